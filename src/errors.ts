@@ -1,0 +1,141 @@
+/**
+ * Every error andon creates extends {@link AndonError} and carries a stable `name` and `code`.
+ *
+ * `instanceof` does not survive a thread or process boundary (a structured clone loses the
+ * prototype), so check errors with {@link isAndonError}, which reads the `code` brand.
+ */
+import { inspect } from 'node:util';
+import type { StopReason } from './stop/token.js';
+import type { Summary } from './pool/summary.js';
+
+/** The stable codes of andon's errors, one per class. */
+export type AndonErrorCode =
+  | 'ANDON_OPTION'
+  | 'ANDON_STOPPED'
+  | 'ANDON_TIMEOUT'
+  | 'ANDON_INTERRUPTED'
+  | 'ANDON_INPUT'
+  | 'ANDON_NON_ERROR'
+  | 'ANDON_POOL_BUSY'
+  | 'ANDON_ABANDONED';
+
+/** Base class of every error andon throws or reports. */
+export class AndonError extends Error {
+  /** A stable identifier that survives structured cloning, unlike the prototype. */
+  readonly code: AndonErrorCode;
+
+  constructor(code: AndonErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A bad option or argument, found before any work starts.
+ *
+ * @example
+ * createPool({ concurrency: 0, task }) // throws OptionError:
+ * // Expected `concurrency` to be a positive integer, got `0` (number)
+ */
+export class OptionError extends AndonError {
+  constructor(message: string) {
+    super('ANDON_OPTION', message);
+  }
+}
+
+/** Thrown by `stop.throwIfStopped()`, and the `reason` of an aborted `stop.signal`. */
+export class StoppedError extends AndonError {
+  /** Why the stop was requested. */
+  readonly reason: StopReason;
+
+  constructor(reason: StopReason) {
+    super('ANDON_STOPPED', `Stopped (${reason})`);
+    this.reason = reason;
+  }
+}
+
+/** The error of a task that ran past its `timeout`. */
+export class TimeoutError extends AndonError {
+  /** The timeout that was exceeded, in milliseconds. */
+  readonly timeout: number;
+
+  constructor(timeout: number, cause?: Error) {
+    super('ANDON_TIMEOUT', `Task timed out after ${timeout} ms`, cause === undefined ? undefined : { cause });
+    this.timeout = timeout;
+  }
+}
+
+/** The error of a task that was still running when the pool was forced to stop. */
+export class AbandonedError extends AndonError {
+  constructor(reason: StopReason) {
+    super('ANDON_ABANDONED', `Task was still running when the pool was forced to stop (${reason})`);
+  }
+}
+
+/**
+ * What a run rejects with after SIGINT, SIGTERM or SIGHUP. It carries the run's summary and
+ * the exit code a shell user expects (130, 143 or 129).
+ */
+export class InterruptedError extends AndonError {
+  /** The counts of the interrupted run; they add up to the items taken. */
+  readonly summary: Summary;
+  /** The signal that interrupted the run. */
+  readonly signal: NodeJS.Signals;
+  /** 128 + the signal number: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP. */
+  readonly exitCode: number;
+
+  constructor(signal: NodeJS.Signals, exitCode: number, summary: Summary) {
+    super('ANDON_INTERRUPTED', `Interrupted by ${signal}`);
+    this.signal = signal;
+    this.exitCode = exitCode;
+    this.summary = summary;
+  }
+}
+
+/** The input iterable threw while the pool was pulling items from it. */
+export class InputError extends AndonError {
+  /** The counts of the run up to the failure. */
+  readonly summary: Summary;
+
+  constructor(cause: Error, summary: Summary) {
+    super('ANDON_INPUT', `Reading the input failed: ${cause.message}`, { cause });
+    this.summary = summary;
+  }
+}
+
+/** A task threw (or rejected with) something that is not an `Error`; `value` holds it. */
+export class NonErrorThrownError extends AndonError {
+  /** What was thrown. */
+  readonly value: unknown;
+
+  constructor(value: unknown) {
+    super('ANDON_NON_ERROR', `Task threw a non-Error value: ${inspect(value, { depth: 2, breakLength: Infinity })}`);
+    this.value = value;
+  }
+}
+
+/** `run()` or `stream()` was called while the same pool was already running. */
+export class PoolBusyError extends AndonError {
+  constructor() {
+    super('ANDON_POOL_BUSY', 'This pool is already running; wait for `run()` to settle or create a second pool');
+  }
+}
+
+/**
+ * True when `error` is an andon error, optionally of one class, judged by its `code` brand so
+ * that it also works for errors that crossed a thread or process boundary.
+ */
+export function isAndonError(error: unknown, code?: AndonErrorCode): error is AndonError {
+  if (typeof error !== 'object' || error === null) return false;
+  const actual = (error as { code?: unknown }).code;
+  return typeof actual === 'string' && actual.startsWith('ANDON_') && (code === undefined || actual === code);
+}
+
+/** Turns whatever a task threw into an `Error`, keeping the original when it already is one. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  // An Error from another realm (vm context) fails instanceof but is still an error.
+  if (Object.prototype.toString.call(thrown) === '[object Error]') return thrown as Error;
+  return new NonErrorThrownError(thrown);
+}

@@ -1,0 +1,34 @@
+/** andon: interruptible parallel work for Node.js. Everything public is exported here. */
+export { createPool, Pool } from './pool/pool.js';
+export type { AsyncPoolOptions, JoinOptions, PoolOptions, StreamOptions } from './pool/pool.js';
+export type { CommonPoolOptions } from './pool/options.js';
+export type { BackoffOptions } from './pool/backoff.js';
+export type { PoolInput } from './pool/input.js';
+export type { CancelledResult, DoneResult, FailedResult, NotStartedResult, TaskResult, TaskResultBase } from './pool/result.js';
+export { formatSummary } from './pool/summary.js';
+export type { Summary } from './pool/summary.js';
+export type { TaskFunction } from './run/inline.js';
+
+export { StopController } from './stop/controller.js';
+export { STOP_REASONS } from './stop/token.js';
+export type { SleepOutcome, StopReason, StopToken } from './stop/token.js';
+
+export { main } from './interrupt/main.js';
+export type { MainOptions } from './interrupt/main.js';
+export { exitCodeFor, INTERRUPT_SIGNALS } from './interrupt/signals.js';
+export type { InterruptSignal } from './interrupt/signals.js';
+export type { SignalSource } from './interrupt/coordinator.js';
+
+export {
+  AbandonedError,
+  AndonError,
+  InputError,
+  InterruptedError,
+  isAndonError,
+  NonErrorThrownError,
+  OptionError,
+  PoolBusyError,
+  StoppedError,
+  TimeoutError,
+} from './errors.js';
+export type { AndonErrorCode } from './errors.js';

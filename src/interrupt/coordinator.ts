@@ -1,0 +1,114 @@
+/**
+ * One interrupt coordinator per process. Every running pool joins it; it owns the signal
+ * listeners only while at least one pool runs, so one Ctrl+C reaches every pool (nested ones
+ * too) and a second one forces all of them. When the last pool leaves, the listeners it added
+ * are removed and the process's own listeners are exactly as they were.
+ */
+import { forceHint, INTERRUPT_SIGNALS, type InterruptSignal } from './signals.js';
+import { formatDuration } from '../output/format.js';
+
+/** The part of `process` the coordinator uses; injectable for tests. */
+export interface SignalSource {
+  on(event: InterruptSignal, listener: (signal: InterruptSignal) => void): unknown;
+  off(event: InterruptSignal, listener: (signal: InterruptSignal) => void): unknown;
+}
+
+/** What a pool offers the coordinator. */
+export interface InterruptParticipant {
+  /** First signal: stop starting tasks, stop the running ones' tokens, start the grace timer. */
+  interrupt(signal: InterruptSignal): void;
+  /** Second signal: force. */
+  force(signal: InterruptSignal): void;
+  /** What the one-line notice reports: tasks being waited for, and for how long at most. */
+  waitingFor(): { running: number; graceMs: number };
+}
+
+/** Writes one line for a human; andon's notices all go through one of these. */
+export type NoticeWriter = (line: string) => void;
+
+/** The default notice writer: one line on stderr. */
+export const writeNoticeToStderr: NoticeWriter = (line) => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** Shares one set of signal listeners among every participant that runs at the same time. */
+export class InterruptCoordinator {
+  readonly #source: SignalSource;
+  readonly #participants = new Set<InterruptParticipant>();
+  #received: InterruptSignal | undefined;
+  #count = 0;
+  #notice: NoticeWriter = writeNoticeToStderr;
+
+  constructor(source: SignalSource) {
+    this.#source = source;
+  }
+
+  /** The first signal received since the listeners were installed, if any. */
+  get received(): InterruptSignal | undefined {
+    return this.#received;
+  }
+
+  /**
+   * Adds a participant, installing the listeners if it is the first.
+   *
+   * @returns the function that removes it again (and the listeners, if it was the last).
+   */
+  join(participant: InterruptParticipant, notice: NoticeWriter): () => void {
+    if (this.#participants.size === 0) {
+      for (const signal of INTERRUPT_SIGNALS) this.#source.on(signal, this.#onSignal);
+    }
+    this.#participants.add(participant);
+    this.#notice = notice;
+    // A pool that starts while the others are already stopping stops with them.
+    if (this.#received !== undefined) participant.interrupt(this.#received);
+    let joined = true;
+    return () => {
+      if (!joined) return;
+      joined = false;
+      this.#participants.delete(participant);
+      if (this.#participants.size === 0) {
+        for (const signal of INTERRUPT_SIGNALS) this.#source.off(signal, this.#onSignal);
+        this.#received = undefined;
+        this.#count = 0;
+      }
+    };
+  }
+
+  readonly #onSignal = (signal: InterruptSignal): void => {
+    this.#count += 1;
+    const participants = [...this.#participants];
+    if (this.#count === 1) {
+      this.#received = signal;
+      for (const participant of participants) participant.interrupt(signal);
+      let running = 0;
+      let graceMs = 0;
+      for (const participant of participants) {
+        const waiting = participant.waitingFor();
+        running += waiting.running;
+        graceMs = Math.max(graceMs, waiting.graceMs);
+      }
+      const waitingText =
+        running === 0
+          ? 'no task is running'
+          : `waiting ${graceMs === Infinity ? 'without a time limit' : `up to ${formatDuration(graceMs)}`} for ${running} running task${running === 1 ? '' : 's'}`;
+      this.#notice(`andon: ${signal} received, stopping: ${waitingText}; ${forceHint(signal)}`);
+    } else {
+      let running = 0;
+      for (const participant of participants) running += participant.waitingFor().running;
+      this.#notice(`andon: second signal (${signal}), forcing stop of ${running} running task${running === 1 ? '' : 's'}`);
+      for (const participant of participants) participant.force(signal);
+    }
+  };
+}
+
+const coordinators = new WeakMap<SignalSource, InterruptCoordinator>();
+
+/** The coordinator of a signal source (by default, this process). */
+export function interruptCoordinator(source: SignalSource = process): InterruptCoordinator {
+  let coordinator = coordinators.get(source);
+  if (coordinator === undefined) {
+    coordinator = new InterruptCoordinator(source);
+    coordinators.set(source, coordinator);
+  }
+  return coordinator;
+}

@@ -1,0 +1,47 @@
+/** What `pool.stream()` yields for each item, and what `onResult` receives. */
+import type { StopReason } from '../stop/token.js';
+
+/** Fields every result has. */
+export interface TaskResultBase<I> {
+  /** The item's position in the input, from 0. */
+  readonly index: number;
+  /** The item itself. */
+  readonly item: I;
+  /** How many times the task was started (0 if it never was). */
+  readonly attempts: number;
+  /** When the first attempt started (epoch ms), or 0 if it never did. */
+  readonly startedAt: number;
+  /** From the first start to the end of the last attempt, in milliseconds. */
+  readonly durationMs: number;
+}
+
+/** The task returned `value` and was not stopped. */
+export interface DoneResult<I, R> extends TaskResultBase<I> {
+  readonly status: 'done';
+  readonly value: R;
+}
+
+/** The task threw, or timed out (a `TimeoutError`), on its last attempt. */
+export interface FailedResult<I> extends TaskResultBase<I> {
+  readonly status: 'failed';
+  readonly error: Error;
+}
+
+/** The task's token was stopped before it settled; a resume runs it again. */
+export interface CancelledResult<I> extends TaskResultBase<I> {
+  readonly status: 'cancelled';
+  readonly reason: StopReason;
+  /** True when the task was still running at a forced stop and andon stopped waiting for it. */
+  readonly abandoned: boolean;
+  /** What the task threw while stopping, if anything (often a `StoppedError`). */
+  readonly error: Error | undefined;
+}
+
+/** The item was taken from the input but the run was stopping, so it never started. */
+export interface NotStartedResult<I> extends TaskResultBase<I> {
+  readonly status: 'notStarted';
+  readonly reason: StopReason;
+}
+
+/** One item's outcome. Narrow on `status`. */
+export type TaskResult<I, R> = DoneResult<I, R> | FailedResult<I> | CancelledResult<I> | NotStartedResult<I>;

@@ -1,0 +1,34 @@
+/** Timers that accept any delay: Node's own silently turn anything over 2^31-1 ms into 1 ms. */
+
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+/** A cancellable timer; `cancel()` is safe to call more than once. */
+export interface LongTimer {
+  cancel(): void;
+}
+
+/**
+ * Calls `fn` after `ms` milliseconds, for any finite or infinite `ms`. Infinity never fires but
+ * still keeps the event loop alive, as a sleeping task expects its process to wait for it.
+ */
+export function setLongTimeout(fn: () => void, ms: number): LongTimer {
+  let handle: NodeJS.Timeout | undefined;
+  let remaining = ms;
+  const arm = (): void => {
+    if (remaining === Infinity) {
+      handle = setTimeout(arm, MAX_TIMER_DELAY);
+      return;
+    }
+    const step = Math.min(remaining, MAX_TIMER_DELAY);
+    remaining -= step;
+    handle = setTimeout(remaining > 0 ? arm : fn, step);
+  };
+  arm();
+  return {
+    cancel() {
+      if (handle !== undefined) clearTimeout(handle);
+      handle = undefined;
+      remaining = 0;
+    },
+  };
+}
