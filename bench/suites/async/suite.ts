@@ -1,0 +1,90 @@
+/**
+ * The async suite: andon's main-thread pool against p-limit and p-queue, the usual ways to
+ * bound concurrency of async functions in Node. Three questions: is the per-task overhead at
+ * least as low (throughput), does lazy input keep memory flat for large inputs (peak RSS), and
+ * does a stop take effect at once (stop latency). Every measurement of every library runs in
+ * its own fresh child process (see the child scripts next to this file), one at a time.
+ */
+import { numbersField, numberField, runChild } from '../../lib/child.js';
+import { max, median } from '../../lib/stats.js';
+import type { Row, Suite } from '../../lib/suite.js';
+import { LIBRARIES, MEMORY, STOP, THROUGHPUT, type Library } from './common.js';
+
+const PEERS = LIBRARIES.filter((l): l is Exclude<Library, 'andon'> => l !== 'andon');
+const MIB = 1024 * 1024;
+const STOP_TARGET_MS = 20;
+const MEMORY_TARGET_MB = 100;
+
+const script = (name: string): URL => new URL(`./${name}.js`, import.meta.url);
+const thousands = (n: number): string => `${n / 1000}k`;
+
+/** Runs `measure` for every library, andon first, and returns their figures by name. */
+async function perLibrary<T>(progress: (line: string) => void, what: string, measure: (library: Library) => Promise<T>): Promise<Record<Library, T>> {
+  const figures: Partial<Record<Library, T>> = {};
+  for (const library of LIBRARIES) {
+    progress(`async: ${what}, ${library}`);
+    figures[library] = await measure(library);
+  }
+  // Every key was set by the loop over LIBRARIES.
+  return figures as Record<Library, T>;
+}
+
+function row(label: string, unit: string, better: Row['better'], figures: Record<Library, number>, decimals: number, target?: (andon: number) => Row['target']): Row {
+  const peers: Partial<Record<string, number>> = {};
+  for (const peer of PEERS) peers[peer] = figures[peer];
+  return { label, unit, better, andon: figures.andon, peers, decimals, ...(target === undefined ? {} : { target: target(figures.andon) }) };
+}
+
+async function throughput(progress: (line: string) => void): Promise<Row> {
+  const rates = await perLibrary(progress, 'throughput', async (library) => {
+    const result = await runChild(script('throughput'), [library], { nodeArgs: ['--expose-gc'] });
+    return median(numbersField(result, 'rates'));
+  });
+  const label = `Throughput: ${thousands(THROUGHPUT.items)} trivial tasks, concurrency ${THROUGHPUT.concurrency} (median of ${THROUGHPUT.runs})`;
+  return row(label, 'tasks/s', 'higher', rates, 0, (andon) => ({ text: '≥ p-limit (goal 2×)', met: andon >= rates['p-limit'] }));
+}
+
+async function memory(progress: (line: string) => void): Promise<Row[]> {
+  const reports = await perLibrary(progress, 'peak memory', (library) => runChild(script('memory'), [library]));
+  const mb = (key: string): Record<Library, number> => {
+    const figures: Partial<Record<Library, number>> = {};
+    for (const library of LIBRARIES) figures[library] = (numberField(reports[library], key) * 1024) / MIB;
+    return figures as Record<Library, number>;
+  };
+  const what = `${thousands(MEMORY.items)} generated items, concurrency ${MEMORY.concurrency}`;
+  return [
+    row(`Peak RSS: ${what}`, 'MB', 'lower', mb('peakRssKiB'), 1, (andon) => ({ text: `< ${MEMORY_TARGET_MB} MB`, met: andon < MEMORY_TARGET_MB })),
+    row('RSS before that run (same process, for context)', 'MB', 'lower', mb('baselineKiB'), 1),
+  ];
+}
+
+async function stopLatency(progress: (line: string) => void): Promise<Row[]> {
+  const latencies = await perLibrary(progress, 'stop latency', async (library) => numbersField(await runChild(script('stop-latency'), [library]), 'latenciesMs'));
+  const summarise = (f: (samples: readonly number[]) => number): Record<Library, number> => {
+    const figures: Partial<Record<Library, number>> = {};
+    for (const library of LIBRARIES) figures[library] = f(latencies[library]);
+    return figures as Record<Library, number>;
+  };
+  const what = `Stop latency: ${STOP.tasks.toLocaleString('en-US')} sleeping tasks`;
+  const target = (andon: number): Row['target'] => ({ text: `< ${STOP_TARGET_MS} ms`, met: andon < STOP_TARGET_MS });
+  return [
+    row(`${what}, median of ${STOP.repeats}`, 'ms', 'lower', summarise(median), 2, target),
+    row(`${what}, max of ${STOP.repeats}`, 'ms', 'lower', summarise(max), 2, target),
+  ];
+}
+
+export const asyncSuite: Suite = {
+  name: 'async',
+  title: 'Async pool (main thread): andon vs p-limit and p-queue',
+  peers: PEERS,
+  method: [
+    'Every measurement of every library runs in its own fresh `node` child process, one at a time, so no library inherits another\'s heap or JIT state.',
+    `Throughput: ${THROUGHPUT.items.toLocaleString('en-US')} tasks \`async (x) => x + 1\` from an array at concurrency ${THROUGHPUT.concurrency}; one untimed warm-up run, then ${THROUGHPUT.runs} timed runs (GC forced before each), the figure is the median rate. andon: \`createPool({ concurrency, task }).run(items)\` (resolves with a summary; results are not collected); p-limit: \`Promise.all(items.map(x => limit(() => task(x))))\`; p-queue: \`queue.addAll(items.map(x => () => task(x)))\` (both collect a results array).`,
+    `Peak RSS: ${MEMORY.items.toLocaleString('en-US')} small objects \`{ id, name }\` from a generator, trivial async task, concurrency ${MEMORY.concurrency}. andon pulls from the generator lazily; p-limit uses \`Promise.all(Array.from(gen, x => limit(() => task(x))))\` and p-queue \`queue.add()\` per item then \`onIdle()\`, i.e. everything enqueued up front, as those libraries are used. Figure: the process's kernel-reported peak RSS (\`process.resourceUsage().maxRSS\`) after the run, in MiB; the context row is the same counter just before the run (Node itself plus the loaded modules).`,
+    `Stop latency: ${STOP.tasks.toLocaleString('en-US')} tasks at concurrency ${STOP.tasks}, each sleeping ${STOP.sleepMs / 1000} s; once all have started (counted by the tasks, no fixed sleeps) the batch is stopped, and the figure is the time until it settles. andon: \`pool.stop()\` until \`pool.run()\` resolves, tasks in \`await stop.sleep(60_000)\`. p-limit / p-queue: \`abort()\` of a shared AbortController until \`Promise.allSettled\` of all tasks settles, tasks in \`await setTimeout(60_000, undefined, { signal })\` from \`node:timers/promises\`. One untimed warm-up, then ${STOP.repeats} timed repeats with a fresh pool/limiter/queue each.`,
+    'Targets apply to andon\'s figure: throughput at least p-limit\'s (aiming for 2×), peak RSS under 100 MB, stop latency under 20 ms (checked on both the median and the worst of the repeats).',
+  ],
+  async run(progress) {
+    return [await throughput(progress), ...(await memory(progress)), ...(await stopLatency(progress))];
+  },
+};

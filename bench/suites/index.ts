@@ -1,0 +1,9 @@
+/**
+ * Every benchmark suite, in the order they run and appear in RESULTS.md. To add a suite
+ * (worker threads vs piscina/tinypool, subprocesses vs xargs/GNU parallel, ...), write it
+ * under suites/<name>/ as a `Suite` and list it here; run.ts needs no change.
+ */
+import type { Suite } from '../lib/suite.js';
+import { asyncSuite } from './async/suite.js';
+
+export const SUITES: readonly Suite[] = [asyncSuite];

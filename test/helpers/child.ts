@@ -1,0 +1,101 @@
+/**
+ * Spawns a real Node process for a test and lets the test wait for what it prints, so signals
+ * are sent after a handshake line instead of after a guessed sleep.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+/** How the child ended. */
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A running child and its output so far. */
+export interface Child {
+  process: ChildProcess;
+  pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first stdout line that matches; rejects if the child exits first. */
+  waitForLine(match: RegExp | string): Promise<string>;
+  /** Resolves with the count once `count` stdout lines match. */
+  waitForLines(match: RegExp, count: number): Promise<string[]>;
+  exited: Promise<Exit>;
+  /** Sends a signal to the child's pid. */
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** The compiled path of a fixture (tests run from dist/test). */
+export function fixture(name: string): string {
+  return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+}
+
+/** Starts `node script ...args`. */
+export function startNode(script: string, args: string[] = [], env: Record<string, string> = {}): Child {
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  type Waiter = { test: (lines: string[]) => boolean; resolve: () => void };
+  const waiters = new Set<Waiter>();
+  const lines = (): string[] => stdout.split('\n').slice(0, -1);
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    const all = lines();
+    for (const waiter of [...waiters]) if (waiter.test(all)) waiter.resolve();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = once(child, 'close').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+    stdout,
+    stderr,
+  }));
+  const waitFor = (test: (lines: string[]) => boolean, what: string): Promise<void> => {
+    if (test(lines())) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        test,
+        resolve: () => {
+          waiters.delete(waiter);
+          resolve();
+        },
+      };
+      waiters.add(waiter);
+      void exited.then((exit) => {
+        if (!waiters.has(waiter)) return;
+        waiters.delete(waiter);
+        reject(new Error(`child exited (${exit.code ?? exit.signal}) before printing ${what}\nstdout:\n${exit.stdout}\nstderr:\n${exit.stderr}`));
+      });
+    });
+  };
+  const matches = (match: RegExp | string) => (line: string) => (typeof match === 'string' ? line.includes(match) : match.test(line));
+  return {
+    process: child,
+    pid: child.pid!,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    async waitForLine(match) {
+      const test = matches(match);
+      await waitFor((all) => all.some(test), String(match));
+      return lines().find(test)!;
+    },
+    async waitForLines(match, count) {
+      const test = matches(match);
+      await waitFor((all) => all.filter(test).length >= count, `${count} × ${match}`);
+      return lines().filter(test);
+    },
+    exited,
+    kill(signal) {
+      process.kill(child.pid!, signal);
+    },
+  };
+}
