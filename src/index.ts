@@ -1,6 +1,6 @@
 /** andon: interruptible parallel work for Node.js. Everything public is exported here. */
 export { createPool, Pool } from './pool/pool.js';
-export type { AsyncPoolOptions, JoinOptions, PoolOptions, StreamOptions } from './pool/pool.js';
+export type { AsyncPoolOptions, JoinOptions, PoolOptions, StreamOptions, ThreadPoolOptions } from './pool/pool.js';
 export type { CommonPoolOptions } from './pool/options.js';
 export type { BackoffOptions } from './pool/backoff.js';
 export type { PoolInput } from './pool/input.js';
@@ -11,7 +11,9 @@ export type { TaskFunction } from './run/inline.js';
 
 export { StopController } from './stop/controller.js';
 export { STOP_REASONS } from './stop/token.js';
-export type { SleepOutcome, StopReason, StopToken } from './stop/token.js';
+export type { SleepOutcome, StopReason, StopToken, WorkerStopToken } from './stop/token.js';
+export { currentStop } from './stop/current.js';
+export { transfer } from './run/transfer.js';
 
 export { main } from './interrupt/main.js';
 export type { MainOptions } from './interrupt/main.js';

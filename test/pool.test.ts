@@ -103,6 +103,20 @@ describe('createPool: running', () => {
     assertAddsUp(summary);
   });
 
+  it('lets the event loop turn during a long run of tasks that settle at once, so timers and signals still work', async () => {
+    // Without yielding, these continuations are all microtasks and the timer below would
+    // never fire: the run over an endless input would never end.
+    function* endless(): Generator<number> {
+      for (let i = 0; ; i++) yield i;
+    }
+    const pool = createPool({ concurrency: 16, task: async (n: number) => n });
+    setTimeout(() => pool.stop(), 5);
+    const summary = await pool.run(endless());
+    assert.equal(summary.stopReason, 'stop');
+    assert.ok(summary.done > 0);
+    assertAddsUp(summary);
+  });
+
   it('stream yields results in completion order, or in input order when asked', async () => {
     const delays = [30, 0, 10, 0, 20];
     const task = async (n: number): Promise<number> => {

@@ -58,3 +58,12 @@ export interface StopToken {
    */
   onStop(listener: (reason: StopReason) => void): () => void;
 }
+
+/** The token a task gets on a worker thread: a {@link StopToken} that can also block. */
+export interface WorkerStopToken extends StopToken {
+  /**
+   * Blocks the thread for `ms` or until a stop, whichever is first (`Atomics.wait`). For
+   * synchronous code on a worker thread; never call it on the main thread.
+   */
+  sleepSync(ms: number): SleepOutcome;
+}

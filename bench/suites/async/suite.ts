@@ -16,17 +16,26 @@ const STOP_TARGET_MS = 20;
 const MEMORY_TARGET_MB = 100;
 
 const script = (name: string): URL => new URL(`./${name}.js`, import.meta.url);
-const thousands = (n: number): string => `${n / 1000}k`;
+/** 200000 → "200k", 1000000 → "1M". */
+const short = (n: number): string => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
 
-/** Runs `measure` for every library, andon first, and returns their figures by name. */
-async function perLibrary<T>(progress: (line: string) => void, what: string, measure: (library: Library) => Promise<T>): Promise<Record<Library, T>> {
+/** A figure per library, from `f` applied to each name. */
+function byLibrary<T>(f: (library: Library) => T): Record<Library, T> {
   const figures: Partial<Record<Library, T>> = {};
-  for (const library of LIBRARIES) {
-    progress(`async: ${what}, ${library}`);
-    figures[library] = await measure(library);
-  }
+  for (const library of LIBRARIES) figures[library] = f(library);
   // Every key was set by the loop over LIBRARIES.
   return figures as Record<Library, T>;
+}
+
+/** Runs `measure` for every library, one after the other, andon first. */
+async function perLibrary<T>(progress: (line: string) => void, what: string, measure: (library: Library) => Promise<T>): Promise<Record<Library, T>> {
+  const figures = new Map<Library, T>();
+  for (const library of LIBRARIES) {
+    progress(`async: ${what}, ${library}`);
+    figures.set(library, await measure(library));
+  }
+  // The loop above set every library's figure.
+  return byLibrary((library) => figures.get(library) as T);
 }
 
 function row(label: string, unit: string, better: Row['better'], figures: Record<Library, number>, decimals: number, target?: (andon: number) => Row['target']): Row {
@@ -40,18 +49,14 @@ async function throughput(progress: (line: string) => void): Promise<Row> {
     const result = await runChild(script('throughput'), [library], { nodeArgs: ['--expose-gc'] });
     return median(numbersField(result, 'rates'));
   });
-  const label = `Throughput: ${thousands(THROUGHPUT.items)} trivial tasks, concurrency ${THROUGHPUT.concurrency} (median of ${THROUGHPUT.runs})`;
+  const label = `Throughput: ${short(THROUGHPUT.items)} trivial tasks, concurrency ${THROUGHPUT.concurrency} (median of ${THROUGHPUT.runs})`;
   return row(label, 'tasks/s', 'higher', rates, 0, (andon) => ({ text: '≥ p-limit (goal 2×)', met: andon >= rates['p-limit'] }));
 }
 
 async function memory(progress: (line: string) => void): Promise<Row[]> {
   const reports = await perLibrary(progress, 'peak memory', (library) => runChild(script('memory'), [library]));
-  const mb = (key: string): Record<Library, number> => {
-    const figures: Partial<Record<Library, number>> = {};
-    for (const library of LIBRARIES) figures[library] = (numberField(reports[library], key) * 1024) / MIB;
-    return figures as Record<Library, number>;
-  };
-  const what = `${thousands(MEMORY.items)} generated items, concurrency ${MEMORY.concurrency}`;
+  const mb = (key: string): Record<Library, number> => byLibrary((library) => (numberField(reports[library], key) * 1024) / MIB);
+  const what = `${short(MEMORY.items)} generated items, concurrency ${MEMORY.concurrency}`;
   return [
     row(`Peak RSS: ${what}`, 'MB', 'lower', mb('peakRssKiB'), 1, (andon) => ({ text: `< ${MEMORY_TARGET_MB} MB`, met: andon < MEMORY_TARGET_MB })),
     row('RSS before that run (same process, for context)', 'MB', 'lower', mb('baselineKiB'), 1),
@@ -60,11 +65,7 @@ async function memory(progress: (line: string) => void): Promise<Row[]> {
 
 async function stopLatency(progress: (line: string) => void): Promise<Row[]> {
   const latencies = await perLibrary(progress, 'stop latency', async (library) => numbersField(await runChild(script('stop-latency'), [library]), 'latenciesMs'));
-  const summarise = (f: (samples: readonly number[]) => number): Record<Library, number> => {
-    const figures: Partial<Record<Library, number>> = {};
-    for (const library of LIBRARIES) figures[library] = f(latencies[library]);
-    return figures as Record<Library, number>;
-  };
+  const summarise = (f: (samples: readonly number[]) => number): Record<Library, number> => byLibrary((library) => f(latencies[library]));
   const what = `Stop latency: ${STOP.tasks.toLocaleString('en-US')} sleeping tasks`;
   const target = (andon: number): Row['target'] => ({ text: `< ${STOP_TARGET_MS} ms`, met: andon < STOP_TARGET_MS });
   return [
