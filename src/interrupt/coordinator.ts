@@ -5,7 +5,7 @@
  * are removed and the process's own listeners are exactly as they were.
  */
 import { forceHint, INTERRUPT_SIGNALS, type InterruptSignal } from './signals.js';
-import { formatDuration } from '../output/format.js';
+import { formatDuration, plural } from '../output/format.js';
 
 /** The part of `process` the coordinator uses; injectable for tests. */
 export interface SignalSource {
@@ -87,15 +87,13 @@ export class InterruptCoordinator {
         running += waiting.running;
         graceMs = Math.max(graceMs, waiting.graceMs);
       }
-      const waitingText =
-        running === 0
-          ? 'no task is running'
-          : `waiting ${graceMs === Infinity ? 'without a time limit' : `up to ${formatDuration(graceMs)}`} for ${running} running task${running === 1 ? '' : 's'}`;
+      const limit = graceMs === Infinity ? 'without a time limit' : `up to ${formatDuration(graceMs)}`;
+      const waitingText = running === 0 ? 'no task is running' : `waiting ${limit} for ${plural(running, 'running task')}`;
       this.#notice(`andon: ${signal} received, stopping: ${waitingText}; ${forceHint(signal)}`);
     } else {
       let running = 0;
       for (const participant of participants) running += participant.waitingFor().running;
-      this.#notice(`andon: second signal (${signal}), forcing stop of ${running} running task${running === 1 ? '' : 's'}`);
+      this.#notice(`andon: second signal (${signal}), forcing stop of ${plural(running, 'running task')}`);
       for (const participant of participants) participant.force(signal);
     }
   };

@@ -11,6 +11,7 @@ import { AbandonedError, InputError, InterruptedError, TimeoutError, toError } f
 import { interruptCoordinator, type InterruptParticipant, type NoticeWriter, type SignalSource } from '../interrupt/coordinator.js';
 import { exitCodeFor, type InterruptSignal } from '../interrupt/signals.js';
 import { formatDuration, plural } from '../output/format.js';
+import { reportUncaught } from '../report.js';
 import type { Executor, TaskContext } from '../run/executor.js';
 import { StopState } from '../stop/state.js';
 import { setLongTimeout, type LongTimer } from '../stop/timers.js';
@@ -327,9 +328,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
     try {
       task.kill?.();
     } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
+      reportUncaught(error);
     }
   }
 
@@ -378,9 +377,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
       try {
         observer.taskSettled?.(result);
       } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
+        reportUncaught(error);
       }
     }
     this.#sink?.push(result);

@@ -9,6 +9,7 @@
  * task given to the same worker.
  */
 import { StoppedError } from '../errors.js';
+import { reportUncaught } from '../report.js';
 import { expectDuration } from '../validate.js';
 import { STOP_REASONS, type SleepOutcome, type StopReason, type StopToken, type WorkerStopToken } from './token.js';
 
@@ -131,9 +132,7 @@ export class SharedStopToken implements WorkerStopToken {
       try {
         listener(reason);
       } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
+        reportUncaught(error);
       }
     }
   }

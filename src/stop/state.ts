@@ -4,18 +4,12 @@
  * makes one per task, so a task that never looks at its token costs one small object.
  */
 import { StoppedError } from '../errors.js';
+import { reportUncaught } from '../report.js';
 import { expectDuration } from '../validate.js';
 import { setLongTimeout } from './timers.js';
 import type { SleepOutcome, StopReason, StopToken } from './token.js';
 
 type Listener = (reason: StopReason) => void;
-
-function reportListenerError(error: unknown): void {
-  // Like an AbortSignal listener: the error surfaces as uncaught, and the other listeners run.
-  queueMicrotask(() => {
-    throw error;
-  });
-}
 
 /** A stop token that can be stopped; the engine's form of {@link StopToken}. */
 export class StopState implements StopToken {
@@ -117,7 +111,7 @@ export class StopState implements StopToken {
         try {
           listener(reason);
         } catch (error) {
-          reportListenerError(error);
+          reportUncaught(error);
         }
       }
     }
