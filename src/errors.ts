@@ -17,7 +17,9 @@ export type AndonErrorCode =
   | 'ANDON_INPUT'
   | 'ANDON_NON_ERROR'
   | 'ANDON_POOL_BUSY'
-  | 'ANDON_ABANDONED';
+  | 'ANDON_ABANDONED'
+  | 'ANDON_COMMAND_FAILED'
+  | 'ANDON_SPAWN';
 
 /** Base class of every error andon throws or reports. */
 export class AndonError extends Error {
@@ -112,6 +114,37 @@ export class NonErrorThrownError extends AndonError {
   constructor(value: unknown) {
     super('ANDON_NON_ERROR', `Task threw a non-Error value: ${inspect(value, { depth: 2, breakLength: Infinity })}`);
     this.value = value;
+  }
+}
+
+/** What a finished command reports; `CommandFailedError.result` carries it too. */
+export interface CommandOutcome {
+  /** The command as a shell line (argv elements shell-quoted). */
+  readonly command: string;
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** A command exited with a non-zero code, or was killed by a signal. */
+export class CommandFailedError<Result extends CommandOutcome = CommandOutcome> extends AndonError {
+  /** Everything the command produced: exit code, signal, output, timing. */
+  readonly result: Result;
+
+  constructor(result: Result) {
+    const how = result.signal !== null ? `was killed by ${result.signal}` : `failed with exit code ${result.exitCode}`;
+    super('ANDON_COMMAND_FAILED', `Command ${how}: ${result.command}`);
+    this.result = result;
+  }
+}
+
+/** A command could not be started: not found, not executable, or a missing directory. */
+export class SpawnError extends AndonError {
+  /** The command as a shell line. */
+  readonly command: string;
+
+  constructor(message: string, command: string, cause?: Error) {
+    super('ANDON_SPAWN', message, cause === undefined ? undefined : { cause });
+    this.command = command;
   }
 }
 

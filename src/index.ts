@@ -1,6 +1,10 @@
 /** andon: interruptible parallel work for Node.js. Everything public is exported here. */
 export { createPool, Pool } from './pool/pool.js';
-export type { AsyncPoolOptions, JoinOptions, PoolOptions, StreamOptions, ThreadPoolOptions } from './pool/pool.js';
+export type { JoinOptions, StreamOptions } from './pool/pool.js';
+export type { AsyncPoolOptions, CommandContext, CommandItem, CommandPoolOptions, PoolOptions, ThreadPoolOptions } from './pool/executors.js';
+export type { CommandResult, CommandSpec, OutputStream } from './run/process/executor.js';
+export { DEFAULT_TERMSEQ } from './run/process/termseq.js';
+export { shellQuote } from './command/quote.js';
 export type { CommonPoolOptions } from './pool/options.js';
 export type { BackoffOptions } from './pool/backoff.js';
 export type { PoolInput } from './pool/input.js';
@@ -24,13 +28,15 @@ export type { SignalSource } from './interrupt/coordinator.js';
 export {
   AbandonedError,
   AndonError,
+  CommandFailedError,
   InputError,
   InterruptedError,
   isAndonError,
   NonErrorThrownError,
   OptionError,
   PoolBusyError,
+  SpawnError,
   StoppedError,
   TimeoutError,
 } from './errors.js';
-export type { AndonErrorCode } from './errors.js';
+export type { AndonErrorCode, CommandOutcome } from './errors.js';

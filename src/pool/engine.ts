@@ -48,6 +48,7 @@ class TaskAttempt implements TaskContext {
     parent: StopToken,
     readonly attempt: number,
     readonly index: number,
+    readonly slot: number,
   ) {
     this.stop = new StopState(parent);
   }
@@ -59,6 +60,7 @@ class TaskAttempt implements TaskContext {
 
 /** A slot that runs one task at a time. */
 interface Lane<I> {
+  readonly slot: number;
   dead: boolean;
   pulling: boolean;
   task: TaskAttempt | undefined;
@@ -92,6 +94,8 @@ export class RunEngine<I, R> implements InterruptParticipant {
   readonly #sink: ResultSink<I, R> | undefined;
   readonly #wantsResults: boolean;
   readonly #lanes = new Set<Lane<I>>();
+  /** Slot numbers not held by a lane; a lane's slot is freed when it ends. */
+  readonly #freeSlots: number[];
   #inputDone = false;
   #inputExhausted = false;
   #inputError: Error | undefined;
@@ -120,6 +124,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
     this.#sink = sink;
     this.#wantsResults = sink !== undefined || config.observers.length > 0;
     this.stop = new StopState(config.parent);
+    this.#freeSlots = Array.from({ length: config.concurrency }, (_, i) => config.concurrency - i);
     this.result = new Promise<Summary>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -202,8 +207,8 @@ export class RunEngine<I, R> implements InterruptParticipant {
     this.#sink?.wake();
   }
 
-  #spawnLane(): void {
-    const lane: Lane<I> = { dead: false, pulling: false, task: undefined, item: undefined, index: -1, attempts: 0, startedAt: 0 };
+  #spawnLane(slot = this.#freeSlots.pop()!): void {
+    const lane: Lane<I> = { slot, dead: false, pulling: false, task: undefined, item: undefined, index: -1, attempts: 0, startedAt: 0 };
     this.#lanes.add(lane);
     void this.#runLane(lane);
   }
@@ -271,7 +276,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
       for (const observer of config.observers) observer.taskStarted?.(index, item);
     }
     for (;;) {
-      const task = new TaskAttempt(this.stop, ++lane.attempts, index);
+      const task = new TaskAttempt(this.stop, ++lane.attempts, index, lane.slot);
       lane.task = task;
       const timer = config.timeout === Infinity ? undefined : setLongTimeout(() => this.#timedOut(lane, task), config.timeout);
       let value: R | undefined;
@@ -335,14 +340,21 @@ export class RunEngine<I, R> implements InterruptParticipant {
   /** Stops waiting for a lane's task (or pull); `replace` starts a fresh lane in its place. */
   #abandon(lane: Lane<I>, replace: boolean): void {
     const task = lane.task;
-    if (replace) this.#spawnLane();
     if (task !== undefined) {
       task.abandoned = true;
       const reason = task.stop.reason ?? 'force';
       if (reason === 'timeout') this.#record(lane, 'failed', undefined, new TimeoutError(this.#config.timeout), reason, true);
       else this.#record(lane, 'cancelled', undefined, new AbandonedError(reason), reason, true);
     }
-    this.#laneEnded(lane);
+    if (replace) {
+      // The fresh lane takes over the slot; spawned before this lane ends so the run does not
+      // see zero lanes and finish.
+      this.#spawnLane(lane.slot);
+      lane.dead = true;
+      this.#lanes.delete(lane);
+    } else {
+      this.#laneEnded(lane);
+    }
   }
 
   #record(lane: Lane<I>, outcome: Outcome, value: R | undefined, error: Error | undefined, reason: StopReason | undefined, abandoned: boolean): void {
@@ -387,6 +399,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
     if (lane.dead) return;
     lane.dead = true;
     this.#lanes.delete(lane);
+    this.#freeSlots.push(lane.slot);
     if (this.#lanes.size === 0) this.#finish();
   }
 

@@ -1,31 +1,15 @@
 /** The public pool: validates options, then delegates each run to a fresh engine. */
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { resolve as resolvePath } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ResourceLimits } from 'node:worker_threads';
-import { OptionError, PoolBusyError } from '../errors.js';
-import { ThreadExecutor } from '../run/threads/executor.js';
-import { InlineExecutor, type TaskFunction } from '../run/inline.js';
-import type { Executor } from '../run/executor.js';
+import { PoolBusyError } from '../errors.js';
 import { STOP_REASONS, type StopReason } from '../stop/token.js';
-import { expectDuration, expectFunction, expectKnownKeys, expectPositiveInteger, optionError } from '../validate.js';
+import { expectDuration, expectKnownKeys, optionError } from '../validate.js';
 import { RunEngine, type EngineConfig } from './engine.js';
 import { openInput, type PoolInput } from './input.js';
-import { COMMON_OPTION_NAMES, resolveCommonOptions, type CommonPoolOptions } from './options.js';
+import { createExecutor, type AsyncPoolOptions, type CommandItem, type CommandPoolOptions, type PoolOptions, type ThreadPoolOptions } from './executors.js';
+import type { CommandResult } from '../run/process/executor.js';
+import { resolveCommonOptions, type CommonPoolOptions } from './options.js';
 import type { TaskResult } from './result.js';
 import { ResultStream } from './stream.js';
 import type { Summary } from './summary.js';
-
-/** A pool of async functions on the main thread: the right place for I/O-bound work. */
-export interface AsyncPoolOptions<I, R> extends CommonPoolOptions<I, R> {
-  /**
-   * The task: gets an item and its stop token, returns a result or a promise of one. Check
-   * `stop.stopped` between chunks of work, sleep with `stop.sleep()`, and pass `stop.signal`
-   * to anything that takes an `AbortSignal`.
-   */
-  readonly task: TaskFunction<I, R>;
-}
 
 /** Options of `pool.stream()`. */
 export interface StreamOptions {
@@ -155,62 +139,6 @@ export class Pool<I, R> {
   }
 }
 
-/** A pool of worker threads: the right place for CPU-bound work. */
-export interface ThreadPoolOptions<I, R> extends Omit<CommonPoolOptions<I, R>, 'concurrency'> {
-  /**
-   * The module whose export is the task: a path (relative to the current directory) or a
-   * `file:` URL such as `new URL('./task.js', import.meta.url)`. The task is called as
-   * `task(item, stop)` on a worker thread, sync or async; `stop` is a {@link WorkerStopToken}.
-   */
-  readonly module: string | URL;
-  /** Which export is the task. @default 'default' */
-  readonly export?: string;
-  /**
-   * How many worker threads, and so how many tasks at once. Threads start as they are first
-   * needed and are reused across tasks and runs until `pool.close()`.
-   * @default os.availableParallelism()
-   */
-  readonly threads?: number;
-  /** Memory limits for each worker thread; a task that exceeds them fails, alone. */
-  readonly resourceLimits?: ResourceLimits;
-}
-
-/** Options of {@link createPool}: a `task` function, or a worker `module`. */
-export type PoolOptions<I, R> = AsyncPoolOptions<I, R> | ThreadPoolOptions<I, R>;
-
-function resolveModuleUrl(module: unknown): string {
-  let url: URL;
-  if (module instanceof URL) url = module;
-  else if (typeof module === 'string' && /^[a-z][a-z\d+.-]+:/i.test(module)) url = new URL(module);
-  else if (typeof module === 'string' && module !== '') url = pathToFileURL(resolvePath(module));
-  else throw optionError('module', 'a path or a file: URL of the module that exports the task', module);
-  if (url.protocol !== 'file:') throw optionError('module', 'a path or a file: URL of the module that exports the task', String(url));
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) {
-    throw new OptionError(`Worker module not found: ${path}; pass a path relative to the current directory or new URL('./task.js', import.meta.url)`);
-  }
-  return url.href;
-}
-
-function createExecutor<I, R>(options: PoolOptions<I, R>): { executor: Executor<I, R>; concurrency: number | undefined } {
-  if ('module' in options && options.module !== undefined) {
-    if ('task' in options && options.task !== undefined) throw new OptionError('Pass either `task` (a function run on the main thread) or `module` (run on worker threads), not both');
-    if ('concurrency' in options) throw new OptionError('A worker-thread pool takes `threads`, not `concurrency`: each thread runs one task at a time');
-    expectKnownKeys('createPool options', options, [...COMMON_OPTION_NAMES.filter((k) => k !== 'concurrency'), 'module', 'export', 'threads', 'resourceLimits']);
-    const exportName = options.export ?? 'default';
-    if (typeof exportName !== 'string' || exportName === '') throw optionError('export', 'the name of an export of the module', exportName);
-    const threads = options.threads === undefined ? availableParallelism() : expectPositiveInteger('threads', options.threads);
-    const resourceLimits = options.resourceLimits;
-    if (resourceLimits !== undefined && (typeof resourceLimits !== 'object' || resourceLimits === null)) throw optionError('resourceLimits', 'an object (see worker_threads ResourceLimits)', resourceLimits);
-    return { executor: new ThreadExecutor<I, R>({ moduleUrl: resolveModuleUrl(options.module), exportName, resourceLimits }), concurrency: threads };
-  }
-  expectKnownKeys('createPool options', options, [...COMMON_OPTION_NAMES, 'task']);
-  if (!('task' in options) || options.task === undefined) {
-    throw new OptionError('Missing `task` or `module`: pass the function each item runs through, `task(item, stop)`, or a module for worker threads');
-  }
-  return { executor: new InlineExecutor(expectFunction<TaskFunction<I, R>>('task', options.task)), concurrency: options.concurrency };
-}
-
 /**
  * Creates a pool.
  *
@@ -227,8 +155,11 @@ function createExecutor<I, R>(options: PoolOptions<I, R>): { executor: Executor<
  * // CPU-bound work on worker threads:
  * const hashing = createPool({ module: new URL('./hash-task.js', import.meta.url), threads: 4 });
  */
+export function createPool<I extends CommandItem>(options: CommandPoolOptions<I>): Pool<I, CommandResult>;
+export function createPool<I, R>(options: AsyncPoolOptions<I, R> | ThreadPoolOptions<I, R>): Pool<I, R>;
 export function createPool<I, R>(options: PoolOptions<I, R>): Pool<I, R> {
   if (typeof options !== 'object' || options === null) throw optionError('options', 'an object', options);
   const { executor, concurrency } = createExecutor(options);
-  return new Pool(resolveCommonOptions({ ...options, concurrency }, executor));
+  // The union of option kinds all carry CommonPoolOptions<I, R>; R is CommandResult for commands.
+  return new Pool(resolveCommonOptions({ ...(options as CommonPoolOptions<I, R>), concurrency }, executor));
 }

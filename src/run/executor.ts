@@ -13,6 +13,8 @@ export interface TaskContext {
   readonly attempt: number;
   /** The item's position in the input. */
   readonly index: number;
+  /** Which of the pool's `concurrency` slots runs it, from 1 (GNU parallel's `{%}`). */
+  readonly slot: number;
   /**
    * Registers how to end this task by force (terminate a thread, kill a process group). An
    * executor that registers nothing leaves the engine to abandon the task when forcing: the

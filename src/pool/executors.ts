@@ -1,0 +1,194 @@
+/**
+ * Which executor a pool gets, chosen by its options: `task` (async functions on the main
+ * thread), `module` (worker threads) or `command` (subprocesses). Each kind validates its own
+ * options here; the shared ones are validated in `options.ts`.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ResourceLimits } from 'node:worker_threads';
+import { Template } from '../command/template.js';
+import { OptionError } from '../errors.js';
+import type { Executor, TaskContext } from '../run/executor.js';
+import { InlineExecutor, type TaskFunction } from '../run/inline.js';
+import { ProcessExecutor, type CommandResult, type CommandSpec, type OutputStream } from '../run/process/executor.js';
+import { DEFAULT_TERMSEQ, parseTermseq } from '../run/process/termseq.js';
+import { ThreadExecutor } from '../run/threads/executor.js';
+import { shellQuote } from '../command/quote.js';
+import { expectFunction, expectKnownKeys, expectPositiveInteger, optionError } from '../validate.js';
+import { COMMON_OPTION_NAMES, type CommonPoolOptions } from './options.js';
+
+/** A pool of async functions on the main thread: the right place for I/O-bound work. */
+export interface AsyncPoolOptions<I, R> extends CommonPoolOptions<I, R> {
+  /**
+   * The task: gets an item and its stop token, returns a result or a promise of one. Check
+   * `stop.stopped` between chunks of work, sleep with `stop.sleep()`, and pass `stop.signal`
+   * to anything that takes an `AbortSignal`.
+   */
+  readonly task: TaskFunction<I, R>;
+}
+
+
+/** A pool of worker threads: the right place for CPU-bound work. */
+export interface ThreadPoolOptions<I, R> extends Omit<CommonPoolOptions<I, R>, 'concurrency'> {
+  /**
+   * The module whose export is the task: a path (relative to the current directory) or a
+   * `file:` URL such as `new URL('./task.js', import.meta.url)`. The task is called as
+   * `task(item, stop)` on a worker thread, sync or async; `stop` is a {@link WorkerStopToken}.
+   */
+  readonly module: string | URL;
+  /** Which export is the task. @default 'default' */
+  readonly export?: string;
+  /**
+   * How many worker threads, and so how many tasks at once. Threads start as they are first
+   * needed and are reused across tasks and runs until `pool.close()`.
+   * @default os.availableParallelism()
+   */
+  readonly threads?: number;
+  /** Memory limits for each worker thread; a task that exceeds them fails, alone. */
+  readonly resourceLimits?: ResourceLimits;
+}
+
+/** The items of a command pool: one value, or one value per input source (`{1}`, `{2}`). */
+export type CommandItem = string | readonly string[];
+
+/** What a command pool's `command` function gets besides the item. */
+export interface CommandContext {
+  /** The job's sequence number, from 1 (`{#}`). */
+  readonly seq: number;
+  /** The job's slot, from 1 to `concurrency` (`{%}`). */
+  readonly slot: number;
+}
+
+/** A pool of subprocesses, each in its own process group. */
+export interface CommandPoolOptions<I> extends CommonPoolOptions<I, CommandResult> {
+  /**
+   * What to run for each item:
+   * - an argv array, run without a shell, with replacement strings (`{}`, `{.}`, `{/}`, `{//}`,
+   *   `{/.}`, `{#}`, `{%}`, `{1}`…) filled in per element: `['gzip', '-k', '{}']`;
+   * - a shell line with `shell: true`, values shell-quoted: `'gzip -k {} && echo {#}'`;
+   * - a function of the item returning `{ argv }` or `{ shell }` (plus `cwd`, `env`).
+   */
+  readonly command: readonly string[] | string | ((item: I, context: CommandContext) => CommandSpec);
+  /** Run a string `command` through `/bin/sh -c`. Required for a string, so it is never a surprise. */
+  readonly shell?: boolean;
+  /** Working directory of every job. @default process.cwd() */
+  readonly cwd?: string;
+  /** Extra environment variables for every job. */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Sent to each running job's process group on a graceful stop (first Ctrl+C, `pool.stop()`),
+   * as the terminal would have; `null` lets running jobs finish (within the grace period).
+   * @default 'SIGINT'
+   */
+  readonly stopSignal?: NodeJS.Signals | null;
+  /**
+   * The termination sequence for a forced stop or a timeout, as GNU parallel's `--termseq`.
+   * @default 'TERM,200,TERM,100,TERM,50,KILL,25'
+   */
+  readonly termseq?: string;
+  /** Bytes of stdout and of stderr kept per job; the rest is dropped and `truncated` set. @default 16 MiB */
+  readonly maxBuffer?: number;
+  /** Sees every chunk of every job's output as it arrives, e.g. to stream it. */
+  readonly onOutput?: (chunk: Buffer, stream: OutputStream, job: { readonly index: number; readonly slot: number }) => void;
+}
+
+/** Options of {@link createPool}: a `task` function, a worker `module`, or a `command`. */
+export type PoolOptions<I, R> = AsyncPoolOptions<I, R> | ThreadPoolOptions<I, R> | (CommandPoolOptions<I> & { readonly task?: undefined; readonly module?: undefined });
+
+const COMMAND_OPTION_NAMES = ['command', 'shell', 'cwd', 'env', 'stopSignal', 'termseq', 'maxBuffer', 'onOutput'] as const;
+
+function resolveModuleUrl(module: unknown): string {
+  let url: URL;
+  if (module instanceof URL) url = module;
+  else if (typeof module === 'string' && /^[a-z][a-z\d+.-]+:/i.test(module)) url = new URL(module);
+  else if (typeof module === 'string' && module !== '') url = pathToFileURL(resolvePath(module));
+  else throw optionError('module', 'a path or a file: URL of the module that exports the task', module);
+  if (url.protocol !== 'file:') throw optionError('module', 'a path or a file: URL of the module that exports the task', String(url));
+  const path = fileURLToPath(url);
+  if (!existsSync(path)) {
+    throw new OptionError(`Worker module not found: ${path}; pass a path relative to the current directory or new URL('./task.js', import.meta.url)`);
+  }
+  return url.href;
+}
+
+function valuesOf(item: unknown): readonly string[] {
+  if (typeof item === 'string') return [item];
+  if (Array.isArray(item) && item.every((value) => typeof value === 'string')) return item as readonly string[];
+  throw optionError('item', 'a string or an array of strings (one per input source) for a command template', item);
+}
+
+function commandBuilder<I>(options: CommandPoolOptions<I>): (item: I, context: TaskContext) => CommandSpec {
+  const { command } = options;
+  const jobOf = (item: I, context: TaskContext) => ({ values: valuesOf(item), seq: context.index + 1, slot: context.slot });
+  if (typeof command === 'function') {
+    return (item, context) => command(item, { seq: context.index + 1, slot: context.slot });
+  }
+  if (typeof command === 'string') {
+    if (options.shell !== true) throw new OptionError('A string `command` runs through the shell: pass `shell: true`, or pass an argv array such as [\'gzip\', \'-k\', \'{}\']');
+    const template = new Template(command);
+    // As GNU parallel: with no replacement string, the values are appended.
+    return (item, context) => {
+      const job = jobOf(item, context);
+      const line = template.render(job, shellQuote);
+      return { shell: template.hasReplacements ? line : `${line} ${job.values.map(shellQuote).join(' ')}` };
+    };
+  }
+  if (!Array.isArray(command) || command.length === 0 || !command.every((word) => typeof word === 'string')) {
+    throw optionError('command', 'a non-empty array of strings, a shell line (with `shell: true`) or a function', command);
+  }
+  if (options.shell === true) throw new OptionError('`shell: true` needs a string `command`; an argv array runs without a shell');
+  const templates = command.map((word) => new Template(word));
+  const anyReplacement = templates.some((template) => template.hasReplacements);
+  return (item, context) => {
+    const job = jobOf(item, context);
+    const argv = templates.map((template) => template.render(job, (value) => value));
+    return { argv: anyReplacement ? argv : [...argv, ...job.values] };
+  };
+}
+
+function createCommandExecutor<I>(options: CommandPoolOptions<I>): Executor<I, CommandResult> {
+  const stopSignal = options.stopSignal === undefined ? 'SIGINT' : options.stopSignal;
+  if (stopSignal !== null && (typeof stopSignal !== 'string' || !/^SIG[A-Z0-9]+$/.test(stopSignal))) throw optionError('stopSignal', "a signal name such as 'SIGINT', or null", stopSignal);
+  const maxBuffer = options.maxBuffer === undefined ? 16 * 1024 * 1024 : expectPositiveInteger('maxBuffer', options.maxBuffer);
+  if (options.cwd !== undefined && typeof options.cwd !== 'string') throw optionError('cwd', 'a directory path', options.cwd);
+  const onOutput = options.onOutput === undefined ? undefined : expectFunction<NonNullable<CommandPoolOptions<I>['onOutput']>>('onOutput', options.onOutput);
+  return new ProcessExecutor<I>({
+    toCommand: commandBuilder(options),
+    shell: '/bin/sh',
+    cwd: options.cwd,
+    env: options.env,
+    stopSignal,
+    termseq: parseTermseq(options.termseq ?? DEFAULT_TERMSEQ),
+    maxBuffer,
+    onOutput: onOutput === undefined ? undefined : (chunk, stream, context) => onOutput(chunk, stream, { index: context.index, slot: context.slot }),
+  });
+}
+
+/** The executor for `options`, and the concurrency it implies. */
+export function createExecutor<I, R>(options: PoolOptions<I, R>): { executor: Executor<I, R>; concurrency: number | undefined } {
+  const kinds = (['task', 'module', 'command'] as const).filter((key) => key in options && (options as unknown as Record<string, unknown>)[key] !== undefined);
+  if (kinds.length > 1) throw new OptionError(`Pass one of \`task\` (a function on the main thread), \`module\` (worker threads) or \`command\` (subprocesses), not ${kinds.map((k) => `\`${k}\``).join(' and ')}`);
+  if (kinds.length === 0) throw new OptionError('Missing `task`, `module` or `command`: pass the function each item runs through, `task(item, stop)`, a module for worker threads, or a command');
+  if (kinds[0] === 'module') {
+    const threadOptions = options as ThreadPoolOptions<I, R>;
+    if ('concurrency' in threadOptions) throw new OptionError('A worker-thread pool takes `threads`, not `concurrency`: each thread runs one task at a time');
+    expectKnownKeys('createPool options', threadOptions, [...COMMON_OPTION_NAMES.filter((k) => k !== 'concurrency'), 'module', 'export', 'threads', 'resourceLimits']);
+    const exportName = threadOptions.export ?? 'default';
+    if (typeof exportName !== 'string' || exportName === '') throw optionError('export', 'the name of an export of the module', exportName);
+    const threads = threadOptions.threads === undefined ? availableParallelism() : expectPositiveInteger('threads', threadOptions.threads);
+    const resourceLimits = threadOptions.resourceLimits;
+    if (resourceLimits !== undefined && (typeof resourceLimits !== 'object' || resourceLimits === null)) throw optionError('resourceLimits', 'an object (see worker_threads ResourceLimits)', resourceLimits);
+    return { executor: new ThreadExecutor<I, R>({ moduleUrl: resolveModuleUrl(threadOptions.module), exportName, resourceLimits }), concurrency: threads };
+  }
+  if (kinds[0] === 'command') {
+    const commandOptions = options as CommandPoolOptions<I>;
+    expectKnownKeys('createPool options', commandOptions, [...COMMON_OPTION_NAMES, ...COMMAND_OPTION_NAMES]);
+    // The caller asked for a command pool, so R is CommandResult.
+    return { executor: createCommandExecutor(commandOptions) as unknown as Executor<I, R>, concurrency: commandOptions.concurrency };
+  }
+  const asyncOptions = options as AsyncPoolOptions<I, R>;
+  expectKnownKeys('createPool options', asyncOptions, [...COMMON_OPTION_NAMES, 'task']);
+  return { executor: new InlineExecutor(expectFunction<TaskFunction<I, R>>('task', asyncOptions.task)), concurrency: asyncOptions.concurrency };
+}

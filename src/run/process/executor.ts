@@ -1,0 +1,179 @@
+/**
+ * Subprocesses. Each job is spawned as the leader of its own process group and registered
+ * with the watchdog before anything else happens. A stop of the job's token sends the stop
+ * signal to the whole group (SIGINT by default: what the terminal would have sent); a timeout
+ * or a forced stop runs the termination sequence. The job settles when its process has
+ * exited and its output pipes have closed.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { CommandFailedError, SpawnError, StoppedError } from '../../errors.js';
+import { shellQuote } from '../../command/quote.js';
+import type { Executor, TaskContext } from '../executor.js';
+import { CappedBuffer } from './capture.js';
+import { groupAlive, signalGroup, waitForGroupExit } from './group.js';
+import type { TermStep } from './termseq.js';
+import { Watchdog, WATCHDOG_ENV } from './watchdog.js';
+
+/** A command to run: an argv array (no shell), or a line for `/bin/sh -c`. */
+export type CommandSpec = ({ readonly argv: readonly string[]; readonly shell?: undefined } | { readonly shell: string; readonly argv?: undefined }) & {
+  /** Working directory. @default process.cwd() */
+  readonly cwd?: string;
+  /** Extra environment variables, on top of the pool's and this process's. */
+  readonly env?: Readonly<Record<string, string>>;
+};
+
+/** What a finished command produced. */
+export interface CommandResult {
+  /** The command as a shell line (argv elements shell-quoted). */
+  readonly command: string;
+  /** The process id, which was also its process group id. */
+  readonly pid: number;
+  /** Exit code, or null if a signal ended it. */
+  readonly exitCode: number | null;
+  /** The signal that ended it, if one did. */
+  readonly signal: NodeJS.Signals | null;
+  readonly durationMs: number;
+  /** Captured standard output, up to `maxBuffer` bytes. */
+  readonly stdout: string;
+  /** Captured standard error, up to `maxBuffer` bytes. */
+  readonly stderr: string;
+  /** Bytes written to stdout / stderr, including any beyond `maxBuffer`. */
+  readonly stdoutBytes: number;
+  readonly stderrBytes: number;
+  /** True if either stream produced more than `maxBuffer` bytes and the rest was dropped. */
+  readonly truncated: boolean;
+}
+
+/** Which stream a chunk of output came from. */
+export type OutputStream = 'stdout' | 'stderr';
+
+/** Settings of the subprocess executor, already validated. */
+export interface ProcessExecutorOptions<I> {
+  /** Turns an item into the command to run. */
+  readonly toCommand: (item: I, context: TaskContext) => CommandSpec;
+  readonly shell: string;
+  readonly cwd: string | undefined;
+  readonly env: Readonly<Record<string, string>> | undefined;
+  /** Sent to the group on a graceful stop; null lets running jobs finish. */
+  readonly stopSignal: NodeJS.Signals | null;
+  readonly termseq: readonly TermStep[];
+  readonly maxBuffer: number;
+  /** Sees every chunk as it arrives (for streaming output). */
+  readonly onOutput: ((chunk: Buffer, stream: OutputStream, context: TaskContext) => void) | undefined;
+}
+
+function describe(spec: CommandSpec): string {
+  return spec.shell ?? spec.argv.map(shellQuote).join(' ');
+}
+
+function spawnError(error: NodeJS.ErrnoException, spec: CommandSpec, file: string): SpawnError {
+  const command = describe(spec);
+  if (error.code === 'ENOENT') return new SpawnError(`Command not found: \`${file}\`; check its name and your PATH`, command, error);
+  if (error.code === 'EACCES') return new SpawnError(`Command is not executable: \`${file}\`; check its permissions (chmod +x)`, command, error);
+  return new SpawnError(`Could not start \`${command}\`: ${error.message}`, command, error);
+}
+
+/** Runs each task as a subprocess in its own process group. */
+export class ProcessExecutor<I> implements Executor<I, CommandResult> {
+  readonly #options: ProcessExecutorOptions<I>;
+  #watchdog: Watchdog | undefined;
+  /** Groups whose leader exited while other members lived on (a job's background process). */
+  readonly #lingering = new Set<number>();
+
+  constructor(options: ProcessExecutorOptions<I>) {
+    this.#options = options;
+  }
+
+  run(item: I, context: TaskContext): Promise<CommandResult> {
+    const options = this.#options;
+    const spec = options.toCommand(item, context);
+    const command = describe(spec);
+    const [file, args] = spec.shell !== undefined ? [options.shell, ['-c', spec.shell]] : [spec.argv[0]!, spec.argv.slice(1)];
+    const cwd = spec.cwd ?? options.cwd;
+    if (context.stop.stopped) return Promise.reject(new StoppedError(context.stop.reason ?? 'stop'));
+    if (cwd !== undefined && !existsSync(cwd)) return Promise.reject(new SpawnError(`Working directory does not exist: ${cwd}; create it or fix \`cwd\``, command));
+    const watchdog = (this.#watchdog ??= new Watchdog());
+    const startedAt = performance.now();
+    const child = spawn(file, args, {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd,
+      env: { ...process.env, ...options.env, ...spec.env, [WATCHDOG_ENV]: watchdog.marker },
+    });
+    const pid = child.pid;
+    if (pid !== undefined) watchdog.add(pid);
+    const stdout = new CappedBuffer(options.maxBuffer);
+    const stderr = new CappedBuffer(options.maxBuffer);
+    const onOutput = options.onOutput;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout.push(chunk);
+      onOutput?.(chunk, 'stdout', context);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      onOutput?.(chunk, 'stderr', context);
+    });
+
+    return new Promise<CommandResult>((resolve, reject) => {
+      let terminating: Promise<void> | undefined;
+      const terminate = (): void => {
+        if (pid !== undefined) terminating ??= this.#terminate(pid);
+      };
+      const unlisten = context.stop.onStop((reason) => {
+        if (pid === undefined) return;
+        if (reason === 'timeout') terminate();
+        else if (options.stopSignal !== null) signalGroup(pid, options.stopSignal);
+      });
+      context.onForce(terminate);
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        // Only a failed spawn reaches here with no pid; later errors (a failed kill) do not
+        // change how the job ends, which 'close' reports.
+        if (pid !== undefined) return;
+        unlisten();
+        reject(spawnError(error, spec, file));
+      });
+      child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
+        if (pid === undefined) return;
+        unlisten();
+        if (groupAlive(pid)) this.#lingering.add(pid);
+        else watchdog.remove(pid);
+        const result: CommandResult = {
+          command,
+          pid,
+          exitCode,
+          signal,
+          durationMs: performance.now() - startedAt,
+          stdout: stdout.text(),
+          stderr: stderr.text(),
+          stdoutBytes: stdout.total,
+          stderrBytes: stderr.total,
+          truncated: stdout.truncated || stderr.truncated,
+        };
+        if (exitCode === 0) resolve(result);
+        else reject(new CommandFailedError(result));
+      });
+    });
+  }
+
+  /**
+   * Ends what jobs left behind (background processes still in a job's group), then tells the
+   * watchdog goodbye. Idempotent.
+   */
+  async close(): Promise<void> {
+    const lingering = [...this.#lingering];
+    this.#lingering.clear();
+    await Promise.all(lingering.map((pgid) => this.#terminate(pgid)));
+    for (const pgid of lingering) this.#watchdog?.remove(pgid);
+    await this.#watchdog?.close();
+    this.#watchdog = undefined;
+  }
+
+  /** Runs the termination sequence on a group, stopping as soon as the group is gone. */
+  async #terminate(pgid: number): Promise<void> {
+    for (const step of this.#options.termseq) {
+      if (!signalGroup(pgid, step.signal)) return;
+      if (await waitForGroupExit(pgid, step.waitMs)) return;
+    }
+  }
+}

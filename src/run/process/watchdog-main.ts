@@ -1,0 +1,77 @@
+/**
+ * The watchdog process. andon writes `+PGID` when it starts a job group and `-PGID` when the
+ * group is gone, and `bye` when it shuts down cleanly. If the pipe closes without `bye`, andon
+ * died (SIGKILL, a crash): the watchdog kills every group it knows, and on Linux also every
+ * process whose environment carries this run's marker (covering a job killed between its
+ * spawn and its registration, and descendants that left the group), then exits.
+ *
+ * It runs in its own session and ignores SIGINT and SIGHUP, so neither a Ctrl+C at the
+ * terminal nor the terminal closing removes it before andon's jobs are cleaned up.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+const marker = process.argv[2] ?? '';
+const groups = new Set<number>();
+let clean = false;
+let pending = '';
+
+process.on('SIGINT', () => {});
+process.on('SIGHUP', () => {});
+
+function markedProcesses(): number[] {
+  if (marker === '' || process.platform !== 'linux') return [];
+  const needle = Buffer.from(`ANDON_WATCHDOG=${marker}\0`);
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/environ`).includes(needle)) found.push(pid);
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+function kill(target: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(target, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killEverything(signal: NodeJS.Signals | 0): boolean {
+  let anyAlive = false;
+  for (const pgid of groups) anyAlive = kill(-pgid, signal) || anyAlive;
+  for (const pid of markedProcesses()) anyAlive = kill(pid, signal) || anyAlive;
+  return anyAlive;
+}
+
+async function cleanUp(): Promise<void> {
+  if (killEverything('SIGTERM')) {
+    // A short grace for TERM handlers, then KILL whatever is left.
+    for (let waited = 0; waited < 200 && killEverything(0); waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    killEverything('SIGKILL');
+  }
+}
+
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  pending += chunk;
+  const lines = pending.split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    if (line === 'bye') clean = true;
+    else if (line.startsWith('+')) groups.add(Number(line.slice(1)));
+    else if (line.startsWith('-')) groups.delete(Number(line.slice(1)));
+  }
+});
+process.stdin.on('close', () => {
+  if (clean) process.exit(0);
+  void cleanUp().finally(() => process.exit(0));
+});
