@@ -200,7 +200,7 @@ describe('worker threads: bad options', () => {
   it('rejects threads 0, concurrency, both task and module, an empty export', () => {
     assert.throws(() => createPool({ module: tasks, threads: 0 }), /Expected `threads` to be a positive integer, got `0`/);
     assert.throws(() => createPool({ module: tasks, concurrency: 2 } as never), /takes `threads`, not `concurrency`/);
-    assert.throws(() => createPool({ module: tasks, task: () => 1 } as never), /either `task`.*or `module`/);
+    assert.throws(() => createPool({ module: tasks, task: () => 1 } as never), /Pass one of `task`.*not `task` and `module`/);
     assert.throws(() => createPool({ module: tasks, export: '' }), /Expected `export` to be the name of an export/);
     assert.throws(() => createPool({ module: 'https://example.org/task.js' }), /Expected `module` to be a path or a file: URL/);
   });

@@ -374,7 +374,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
     let result: TaskResult<I, R>;
     if (outcome === 'done') result = { status: 'done', index, item, attempts, startedAt, durationMs, value: value as R };
     else if (outcome === 'failed') result = { status: 'failed', index, item, attempts, startedAt, durationMs, error: error as Error };
-    else result = { status: 'cancelled', index, item, attempts, startedAt, durationMs, reason: reason ?? 'force', abandoned, error };
+    else result = { status: 'cancelled', index, item, attempts, startedAt, durationMs, reason: reason ?? 'force', abandoned, error, value };
     this.#emit(result);
   }
 

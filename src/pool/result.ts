@@ -28,13 +28,15 @@ export interface FailedResult<I> extends TaskResultBase<I> {
 }
 
 /** The task's token was stopped before it settled; a resume runs it again. */
-export interface CancelledResult<I> extends TaskResultBase<I> {
+export interface CancelledResult<I, R = unknown> extends TaskResultBase<I> {
   readonly status: 'cancelled';
   readonly reason: StopReason;
   /** True when the task was still running at a forced stop and andon stopped waiting for it. */
   readonly abandoned: boolean;
   /** What the task threw while stopping, if anything (often a `StoppedError`). */
   readonly error: Error | undefined;
+  /** What the task returned, if it returned after all (a job left to finish). */
+  readonly value: R | undefined;
 }
 
 /** The item was taken from the input but the run was stopping, so it never started. */
@@ -44,4 +46,4 @@ export interface NotStartedResult<I> extends TaskResultBase<I> {
 }
 
 /** One item's outcome. Narrow on `status`. */
-export type TaskResult<I, R> = DoneResult<I, R> | FailedResult<I> | CancelledResult<I> | NotStartedResult<I>;
+export type TaskResult<I, R> = DoneResult<I, R> | FailedResult<I> | CancelledResult<I, R> | NotStartedResult<I>;
