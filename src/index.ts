@@ -1,6 +1,6 @@
 /** andon: interruptible parallel work for Node.js. Everything public is exported here. */
 export { createPool, Pool } from './pool/pool.js';
-export type { JoinOptions, StreamOptions } from './pool/pool.js';
+export type { JoinOptions, StopOptions, StreamOptions } from './pool/pool.js';
 export type { AsyncPoolOptions, CommandContext, CommandItem, CommandPoolOptions, PoolOptions, ThreadPoolOptions } from './pool/executors.js';
 export type { CommandResult, CommandSpec, OutputStream } from './run/process/executor.js';
 export { DEFAULT_TERMSEQ } from './run/process/termseq.js';

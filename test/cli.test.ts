@@ -1,42 +1,246 @@
-/** The `andon` binary as a user runs it: for now, version and help only. */
+/** The `andon` command end to end: the built binary, real jobs, real signals, and GNU parallel beside it. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { startNode } from './helpers/child.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { andon, ANDON_BIN, gnuParallel, parallel, startAndon } from './helpers/cli.js';
+import { isAlive, jobPids, waitUntilGone } from './helpers/processes.js';
 
-const bin = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bin: { andon: string } };
+const dir = mkdtempSync(join(tmpdir(), 'andon-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('andon command', () => {
+describe('andon: basics', () => {
   it('is the package bin', () => {
     assert.equal(manifest.bin.andon, './dist/src/cli/bin.js');
-    assert.match(readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+    assert.match(readFileSync(ANDON_BIN, 'utf8'), /^#!\/usr\/bin\/env node\n/);
   });
 
   it('--version prints the package version', async () => {
-    const exit = await startNode(bin, ['--version']).exited;
+    const exit = await andon(['--version']);
     assert.equal(exit.code, 0);
     assert.equal(exit.stdout, `${manifest.version}\n`);
   });
 
-  it('--help lists only what works', async () => {
-    const exit = await startNode(bin, ['--help']).exited;
+  it('--help documents every option and where andon differs from GNU parallel', async () => {
+    const exit = await andon(['--help']);
     assert.equal(exit.code, 0);
-    assert.match(exit.stdout, /--version/);
-    assert.doesNotMatch(exit.stdout, /--joblog|--resume|-j /, 'no option is listed before it works');
+    for (const option of ['--jobs', '--null', '--keep-order', '--group', '--line-buffer', '--tag', '--dry-run', '--timeout', '--retries', '--halt', '--grace', '--termseq']) {
+      assert.match(exit.stdout, new RegExp(`${option}\\b`), option);
+    }
+    assert.match(exit.stdout, /Where andon differs from GNU parallel/);
+    assert.doesNotMatch(exit.stdout, /--joblog|--resume|--bar/, 'no option is listed before it works');
   });
 
-  it('an unknown option is a one-line error and exit 255', async () => {
-    const exit = await startNode(bin, ['--jobs=4']).exited;
-    assert.equal(exit.code, 255);
-    assert.equal(exit.stderr.trim().split('\n').length, 1);
-    assert.match(exit.stderr, /^andon: Unknown option '--jobs'.*; see andon --help\n$/);
+  it('runs ::: values, stdin lines and -0 records', async () => {
+    assert.equal((await andon(['-k', 'echo', 'v', ':::', 'a', 'b'])).stdout, 'v a\nv b\n');
+    assert.equal((await andon(['-k', 'echo', 'line'], 'x\ny\n')).stdout, 'line x\nline y\n');
+    // Command words join into one shell line unquoted (as in GNU parallel), so the format is
+    // quoted inside its word.
+    assert.equal((await andon(['-k', '-0', "printf '[%s]\\n'"], 'a\0b c\0')).stdout, '[a]\n[b c]\n');
   });
 
-  it('a command is refused with a one-line error, not ignored', async () => {
-    const exit = await startNode(bin, ['echo', 'hi']).exited;
-    assert.equal(exit.code, 255);
-    assert.match(exit.stderr, /^andon: running commands is not available yet \(got `echo`\); see andon --help\n$/);
+  it('--dry-run prints the commands and runs nothing', async () => {
+    const marker = join(dir, 'dry-run-marker');
+    const exit = await andon(['--dry-run', 'touch', marker, '{}', ':::', "it's"]);
+    assert.equal(exit.code, 0);
+    assert.equal(exit.stdout, `touch ${marker} 'it'"'"'s'\n`);
+    assert.throws(() => readFileSync(marker));
+  });
+});
+
+describe('andon: output', () => {
+  it('groups each job\'s output: never interleaved with another job', async () => {
+    const exit = await andon(['-j', '4', 'for i in 1 2 3 4; do echo {} $i; sleep 0.01; done', ':::', 'a', 'b', 'c', 'd']);
+    const lines = exit.stdout.trim().split('\n');
+    assert.equal(lines.length, 16);
+    for (let i = 0; i < 16; i += 4) {
+      const job = lines[i]!.split(' ')[0];
+      assert.deepEqual(lines.slice(i, i + 4), [1, 2, 3, 4].map((n) => `${job} ${n}`), exit.stdout);
+    }
+  });
+
+  it('--line-buffer never tears a line, even when it is written in pieces', async () => {
+    const exit = await andon(['--line-buffer', '-j', '3', 'printf "{}-part1-"; sleep 0.05; printf "{}-part2\\n"; echo {}-whole', ':::', 'a', 'b', 'c']);
+    const lines = exit.stdout.trim().split('\n').sort();
+    assert.deepEqual(lines, ['a-part1-a-part2', 'a-whole', 'b-part1-b-part2', 'b-whole', 'c-part1-c-part2', 'c-whole']);
+  });
+
+  it('--keep-order prints in input order even when later jobs finish first', async () => {
+    const exit = await andon(['-k', '-j', '3', 'sleep {}; echo {}', ':::', '0.3', '0.1', '0.2']);
+    assert.equal(exit.stdout, '0.3\n0.1\n0.2\n');
+  });
+
+  it('--tag prefixes every line of stdout and stderr with the values', async () => {
+    const exit = await andon(['--tag', '-k', 'echo out; echo err >&2', ':::', 'a b']);
+    assert.equal(exit.stdout, 'a b\tout\n');
+    assert.equal(exit.stderr, 'a b\terr a b\n');
+  });
+});
+
+describe('andon: failures, timeouts, retries, halt', () => {
+  it('exits with the number of failed jobs, 101 past 100', async () => {
+    assert.equal((await andon(['exit {}', ':::', '0', '1', '2', '3'])).code, 3);
+    assert.equal((await andon(['exit', ':::', ...Array.from({ length: 105 }, (_, i) => String((i % 3) + 1))])).code, 101);
+    assert.equal((await andon(['true', ':::', 'a'])).code, 0);
+  });
+
+  it('--timeout stops a job, fails it and says so', async () => {
+    const exit = await andon(['--timeout', '0.2', 'sleep {}', ':::', '30', '0.01']);
+    assert.equal(exit.code, 1);
+    assert.match(exit.stderr, /andon: job 1 timed out after 200ms and was stopped: sleep 30/);
+  });
+
+  it('--retries N tries a failing job N times in all', async () => {
+    const counter = join(dir, 'tries');
+    writeFileSync(counter, '');
+    const exit = await andon(['--retries', '3', `echo try >> ${counter}; exit 1`, ':::', 'x']);
+    assert.equal(exit.code, 1);
+    assert.equal(readFileSync(counter, 'utf8'), 'try\ntry\ntry\n');
+  });
+
+  it('--halt soon,fail=1 lets running jobs finish and starts no new one', async () => {
+    const exit = await andon(['-j', '2', '--halt', 'soon,fail=1', 'sleep {}; echo done {}; exit $(( {#} == 1 ? 4 : 0 ))', ':::', '0.01', '0.3', '0.01', '0.01']);
+    assert.equal(exit.code, 4, 'the failing job\'s exit code');
+    assert.match(exit.stdout, /done 0\.3/, 'the running job finished');
+    assert.equal(exit.stdout.match(/done/g)?.length, 2, 'no new job started');
+  });
+
+  it('--halt now,fail=1 kills running jobs', async () => {
+    const started = performance.now();
+    const exit = await andon(['-j', '2', '--halt', 'now,fail=1', 'sleep {}; exit 5', ':::', '0.05', '30']);
+    assert.equal(exit.code, 5);
+    assert.ok(performance.now() - started < 10_000, 'the 30 s job was killed');
+  });
+});
+
+describe('andon: bad input gets one line and exit 255', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown option', ['--bogus', 'echo', ':::', 'a'], /^andon: Unknown option --bogus; see andon --help$/],
+    ['a missing command', [':::', 'a'], /^andon: Missing command: give the command to run before the inputs/],
+    ['no arguments at all', [], /^andon: Missing command/],
+    ['-j 0', ['-j', '0', 'echo', ':::', 'a'], /^andon: -j needs a positive whole number, got '0' \(GNU parallel reads -j 0/],
+    ['-j abc', ['-j', 'abc', 'echo', ':::', 'a'], /^andon: -j needs a positive whole number, got 'abc'$/],
+    ['-j with nothing after it', ['-j'], /^andon: -j needs a value; see andon --help$/],
+    ['a ::: with nothing after it', ['echo', ':::'], /^andon: ::: has nothing after it; give at least one value/],
+    ['an unterminated {', ['echo', '{1', ':::', 'a'], /^andon: Unterminated replacement string `\{1`/],
+    ['{2} with one source', ['echo', '{2}', ':::', 'a'], /^andon: \{2\} refers to input source 2, but there is 1 source/],
+    ['a nonexistent command', ['andon-no-such-program', '{}', ':::', 'a'], /^andon: Command not found: andon-no-such-program; check its name and your PATH$/],
+    ['a missing :::: file', ['echo', '::::', '/nonexistent/list'], /^andon: Input file not found: \/nonexistent\/list/],
+    ['a bad --timeout', ['--timeout', '10%', 'echo', ':::', 'a'], /^andon: --timeout 10%: percentages are not supported/],
+    ['a bad --halt', ['--halt', 'later', 'echo', ':::', 'a'], /^andon: --halt later: expected never, or now\|soon/],
+    ['a bad --termseq', ['--termseq', 'TERM', 'echo', ':::', 'a'], /^andon: --termseq: Invalid termination sequence `TERM`/],
+    ['--group with --line-buffer', ['--group', '--lb', 'echo', ':::', 'a'], /^andon: --group and --line-buffer contradict each other/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(what, async () => {
+      const exit = await andon(args);
+      assert.equal(exit.code, 255, exit.stderr);
+      assert.equal(exit.stderr.split('\n').length, 2, `one line: ${exit.stderr}`);
+      assert.match(exit.stderr.trimEnd(), message);
+      assert.equal(exit.stdout, '');
+    });
+  }
+});
+
+describe('andon: stopping real jobs', () => {
+  const pidJob = 'echo "job $$"; exec sleep 30';
+
+  it('SIGINT to `andon -j 2 sleep 30 ::: 1 2 3 4`: exit 130, no job left', async () => {
+    const child = startAndon(['-j', '2', '--line-buffer', pidJob, ':::', '1', '2', '3', '4']);
+    await child.waitForLines(/^job \d+$/, 2);
+    const pids = jobPids(child.stdout());
+    child.kill('SIGINT');
+    const exit = await child.exited;
+    assert.equal(exit.code, 130, exit.stderr);
+    assert.match(exit.stderr, /0 done, 0 failed, 2 cancelled, 0 not started .*interrupted by SIGINT/);
+    assert.deepEqual(pids.filter(isAlive), []);
+  });
+
+  it('jobs that trap and ignore INT and TERM are still killed (grace, then termination sequence)', async () => {
+    const child = startAndon(['-j', '2', '--grace', '0.1', '--line-buffer', `trap "" INT TERM; ${pidJob}`, ':::', '1', '2']);
+    await child.waitForLines(/^job \d+$/, 2);
+    const pids = jobPids(child.stdout());
+    child.kill('SIGTERM');
+    const exit = await child.exited;
+    assert.equal(exit.code, 143, exit.stderr);
+    assert.match(exit.stderr, /forced/);
+    assert.deepEqual(pids.filter(isAlive), []);
+  });
+
+  it('a second SIGINT forces at once', async () => {
+    const child = startAndon(['-j', '1', '--grace', '3600', '--line-buffer', `trap "" INT; ${pidJob}`, ':::', '1']);
+    await child.waitForLines(/^job \d+$/, 1);
+    const pids = jobPids(child.stdout());
+    child.kill('SIGINT');
+    while (!child.stderr().includes('received, stopping')) await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill('SIGINT');
+    const exit = await child.exited;
+    assert.equal(exit.code, 130);
+    assert.match(exit.stderr, /second signal \(SIGINT\), forcing stop of 1 running task/);
+    assert.deepEqual(pids.filter(isAlive), []);
+  });
+
+  it('kill -9 of andon itself: the watchdog removes the jobs', async () => {
+    const child = startAndon(['-j', '2', '--line-buffer', pidJob, ':::', '1', '2']);
+    await child.waitForLines(/^job \d+$/, 2);
+    const pids = jobPids(child.stdout());
+    child.kill('SIGKILL');
+    await child.exited;
+    // The watchdog gives TERM 200 ms, then KILL; 2 s leaves room for a loaded CI machine.
+    await waitUntilGone(pids, 2_000);
+  });
+
+  it('andon demo runs, and Ctrl+C stops it with a summary', async () => {
+    const child = startAndon(['demo']);
+    await child.waitForLine(/pulling layer 1\/5/);
+    child.kill('SIGINT');
+    const exit = await child.exited;
+    assert.equal(exit.code, 130);
+    assert.match(exit.stderr, /andon demo: pulling 10 images, 3 at a time/);
+    assert.match(exit.stderr, /3 cancelled, 0 not started .*interrupted by SIGINT/);
+  });
+});
+
+describe('andon beside GNU parallel, same command lines', { skip: gnuParallel === undefined ? 'GNU parallel is not installed (CI installs it)' : false }, () => {
+  const sameOutput: string[][] = [
+    ['-k', 'echo', 'pre', '{}', 'post', ':::', 'two words', 'a'],
+    ['-k', 'printf', '[%s]\\n', 'pre', '{}', 'post', ':::', 'two words'],
+    ['-k', 'echo', ':::', 'a', 'b', ':::', '1', '2'],
+    ['-k', '--tag', 'echo', ':::', 'a', 'b', ':::', '1', '2'],
+    ['-k', 'echo {#} {.} {/} {//} {/.} {1}', ':::', '/a/b/c.tar.gz', 'x.y'],
+    ['-k', 'echo {1.} {2/} {1//} {2/.}', ':::', 'a/b.c', ':::', 'd/e.f'],
+    ['--dry-run', '-k', 'echo', '{}', ':::', "it's", 'a"b', '$HOME', '', "'a", "a'"],
+    ['-k', '-j', '3', 'sleep 0.0{}; echo {}', ':::', '3', '1', '2'],
+    ['-k', '--tag', 'echo out; echo err >&2', ':::', 'x'],
+  ];
+  for (const args of sameOutput) {
+    it(`andon ${args.join(' ')}`, async () => {
+      const [ours, theirs] = await Promise.all([andon(args), parallel(args)]);
+      assert.equal(ours.stdout, theirs.stdout);
+      assert.equal(ours.code, theirs.code);
+    });
+  }
+
+  const sameExitCode: string[][] = [
+    ['exit {}', ':::', '0', '1', '2', '3'],
+    ['exit', ':::', ...Array.from({ length: 102 }, () => '1')],
+    ['--halt', 'soon,fail=1', '-j', '1', 'exit {}', ':::', '0', '3', '0', '0'],
+    ['--halt', 'now,fail=1', '-j', '2', 'sleep {}; exit 1', ':::', '0.1', '5'],
+    ['--halt', 'now,success=1', '-j', '2', 'sleep {}; exit 0', ':::', '0.1', '5'],
+    ['--retries', '2', 'exit 1', ':::', 'x'],
+  ];
+  for (const args of sameExitCode) {
+    it(`exit code of andon ${args.slice(0, 6).join(' ')}${args.length > 6 ? ' …' : ''}`, async () => {
+      const [ours, theirs] = await Promise.all([andon(args), parallel(args)]);
+      assert.equal(ours.code, theirs.code, `andon: ${ours.stderr}\nparallel: ${theirs.stderr}`);
+    });
+  }
+
+  it('the same stdin lines give the same jobs', async () => {
+    const input = 'one\ntwo words\n\nlast';
+    const [ours, theirs] = await Promise.all([andon(['-k', 'echo', '[{}]'], input), parallel(['-k', 'echo', '[{}]'], input)]);
+    assert.equal(ours.stdout, theirs.stdout);
   });
 });

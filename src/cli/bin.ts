@@ -1,54 +1,49 @@
 #!/usr/bin/env node
 /**
- * The `andon` command. For now it only prints its version and help: the parallel runner
- * arrives with subprocess tasks, and no option is listed before it works.
+ * The `andon` command: parses the command line and hands it to the library. Usage errors are
+ * one line on stderr and exit code 255, as GNU parallel.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-
-const HELP = `andon — interruptible parallel work for Node.js
-
-Usage:
-  andon --help       show this help
-  andon --version    show the version
-
-The andon library (import { createPool } from 'andon') is available now; the
-GNU parallel-style runner (andon [options] command ::: inputs) is not built yet.
-`;
+import { availableParallelism } from 'node:os';
+import { shellQuote } from '../command/quote.js';
+import { parseCommandLine } from './args.js';
+import { DEMO_ARGS, demoPlan } from './demo.js';
+import { helpText } from './help.js';
+import { runPlan } from './run.js';
+import { UsageError } from './usage-error.js';
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return manifest.version;
 }
 
-function cli(argv: string[]): number {
-  let values: { help?: boolean; version?: boolean };
-  let positionals: string[];
+async function cli(argv: readonly string[]): Promise<number> {
+  const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } },
-      allowPositionals: true,
-      strict: true,
-    }));
+    const plan = parseCommandLine(argv, availableParallelism());
+    switch (plan.action) {
+      case 'help':
+        process.stdout.write(helpText(availableParallelism()));
+        return 0;
+      case 'version':
+        process.stdout.write(`${version()}\n`);
+        return 0;
+      case 'demo': {
+        const demo = demoPlan();
+        process.stderr.write(`andon demo: pulling 10 images, 3 at a time (simulated). Press Ctrl+C to stop; twice to force.\n`);
+        process.stderr.write(`  the same by hand: andon ${DEMO_ARGS.map(shellQuote).join(' ')}\n\n`);
+        return demo.action === 'run' ? await runPlan(demo, io, { alwaysSummarize: true }) : 1;
+      }
+      case 'run':
+        return await runPlan(plan, io);
+    }
   } catch (error) {
-    process.stderr.write(`andon: ${(error as Error).message}; see andon --help\n`);
-    return 255;
+    if (error instanceof UsageError) {
+      process.stderr.write(`andon: ${error.message}\n`);
+      return 255;
+    }
+    throw error;
   }
-  if (values.version === true) {
-    process.stdout.write(`${version()}\n`);
-    return 0;
-  }
-  if (values.help === true) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (positionals.length > 0) {
-    process.stderr.write(`andon: running commands is not available yet (got \`${positionals[0]}\`); see andon --help\n`);
-    return 255;
-  }
-  process.stdout.write(HELP);
-  return 0;
 }
 
-process.exitCode = cli(process.argv.slice(2));
+process.exitCode = await cli(process.argv.slice(2));

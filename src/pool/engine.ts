@@ -109,6 +109,8 @@ export class RunEngine<I, R> implements InterruptParticipant {
   #running = 0;
   #signal: InterruptSignal | undefined;
   #forced = false;
+  /** Set by a stop that lets running tasks finish: no new task starts, no token is stopped. */
+  #draining: StopReason | undefined;
   #settled = false;
   #startedAt = 0;
   #untilYieldCheck = YIELD_CHECK_EVERY;
@@ -142,13 +144,25 @@ export class RunEngine<I, R> implements InterruptParticipant {
     if (this.#config.signals !== undefined) {
       this.#cleanups.push(interruptCoordinator(this.#config.signals).join(this, this.#config.notice));
     }
-    this.#cleanups.push(this.stop.onStop(() => this.#stopping()));
+    this.#cleanups.push(this.stop.onStop(() => this.#startGraceTimer()));
     for (let i = 0; i < this.#config.concurrency && !this.#settled; i++) this.#spawnLane();
   }
 
   /** Graceful stop: no new task starts, running tasks' tokens stop, the grace timer starts. */
   requestStop(reason: StopReason): void {
     this.stop.request(reason);
+  }
+
+  /** No new task starts, but running tasks carry on undisturbed (GNU parallel's `--halt soon`). */
+  finishRunning(reason: StopReason): void {
+    if (this.stop.stopped || this.#draining !== undefined) return;
+    this.#draining = reason;
+    this.#sink?.wake();
+  }
+
+  /** True once no new task may start. */
+  get #stopping(): boolean {
+    return this.#draining !== undefined || this.stop.stopped;
   }
 
   /** Forced stop: kill what can be killed, abandon the rest, settle. */
@@ -191,13 +205,13 @@ export class RunEngine<I, R> implements InterruptParticipant {
       retries: this.#retries,
       total: this.#input.total,
       durationMs: performance.now() - this.#startedAt,
-      stopReason: this.stop.reason,
+      stopReason: this.stop.reason ?? this.#draining,
       signal: this.#signal,
       forced: this.#forced,
     };
   }
 
-  #stopping(): void {
+  #startGraceTimer(): void {
     const grace = this.#config.grace;
     this.#graceTimer = setLongTimeout(() => {
       if (this.#settled) return;
@@ -217,7 +231,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
     const input = this.#input;
     const sink = this.#sink;
     try {
-      while (!this.stop.stopped && !this.#inputDone) {
+      while (!this.#stopping && !this.#inputDone) {
         if (sink?.full === true) {
           await sink.waitForSpace();
           if (lane.dead) return;
@@ -238,7 +252,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
           break;
         }
         const index = this.#taken++;
-        if (this.stop.stopped) {
+        if (this.#stopping) {
           this.#recordNotStarted(next.value, index);
           break;
         }
@@ -306,13 +320,13 @@ export class RunEngine<I, R> implements InterruptParticipant {
         // Never retried once the run is stopping; the item counts as cancelled so a resume
         // gives it its remaining attempts.
         lane.task = undefined;
-        if (!this.stop.stopped && (await this.stop.sleep(config.backoff(lane.attempts))) === 'elapsed') {
+        if (!this.#stopping && (await this.stop.sleep(config.backoff(lane.attempts))) === 'elapsed') {
           this.#retries++;
           continue;
         }
         if (lane.dead) return;
         outcome = 'cancelled';
-        reason = this.stop.reason;
+        reason = this.stop.reason ?? this.#draining;
       }
       this.#record(lane, outcome, value, error, reason, false);
       return;
@@ -381,7 +395,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
   #recordNotStarted(item: I, index: number): void {
     this.#notStarted++;
     if (!this.#wantsResults) return;
-    this.#emit({ status: 'notStarted', index, item, attempts: 0, startedAt: 0, durationMs: 0, reason: this.stop.reason ?? 'stop' });
+    this.#emit({ status: 'notStarted', index, item, attempts: 0, startedAt: 0, durationMs: 0, reason: this.stop.reason ?? this.#draining ?? 'stop' });
   }
 
   #emit(result: TaskResult<I, R>): void {

@@ -15,8 +15,8 @@ import { InlineExecutor, type TaskFunction } from '../run/inline.js';
 import { ProcessExecutor, type CommandResult, type CommandSpec, type OutputStream } from '../run/process/executor.js';
 import { DEFAULT_TERMSEQ, parseTermseq } from '../run/process/termseq.js';
 import { ThreadExecutor } from '../run/threads/executor.js';
-import { shellQuote } from '../command/quote.js';
-import { expectFunction, expectKnownKeys, expectPositiveInteger, optionError } from '../validate.js';
+import { renderShellLine } from '../command/render.js';
+import { expectFunction, expectKnownKeys, expectNonNegativeInteger, expectPositiveInteger, optionError } from '../validate.js';
 import { COMMON_OPTION_NAMES, type CommonPoolOptions } from './options.js';
 
 /** A pool of async functions on the main thread: the right place for I/O-bound work. */
@@ -88,10 +88,13 @@ export interface CommandPoolOptions<I> extends CommonPoolOptions<I, CommandResul
    * @default 'TERM,200,TERM,100,TERM,50,KILL,25'
    */
   readonly termseq?: string;
-  /** Bytes of stdout and of stderr kept per job; the rest is dropped and `truncated` set. @default 16 MiB */
+  /**
+   * Bytes of stdout and of stderr kept in each job's result; the rest is dropped and
+   * `truncated` set. 0 keeps none (use `onOutput` to see output as it comes). @default 16 MiB
+   */
   readonly maxBuffer?: number;
   /** Sees every chunk of every job's output as it arrives, e.g. to stream it. */
-  readonly onOutput?: (chunk: Buffer, stream: OutputStream, job: { readonly index: number; readonly slot: number }) => void;
+  readonly onOutput?: (chunk: Buffer, stream: OutputStream, job: { readonly index: number; readonly slot: number; readonly item: I }) => void;
 }
 
 /** Options of {@link createPool}: a `task` function, a worker `module`, or a `command`. */
@@ -128,12 +131,7 @@ function commandBuilder<I>(options: CommandPoolOptions<I>): (item: I, context: T
   if (typeof command === 'string') {
     if (options.shell !== true) throw new OptionError('A string `command` runs through the shell: pass `shell: true`, or pass an argv array such as [\'gzip\', \'-k\', \'{}\']');
     const template = new Template(command);
-    // As GNU parallel: with no replacement string, the values are appended.
-    return (item, context) => {
-      const job = jobOf(item, context);
-      const line = template.render(job, shellQuote);
-      return { shell: template.hasReplacements ? line : `${line} ${job.values.map(shellQuote).join(' ')}` };
-    };
+    return (item, context) => ({ shell: renderShellLine(template, jobOf(item, context)) });
   }
   if (!Array.isArray(command) || command.length === 0 || !command.every((word) => typeof word === 'string')) {
     throw optionError('command', 'a non-empty array of strings, a shell line (with `shell: true`) or a function', command);
@@ -151,7 +149,7 @@ function commandBuilder<I>(options: CommandPoolOptions<I>): (item: I, context: T
 function createCommandExecutor<I>(options: CommandPoolOptions<I>): Executor<I, CommandResult> {
   const stopSignal = options.stopSignal === undefined ? 'SIGINT' : options.stopSignal;
   if (stopSignal !== null && (typeof stopSignal !== 'string' || !/^SIG[A-Z0-9]+$/.test(stopSignal))) throw optionError('stopSignal', "a signal name such as 'SIGINT', or null", stopSignal);
-  const maxBuffer = options.maxBuffer === undefined ? 16 * 1024 * 1024 : expectPositiveInteger('maxBuffer', options.maxBuffer);
+  const maxBuffer = options.maxBuffer === undefined ? 16 * 1024 * 1024 : expectNonNegativeInteger('maxBuffer', options.maxBuffer);
   if (options.cwd !== undefined && typeof options.cwd !== 'string') throw optionError('cwd', 'a directory path', options.cwd);
   const onOutput = options.onOutput === undefined ? undefined : expectFunction<NonNullable<CommandPoolOptions<I>['onOutput']>>('onOutput', options.onOutput);
   return new ProcessExecutor<I>({
@@ -162,7 +160,7 @@ function createCommandExecutor<I>(options: CommandPoolOptions<I>): Executor<I, C
     stopSignal,
     termseq: parseTermseq(options.termseq ?? DEFAULT_TERMSEQ),
     maxBuffer,
-    onOutput: onOutput === undefined ? undefined : (chunk, stream, context) => onOutput(chunk, stream, { index: context.index, slot: context.slot }),
+    onOutput: onOutput === undefined ? undefined : (chunk, stream, item, context) => onOutput(chunk, stream, { index: context.index, slot: context.slot, item }),
   });
 }
 

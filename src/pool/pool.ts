@@ -26,6 +26,16 @@ export interface StreamOptions {
   readonly buffer?: number;
 }
 
+/** Options of `pool.stop()`. */
+export interface StopOptions {
+  /**
+   * Start no new task but let the running ones finish undisturbed: their tokens are not
+   * stopped and no grace period runs (GNU parallel's `--halt soon`).
+   * @default false
+   */
+  readonly finishRunning?: boolean;
+}
+
 /** Options of `pool.join()`. */
 export interface JoinOptions {
   /** Give up waiting after this many ms and resolve `false`. @default Infinity */
@@ -92,9 +102,11 @@ export class Pool<I, R> {
    * after the grace period whatever still runs is forced. No effect between runs.
    * @default reason 'stop'
    */
-  stop(reason: StopReason = 'stop'): void {
+  stop(reason: StopReason = 'stop', options: StopOptions = {}): void {
     if (!STOP_REASONS.includes(reason)) throw optionError('reason', `one of ${STOP_REASONS.join(', ')}`, reason);
-    this.#active?.requestStop(reason);
+    expectKnownKeys('stop options', options, ['finishRunning']);
+    if (options.finishRunning === true) this.#active?.finishRunning(reason);
+    else this.#active?.requestStop(reason);
   }
 
   /** Forced stop of the current run: kill what can be killed, abandon the rest, settle now. */

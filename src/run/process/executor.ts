@@ -60,7 +60,7 @@ export interface ProcessExecutorOptions<I> {
   readonly termseq: readonly TermStep[];
   readonly maxBuffer: number;
   /** Sees every chunk as it arrives (for streaming output). */
-  readonly onOutput: ((chunk: Buffer, stream: OutputStream, context: TaskContext) => void) | undefined;
+  readonly onOutput: ((chunk: Buffer, stream: OutputStream, item: I, context: TaskContext) => void) | undefined;
 }
 
 function describe(spec: CommandSpec): string {
@@ -108,11 +108,11 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     const onOutput = options.onOutput;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout.push(chunk);
-      onOutput?.(chunk, 'stdout', context);
+      onOutput?.(chunk, 'stdout', item, context);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr.push(chunk);
-      onOutput?.(chunk, 'stderr', context);
+      onOutput?.(chunk, 'stderr', item, context);
     });
 
     return new Promise<CommandResult>((resolve, reject) => {

@@ -3,6 +3,7 @@
  * signal to `-pgid` reaches a shell and everything it started, and a Ctrl+C at the terminal
  * does not reach jobs behind andon's back.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Sends `signal` to every process in the group; false if the group is already gone. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
@@ -15,9 +16,37 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** True while any process of the group is alive (or not yet reaped). */
+/**
+ * True if a process of the group is alive on Linux: answering signal 0 is not enough, since a
+ * member whose parent died waits as a zombie until init reaps it, and some container inits
+ * never do. Read only when the group still answers, which is rare outside a termination.
+ */
+function hasLiveMember(pgid: number): boolean {
+  if (process.platform !== 'linux') return true;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    if (entry.charCodeAt(0) > 57) continue; // not a pid
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+  }
+  return false;
+}
+
+/** True while any process of the group is alive (zombies do not count). */
 export function groupAlive(pgid: number): boolean {
-  return signalGroup(pgid, 0);
+  return signalGroup(pgid, 0) && hasLiveMember(pgid);
 }
 
 const POLL_MS = 5;

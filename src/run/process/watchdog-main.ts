@@ -9,6 +9,7 @@
  * terminal nor the terminal closing removes it before andon's jobs are cleaned up.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { groupAlive, signalGroup } from './group.js';
 
 const marker = process.argv[2] ?? '';
 const groups = new Set<number>();
@@ -34,30 +35,31 @@ function markedProcesses(): number[] {
   return found;
 }
 
-function kill(target: number, signal: NodeJS.Signals | 0): boolean {
+function kill(pid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(target, signal);
-    return true;
+    process.kill(pid, signal);
   } catch {
-    return false;
+    // Already gone.
   }
 }
 
-function killEverything(signal: NodeJS.Signals | 0): boolean {
-  let anyAlive = false;
-  for (const pgid of groups) anyAlive = kill(-pgid, signal) || anyAlive;
-  for (const pid of markedProcesses()) anyAlive = kill(pid, signal) || anyAlive;
-  return anyAlive;
+function killEverything(signal: NodeJS.Signals): void {
+  for (const pgid of groups) signalGroup(pgid, signal);
+  for (const pid of markedProcesses()) kill(pid, signal);
+}
+
+function anythingAlive(): boolean {
+  return [...groups].some(groupAlive) || markedProcesses().length > 0;
 }
 
 async function cleanUp(): Promise<void> {
-  if (killEverything('SIGTERM')) {
-    // A short grace for TERM handlers, then KILL whatever is left.
-    for (let waited = 0; waited < 200 && killEverything(0); waited += 10) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    killEverything('SIGKILL');
+  if (!anythingAlive()) return;
+  killEverything('SIGTERM');
+  // A short grace for TERM handlers, then KILL whatever is left.
+  for (let waited = 0; waited < 200 && anythingAlive(); waited += 10) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  killEverything('SIGKILL');
 }
 
 process.stdin.setEncoding('utf8');

@@ -1,0 +1,167 @@
+/**
+ * Reads the command line the way GNU parallel does: options first, then the command (its
+ * words joined by spaces into one shell line), then input sources after `:::` (values) or
+ * `::::` (files). `util.parseArgs` cannot do this: parsing must stop at the first command
+ * word, because the command's own options (`echo -n`) are not andon's.
+ */
+import { DEFAULT_TERMSEQ, parseTermseq } from '../run/process/termseq.js';
+import { Template } from '../command/template.js';
+import { OptionError } from '../errors.js';
+import { parseHalt, type HaltPolicy } from './halt.js';
+import { UsageError } from './usage-error.js';
+
+/** Where a job's values come from. */
+export type SourceSpec = { readonly kind: 'values'; readonly values: readonly string[] } | { readonly kind: 'file'; readonly path: string };
+
+/** A run, as the command line asked for it. */
+export interface RunPlan {
+  readonly action: 'run';
+  /** The command words joined by spaces: one shell line with replacement strings. */
+  readonly command: string;
+  readonly template: Template;
+  /** Input sources in order; empty means lines from stdin. */
+  readonly sources: readonly SourceSpec[];
+  readonly jobs: number;
+  /** Input lines end with NUL instead of newline. */
+  readonly nullSeparated: boolean;
+  readonly dryRun: boolean;
+  readonly keepOrder: boolean;
+  readonly tag: boolean;
+  readonly lineBuffer: boolean;
+  /** Per-job time limit in ms, if any. */
+  readonly timeoutMs: number | undefined;
+  /** Tries per job in total, as GNU parallel's --retries (1 = no retry). */
+  readonly tries: number;
+  readonly halt: HaltPolicy | undefined;
+  readonly graceMs: number;
+  readonly termseq: string;
+}
+
+/** What the command line asks for. */
+export type Plan = RunPlan | { readonly action: 'help' } | { readonly action: 'version' } | { readonly action: 'demo' };
+
+function positiveInteger(option: string, text: string | undefined, hint: string): number {
+  if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${option} needs a positive whole number, got ${text === undefined ? 'nothing' : `'${text}'`}${hint}`);
+  return Number(text);
+}
+
+function seconds(option: string, text: string | undefined): number {
+  if (text !== undefined && text.endsWith('%')) throw new UsageError(`${option} ${text}: percentages are not supported; give seconds, e.g. ${option} 30`);
+  const value = Number(text);
+  if (text === undefined || text.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`${option} needs a number of seconds greater than 0, got ${text === undefined ? 'nothing' : `'${text}'`}`);
+  }
+  return value * 1000;
+}
+
+/** Options that take a value, by every name they answer to. */
+const VALUE_OPTIONS: Record<string, string> = {
+  '-j': 'jobs',
+  '--jobs': 'jobs',
+  '--timeout': 'timeout',
+  '--retries': 'retries',
+  '--halt': 'halt',
+  '--grace': 'grace',
+  '--termseq': 'termseq',
+};
+
+const FLAG_OPTIONS: Record<string, string> = {
+  '-0': 'null',
+  '--null': 'null',
+  '-k': 'keepOrder',
+  '--keep-order': 'keepOrder',
+  '--tag': 'tag',
+  '--line-buffer': 'lineBuffer',
+  '--lb': 'lineBuffer',
+  '--group': 'group',
+  '--dry-run': 'dryRun',
+  '-h': 'help',
+  '--help': 'help',
+  '-V': 'version',
+  '--version': 'version',
+};
+
+/** Parses `argv` (without node and the script). @throws UsageError */
+export function parseCommandLine(argv: readonly string[], defaultJobs: number): Plan {
+  if (argv.length === 1 && argv[0] === 'demo') return { action: 'demo' };
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (arg === ':::' || arg === '::::' || !arg.startsWith('-') || arg === '-') break;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (name in FLAG_OPTIONS) {
+      if (eq !== -1) throw new UsageError(`${name} takes no value`);
+      flags.add(FLAG_OPTIONS[name]!);
+    } else if (name in VALUE_OPTIONS) {
+      const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new UsageError(`${name} needs a value; see andon --help`);
+      values.set(VALUE_OPTIONS[name]!, value);
+    } else if (/^-j\S+$/.test(arg)) {
+      values.set('jobs', arg.slice(2));
+    } else {
+      throw new UsageError(`Unknown option ${name}; see andon --help`);
+    }
+  }
+  if (flags.has('help')) return { action: 'help' };
+  if (flags.has('group') && flags.has('lineBuffer')) throw new UsageError('--group and --line-buffer contradict each other; choose one');
+  if (flags.has('version')) return { action: 'version' };
+
+  const commandWords: string[] = [];
+  for (; i < argv.length && argv[i] !== ':::' && argv[i] !== '::::'; i++) commandWords.push(argv[i]!);
+  if (commandWords.length === 0) throw new UsageError('Missing command: give the command to run before the inputs, e.g. andon gzip -k {} ::: *.log');
+
+  const sources: SourceSpec[] = [];
+  while (i < argv.length) {
+    const separator = argv[i++]!;
+    const group: string[] = [];
+    for (; i < argv.length && argv[i] !== ':::' && argv[i] !== '::::'; i++) group.push(argv[i]!);
+    if (group.length === 0) throw new UsageError(`${separator} has nothing after it; give at least one ${separator === ':::' ? 'value' : 'file'}, or leave ${separator} out to read stdin`);
+    if (separator === ':::') sources.push({ kind: 'values', values: group });
+    else for (const path of group) sources.push({ kind: 'file', path });
+  }
+
+  const command = commandWords.join(' ');
+  let template: Template;
+  try {
+    template = new Template(command);
+  } catch (error) {
+    throw new UsageError((error as OptionError).message);
+  }
+  const sourceCount = Math.max(sources.length, 1);
+  if (template.highestSource > sourceCount) {
+    throw new UsageError(`{${template.highestSource}} refers to input source ${template.highestSource}, but there ${sourceCount === 1 ? 'is 1 source' : `are ${sourceCount} sources`}; add one with ::: or ::::`);
+  }
+  const jobsText = values.get('jobs');
+  const jobs = jobsText === undefined ? defaultJobs : positiveInteger('-j', jobsText, jobsText === '0' ? ' (GNU parallel reads -j 0 as "as many as possible"; andon needs a number)' : '');
+  const termseq = values.get('termseq') ?? DEFAULT_TERMSEQ;
+  try {
+    parseTermseq(termseq);
+  } catch (error) {
+    throw new UsageError(`--termseq: ${(error as OptionError).message}`);
+  }
+  const retries = values.get('retries');
+  return {
+    action: 'run',
+    command,
+    template,
+    sources,
+    jobs,
+    nullSeparated: flags.has('null'),
+    dryRun: flags.has('dryRun'),
+    keepOrder: flags.has('keepOrder'),
+    tag: flags.has('tag'),
+    lineBuffer: flags.has('lineBuffer'),
+    timeoutMs: values.has('timeout') ? seconds('--timeout', values.get('timeout')) : undefined,
+    tries: retries === undefined ? 1 : retries === '0' ? 1 : positiveInteger('--retries', retries, ''),
+    halt: values.has('halt') ? parseHalt(values.get('halt')!) : undefined,
+    graceMs: values.has('grace') ? seconds('--grace', values.get('grace')) : 5_000,
+    termseq,
+  };
+}

@@ -1,0 +1,68 @@
+/** The text of `andon --help`. Every option listed here works; differences from GNU parallel are named. */
+import { DEFAULT_TERMSEQ } from '../run/process/termseq.js';
+
+/** The help text, with the default number of jobs filled in. */
+export function helpText(defaultJobs: number): string {
+  return `andon — run jobs in parallel; Ctrl+C stops them cleanly, a second Ctrl+C forces
+
+Usage:
+  andon [options] command [args] ::: value...     one job per value
+  andon [options] command [args] :::: file...     one job per line of each file
+  ... | andon [options] command [args]            one job per line of stdin
+  andon demo                                      watch a built-in batch; press Ctrl+C
+
+Several ::: and :::: sources give every combination (the last one varies fastest).
+Each job's command line runs through /bin/sh, with every value shell-quoted:
+  andon echo pre {} post ::: 'two words'   passes 'two words' as one argument.
+
+Replacement strings:
+  {}     the value (all values, space-separated, with several sources)
+  {.}    without extension      {/}   basename      {//}  dirname
+  {/.}   basename without extension
+  {#}    the job's sequence number, from 1
+  {%}    the job's slot, from 1 to -j
+  {1} {2} ...  the value of input source 1, 2, ... (also {1.} {1/} {1//} {1/.})
+With no replacement string, the values are appended to the command.
+
+Options:
+  -j, --jobs N        run N jobs at once (default: ${defaultJobs}, the number of cores)
+  -0, --null          input records end with NUL, not newline
+  -k, --keep-order    print output in input order
+  --group             print each job's output in one piece when it ends (default)
+  --line-buffer, --lb print whole lines as they come (never half a line)
+  --tag               put the job's values and a tab before each output line
+  --dry-run           print the commands instead of running them
+  --timeout SECS      stop a job after SECS seconds (termination sequence); it fails
+  --retries N         try a failing job up to N times in all
+  --halt POLICY       stop early: never (default), or now|soon with fail=N, success=N
+                      or done=N, e.g. --halt soon,fail=1. soon lets running jobs
+                      finish; now kills them. Exit code: that of the job that halted it.
+  --grace SECS        after the first Ctrl+C, wait up to SECS for jobs to exit before
+                      forcing (default: 5)
+  --termseq SEQ       how to force a job: signals and milliseconds in turn
+                      (default: ${DEFAULT_TERMSEQ})
+  -h, --help          show this help
+  -V, --version       show the version
+
+Stopping:
+  Every job runs in its own process group. The first Ctrl+C (or SIGTERM, SIGHUP) starts
+  no new job and sends SIGINT to every running job's group; jobs get the grace period to
+  exit. A second Ctrl+C, or the end of the grace period, runs the termination sequence
+  on whatever is left. A watchdog process kills all jobs if andon itself is killed.
+
+Exit status:
+  0 all jobs succeeded; 1-100 that many jobs failed; 101 more than 100 failed;
+  130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP; 255 a usage error.
+
+Where andon differs from GNU parallel:
+  -j 0 is an error (GNU: as many as possible); -j takes a number only, not +N or N%.
+  A ::: with nothing after it, a missing command, and an unterminated replacement
+  string such as {1 are errors (GNU runs with them). A command whose first word is not
+  found on PATH is refused before any job starts (GNU fails every job).
+  Jobs always run under /bin/sh, not $SHELL.
+  A second Ctrl+C forces at once (GNU restarts its termination sequence); --grace is
+  andon's own.
+  --timeout and --halt take no percentages.
+  Grouped output is held in memory, not in temporary files.
+`;
+}

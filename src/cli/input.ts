@@ -1,0 +1,72 @@
+/**
+ * The jobs' input: values after `:::`, lines of files after `::::`, or lines of stdin. The
+ * first source is streamed (a million stdin lines never sit in memory); the others are read
+ * whole, since the cross product goes through them once per value of the first.
+ */
+import { createReadStream } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import type { SourceSpec } from './args.js';
+import { UsageError } from './usage-error.js';
+
+/** Splits a byte stream into lines (or NUL-terminated records) as they arrive. */
+export async function* readRecords(stream: Readable, separator: '\n' | '\0'): AsyncGenerator<string> {
+  let pending = '';
+  stream.setEncoding('utf8');
+  for await (const chunk of stream as AsyncIterable<string>) {
+    pending += chunk;
+    let start = 0;
+    for (let end = pending.indexOf(separator); end !== -1; end = pending.indexOf(separator, start)) {
+      yield pending.slice(start, end);
+      start = end + 1;
+    }
+    pending = pending.slice(start);
+  }
+  // A last record without its separator still counts; an empty remainder is no record.
+  if (pending !== '') yield pending;
+}
+
+function valuesOf(source: SourceSpec, separator: '\n' | '\0'): AsyncIterable<string> | Iterable<string> {
+  return source.kind === 'values' ? source.values : readRecords(createReadStream(source.path), separator);
+}
+
+/**
+ * Every job's values, one per source, in GNU parallel's order: the last source varies
+ * fastest. With no sources, each stdin record is one job.
+ */
+export async function* jobInputs(sources: readonly SourceSpec[], stdin: Readable, separator: '\n' | '\0'): AsyncGenerator<string[]> {
+  if (sources.length === 0) {
+    for await (const record of readRecords(stdin, separator)) yield [record];
+    return;
+  }
+  const [first, ...rest] = sources;
+  const others: string[][] = [];
+  for (const source of rest) {
+    const values: string[] = [];
+    for await (const value of valuesOf(source, separator)) values.push(value);
+    others.push(values);
+  }
+  for await (const value of valuesOf(first!, separator)) yield* product([value], others);
+}
+
+function* product(prefix: string[], others: readonly string[][]): Generator<string[]> {
+  if (others.length === 0) {
+    yield prefix;
+    return;
+  }
+  const [next, ...rest] = others;
+  for (const value of next!) yield* product([...prefix, value], rest);
+}
+
+/** Checks that every file source can be opened, before any job starts. */
+export async function checkSources(sources: readonly SourceSpec[]): Promise<void> {
+  for (const source of sources) {
+    if (source.kind !== 'file') continue;
+    try {
+      await access(source.path);
+    } catch {
+      throw new UsageError(`Input file not found: ${source.path}; check the path after ::::`);
+    }
+    if ((await stat(source.path)).isDirectory()) throw new UsageError(`Input file is a directory: ${source.path}; give a file after ::::`);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Job output without interleaving. Grouped (the default): a job's output is held and written
+ * in one piece when it ends. Line-buffered: whole lines are written as they come. Keep-order:
+ * only the oldest unfinished job may write; the others hold theirs until it is their turn.
+ * `--tag` puts the job's values and a tab before every line. Bytes pass through untouched.
+ */
+import type { OutputStream } from '../run/process/executor.js';
+
+/** Where output goes: `process.stdout`/`stderr` or anything with a `write`. */
+export interface ByteSink {
+  write(bytes: Uint8Array | string): unknown;
+}
+
+/** How to sequence output. */
+export interface OutputMode {
+  readonly keepOrder: boolean;
+  readonly lineBuffer: boolean;
+  readonly tag: boolean;
+}
+
+const NEWLINE = 0x0a;
+
+interface JobOutput {
+  readonly prefix: Buffer | undefined;
+  readonly held: Record<OutputStream, Buffer[]>;
+  done: boolean;
+}
+
+function withPrefix(bytes: Buffer, prefix: Buffer | undefined): Buffer {
+  if (prefix === undefined || bytes.length === 0) return bytes;
+  const parts: Buffer[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    const newline = bytes.indexOf(NEWLINE, start);
+    const end = newline === -1 ? bytes.length : newline + 1;
+    parts.push(prefix, bytes.subarray(start, end));
+    start = end;
+  }
+  return Buffer.concat(parts);
+}
+
+/** Receives every job's output chunks and end, and writes them out in the chosen mode. */
+export class OutputSequencer {
+  readonly #mode: OutputMode;
+  readonly #sinks: Record<OutputStream, ByteSink>;
+  readonly #jobs = new Map<number, JobOutput>();
+  /** With keep-order: the index of the job whose output goes next. */
+  #head = 0;
+
+  constructor(mode: OutputMode, stdout: ByteSink, stderr: ByteSink) {
+    this.#mode = mode;
+    this.#sinks = { stdout, stderr };
+  }
+
+  /** A chunk of a job's output. */
+  chunk(index: number, values: readonly string[], stream: OutputStream, bytes: Buffer): void {
+    const job = this.#job(index, values);
+    job.held[stream].push(bytes);
+    if (this.#streaming(index)) this.#writeWholeLines(job);
+  }
+
+  /** A job is over (done, failed, cancelled or never started): its output may go out. */
+  finish(index: number, values: readonly string[]): void {
+    const job = this.#job(index, values);
+    job.done = true;
+    if (!this.#mode.keepOrder) {
+      this.#writeAll(job);
+      this.#jobs.delete(index);
+      return;
+    }
+    for (let head = this.#jobs.get(this.#head); head?.done === true; head = this.#jobs.get(this.#head)) {
+      this.#writeAll(head);
+      this.#jobs.delete(this.#head);
+      this.#head++;
+    }
+    const head = this.#jobs.get(this.#head);
+    if (head !== undefined && this.#mode.lineBuffer) this.#writeWholeLines(head);
+  }
+
+  #job(index: number, values: readonly string[]): JobOutput {
+    let job = this.#jobs.get(index);
+    if (job === undefined) {
+      job = { prefix: this.#mode.tag ? Buffer.from(`${values.join(' ')}\t`) : undefined, held: { stdout: [], stderr: [] }, done: false };
+      this.#jobs.set(index, job);
+    }
+    return job;
+  }
+
+  #streaming(index: number): boolean {
+    return this.#mode.lineBuffer && (!this.#mode.keepOrder || index === this.#head);
+  }
+
+  #writeWholeLines(job: JobOutput): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const held = job.held[stream];
+      if (held.length === 0) continue;
+      const bytes = held.length === 1 ? held[0]! : Buffer.concat(held);
+      const end = bytes.lastIndexOf(NEWLINE) + 1;
+      job.held[stream] = end < bytes.length ? [bytes.subarray(end)] : [];
+      if (end > 0) this.#sinks[stream].write(withPrefix(bytes.subarray(0, end), job.prefix));
+    }
+  }
+
+  #writeAll(job: JobOutput): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const held = job.held[stream];
+      job.held[stream] = [];
+      if (held.length > 0) this.#sinks[stream].write(withPrefix(Buffer.concat(held), job.prefix));
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/** Runs a parsed command line through a command pool and turns the outcome into an exit code. */
+import { isAndonError, TimeoutError, type InterruptedError } from '../errors.js';
+import { renderShellLine } from '../command/render.js';
+import { formatDuration } from '../output/format.js';
+import { createPool } from '../pool/pool.js';
+import { formatSummary, type Summary } from '../pool/summary.js';
+import type { CommandResult } from '../run/process/executor.js';
+import type { TaskResult } from '../pool/result.js';
+import type { RunPlan } from './args.js';
+import { missingProgram } from './command-check.js';
+import { HaltCounter } from './halt.js';
+import { checkSources, jobInputs } from './input.js';
+import { OutputSequencer, type ByteSink } from './output.js';
+import { UsageError } from './usage-error.js';
+
+/** The process's streams, injectable for tests. */
+export interface CliIo {
+  readonly stdin: NodeJS.ReadableStream & import('node:stream').Readable;
+  readonly stdout: ByteSink;
+  readonly stderr: ByteSink;
+}
+
+/** The exit code GNU parallel gives for `failed` failed jobs. */
+export function failureExitCode(failed: number): number {
+  return Math.min(failed, 101);
+}
+
+function exitCodeOf(result: TaskResult<string[], CommandResult>): number {
+  if (result.status !== 'failed') return 0;
+  const failure = result.error as { result?: CommandResult };
+  return failure.result?.exitCode ?? 1;
+}
+
+/** Runs the plan; resolves with the exit code. @throws UsageError before any job starts. */
+export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummarize?: boolean } = {}): Promise<number> {
+  await checkSources(plan.sources);
+  const separator = plan.nullSeparated ? '\0' : '\n';
+  const inputs = jobInputs(plan.sources, io.stdin, separator);
+  if (plan.dryRun) {
+    let seq = 0;
+    for await (const values of inputs) {
+      seq++;
+      io.stdout.write(`${renderShellLine(plan.template, { values, seq, slot: ((seq - 1) % plan.jobs) + 1 })}\n`);
+    }
+    return 0;
+  }
+  const missing = missingProgram(plan.command);
+  if (missing !== undefined) throw new UsageError(`Command not found: ${missing}; check its name and your PATH`);
+
+  const output = new OutputSequencer(plan, io.stdout, io.stderr);
+  const halt = plan.halt === undefined ? undefined : new HaltCounter(plan.halt);
+  let haltExitCode: number | undefined;
+  const pool = createPool<string[]>({
+    concurrency: plan.jobs,
+    command: plan.command,
+    shell: true,
+    // Output goes through the sequencer as it arrives; results need not keep a copy.
+    maxBuffer: 0,
+    timeout: plan.timeoutMs,
+    retries: plan.tries - 1,
+    // GNU parallel retries at once.
+    backoff: { initial: 0, jitter: false },
+    grace: plan.graceMs,
+    termseq: plan.termseq,
+    onOutput: (chunk, stream, job) => output.chunk(job.index, job.item, stream, chunk),
+    onResult: (result) => {
+      output.finish(result.index, result.item);
+      if (result.status === 'failed' && result.error instanceof TimeoutError) {
+        io.stderr.write(`andon: job ${result.index + 1} timed out after ${formatDuration(plan.timeoutMs ?? 0)} and was stopped: ${renderShellLine(plan.template, { values: result.item, seq: result.index + 1, slot: 1 })}\n`);
+      }
+      if (halt !== undefined && (result.status === 'done' || result.status === 'failed') && halt.record(result.status === 'done') && haltExitCode === undefined) {
+        haltExitCode = exitCodeOf(result);
+        io.stderr.write(`andon: halting (--halt ${plan.halt!.when},${plan.halt!.on}=${plan.halt!.count}): ${plan.halt!.when === 'soon' ? 'waiting for running jobs, starting no new ones' : 'stopping running jobs'}\n`);
+        pool.stop('error', { finishRunning: plan.halt!.when === 'soon' });
+        if (plan.halt!.when === 'now') pool.forceStop();
+      }
+    },
+  });
+  let summary: Summary;
+  try {
+    summary = await pool.run(inputs);
+  } catch (error) {
+    if (!isAndonError(error, 'ANDON_INTERRUPTED')) throw error;
+    const interrupted = error as InterruptedError;
+    io.stderr.write(`andon: ${formatSummary(interrupted.summary)}\n`);
+    return interrupted.exitCode;
+  } finally {
+    await pool.close();
+  }
+  if (options.alwaysSummarize === true || summary.failed > 0 || haltExitCode !== undefined) io.stderr.write(`andon: ${formatSummary(summary)}\n`);
+  return haltExitCode ?? failureExitCode(summary.failed);
+}
