@@ -31,7 +31,7 @@ async function cli(argv: readonly string[]): Promise<number> {
       case 'demo': {
         const demo = demoPlan();
         process.stderr.write(`andon demo: pulling 10 images, 3 at a time (simulated). Press Ctrl+C to stop; twice to force.\n`);
-        process.stderr.write(`  the same by hand: andon ${DEMO_ARGS.map(shellQuote).join(' ')}\n\n`);
+        process.stderr.write(`  the same by hand: andon ${DEMO_ARGS.map((arg) => (arg === ':::' ? arg : shellQuote(arg))).join(' ')}\n\n`);
         return demo.action === 'run' ? await runPlan(demo, io, { alwaysSummarize: true }) : 1;
       }
       case 'run':
