@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { andon, ANDON_BIN, gnuParallel, parallel, startAndon } from './helpers/cli.js';
+import { andon, ANDON_BIN, gnuParallel, parallel, runCommand, startAndon } from './helpers/cli.js';
 import { isAlive, jobPids, waitUntilGone } from './helpers/processes.js';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bin: { andon: string } };
@@ -15,6 +15,13 @@ describe('andon: basics', () => {
   it('is the package bin', () => {
     assert.equal(manifest.bin.andon, './dist/src/cli/bin.js');
     assert.match(readFileSync(ANDON_BIN, 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  });
+
+  it('the README\'s `npx andon` resolves to this package', async () => {
+    const root = new URL('../../', import.meta.url).pathname;
+    const exit = await runCommand('sh', ['-c', `cd '${root}' && npx --no-install andon --version`]);
+    assert.equal(exit.code, 0, exit.stderr);
+    assert.equal(exit.stdout, `${manifest.version}\n`);
   });
 
   it('--version prints the package version', async () => {
