@@ -80,6 +80,8 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
   #watchdog: Watchdog | undefined;
   /** Groups whose leader exited while other members lived on (a job's background process). */
   readonly #lingering = new Set<number>();
+  /** The environment every job starts from, built once: copying `process.env` is not free. */
+  #baseEnv: NodeJS.ProcessEnv | undefined;
 
   constructor(options: ProcessExecutorOptions<I>) {
     this.#options = options;
@@ -94,12 +96,13 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     if (context.stop.stopped) return Promise.reject(new StoppedError(context.stop.reason ?? 'stop'));
     if (cwd !== undefined && !existsSync(cwd)) return Promise.reject(new SpawnError(`Working directory does not exist: ${cwd}; create it or fix \`cwd\``, command));
     const watchdog = (this.#watchdog ??= new Watchdog());
+    const baseEnv = (this.#baseEnv ??= { ...process.env, ...options.env, [WATCHDOG_ENV]: watchdog.marker });
     const startedAt = performance.now();
     const child = spawn(file, args, {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd,
-      env: { ...process.env, ...options.env, ...spec.env, [WATCHDOG_ENV]: watchdog.marker },
+      env: spec.env === undefined ? baseEnv : { ...baseEnv, ...spec.env, [WATCHDOG_ENV]: watchdog.marker },
     });
     const pid = child.pid;
     if (pid !== undefined) watchdog.add(pid);
@@ -167,6 +170,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     for (const pgid of lingering) this.#watchdog?.remove(pgid);
     await this.#watchdog?.close();
     this.#watchdog = undefined;
+    this.#baseEnv = undefined;
   }
 
   /** Runs the termination sequence on a group, stopping as soon as the group is gone. */

@@ -1,20 +1,22 @@
 /**
- * The watchdog process. andon writes `+PGID` when it starts a job group and `-PGID` when the
- * group is gone, and `bye` when it shuts down cleanly. If the pipe closes without `bye`, andon
- * died (SIGKILL, a crash): the watchdog kills every group it knows, and on Linux also every
+ * The watchdog process. andon appends `+PGID` to the registry file when it starts a job group
+ * and `-PGID` when the group is gone, and writes `bye` to the pipe when it shuts down cleanly.
+ * If the pipe closes without `bye`, andon died (SIGKILL, a crash): the watchdog kills every
+ * group still on record, and on Linux also every
  * process whose environment carries this run's marker (covering a job killed between its
  * spawn and its registration, and descendants that left the group), then exits.
  *
  * It runs in its own session and ignores SIGINT and SIGHUP, so neither a Ctrl+C at the
  * terminal nor the terminal closing removes it before andon's jobs are cleaned up.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { groupAlive, signalGroup } from './group.js';
 
 const marker = process.argv[2] ?? '';
+const registryPath = process.argv[3] ?? '';
 const groups = new Set<number>();
 let clean = false;
-let pending = '';
 
 process.on('SIGINT', () => {});
 process.on('SIGHUP', () => {});
@@ -62,18 +64,35 @@ async function cleanUp(): Promise<void> {
   killEverything('SIGKILL');
 }
 
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk: string) => {
-  pending += chunk;
-  const lines = pending.split('\n');
-  pending = lines.pop() ?? '';
-  for (const line of lines) {
-    if (line === 'bye') clean = true;
-    else if (line.startsWith('+')) groups.add(Number(line.slice(1)));
+function readRegistry(): void {
+  let text = '';
+  try {
+    text = readFileSync(registryPath, 'utf8');
+  } catch {
+    return;
+  }
+  for (const line of text.split('\n')) {
+    if (line.startsWith('+')) groups.add(Number(line.slice(1)));
     else if (line.startsWith('-')) groups.delete(Number(line.slice(1)));
   }
+}
+
+function removeRegistry(): void {
+  if (registryPath !== '') rmSync(dirname(registryPath), { recursive: true, force: true });
+}
+
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  if (chunk.includes('bye\n')) clean = true;
 });
 process.stdin.on('close', () => {
-  if (clean) process.exit(0);
-  void cleanUp().finally(() => process.exit(0));
+  if (clean) {
+    removeRegistry();
+    process.exit(0);
+  }
+  readRegistry();
+  void cleanUp().finally(() => {
+    removeRegistry();
+    process.exit(0);
+  });
 });

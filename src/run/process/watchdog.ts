@@ -1,9 +1,14 @@
 /**
- * andon's side of the watchdog: starts it once, before the first job, and tells it about
- * every job group. The pipe is its only link to andon; see `watchdog-main.ts`.
+ * andon's side of the watchdog. The watchdog holds a pipe to andon: the pipe closing without
+ * a goodbye means andon died. Which process groups to kill is written to a registry file,
+ * synchronously, right after each spawn: a write to a file wakes nobody, while a write to the
+ * pipe would wake the watchdog process every time (dearer than spawning a small job).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const WATCHDOG_MAIN = fileURLToPath(new URL('./watchdog-main.js', import.meta.url));
@@ -16,10 +21,13 @@ export class Watchdog {
   /** The marker value jobs carry in `ANDON_WATCHDOG`. */
   readonly marker = randomUUID();
   readonly #process: ChildProcess;
+  readonly #registry: number;
   #closed = false;
 
   constructor() {
-    this.#process = spawn(process.execPath, [WATCHDOG_MAIN, this.marker], {
+    const registryPath = join(mkdtempSync(join(tmpdir(), 'andon-watchdog-')), 'groups');
+    this.#registry = openSync(registryPath, 'a');
+    this.#process = spawn(process.execPath, [WATCHDOG_MAIN, this.marker, registryPath], {
       // Its own session: the terminal's Ctrl+C and hang-up never reach it.
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
@@ -34,26 +42,27 @@ export class Watchdog {
     });
   }
 
-  /** Registers a job's process group. */
+  /** Registers a job's process group; on return it is on record. */
   add(pgid: number): void {
-    this.#send(`+${pgid}\n`);
+    this.#record(`+${pgid}\n`);
   }
 
   /** Forgets a job's process group once it has exited. */
   remove(pgid: number): void {
-    this.#send(`-${pgid}\n`);
+    this.#record(`-${pgid}\n`);
   }
 
-  /** Says goodbye: the watchdog exits without killing anything. Idempotent. */
+  /** Says goodbye: the watchdog removes the registry and exits without killing. Idempotent. */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
+    closeSync(this.#registry);
     return new Promise((resolve) => {
       this.#process.stdin!.end('bye\n', () => resolve());
     });
   }
 
-  #send(line: string): void {
-    if (!this.#closed) this.#process.stdin!.write(line);
+  #record(line: string): void {
+    if (!this.#closed) writeSync(this.#registry, line);
   }
 }
