@@ -34,10 +34,11 @@ export const writeNoticeToStderr: NoticeWriter = (line) => {
 /** Shares one set of signal listeners among every participant that runs at the same time. */
 export class InterruptCoordinator {
   readonly #source: SignalSource;
-  readonly #participants = new Set<InterruptParticipant>();
+  /** Participants in the order they joined, each with where its notices go. */
+  readonly #participants = new Map<InterruptParticipant, NoticeWriter>();
+  #listening = false;
   #received: InterruptSignal | undefined;
   #count = 0;
-  #notice: NoticeWriter = writeNoticeToStderr;
 
   constructor(source: SignalSource) {
     this.#source = source;
@@ -54,11 +55,8 @@ export class InterruptCoordinator {
    * @returns the function that removes it again (and the listeners, if it was the last).
    */
   join(participant: InterruptParticipant, notice: NoticeWriter): () => void {
-    if (this.#participants.size === 0) {
-      for (const signal of INTERRUPT_SIGNALS) this.#source.on(signal, this.#onSignal);
-    }
-    this.#participants.add(participant);
-    this.#notice = notice;
+    if (this.#participants.size === 0) this.#listen(true);
+    this.#participants.set(participant, notice);
     // A pool that starts while the others are already stopping stops with them.
     if (this.#received !== undefined) participant.interrupt(this.#received);
     let joined = true;
@@ -67,16 +65,31 @@ export class InterruptCoordinator {
       joined = false;
       this.#participants.delete(participant);
       if (this.#participants.size === 0) {
-        for (const signal of INTERRUPT_SIGNALS) this.#source.off(signal, this.#onSignal);
+        this.#listen(false);
         this.#received = undefined;
         this.#count = 0;
       }
     };
   }
 
+  #listen(on: boolean): void {
+    if (on === this.#listening) return;
+    this.#listening = on;
+    for (const signal of INTERRUPT_SIGNALS) {
+      if (on) this.#source.on(signal, this.#onSignal);
+      else this.#source.off(signal, this.#onSignal);
+    }
+  }
+
+  /** The outermost (first-joined) participant's writer: one notice per signal, in one place. */
+  #notice(line: string): void {
+    const [writer] = this.#participants.values();
+    writer?.(line);
+  }
+
   readonly #onSignal = (signal: InterruptSignal): void => {
     this.#count += 1;
-    const participants = [...this.#participants];
+    const participants = [...this.#participants.keys()];
     if (this.#count === 1) {
       this.#received = signal;
       for (const participant of participants) participant.interrupt(signal);
@@ -90,12 +103,15 @@ export class InterruptCoordinator {
       const limit = graceMs === Infinity ? 'without a time limit' : `up to ${formatDuration(graceMs)}`;
       const waitingText = running === 0 ? 'no task is running' : `waiting ${limit} for ${plural(running, 'running task')}`;
       this.#notice(`andon: ${signal} received, stopping: ${waitingText}; ${forceHint(signal)}`);
-    } else {
-      let running = 0;
-      for (const participant of participants) running += participant.waitingFor().running;
-      this.#notice(`andon: second signal (${signal}), forcing stop of ${plural(running, 'running task')}`);
-      for (const participant of participants) participant.force(signal);
+      return;
     }
+    let running = 0;
+    for (const participant of participants) running += participant.waitingFor().running;
+    this.#notice(`andon: second signal (${signal}), forcing stop of ${plural(running, 'running task')}`);
+    // Forcing is all andon can do. If something still will not end (a thread stuck in a
+    // system call), the next signal gets its default effect and ends the process.
+    this.#listen(false);
+    for (const participant of participants) participant.force(signal);
   };
 }
 

@@ -28,7 +28,9 @@ export function createBackoff(options: BackoffOptions = {}, random: () => number
   const max = expectDuration('backoff.max', options.max ?? 30_000);
   const jitter = expectBoolean('backoff.jitter', options.jitter ?? true);
   return (retry) => {
-    const delay = Math.min(max, initial * factor ** (retry - 1));
+    const grown = initial * factor ** (retry - 1);
+    // 0 × Infinity is NaN: a huge factor must still give a delay, the longest one.
+    const delay = Number.isFinite(grown) ? Math.min(max, grown) : initial === 0 ? 0 : max;
     return jitter ? delay / 2 + random() * (delay / 2) : delay;
   };
 }

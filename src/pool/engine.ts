@@ -4,8 +4,9 @@
  *
  * Stopping is two-staged. A graceful stop stops the run's token (and so every task's token,
  * its children) and starts the grace timer. A forced stop asks the executor to kill each
- * running task it can kill and abandons the rest: the engine stops waiting for that lane, so
- * the run settles even if a promise never does.
+ * running task it can kill and abandons the rest, or whatever has not settled by the kill's
+ * deadline: the engine stops waiting for that lane, so the run settles even if a promise (or a
+ * thread stuck in a system call) never does.
  */
 import { AbandonedError, InputError, InterruptedError, TimeoutError, toError } from '../errors.js';
 import { interruptCoordinator, type InterruptParticipant, type NoticeWriter, type SignalSource } from '../interrupt/coordinator.js';
@@ -37,12 +38,14 @@ export interface EngineConfig<I, R> {
   readonly observers: readonly RunObserver<I, R>[];
 }
 
-/** One attempt at one item: the context the executor sees. */
+/** One attempt at one item: the context the executor sees, and everything it holds. */
 class TaskAttempt implements TaskContext {
   readonly stop: StopState;
   kill: (() => void) | undefined;
+  settleWithinMs = 0;
   abandoned = false;
-  graceTimer: LongTimer | undefined;
+  onStarted: (() => void) | undefined;
+  readonly #timers: LongTimer[] = [];
 
   constructor(
     parent: StopToken,
@@ -53,21 +56,49 @@ class TaskAttempt implements TaskContext {
     this.stop = new StopState(parent);
   }
 
-  onForce(kill: () => void): void {
+  onForce(kill: () => void, settleWithinMs: number): void {
     this.kill = kill;
+    this.settleWithinMs = settleWithinMs;
+  }
+
+  started(): void {
+    const onStarted = this.onStarted;
+    this.onStarted = undefined;
+    onStarted?.();
+  }
+
+  /** Starts a timer that ends with the attempt. */
+  after(ms: number, fn: () => void): void {
+    this.#timers.push(setLongTimeout(fn, ms));
+  }
+
+  /** The attempt is over, however it ended: every timer and link it holds goes. */
+  release(): void {
+    for (const timer of this.#timers) timer.cancel();
+    this.#timers.length = 0;
+    this.onStarted = undefined;
+    this.stop.dispose();
   }
 }
 
 /** A slot that runs one task at a time. */
 interface Lane<I> {
   readonly slot: number;
-  dead: boolean;
+  retired: boolean;
   pulling: boolean;
   task: TaskAttempt | undefined;
   item: I | undefined;
   index: number;
   attempts: number;
   startedAt: number;
+}
+
+/** An item whose attempt was abandoned after a timeout, handed to a fresh lane to retry. */
+interface Carried<I> {
+  readonly item: I;
+  readonly index: number;
+  readonly attempts: number;
+  readonly startedAt: number;
 }
 
 type Outcome = 'done' | 'failed' | 'cancelled';
@@ -93,8 +124,13 @@ export class RunEngine<I, R> implements InterruptParticipant {
   readonly #input: InputSource<I>;
   readonly #sink: ResultSink<I, R> | undefined;
   readonly #wantsResults: boolean;
+  /**
+   * Closed when no new task may start: by any stop of the run (it is the run token's child),
+   * or alone by a stop that lets running tasks finish. Backoffs sleep on it.
+   */
+  readonly #startGate: StopState;
   readonly #lanes = new Set<Lane<I>>();
-  /** Slot numbers not held by a lane; a lane's slot is freed when it ends. */
+  /** Slot numbers not held by a lane. */
   readonly #freeSlots: number[];
   #inputDone = false;
   #inputExhausted = false;
@@ -109,8 +145,6 @@ export class RunEngine<I, R> implements InterruptParticipant {
   #running = 0;
   #signal: InterruptSignal | undefined;
   #forced = false;
-  /** Set by a stop that lets running tasks finish: no new task starts, no token is stopped. */
-  #draining: StopReason | undefined;
   #settled = false;
   #startedAt = 0;
   #untilYieldCheck = YIELD_CHECK_EVERY;
@@ -126,6 +160,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
     this.#sink = sink;
     this.#wantsResults = sink !== undefined || config.observers.length > 0;
     this.stop = new StopState(config.parent);
+    this.#startGate = new StopState(this.stop);
     this.#freeSlots = Array.from({ length: config.concurrency }, (_, i) => config.concurrency - i);
     this.result = new Promise<Summary>((resolve, reject) => {
       this.#resolve = resolve;
@@ -145,7 +180,8 @@ export class RunEngine<I, R> implements InterruptParticipant {
       this.#cleanups.push(interruptCoordinator(this.#config.signals).join(this, this.#config.notice));
     }
     this.#cleanups.push(this.stop.onStop(() => this.#startGraceTimer()));
-    for (let i = 0; i < this.#config.concurrency && !this.#settled; i++) this.#spawnLane();
+    this.#cleanups.push(this.#startGate.onStop(() => this.#startsClosed()));
+    for (let i = 0; i < this.#config.concurrency && !this.#settled; i++) this.#spawnLane(undefined);
   }
 
   /** Graceful stop: no new task starts, running tasks' tokens stop, the grace timer starts. */
@@ -155,14 +191,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
 
   /** No new task starts, but running tasks carry on undisturbed (GNU parallel's `--halt soon`). */
   finishRunning(reason: StopReason): void {
-    if (this.stop.stopped || this.#draining !== undefined) return;
-    this.#draining = reason;
-    this.#sink?.wake();
-  }
-
-  /** True once no new task may start. */
-  get #stopping(): boolean {
-    return this.#draining !== undefined || this.stop.stopped;
+    this.#startGate.request(reason);
   }
 
   /** Forced stop: kill what can be killed, abandon the rest, settle. */
@@ -172,11 +201,9 @@ export class RunEngine<I, R> implements InterruptParticipant {
     this.stop.request('force');
     this.#graceTimer?.cancel();
     for (const lane of [...this.#lanes]) {
-      const task = lane.task;
-      if (task?.kill !== undefined) this.#kill(task);
-      else if (task !== undefined || lane.pulling) this.#abandon(lane, false);
+      if (lane.task !== undefined) this.#forceTask(lane, lane.task);
     }
-    this.#sink?.wake();
+    this.#checkFinished();
   }
 
   interrupt(signal: InterruptSignal): void {
@@ -205,7 +232,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
       retries: this.#retries,
       total: this.#input.total,
       durationMs: performance.now() - this.#startedAt,
-      stopReason: this.stop.reason ?? this.#draining,
+      stopReason: this.stop.reason ?? this.#startGate.reason,
       signal: this.#signal,
       forced: this.#forced,
     };
@@ -218,117 +245,138 @@ export class RunEngine<I, R> implements InterruptParticipant {
       this.#config.notice(`andon: grace period of ${formatDuration(grace)} is over, forcing stop of ${plural(this.#running, 'running task')}`);
       this.forceStop();
     }, grace);
+  }
+
+  /** No new task may start: lanes waiting for input or for room have nothing left to do. */
+  #startsClosed(): void {
     this.#sink?.wake();
+    for (const lane of [...this.#lanes]) {
+      if (lane.pulling) this.#retire(lane);
+    }
+    if (!this.#inputExhausted) this.#input.close();
+    this.#checkFinished();
   }
 
-  #spawnLane(slot = this.#freeSlots.pop()!): void {
-    const lane: Lane<I> = { slot, dead: false, pulling: false, task: undefined, item: undefined, index: -1, attempts: 0, startedAt: 0 };
+  #spawnLane(carried: Carried<I> | undefined): void {
+    const slot = this.#freeSlots.pop() ?? this.#lanes.size + 1;
+    const lane: Lane<I> = { slot, retired: false, pulling: false, task: undefined, item: undefined, index: -1, attempts: 0, startedAt: 0 };
     this.#lanes.add(lane);
-    void this.#runLane(lane);
+    void this.#runLane(lane, carried);
   }
 
-  async #runLane(lane: Lane<I>): Promise<void> {
-    const input = this.#input;
-    const sink = this.#sink;
+  async #runLane(lane: Lane<I>, carried: Carried<I> | undefined): Promise<void> {
     try {
-      while (!this.#stopping && !this.#inputDone) {
+      if (carried !== undefined) await this.#runItem(lane, carried.item, carried.index, carried.attempts, carried.startedAt);
+      while (!lane.retired && !this.#startGate.stopped && !this.#inputDone) {
+        const sink = this.#sink;
         if (sink?.full === true) {
           await sink.waitForSpace();
-          if (lane.dead) return;
           continue;
         }
-        let next: IteratorResult<I>;
-        if (input.sync) {
-          next = input.next();
-        } else {
-          lane.pulling = true;
-          next = await input.next();
-          lane.pulling = false;
-          if (lane.dead) return;
-        }
+        const next = await this.#pull(lane);
+        if (next === undefined || lane.retired) break;
         if (next.done === true) {
           this.#inputDone = true;
           this.#inputExhausted = true;
           break;
         }
         const index = this.#taken++;
-        if (this.#stopping) {
+        if (this.#startGate.stopped) {
           this.#recordNotStarted(next.value, index);
           break;
         }
-        await this.#runItem(lane, next.value, index);
-        if (lane.dead) return;
-        if (--this.#untilYieldCheck === 0) {
-          this.#untilYieldCheck = YIELD_CHECK_EVERY;
-          const now = performance.now();
-          if (now - this.#lastTurn >= YIELD_AFTER_MS) {
-            await nextTurn();
-            this.#lastTurn = performance.now();
-            if (lane.dead) return;
-          }
-        }
+        await this.#runItem(lane, next.value, index, 0, 0);
+        if (--this.#untilYieldCheck === 0) await this.#maybeYield();
       }
     } catch (error) {
-      // Only pulling from the input can throw here: #runItem catches whatever a task throws.
+      // #pull and #runItem handle every failure of the input and of tasks; this is a bug.
+      reportUncaught(error);
+    }
+    this.#retire(lane);
+    this.#checkFinished();
+  }
+
+  /** The next input item, or undefined when the input failed (the run is then stopping). */
+  async #pull(lane: Lane<I>): Promise<IteratorResult<I> | undefined> {
+    const input = this.#input;
+    try {
+      if (input.sync) return input.next();
+      lane.pulling = true;
+      const next = await input.next();
       lane.pulling = false;
-      if (lane.dead) return;
+      return next;
+    } catch (error) {
+      lane.pulling = false;
+      if (lane.retired) return undefined;
       this.#inputError ??= toError(error);
       this.#inputDone = true;
       this.stop.request('error');
+      return undefined;
     }
-    this.#laneEnded(lane);
   }
 
-  async #runItem(lane: Lane<I>, item: I, index: number): Promise<void> {
+  async #maybeYield(): Promise<void> {
+    this.#untilYieldCheck = YIELD_CHECK_EVERY;
+    if (performance.now() - this.#lastTurn < YIELD_AFTER_MS) return;
+    await nextTurn();
+    this.#lastTurn = performance.now();
+  }
+
+  /** Runs one item to its outcome, retrying failures; `priorAttempts` > 0 continues a retry. */
+  async #runItem(lane: Lane<I>, item: I, index: number, priorAttempts: number, startedAt: number): Promise<void> {
     const config = this.#config;
     this.#running++;
     lane.item = item;
     lane.index = index;
-    lane.attempts = 0;
-    if (this.#wantsResults) {
+    lane.attempts = priorAttempts;
+    lane.startedAt = startedAt;
+    if (priorAttempts === 0 && this.#wantsResults) {
       lane.startedAt = Date.now();
       for (const observer of config.observers) observer.taskStarted?.(index, item);
     }
+    let value: R | undefined;
+    let error: Error | undefined;
     for (;;) {
+      if (lane.attempts > 0) {
+        // A retry; never once the run is stopping. The item then counts as cancelled, so a
+        // resume gives it its remaining attempts.
+        if (this.#startGate.stopped || (await this.#startGate.sleep(config.backoff(lane.attempts))) === 'stopped') {
+          this.#record(lane, 'cancelled', undefined, error, this.stop.reason ?? this.#startGate.reason, false);
+          return;
+        }
+        this.#retries++;
+      }
       const task = new TaskAttempt(this.stop, ++lane.attempts, index, lane.slot);
       lane.task = task;
-      const timer = config.timeout === Infinity ? undefined : setLongTimeout(() => this.#timedOut(lane, task), config.timeout);
-      let value: R | undefined;
-      let error: Error | undefined;
+      if (config.timeout !== Infinity) {
+        const arm = (): void => task.after(config.timeout, () => this.#timedOut(lane, task));
+        if (config.executor.reportsStart === true) task.onStarted = arm;
+        else arm();
+      }
       let threw = false;
+      value = undefined;
       try {
         value = await config.executor.run(item, task);
       } catch (thrown) {
         threw = true;
         error = toError(thrown);
       }
-      timer?.cancel();
-      task.graceTimer?.cancel();
-      task.stop.dispose();
+      task.release();
       if (task.abandoned) return;
-      let reason = task.stop.reason;
+      lane.task = undefined;
+      const reason = task.stop.reason;
       let outcome: Outcome;
       if (reason === 'timeout') {
         outcome = 'failed';
-        error = new TimeoutError(config.timeout, error);
+        error = new TimeoutError(config.timeout, threw ? error : undefined);
       } else if (reason !== undefined) {
         outcome = 'cancelled';
+        if (!threw) error = undefined;
       } else {
         outcome = threw ? 'failed' : 'done';
       }
-      if (outcome === 'failed' && lane.attempts <= config.retries) {
-        // Never retried once the run is stopping; the item counts as cancelled so a resume
-        // gives it its remaining attempts.
-        lane.task = undefined;
-        if (!this.#stopping && (await this.stop.sleep(config.backoff(lane.attempts))) === 'elapsed') {
-          this.#retries++;
-          continue;
-        }
-        if (lane.dead) return;
-        outcome = 'cancelled';
-        reason = this.stop.reason ?? this.#draining;
-      }
-      this.#record(lane, outcome, value, error, reason, false);
+      if (outcome === 'failed' && lane.attempts <= config.retries) continue;
+      this.#record(lane, outcome, value, outcome === 'done' ? undefined : error, reason, false);
       return;
     }
   }
@@ -336,44 +384,49 @@ export class RunEngine<I, R> implements InterruptParticipant {
   #timedOut(lane: Lane<I>, task: TaskAttempt): void {
     // The first reason wins: a task already stopping for an interrupt keeps that reason.
     if (!task.stop.request('timeout')) return;
-    task.graceTimer = setLongTimeout(() => {
-      if (lane.task !== task) return;
-      if (task.kill !== undefined) this.#kill(task);
-      else this.#abandon(lane, !this.stop.stopped);
-    }, this.#config.grace);
+    task.after(this.#config.grace, () => this.#forceTask(lane, task));
   }
 
-  #kill(task: TaskAttempt): void {
+  /** Kills a task if its executor can, giving it until the kill's deadline; else abandons it. */
+  #forceTask(lane: Lane<I>, task: TaskAttempt): void {
+    if (lane.task !== task || task.abandoned) return;
+    if (task.kill === undefined) {
+      this.#abandon(lane, task);
+      return;
+    }
     try {
-      task.kill?.();
+      task.kill();
     } catch (error) {
       reportUncaught(error);
     }
+    task.after(task.settleWithinMs, () => this.#abandon(lane, task));
   }
 
-  /** Stops waiting for a lane's task (or pull); `replace` starts a fresh lane in its place. */
-  #abandon(lane: Lane<I>, replace: boolean): void {
-    const task = lane.task;
-    if (task !== undefined) {
-      task.abandoned = true;
-      const reason = task.stop.reason ?? 'force';
-      if (reason === 'timeout') this.#record(lane, 'failed', undefined, new TimeoutError(this.#config.timeout), reason, true);
-      else this.#record(lane, 'cancelled', undefined, new AbandonedError(reason), reason, true);
-    }
-    if (replace) {
-      // The fresh lane takes over the slot; spawned before this lane ends so the run does not
-      // see zero lanes and finish.
-      this.#spawnLane(lane.slot);
-      lane.dead = true;
-      this.#lanes.delete(lane);
+  /**
+   * Stops waiting for a task. A timed-out task with retries left is retried on a fresh lane;
+   * otherwise a fresh lane takes the slot if the run goes on.
+   */
+  #abandon(lane: Lane<I>, task: TaskAttempt): void {
+    if (lane.task !== task || task.abandoned) return;
+    task.abandoned = true;
+    task.release();
+    lane.task = undefined;
+    const reason = task.stop.reason ?? 'force';
+    const goesOn = !this.#startGate.stopped;
+    this.#retire(lane);
+    if (reason === 'timeout' && goesOn && lane.attempts <= this.#config.retries) {
+      this.#running--;
+      this.#spawnLane({ item: lane.item as I, index: lane.index, attempts: lane.attempts, startedAt: lane.startedAt });
     } else {
-      this.#laneEnded(lane);
+      if (reason === 'timeout') this.#record(lane, 'failed', undefined, new TimeoutError(this.#config.timeout), reason, false);
+      else this.#record(lane, 'cancelled', undefined, new AbandonedError(reason), reason, true);
+      if (goesOn) this.#spawnLane(undefined);
     }
+    this.#checkFinished();
   }
 
   #record(lane: Lane<I>, outcome: Outcome, value: R | undefined, error: Error | undefined, reason: StopReason | undefined, abandoned: boolean): void {
     this.#running--;
-    lane.task = undefined;
     if (outcome === 'done') this.#done++;
     else if (outcome === 'failed') this.#failed++;
     else {
@@ -395,7 +448,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
   #recordNotStarted(item: I, index: number): void {
     this.#notStarted++;
     if (!this.#wantsResults) return;
-    this.#emit({ status: 'notStarted', index, item, attempts: 0, startedAt: 0, durationMs: 0, reason: this.stop.reason ?? this.#draining ?? 'stop' });
+    this.#emit({ status: 'notStarted', index, item, attempts: 0, startedAt: 0, durationMs: 0, reason: this.stop.reason ?? this.#startGate.reason ?? 'stop' });
   }
 
   #emit(result: TaskResult<I, R>): void {
@@ -409,11 +462,15 @@ export class RunEngine<I, R> implements InterruptParticipant {
     this.#sink?.push(result);
   }
 
-  #laneEnded(lane: Lane<I>): void {
-    if (lane.dead) return;
-    lane.dead = true;
+  /** Takes a lane out of the run and frees its slot. Idempotent. */
+  #retire(lane: Lane<I>): void {
+    if (lane.retired) return;
+    lane.retired = true;
     this.#lanes.delete(lane);
     this.#freeSlots.push(lane.slot);
+  }
+
+  #checkFinished(): void {
     if (this.#lanes.size === 0) this.#finish();
   }
 

@@ -27,11 +27,16 @@ function closeQuietly(iterator: Iterator<unknown> | AsyncIterator<unknown>): voi
 export function openInput<I>(items: PoolInput<I>): InputSource<I> {
   if (items !== null && typeof items === 'object' && Symbol.iterator in items && typeof items[Symbol.iterator] === 'function') {
     const iterator = items[Symbol.iterator]();
+    let closed = false;
     return {
       sync: true,
       total: Array.isArray(items) ? items.length : undefined,
       next: () => iterator.next(),
-      close: () => closeQuietly(iterator),
+      close: () => {
+        if (closed) return;
+        closed = true;
+        closeQuietly(iterator);
+      },
     };
   }
   if (items !== null && typeof items === 'object' && Symbol.asyncIterator in items && typeof items[Symbol.asyncIterator] === 'function') {
@@ -39,15 +44,23 @@ export function openInput<I>(items: PoolInput<I>): InputSource<I> {
     // Serialise pulls: several free slots may ask at once, and only async generators queue
     // overlapping next() calls by themselves.
     let previous: Promise<unknown> = Promise.resolve();
+    let closed = false;
+    const done: IteratorResult<I> = { done: true, value: undefined };
     return {
       sync: false,
       total: undefined,
       next: () => {
-        const pulled = previous.then(() => iterator.next());
+        // A pull queued behind a slow one must not reach the iterator once the run has
+        // closed its input.
+        const pulled = previous.then(() => (closed ? done : iterator.next()));
         previous = pulled.catch(() => {});
         return pulled;
       },
-      close: () => closeQuietly(iterator),
+      close: () => {
+        if (closed) return;
+        closed = true;
+        closeQuietly(iterator);
+      },
     };
   }
   throw optionError('items', 'an array, an iterable or an async iterable', items);

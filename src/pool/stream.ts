@@ -104,6 +104,9 @@ export class ResultStream<I, R> implements ResultSink<I, R>, AsyncIterableIterat
 
   async return(): Promise<IteratorResult<TaskResult<I, R>>> {
     if (!this.#ended) await this.#onReturn();
+    // The consumer has left: nothing buffered is yielded after this.
+    this.#queue = [];
+    this.#head = 0;
     if (this.#error !== undefined) {
       const error = this.#error;
       this.#error = undefined;

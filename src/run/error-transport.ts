@@ -3,6 +3,7 @@
  * stack but drops its custom name, `code` and other fields, so errors travel as plain records
  * and are revived on the other side with all of those intact.
  */
+import { inspect } from 'node:util';
 
 /** An error as it travels. */
 export interface ErrorRecord {
@@ -12,6 +13,15 @@ export interface ErrorRecord {
   /** Own enumerable fields (`code`, `errno`, anything the thrower added), if they clone. */
   readonly fields: Record<string, unknown>;
   readonly cause: ErrorRecord | { readonly value: unknown } | undefined;
+}
+
+/** Describes any value without running user code that could throw (no toString, no getters). */
+function describeSafely(value: unknown): string {
+  try {
+    return inspect(value, { depth: 2, breakLength: Infinity, getters: false, customInspect: false });
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 function cloneable(value: unknown): boolean {
@@ -26,17 +36,25 @@ function cloneable(value: unknown): boolean {
 /** Turns anything thrown into a record that survives `postMessage` and JSON. */
 export function toErrorRecord(thrown: unknown, depth = 0): ErrorRecord {
   if (!(thrown instanceof Error)) {
-    return { name: 'NonErrorThrownError', message: `Task threw a non-Error value: ${String(thrown)}`, stack: undefined, fields: { code: 'ANDON_NON_ERROR', value: cloneable(thrown) ? thrown : String(thrown) }, cause: undefined };
+    const described = describeSafely(thrown);
+    return { name: 'NonErrorThrownError', message: `Task threw a non-Error value: ${typeof thrown === 'string' ? thrown : described}`, stack: undefined, fields: { code: 'ANDON_NON_ERROR', value: cloneable(thrown) ? thrown : described }, cause: undefined };
   }
   const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(thrown)) {
-    if (key !== 'cause' && cloneable(value)) fields[key] = value;
+  for (const key of Object.keys(thrown)) {
+    if (key === 'cause') continue;
+    try {
+      // A getter may throw; that field is then left out, not the whole error.
+      const value: unknown = (thrown as unknown as Record<string, unknown>)[key];
+      if (cloneable(value)) fields[key] = value;
+    } catch {
+      // left out
+    }
   }
   let cause: ErrorRecord['cause'];
   if ('cause' in thrown && thrown.cause !== undefined && depth < 8) {
-    cause = thrown.cause instanceof Error ? toErrorRecord(thrown.cause, depth + 1) : { value: cloneable(thrown.cause) ? thrown.cause : String(thrown.cause) };
+    cause = thrown.cause instanceof Error ? toErrorRecord(thrown.cause, depth + 1) : { value: cloneable(thrown.cause) ? thrown.cause : describeSafely(thrown.cause) };
   }
-  return { name: thrown.name, message: thrown.message, stack: thrown.stack, fields, cause };
+  return { name: String(thrown.name), message: String(thrown.message), stack: typeof thrown.stack === 'string' ? thrown.stack : undefined, fields, cause };
 }
 
 /** Rebuilds an `Error` with the original name, message, stack, fields and cause. */

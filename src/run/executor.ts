@@ -16,17 +16,24 @@ export interface TaskContext {
   /** Which of the pool's `concurrency` slots runs it, from 1 (GNU parallel's `{%}`). */
   readonly slot: number;
   /**
-   * Registers how to end this task by force (terminate a thread, kill a process group). An
-   * executor that registers nothing leaves the engine to abandon the task when forcing: the
-   * right thing for a promise, which nothing can kill.
+   * Registers how to end this task by force (terminate a thread, kill a process group), and
+   * how long the task may take to settle after that. Past that deadline, or if nothing is
+   * registered (a promise cannot be killed), the engine abandons the task.
    */
-  onForce(kill: () => void): void;
+  onForce(kill: () => void, settleWithinMs: number): void;
+  /**
+   * Says the task has really begun, for executors with `reportsStart`: the timeout counts
+   * from here, not from the dispatch (a new worker thread takes a while to start).
+   */
+  started(): void;
 }
 
 /** Runs tasks of one kind. */
 export interface Executor<I, R> {
   /** Runs one item; the promise settles when the task has ended. */
   run(item: I, context: TaskContext): R | Promise<R>;
+  /** True if the executor calls `context.started()` itself; otherwise a task starts at dispatch. */
+  readonly reportsStart?: boolean;
   /** Releases threads, processes and helpers. Idempotent. */
   close(): Promise<void>;
 }

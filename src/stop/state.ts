@@ -55,14 +55,17 @@ export class StopState implements StopToken {
     }
     if (this.stopped) return Promise.resolve('stopped');
     return new Promise((resolve) => {
-      const off = this.onStop(() => {
+      // The timer first: onStop may call its listener at once (a parent backed by shared
+      // memory can be stopped by another thread at any moment).
+      let off: (() => void) | undefined;
+      const timer = setLongTimeout(() => {
+        off?.();
+        resolve('elapsed');
+      }, ms);
+      off = this.onStop(() => {
         timer.cancel();
         resolve('stopped');
       });
-      const timer = setLongTimeout(() => {
-        off();
-        resolve('elapsed');
-      }, ms);
     });
   }
 

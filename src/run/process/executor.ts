@@ -12,7 +12,7 @@ import { shellQuote } from '../../command/quote.js';
 import type { Executor, TaskContext } from '../executor.js';
 import { CappedBuffer } from './capture.js';
 import { groupAlive, signalGroup, waitForGroupExit } from './group.js';
-import type { TermStep } from './termseq.js';
+import { termseqDuration, type TermStep } from './termseq.js';
 import { Watchdog, WATCHDOG_ENV } from './watchdog.js';
 
 /** A command to run: an argv array (no shell), or a line for `/bin/sh -c`. */
@@ -77,6 +77,8 @@ function spawnError(error: NodeJS.ErrnoException, spec: CommandSpec, file: strin
 /** Runs each task as a subprocess in its own process group. */
 export class ProcessExecutor<I> implements Executor<I, CommandResult> {
   readonly #options: ProcessExecutorOptions<I>;
+  /** How long a killed job may take to go: the whole termination sequence, and a second. */
+  readonly #settleWithinMs: number;
   #watchdog: Watchdog | undefined;
   /** Groups whose leader exited while other members lived on (a job's background process). */
   readonly #lingering = new Set<number>();
@@ -85,6 +87,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
 
   constructor(options: ProcessExecutorOptions<I>) {
     this.#options = options;
+    this.#settleWithinMs = termseqDuration(options.termseq) + 1_000;
   }
 
   run(item: I, context: TaskContext): Promise<CommandResult> {
@@ -128,7 +131,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
         if (reason === 'timeout') terminate();
         else if (options.stopSignal !== null) signalGroup(pid, options.stopSignal);
       });
-      context.onForce(terminate);
+      context.onForce(terminate, this.#settleWithinMs);
       child.on('error', (error: NodeJS.ErrnoException) => {
         // Only a failed spawn reaches here with no pid; later errors (a failed kill) do not
         // change how the job ends, which 'close' reports.

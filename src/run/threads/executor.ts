@@ -11,7 +11,13 @@ import { armStopCell, createStopCell, GENERATION_MASK, requestSharedStop } from 
 import { fromErrorRecord } from '../error-transport.js';
 import type { Executor, TaskContext } from '../executor.js';
 import { unwrapTransfer } from '../transfer.js';
-import type { ResultMessage, WorkerSetup } from './protocol.js';
+import type { ReadyMessage, ResultMessage, WorkerSetup } from './protocol.js';
+
+/**
+ * How long a terminated worker may take to exit. One blocked in a system call (execSync, a
+ * read from a FIFO) cannot be terminated until the call returns; past this, it is abandoned.
+ */
+const TERMINATE_DEADLINE_MS = 1_000;
 
 const WORKER_ENTRY = new URL('./worker-entry.js', import.meta.url);
 
@@ -35,8 +41,10 @@ class WorkerSlot {
   readonly cell = createStopCell();
   generation = 0;
   pending: Pending | undefined;
-  /** A fault already failed the pending task; the slot is being replaced. */
+  /** Killed, or a fault already failed the pending task: never given another task. */
   broken = false;
+  /** Resolves once the worker has loaded the module. */
+  readonly ready: Promise<void>;
 
   constructor(options: ThreadExecutorOptions, onGone: (slot: WorkerSlot) => void) {
     const setup: WorkerSetup = { moduleUrl: options.moduleUrl, exportName: options.exportName, cell: this.cell };
@@ -48,16 +56,23 @@ class WorkerSlot {
       stderr: false,
     });
     this.worker.unref();
-    this.worker.on('message', (message: ResultMessage) => this.#settle(message));
+    let markReady!: () => void;
+    this.ready = new Promise((resolve) => (markReady = resolve));
+    this.worker.on('message', (message: ResultMessage | ReadyMessage) => {
+      if ('ready' in message) markReady();
+      else this.#settle(message);
+    });
     this.worker.on('error', (error: Error) => {
       // An uncaught exception (a throw in a timer) or running out of memory: it ends the
       // worker, and it is the running task's failure.
       this.broken = true;
+      markReady();
       this.#fail(error);
       onGone(this);
     });
     this.worker.on('exit', (code: number) => {
       this.broken = true;
+      markReady();
       const pending = this.pending;
       if (pending !== undefined) {
         this.#fail(pending.forced ? new StoppedError('force') : new Error(`Worker thread exited with code ${code} while running the task (did it call process.exit()?)`));
@@ -87,8 +102,9 @@ class WorkerSlot {
       const unlisten = context.stop.onStop((reason) => requestSharedStop(this.cell, generation, reason));
       context.onForce(() => {
         pending.forced = true;
+        this.broken = true;
         void this.worker.terminate();
-      });
+      }, TERMINATE_DEADLINE_MS);
       try {
         this.worker.postMessage({ generation, item: value }, transferList);
       } catch (error) {
@@ -111,6 +127,8 @@ class WorkerSlot {
 
 /** Runs each task on an idle worker thread, starting workers as they are first needed. */
 export class ThreadExecutor<I, R> implements Executor<I, R> {
+  /** The timeout counts from when the worker is ready, not from its start-up. */
+  readonly reportsStart = true;
   readonly #options: ThreadExecutorOptions;
   readonly #idle: WorkerSlot[] = [];
   readonly #all = new Set<WorkerSlot>();
@@ -134,6 +152,9 @@ export class ThreadExecutor<I, R> implements Executor<I, R> {
       this.#all.add(slot);
     }
     try {
+      await slot.ready;
+      if (context.stop.stopped) throw new StoppedError(context.stop.reason ?? 'stop');
+      context.started();
       return (await slot.run(item, context)) as R;
     } finally {
       if (!slot.broken && !this.#closed) this.#idle.push(slot);

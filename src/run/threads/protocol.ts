@@ -17,6 +17,11 @@ export interface RunMessage {
   readonly item: unknown;
 }
 
+/** Worker → main: the module has loaded (or failed to; each task will then report why). */
+export interface ReadyMessage {
+  readonly ready: true;
+}
+
 /** Worker → main: task `generation` settled. */
 export type ResultMessage =
   | { readonly generation: number; readonly ok: true; readonly value: unknown }

@@ -32,9 +32,12 @@ async function load(): Promise<Task> {
   return task as Task;
 }
 
-// Started at once so that loading overlaps the first dispatch; awaited per task.
+// Loaded once; a failure is reported to each task instead.
 const loading = load();
-loading.catch(() => {}); // reported to each task instead
+void loading.then(
+  () => port.postMessage({ ready: true }),
+  () => port.postMessage({ ready: true }),
+);
 
 function reply(message: ResultMessage, transferList: Transferable[] = []): void {
   port.postMessage(message, transferList);
@@ -52,7 +55,12 @@ port.on('message', async ({ generation, item }: RunMessage) => {
       throw new Error(`The task's result cannot be sent to the main thread (${(error as Error).message}); return plain data: objects, arrays, strings, numbers, buffers`, { cause: error });
     }
   } catch (error) {
-    reply({ generation, ok: false, error: toErrorRecord(error) });
+    try {
+      reply({ generation, ok: false, error: toErrorRecord(error) });
+    } catch {
+      // Last resort: whatever was thrown defeats even the careful record; say so plainly.
+      reply({ generation, ok: false, error: { name: 'Error', message: 'The task threw a value that cannot be described or sent to the main thread', stack: undefined, fields: {}, cause: undefined } });
+    }
   } finally {
     setCurrentStop(undefined);
     stop.end();
