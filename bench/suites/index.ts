@@ -5,5 +5,6 @@
  */
 import type { Suite } from '../lib/suite.js';
 import { asyncSuite } from './async/suite.js';
+import { threadsSuite } from './threads/suite.js';
 
-export const SUITES: readonly Suite[] = [asyncSuite];
+export const SUITES: readonly Suite[] = [asyncSuite, threadsSuite];
