@@ -1,4 +1,5 @@
 /** Runs a parsed command line through a command pool and turns the outcome into an exit code. */
+import type { Readable } from 'node:stream';
 import { isAndonError, TimeoutError, type InterruptedError } from '../errors.js';
 import { renderShellLine } from '../command/render.js';
 import { formatDuration } from '../output/format.js';
@@ -15,7 +16,7 @@ import { UsageError } from './usage-error.js';
 
 /** The process's streams, injectable for tests. */
 export interface CliIo {
-  readonly stdin: NodeJS.ReadableStream & import('node:stream').Readable;
+  readonly stdin: Readable;
   readonly stdout: ByteSink;
   readonly stderr: ByteSink;
 }

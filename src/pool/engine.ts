@@ -13,9 +13,10 @@ import { interruptCoordinator, type InterruptParticipant, type NoticeWriter, typ
 import { exitCodeFor, type InterruptSignal } from '../interrupt/signals.js';
 import { formatDuration, plural } from '../output/format.js';
 import { reportUncaught } from '../report.js';
-import type { Executor, TaskContext } from '../run/executor.js';
+import type { Executor } from '../run/executor.js';
 import { StopState } from '../stop/state.js';
 import { setLongTimeout, type LongTimer } from '../stop/timers.js';
+import { TaskAttempt } from './attempt.js';
 import type { StopReason, StopToken } from '../stop/token.js';
 import type { Backoff } from './backoff.js';
 import type { InputSource } from './input.js';
@@ -36,49 +37,6 @@ export interface EngineConfig<I, R> {
   readonly signals: SignalSource | undefined;
   readonly notice: NoticeWriter;
   readonly observers: readonly RunObserver<I, R>[];
-}
-
-/** One attempt at one item: the context the executor sees, and everything it holds. */
-class TaskAttempt implements TaskContext {
-  readonly stop: StopState;
-  kill: (() => void) | undefined;
-  settleWithinMs = 0;
-  abandoned = false;
-  onStarted: (() => void) | undefined;
-  readonly #timers: LongTimer[] = [];
-
-  constructor(
-    parent: StopToken,
-    readonly attempt: number,
-    readonly index: number,
-    readonly slot: number,
-  ) {
-    this.stop = new StopState(parent);
-  }
-
-  onForce(kill: () => void, settleWithinMs: number): void {
-    this.kill = kill;
-    this.settleWithinMs = settleWithinMs;
-  }
-
-  started(): void {
-    const onStarted = this.onStarted;
-    this.onStarted = undefined;
-    onStarted?.();
-  }
-
-  /** Starts a timer that ends with the attempt. */
-  after(ms: number, fn: () => void): void {
-    this.#timers.push(setLongTimeout(fn, ms));
-  }
-
-  /** The attempt is over, however it ended: every timer and link it holds goes. */
-  release(): void {
-    for (const timer of this.#timers) timer.cancel();
-    this.#timers.length = 0;
-    this.onStarted = undefined;
-    this.stop.dispose();
-  }
 }
 
 /** A slot that runs one task at a time. */
