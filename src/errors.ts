@@ -19,7 +19,8 @@ export type AndonErrorCode =
   | 'ANDON_POOL_BUSY'
   | 'ANDON_ABANDONED'
   | 'ANDON_COMMAND_FAILED'
-  | 'ANDON_SPAWN';
+  | 'ANDON_SPAWN'
+  | 'ANDON_JOB_LOG';
 
 /** Base class of every error andon throws or reports. */
 export class AndonError extends Error {

@@ -5,10 +5,11 @@ export type { AsyncPoolOptions, CommandContext, CommandItem, CommandPoolOptions,
 export type { CommandResult, CommandSpec, OutputStream } from './run/process/executor.js';
 export { DEFAULT_TERMSEQ } from './run/process/termseq.js';
 export { shellQuote } from './command/quote.js';
-export type { CommonPoolOptions } from './pool/options.js';
+export type { CommonPoolOptions, JobLogOptions } from './pool/options.js';
 export type { BackoffOptions } from './pool/backoff.js';
 export type { PoolInput } from './pool/input.js';
-export type { CancelledResult, DoneResult, FailedResult, NotStartedResult, TaskResult, TaskResultBase } from './pool/result.js';
+export type { CancelledResult, DoneResult, FailedResult, NotStartedResult, SkippedResult, TaskResult, TaskResultBase } from './pool/result.js';
+export { JobLogError } from './journal/errors.js';
 export { formatSummary } from './pool/summary.js';
 export type { Summary } from './pool/summary.js';
 export type { TaskFunction } from './run/inline.js';

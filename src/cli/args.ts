@@ -35,6 +35,12 @@ export interface RunPlan {
   readonly halt: HaltPolicy | undefined;
   readonly graceMs: number;
   readonly termseq: string;
+  /** Where to log finished jobs, if anywhere. */
+  readonly jobLog: string | undefined;
+  /** Skip jobs the job log has: all of them (GNU --resume), or only successes (--resume-failed). */
+  readonly resume: false | true | 'rerun-failed';
+  /** The arguments as given, to print the command that resumes this run. */
+  readonly argv: readonly string[];
 }
 
 /** What the command line asks for. */
@@ -63,6 +69,7 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--halt': 'halt',
   '--grace': 'grace',
   '--termseq': 'termseq',
+  '--joblog': 'joblog',
 };
 
 const FLAG_OPTIONS: Record<string, string> = {
@@ -75,6 +82,8 @@ const FLAG_OPTIONS: Record<string, string> = {
   '--lb': 'lineBuffer',
   '--group': 'group',
   '--dry-run': 'dryRun',
+  '--resume': 'resume',
+  '--resume-failed': 'resumeFailed',
   '-h': 'help',
   '--help': 'help',
   '-V': 'version',
@@ -147,6 +156,11 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
     throw new UsageError(`--termseq: ${(error as OptionError).message}`);
   }
   const retries = values.get('retries');
+  const jobLog = values.get('joblog');
+  if ((flags.has('resume') || flags.has('resumeFailed')) && jobLog === undefined) {
+    throw new UsageError(`${flags.has('resume') ? '--resume' : '--resume-failed'} needs --joblog FILE: the job log says which jobs already ran`);
+  }
+  if (flags.has('resume') && flags.has('resumeFailed')) throw new UsageError('--resume and --resume-failed contradict each other; choose one');
   return {
     action: 'run',
     command,
@@ -163,5 +177,8 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
     halt: values.has('halt') ? parseHalt(values.get('halt')!) : undefined,
     graceMs: values.has('grace') ? seconds('--grace', values.get('grace')) : 5_000,
     termseq,
+    jobLog,
+    resume: flags.has('resumeFailed') ? 'rerun-failed' : flags.has('resume'),
+    argv,
   };
 }

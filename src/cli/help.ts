@@ -41,6 +41,10 @@ Options:
                       forcing (default: 5)
   --termseq SEQ       how to force a job: signals and milliseconds in turn
                       (default: ${DEFAULT_TERMSEQ})
+  --joblog FILE       append a record of every finished job to FILE (GNU parallel's
+                      columns); interrupted and never-started jobs are not recorded
+  --resume            with --joblog: skip the jobs FILE has (succeeded or failed)
+  --resume-failed     with --joblog: skip the jobs FILE has as succeeded, rerun the rest
   -h, --help          show this help
   -V, --version       show the version
 
@@ -63,6 +67,9 @@ Where andon differs from GNU parallel:
   A second Ctrl+C forces at once (GNU restarts its termination sequence); --grace is
   andon's own.
   --timeout and --halt take no percentages.
+  --resume recognises a job by its command line, not its sequence number, so a reordered
+  or extended input still resumes right; {%} stays as {%} in the job log's Command column
+  (a job's slot changes from run to run). A job log written for another command is refused.
   Grouped output is held in memory, not in temporary files.
 `;
 }

@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import { isAndonError, TimeoutError, type InterruptedError } from '../errors.js';
 import { renderShellLine } from '../command/render.js';
+import { shellQuote } from '../command/quote.js';
 import { formatDuration } from '../output/format.js';
 import { createPool } from '../pool/pool.js';
 import { formatSummary, type Summary } from '../pool/summary.js';
@@ -30,6 +31,13 @@ function exitCodeOf(result: TaskResult<string[], CommandResult>): number {
   if (result.status !== 'failed') return 0;
   const failure = result.error as { result?: CommandResult };
   return failure.result?.exitCode ?? 1;
+}
+
+/** How to run the rest of an interrupted run. */
+function resumeHint(plan: RunPlan): string {
+  if (plan.jobLog === undefined) return 'to be able to resume a run like this, give it --joblog FILE';
+  const args = plan.resume === false ? ['--resume', ...plan.argv] : plan.argv;
+  return `to run the rest: andon ${args.map((arg) => (arg === ':::' || arg === '::::' ? arg : shellQuote(arg))).join(' ')}`;
 }
 
 /** Runs the plan; resolves with the exit code. @throws UsageError before any job starts. */
@@ -63,6 +71,17 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
     backoff: { initial: 0, jitter: false },
     grace: plan.graceMs,
     termseq: plan.termseq,
+    ...(plan.jobLog === undefined
+      ? {}
+      : {
+          jobLog: {
+            path: plan.jobLog,
+            // A job is known by its command line, as GNU parallel's Command column shows it.
+            key: (values: string[], index: number) => renderShellLine(plan.template, { values, seq: index + 1, slot: undefined }),
+            resume: plan.resume,
+            identity: plan.command,
+          },
+        }),
     onOutput: (chunk, stream, job) => output.chunk(job.index, job.item, stream, chunk),
     onResult: (result) => {
       output.finish(result.index, result.item);
@@ -81,9 +100,11 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
   try {
     summary = await pool.run(inputs);
   } catch (error) {
+    if (isAndonError(error, 'ANDON_JOB_LOG')) throw new UsageError((error as Error).message);
     if (!isAndonError(error, 'ANDON_INTERRUPTED')) throw error;
     const interrupted = error as InterruptedError;
     io.stderr.write(`andon: ${formatSummary(interrupted.summary)}\n`);
+    io.stderr.write(`andon: ${resumeHint(plan)}\n`);
     return interrupted.exitCode;
   } finally {
     await pool.close();

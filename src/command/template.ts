@@ -28,8 +28,11 @@ export interface JobValues {
   readonly values: readonly string[];
   /** The job's sequence number, from 1. */
   readonly seq: number;
-  /** The job's slot, from 1 to the number of jobs at once. */
-  readonly slot: number;
+  /**
+   * The job's slot, from 1 to the number of jobs at once. Undefined leaves `{%}` as it is,
+   * for a job's identity across runs (its slot is chance).
+   */
+  readonly slot: number | undefined;
 }
 
 function withoutExtension(value: string): string {
@@ -97,7 +100,7 @@ export class Template {
     for (const part of this.#parts) {
       if (part.kind === 'text') out += part.text;
       else if (part.kind === 'seq') out += String(job.seq);
-      else if (part.kind === 'slot') out += String(job.slot);
+      else if (part.kind === 'slot') out += job.slot === undefined ? '{%}' : String(job.slot);
       else if (part.source === undefined) out += job.values.map((value) => quote(transform(value, part.transform))).join(' ');
       else out += quote(transform(job.values[part.source - 1] ?? '', part.transform));
     }

@@ -23,6 +23,7 @@ import type { InputSource } from './input.js';
 import type { ResultSink, RunObserver } from './observer.js';
 import type { TaskResult } from './result.js';
 import type { Summary } from './summary.js';
+import { openJournal, type Journal, type JournalConfig } from '../journal/journal.js';
 
 /** Everything a run needs, already validated. */
 export interface EngineConfig<I, R> {
@@ -37,6 +38,8 @@ export interface EngineConfig<I, R> {
   readonly signals: SignalSource | undefined;
   readonly notice: NoticeWriter;
   readonly observers: readonly RunObserver<I, R>[];
+  /** The job log, if the run keeps one. */
+  readonly journal: JournalConfig<I> | undefined;
 }
 
 /** A slot that runs one task at a time. */
@@ -81,6 +84,8 @@ export class RunEngine<I, R> implements InterruptParticipant {
   readonly #config: EngineConfig<I, R>;
   readonly #input: InputSource<I>;
   readonly #sink: ResultSink<I, R> | undefined;
+  readonly #journal: Journal<I, R> | undefined;
+  #journalError: Error | undefined;
   readonly #wantsResults: boolean;
   /**
    * Closed when no new task may start: by any stop of the run (it is the run token's child),
@@ -99,6 +104,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
   #cancelled = 0;
   #abandoned = 0;
   #notStarted = 0;
+  #skipped = 0;
   #retries = 0;
   #running = 0;
   #signal: InterruptSignal | undefined;
@@ -112,11 +118,13 @@ export class RunEngine<I, R> implements InterruptParticipant {
   #resolve!: (summary: Summary) => void;
   #reject!: (error: Error) => void;
 
+  /** @throws JobLogError if the job log cannot be used: nothing has started then. */
   constructor(config: EngineConfig<I, R>, input: InputSource<I>, sink?: ResultSink<I, R>) {
     this.#config = config;
     this.#input = input;
     this.#sink = sink;
-    this.#wantsResults = sink !== undefined || config.observers.length > 0;
+    this.#journal = config.journal === undefined ? undefined : openJournal<I, R>(config.journal);
+    this.#wantsResults = sink !== undefined || config.observers.length > 0 || this.#journal !== undefined;
     this.stop = new StopState(config.parent);
     this.#startGate = new StopState(this.stop);
     this.#freeSlots = Array.from({ length: config.concurrency }, (_, i) => config.concurrency - i);
@@ -134,6 +142,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
   /** Starts the lanes. Call once. */
   start(): void {
     this.#startedAt = this.#lastTurn = performance.now();
+    for (const warning of this.#journal?.warnings ?? []) this.#config.notice(warning);
     if (this.#config.signals !== undefined) {
       this.#cleanups.push(interruptCoordinator(this.#config.signals).join(this, this.#config.notice));
     }
@@ -187,6 +196,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
       cancelled: this.#cancelled,
       abandoned: this.#abandoned,
       notStarted: this.#notStarted,
+      skipped: this.#skipped,
       retries: this.#retries,
       total: this.#input.total,
       durationMs: performance.now() - this.#startedAt,
@@ -242,6 +252,11 @@ export class RunEngine<I, R> implements InterruptParticipant {
         if (this.#startGate.stopped) {
           this.#recordNotStarted(next.value, index);
           break;
+        }
+        if (this.#journal?.skips(next.value, index) === true) {
+          this.#skipped++;
+          this.#emit({ status: 'skipped', index, item: next.value, attempts: 0, startedAt: 0, durationMs: 0 });
+          continue;
         }
         await this.#runItem(lane, next.value, index, 0, 0);
         if (--this.#untilYieldCheck === 0) await this.#maybeYield();
@@ -410,6 +425,16 @@ export class RunEngine<I, R> implements InterruptParticipant {
   }
 
   #emit(result: TaskResult<I, R>): void {
+    if (this.#journal !== undefined && this.#journalError === undefined) {
+      try {
+        this.#journal.record(result);
+      } catch (error) {
+        // A record that cannot be written would be a job run again on resume, or worse, a
+        // gap: stop the run rather than carry on unrecorded.
+        this.#journalError = toError(error);
+        this.stop.request('error');
+      }
+    }
     for (const observer of this.#config.observers) {
       try {
         observer.taskSettled?.(result);
@@ -439,9 +464,15 @@ export class RunEngine<I, R> implements InterruptParticipant {
     for (const cleanup of this.#cleanups) cleanup();
     this.#cleanups = [];
     if (!this.#inputExhausted) this.#input.close();
+    try {
+      this.#journal?.close();
+    } catch (error) {
+      this.#journalError ??= toError(error);
+    }
     const summary = this.summary();
     let error: Error | undefined;
-    if (this.#inputError !== undefined) error = new InputError(this.#inputError, summary);
+    if (this.#journalError !== undefined) error = this.#journalError;
+    else if (this.#inputError !== undefined) error = new InputError(this.#inputError, summary);
     else if (this.#signal !== undefined) error = new InterruptedError(this.#signal, exitCodeFor(this.#signal), summary);
     this.#sink?.end(error);
     if (error !== undefined) this.#reject(error);

@@ -2,7 +2,8 @@
 import { availableParallelism } from 'node:os';
 import { writeNoticeToStderr, type NoticeWriter, type SignalSource } from '../interrupt/coordinator.js';
 import type { StopToken } from '../stop/token.js';
-import { expectBoolean, expectDuration, expectFunction, expectNonNegativeInteger, expectPositiveInteger, optionError } from '../validate.js';
+import { expectBoolean, expectDuration, expectFunction, expectKnownKeys, expectNonNegativeInteger, expectPositiveInteger, optionError } from '../validate.js';
+import type { JournalConfig } from '../journal/journal.js';
 import { createBackoff, type BackoffOptions } from './backoff.js';
 import type { EngineConfig, } from './engine.js';
 import type { RunObserver } from './observer.js';
@@ -60,6 +61,63 @@ export interface CommonPoolOptions<I, R> {
    * @default process
    */
   readonly signalSource?: SignalSource;
+  /**
+   * Record every finished task in a job log (GNU parallel's `--joblog` format), and resume
+   * from it: a path, or options with a key and a resume mode.
+   * @example { path: 'run.joblog', resume: true }
+   */
+  readonly jobLog?: string | JobLogOptions<I>;
+}
+
+/** A pool's job log. */
+export interface JobLogOptions<I> {
+  /** Where the job log is (appended to; created if missing). */
+  readonly path: string;
+  /**
+   * How to recognise an item across runs, so a reordered or extended input still resumes
+   * right. Two items with the same key are the same job.
+   * @default the item itself if it is a string, else its JSON with sorted keys
+   */
+  readonly key?: (item: I, index: number) => string;
+  /**
+   * Skip items the job log says finished: `true` skips those that succeeded or failed (GNU
+   * parallel's --resume), `'rerun-failed'` runs the failed ones again (--resume-failed).
+   * Cancelled and never-started tasks are not in the log, so they always run again.
+   * @default false
+   */
+  readonly resume?: boolean | 'rerun-failed';
+  /**
+   * What the log is for, written in its header; a log written with another identity is
+   * refused. The CLI passes its command template.
+   */
+  readonly identity?: string;
+}
+
+/** The default job key: stable across runs for equal items. */
+export function stableKey(item: unknown): string {
+  if (typeof item === 'string') return item;
+  return JSON.stringify(item, (_, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  ) ?? String(item);
+}
+
+function resolveJobLog<I>(jobLog: string | JobLogOptions<I> | undefined): JournalConfig<I> | undefined {
+  if (jobLog === undefined) return undefined;
+  const options: JobLogOptions<I> = typeof jobLog === 'string' ? { path: jobLog } : jobLog;
+  if (typeof options !== 'object' || options === null) throw optionError('jobLog', 'a path or { path, key, resume }', jobLog);
+  expectKnownKeys('jobLog', options, ['path', 'key', 'resume', 'identity']);
+  if (typeof options.path !== 'string' || options.path === '') throw optionError('jobLog.path', 'the path of the job log file', options.path);
+  const resume = options.resume ?? false;
+  if (resume !== true && resume !== false && resume !== 'rerun-failed') throw optionError('jobLog.resume', "true, false or 'rerun-failed'", resume);
+  if (options.identity !== undefined && typeof options.identity !== 'string') throw optionError('jobLog.identity', 'a string', options.identity);
+  return {
+    path: options.path,
+    key: options.key === undefined ? stableKey : expectFunction<(item: I, index: number) => string>('jobLog.key', options.key),
+    resume,
+    identity: options.identity,
+  };
 }
 
 /** The names of {@link CommonPoolOptions}, for catching misspelled options. */
@@ -74,6 +132,7 @@ export const COMMON_OPTION_NAMES = [
   'onResult',
   'onNotice',
   'signalSource',
+  'jobLog',
 ] as const;
 
 function expectStopToken(value: unknown): StopToken {
@@ -102,5 +161,6 @@ export function resolveCommonOptions<I, R>(options: CommonPoolOptions<I, R>, exe
     notice: options.onNotice === undefined ? writeNoticeToStderr : expectFunction<NoticeWriter>('onNotice', options.onNotice),
     observers,
     executor,
+    journal: resolveJobLog(options.jobLog),
   };
 }

@@ -45,5 +45,10 @@ export interface NotStartedResult<I> extends TaskResultBase<I> {
   readonly reason: StopReason;
 }
 
+/** The job log says the item already finished, so this resumed run skipped it. */
+export interface SkippedResult<I> extends TaskResultBase<I> {
+  readonly status: 'skipped';
+}
+
 /** One item's outcome. Narrow on `status`. */
-export type TaskResult<I, R> = DoneResult<I, R> | FailedResult<I> | CancelledResult<I, R> | NotStartedResult<I>;
+export type TaskResult<I, R> = DoneResult<I, R> | FailedResult<I> | CancelledResult<I, R> | NotStartedResult<I> | SkippedResult<I>;

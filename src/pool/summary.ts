@@ -1,11 +1,14 @@
-/** The counts of a run. They always add up: done + failed + cancelled + notStarted = taken. */
+/**
+ * The counts of a run. They always add up: done + failed + cancelled + notStarted + skipped
+ * = taken.
+ */
 import type { InterruptSignal } from '../interrupt/signals.js';
 import type { StopReason } from '../stop/token.js';
 import { formatDuration } from '../output/format.js';
 
 /** What a run did, item by item, in counts. */
 export interface Summary {
-  /** Items pulled from the input. Equal to done + failed + cancelled + notStarted. */
+  /** Items pulled from the input. Equal to done + failed + cancelled + notStarted + skipped. */
   readonly taken: number;
   /** Tasks that returned while their token was not stopped. */
   readonly done: number;
@@ -20,6 +23,8 @@ export interface Summary {
   readonly abandoned: number;
   /** Items taken from the input that never started because the run was stopping. */
   readonly notStarted: number;
+  /** Items a resume skipped because the job log says they finished. */
+  readonly skipped: number;
   /** Retries performed, over all items. */
   readonly retries: number;
   /** The input's length when it is known up front (an array), otherwise undefined. */
@@ -39,6 +44,7 @@ export function formatSummary(summary: Summary): string {
   const parts = [`${summary.done} done`, `${summary.failed} failed`, `${summary.cancelled} cancelled`];
   if (summary.abandoned > 0) parts[2] += ` (${summary.abandoned} abandoned)`;
   parts.push(`${summary.notStarted} not started`);
+  if (summary.skipped > 0) parts.push(`${summary.skipped} skipped (already in the job log)`);
   let text = `${parts.join(', ')} in ${formatDuration(summary.durationMs)}`;
   const why: string[] = [];
   if (summary.signal !== undefined) why.push(`interrupted by ${summary.signal}`);

@@ -1,0 +1,74 @@
+/**
+ * Reads a job log for a resume: which keys finished, and how. Reads in chunks (bounded
+ * memory; a million records in about a second) and synchronously, so a run can refuse a bad
+ * job log before it starts anything. A torn last line (andon killed mid-write) is skipped
+ * with a warning; any other bad line is an error naming it.
+ */
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { COLUMNS, unescapeKey } from './format.js';
+import { JobLogError } from './errors.js';
+
+/** What a job log says. */
+export interface JobLogContents {
+  /** Each key's last outcome: true if it succeeded. */
+  readonly outcomes: Map<string, boolean>;
+  /** The identity in the header (the command template), if andon wrote one. */
+  readonly identity: string | undefined;
+  /** Lines that were skipped, and why. */
+  readonly warnings: string[];
+}
+
+const HEADER = COLUMNS.join('\t');
+const CHUNK = 1 << 20;
+
+/** Reads the job log at `path`; an absent or empty file reads as empty. @throws JobLogError */
+export function readJobLog(path: string): JobLogContents {
+  const outcomes = new Map<string, boolean>();
+  const warnings: string[] = [];
+  let identity: string | undefined;
+  if (!existsSync(path)) return { outcomes, identity, warnings };
+  let lineNumber = 0;
+  const parse = (line: string): void => {
+    lineNumber++;
+    if (lineNumber === 1) {
+      if (!line.startsWith(HEADER)) throw new JobLogError(path, `${path}:1 is not a job log header (expected ${COLUMNS.join(', ')}); choose another job log file`, 1);
+      const rest = line.slice(HEADER.length);
+      if (rest.startsWith('\tandon:')) identity = unescapeKey(rest.slice('\tandon:'.length));
+      return;
+    }
+    const fields = line.split('\t');
+    if (fields.length !== COLUMNS.length || !/^\d+$/.test(fields[0]!) || !/^-?\d+$/.test(fields[6]!) || !/^\d+$/.test(fields[7]!)) {
+      throw new JobLogError(path, `${path}:${lineNumber} is not a job log record (expected ${COLUMNS.length} tab-separated fields: ${COLUMNS.join(', ')}); fix or remove that line`, lineNumber);
+    }
+    outcomes.set(unescapeKey(fields[8]!), fields[6] === '0' && fields[7] === '0');
+  };
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new JobLogError(path, `Cannot read the job log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, undefined, error as Error);
+  }
+  try {
+    const decoder = new StringDecoder('utf8');
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    let pending = '';
+    for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) {
+      pending += decoder.write(buffer.subarray(0, read));
+      let start = 0;
+      for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n', start)) {
+        parse(pending.slice(start, end));
+        start = end + 1;
+      }
+      pending = pending.slice(start);
+    }
+    pending += decoder.end();
+    if (pending !== '') {
+      // Every record ends with a newline; a line without one was cut short by a crash.
+      warnings.push(`andon: ${path}:${lineNumber + 1}: skipped an incomplete last line (andon was stopped while writing it); that job runs again`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { outcomes, identity, warnings };
+}
