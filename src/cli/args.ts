@@ -28,6 +28,8 @@ export interface RunPlan {
   readonly keepOrder: boolean;
   readonly tag: boolean;
   readonly lineBuffer: boolean;
+  /** Show the progress line (on a terminal). */
+  readonly bar: boolean;
   /** Per-job time limit in ms, if any. */
   readonly timeoutMs: number | undefined;
   /** Tries per job in total, as GNU parallel's --retries (1 = no retry). */
@@ -82,6 +84,7 @@ const FLAG_OPTIONS: Record<string, string> = {
   '--lb': 'lineBuffer',
   '--group': 'group',
   '--dry-run': 'dryRun',
+  '--bar': 'bar',
   '--resume': 'resume',
   '--resume-failed': 'resumeFailed',
   '-h': 'help',
@@ -172,6 +175,7 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
     keepOrder: flags.has('keepOrder'),
     tag: flags.has('tag'),
     lineBuffer: flags.has('lineBuffer'),
+    bar: flags.has('bar'),
     timeoutMs: values.has('timeout') ? seconds('--timeout', values.get('timeout')) : undefined,
     tries: retries === undefined ? 1 : retries === '0' ? 1 : positiveInteger('--retries', retries, ''),
     halt: values.has('halt') ? parseHalt(values.get('halt')!) : undefined,

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { shellQuote } from '../command/quote.js';
 import { parseCommandLine } from './args.js';
-import { DEMO_ARGS, demoPlan } from './demo.js';
+import { DEMO_ARGS, DEMO_JOB_LOG, demoPlan } from './demo.js';
 import { helpText } from './help.js';
 import { runPlan } from './run.js';
 import { UsageError } from './usage-error.js';
@@ -29,10 +29,13 @@ async function cli(argv: readonly string[]): Promise<number> {
         process.stdout.write(`${version()}\n`);
         return 0;
       case 'demo': {
-        const demo = demoPlan();
+        const { plan: demo, alreadyPulled } = demoPlan();
         process.stderr.write(`andon demo: pulling 10 images, 3 at a time (simulated). Press Ctrl+C to stop; twice to force.\n`);
+        if (alreadyPulled > 0) process.stderr.write(`  resuming: ${alreadyPulled} of 10 were pulled before the last Ctrl+C (job log ${DEMO_JOB_LOG})\n`);
         process.stderr.write(`  the same by hand: andon ${DEMO_ARGS.map((arg) => (arg === ':::' ? arg : shellQuote(arg))).join(' ')}\n\n`);
-        return demo.action === 'run' ? await runPlan(demo, io, { alwaysSummarize: true }) : 1;
+        const code = await runPlan(demo, io, { alwaysSummarize: true });
+        if (code === 130) process.stderr.write('andon demo: run `andon demo` again to pull the rest.\n');
+        return code;
       }
       case 'run':
         return await runPlan(plan, io);

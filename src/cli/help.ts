@@ -32,6 +32,8 @@ Options:
   --line-buffer, --lb print whole lines as they come (never half a line)
   --tag               put the job's values and a tab before each output line
   --dry-run           print the commands instead of running them
+  --bar               on a terminal, a progress line (done/total, failed, running, rate,
+                      ETA) at the bottom, with all output printed above it
   --timeout SECS      stop a job after SECS seconds (termination sequence); it fails
   --retries N         try a failing job up to N times in all
   --halt POLICY       stop early: never (default), or now|soon with fail=N, success=N

@@ -58,6 +58,25 @@ function* product(prefix: string[], others: readonly string[][]): Generator<stri
   for (const value of next!) yield* product([...prefix, value], rest);
 }
 
+/** Up to this many jobs from ::: values alone are listed up front, so the total is known. */
+const LISTED_JOBS_LIMIT = 1_000_000;
+
+/**
+ * The jobs as an array when they come from ::: values only and are not too many (the
+ * progress line then knows the total), else as a stream.
+ */
+export function listOrStreamJobs(sources: readonly SourceSpec[], stdin: Readable, separator: '\n' | '\0'): string[][] | AsyncIterable<string[]> {
+  const lists = sources.map((source) => (source.kind === 'values' ? source.values : undefined));
+  if (lists.length > 0 && lists.every((list) => list !== undefined)) {
+    const count = lists.reduce((product, list) => product * list!.length, 1);
+    if (count <= LISTED_JOBS_LIMIT) {
+      const [first, ...rest] = lists as string[][];
+      return first!.flatMap((value) => [...product([value], rest)]);
+    }
+  }
+  return jobInputs(sources, stdin, separator);
+}
+
 /** Checks that every file source can be opened, before any job starts. */
 export async function checkSources(sources: readonly SourceSpec[]): Promise<void> {
   for (const source of sources) {

@@ -11,7 +11,7 @@ import type { TaskResult } from '../pool/result.js';
 import type { RunPlan } from './args.js';
 import { missingProgram } from './command-check.js';
 import { HaltCounter } from './halt.js';
-import { checkSources, jobInputs } from './input.js';
+import { checkSources, listOrStreamJobs } from './input.js';
 import { OutputSequencer, type ByteSink } from './output.js';
 import { UsageError } from './usage-error.js';
 
@@ -44,7 +44,7 @@ function resumeHint(plan: RunPlan): string {
 export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummarize?: boolean } = {}): Promise<number> {
   await checkSources(plan.sources);
   const separator = plan.nullSeparated ? '\0' : '\n';
-  const inputs = jobInputs(plan.sources, io.stdin, separator);
+  const inputs = listOrStreamJobs(plan.sources, io.stdin, separator);
   if (plan.dryRun) {
     let seq = 0;
     for await (const values of inputs) {
@@ -71,6 +71,7 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
     backoff: { initial: 0, jitter: false },
     grace: plan.graceMs,
     termseq: plan.termseq,
+    progress: plan.bar,
     ...(plan.jobLog === undefined
       ? {}
       : {
@@ -109,6 +110,6 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
   } finally {
     await pool.close();
   }
-  if (options.alwaysSummarize === true || summary.failed > 0 || haltExitCode !== undefined) io.stderr.write(`andon: ${formatSummary(summary)}\n`);
+  if (options.alwaysSummarize === true || plan.bar || summary.failed > 0 || haltExitCode !== undefined) io.stderr.write(`andon: ${formatSummary(summary)}\n`);
   return haltExitCode ?? failureExitCode(summary.failed);
 }

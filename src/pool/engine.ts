@@ -24,6 +24,7 @@ import type { ResultSink, RunObserver } from './observer.js';
 import type { TaskResult } from './result.js';
 import type { Summary } from './summary.js';
 import { openJournal, type Journal, type JournalConfig } from '../journal/journal.js';
+import { ProgressLine, type ProgressCounts } from '../output/progress.js';
 
 /** Everything a run needs, already validated. */
 export interface EngineConfig<I, R> {
@@ -40,6 +41,8 @@ export interface EngineConfig<I, R> {
   readonly observers: readonly RunObserver<I, R>[];
   /** The job log, if the run keeps one. */
   readonly journal: JournalConfig<I> | undefined;
+  /** Draw a progress line while the run is in progress (on a terminal). */
+  readonly progress: boolean;
 }
 
 /** A slot that runs one task at a time. */
@@ -114,6 +117,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
   #untilYieldCheck = YIELD_CHECK_EVERY;
   #lastTurn = 0;
   #graceTimer: LongTimer | undefined;
+  #progress: ProgressLine | undefined;
   #cleanups: (() => void)[] = [];
   #resolve!: (summary: Summary) => void;
   #reject!: (error: Error) => void;
@@ -142,6 +146,9 @@ export class RunEngine<I, R> implements InterruptParticipant {
   /** Starts the lanes. Call once. */
   start(): void {
     this.#startedAt = this.#lastTurn = performance.now();
+    if (this.#config.progress) {
+      this.#progress = new ProgressLine(process.stderr, () => this.#progressCounts(), [process.stdout, process.stderr]);
+    }
     for (const warning of this.#journal?.warnings ?? []) this.#config.notice(warning);
     if (this.#config.signals !== undefined) {
       this.#cleanups.push(interruptCoordinator(this.#config.signals).join(this, this.#config.notice));
@@ -203,6 +210,17 @@ export class RunEngine<I, R> implements InterruptParticipant {
       stopReason: this.stop.reason ?? this.#startGate.reason,
       signal: this.#signal,
       forced: this.#forced,
+    };
+  }
+
+  #progressCounts(): ProgressCounts {
+    return {
+      done: this.#done,
+      failed: this.#failed,
+      running: this.#running,
+      settled: this.#done + this.#failed + this.#cancelled + this.#skipped + this.#notStarted,
+      skipped: this.#skipped,
+      total: this.#input.total,
     };
   }
 
@@ -443,6 +461,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
       }
     }
     this.#sink?.push(result);
+    this.#progress?.update();
   }
 
   /** Takes a lane out of the run and frees its slot. Idempotent. */
@@ -469,6 +488,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
     } catch (error) {
       this.#journalError ??= toError(error);
     }
+    this.#progress?.stop();
     const summary = this.summary();
     let error: Error | undefined;
     if (this.#journalError !== undefined) error = this.#journalError;

@@ -67,6 +67,12 @@ export interface CommonPoolOptions<I, R> {
    * @example { path: 'run.joblog', resume: true }
    */
   readonly jobLog?: string | JobLogOptions<I>;
+  /**
+   * Show a progress line on stderr when it is a terminal: done/total, failed, running, rate
+   * and ETA. While it is up, everything written to the terminal prints above it as whole lines.
+   * @default false
+   */
+  readonly progress?: boolean;
 }
 
 /** A pool's job log. */
@@ -133,6 +139,7 @@ export const COMMON_OPTION_NAMES = [
   'onNotice',
   'signalSource',
   'jobLog',
+  'progress',
 ] as const;
 
 function expectStopToken(value: unknown): StopToken {
@@ -162,5 +169,6 @@ export function resolveCommonOptions<I, R>(options: CommonPoolOptions<I, R>, exe
     observers,
     executor,
     journal: resolveJobLog(options.jobLog),
+    progress: expectBoolean('progress', options.progress ?? false),
   };
 }
