@@ -1,6 +1,6 @@
 /** The `andon` command end to end: the built binary, real jobs, real signals, and GNU parallel beside it. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -199,14 +199,30 @@ describe('andon: stopping real jobs', () => {
     await waitUntilGone(pids, 2_000);
   });
 
-  it('andon demo runs, and Ctrl+C stops it with a summary', async () => {
-    const child = startAndon(['demo']);
-    await child.waitForLine(/pulling layer 1\/5/);
+  it('andon demo runs, Ctrl+C stops it with a summary, and the next demo resumes', async () => {
+    // The demo keeps its job log in the temporary directory: give it one of its own.
+    const env = { TMPDIR: mkdtempSync(join(dir, 'demo-')) };
+    const log = join(env.TMPDIR, `andon-demo-${process.getuid?.() ?? 0}.joblog`);
+    const child = startAndon(['demo'], env);
+    // Interrupt once a job is on record as done (the header plus one record).
+    while (!existsSync(log) || readFileSync(log, 'utf8').split('\n').length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
     child.kill('SIGINT');
     const exit = await child.exited;
     assert.equal(exit.code, 130);
     assert.match(exit.stderr, /andon demo: pulling 10 images, 3 at a time/);
-    assert.match(exit.stderr, /3 cancelled, 0 not started .*interrupted by SIGINT/);
+    assert.match(exit.stderr, /[1-9]\d* done, 0 failed, \d+ cancelled, 0 not started .*interrupted by SIGINT/);
+    assert.match(exit.stderr, /run `andon demo` again to pull the rest/);
+    // A job can print "pulled" and still be interrupted before it exits: only the job log
+    // says what is done.
+    const done = Number(/(\d+) done/.exec(exit.stderr)![1]);
+    const loggedImages = readFileSync(log, 'utf8').split('\n').slice(1).filter(Boolean).map((line) => /echo "pulled (\S+)"/.exec(line)![1]!);
+    assert.equal(loggedImages.length, done);
+    const again = startAndon(['demo'], env);
+    await again.waitForLine(/pulling layer 1\/5/);
+    again.kill('SIGINT');
+    const second = await again.exited;
+    assert.match(second.stderr, new RegExp(`resuming: ${done} of 10 were pulled before the last Ctrl\\+C`));
+    for (const image of loggedImages) assert.doesNotMatch(second.stdout, new RegExp(`^${image}\t`, 'm'), `${image} was pulled already`);
   });
 });
 
