@@ -46,7 +46,30 @@ export interface RunPlan {
 }
 
 /** What the command line asks for. */
-export type Plan = RunPlan | { readonly action: 'help' } | { readonly action: 'version' } | { readonly action: 'demo' };
+export type Plan =
+  | RunPlan
+  | { readonly action: 'help' }
+  | { readonly action: 'version' }
+  | { readonly action: 'demo' }
+  | { readonly action: 'report'; readonly jobLog: string; readonly output: string };
+
+/** `andon report JOBLOG [-o FILE]`. */
+function parseReport(args: readonly string[]): Plan {
+  let output: string | undefined;
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '-o' || arg === '--output') {
+      output = args[++i];
+      if (output === undefined) throw new UsageError(`${arg} needs a file name; see andon --help`);
+    } else if (arg.startsWith('--output=')) output = arg.slice('--output='.length);
+    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`Unknown option ${arg} for andon report; usage: andon report JOBLOG [-o FILE]`);
+    else positionals.push(arg);
+  }
+  if (positionals.length !== 1) throw new UsageError('andon report takes one job log: andon report JOBLOG [-o FILE]');
+  const jobLog = positionals[0]!;
+  return { action: 'report', jobLog, output: output ?? `${jobLog}.html` };
+}
 
 function positiveInteger(option: string, text: string | undefined, hint: string): number {
   if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${option} needs a positive whole number, got ${text === undefined ? 'nothing' : `'${text}'`}${hint}`);
@@ -96,6 +119,8 @@ const FLAG_OPTIONS: Record<string, string> = {
 /** Parses `argv` (without node and the script). @throws UsageError */
 export function parseCommandLine(argv: readonly string[], defaultJobs: number): Plan {
   if (argv.length === 1 && argv[0] === 'demo') return { action: 'demo' };
+  // A program called `report` can still run: with inputs after ::: it is a command.
+  if (argv[0] === 'report' && !argv.includes(':::') && !argv.includes('::::')) return parseReport(argv.slice(1));
   const values = new Map<string, string>();
   const flags = new Set<string>();
   let i = 0;

@@ -11,6 +11,8 @@ import { DEMO_ARGS, DEMO_JOB_LOG, demoPlan } from './demo.js';
 import { helpText } from './help.js';
 import { runPlan } from './run.js';
 import { UsageError } from './usage-error.js';
+import { writeReport } from '../report/report.js';
+import { JobLogError } from '../journal/errors.js';
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -39,9 +41,14 @@ async function cli(argv: readonly string[]): Promise<number> {
       }
       case 'run':
         return await runPlan(plan, io);
+      case 'report': {
+        const shown = writeReport(plan.jobLog, plan.output);
+        process.stderr.write(`andon: wrote ${plan.output} (${shown} jobs)\n`);
+        return 0;
+      }
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof JobLogError) {
       process.stderr.write(`andon: ${error.message}\n`);
       return 255;
     }

@@ -10,6 +10,7 @@ Usage:
   andon [options] command [args] :::: file...     one job per line of each file
   ... | andon [options] command [args]            one job per line of stdin
   andon demo                                      watch a built-in batch; press Ctrl+C
+  andon report JOBLOG [-o FILE]                   a timeline of a job log as an HTML page
 
 Several ::: and :::: sources give every combination (the last one varies fastest).
 Each job's command line runs through /bin/sh, with every value shell-quoted:

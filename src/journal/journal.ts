@@ -8,6 +8,7 @@ import { JobLogError } from './errors.js';
 import { constants } from 'node:os';
 import type { TaskResult } from '../pool/result.js';
 import type { JobRecord } from './format.js';
+import { appendRunEvent, type RunEvent } from './runs.js';
 
 /** What to do with items the job log already has. */
 export type ResumeMode = false | true | 'rerun-failed';
@@ -30,6 +31,8 @@ export interface Journal<I, R> {
   record(result: TaskResult<I, R>): void;
   /** Warnings from reading the log (a torn last line). */
   readonly warnings: readonly string[];
+  /** Notes a run event in the sidecar, for the report. */
+  event(event: RunEvent): void;
   close(): void;
 }
 
@@ -81,6 +84,7 @@ export function openJournal<I, R>(config: JournalConfig<I>): Journal<I, R> {
         ...outcomeOf(result),
       });
     },
+    event: (event) => appendRunEvent(config.path, event),
     close: () => writer.close(),
   };
 }

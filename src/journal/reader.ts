@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { COLUMNS, unescapeKey } from './format.js';
+import { COLUMNS, unescapeKey, type JobRecord } from './format.js';
 import { JobLogError } from './errors.js';
 
 /** What a job log says. */
@@ -25,9 +25,18 @@ const CHUNK = 1 << 20;
 /** Reads the job log at `path`; an absent or empty file reads as empty. @throws JobLogError */
 export function readJobLog(path: string): JobLogContents {
   const outcomes = new Map<string, boolean>();
+  const { identity, warnings } = scanJobLog(path, (record) => outcomes.set(record.key, record.exitValue === 0 && record.signal === 0));
+  return { outcomes, identity, warnings };
+}
+
+/**
+ * Calls `onRecord` for each record of the job log at `path`, in file order.
+ * @returns the header's identity and any warnings. @throws JobLogError
+ */
+export function scanJobLog(path: string, onRecord: (record: JobRecord) => void): { identity: string | undefined; warnings: string[] } {
   const warnings: string[] = [];
   let identity: string | undefined;
-  if (!existsSync(path)) return { outcomes, identity, warnings };
+  if (!existsSync(path)) return { identity, warnings };
   let lineNumber = 0;
   const parse = (line: string): void => {
     lineNumber++;
@@ -38,10 +47,12 @@ export function readJobLog(path: string): JobLogContents {
       return;
     }
     const fields = line.split('\t');
-    if (fields.length !== COLUMNS.length || !/^\d+$/.test(fields[0]!) || !/^-?\d+$/.test(fields[6]!) || !/^\d+$/.test(fields[7]!)) {
+    const startTime = Number(fields[2]);
+    const runtime = Number(fields[3]);
+    if (fields.length !== COLUMNS.length || !/^\d+$/.test(fields[0]!) || !/^-?\d+$/.test(fields[6]!) || !/^\d+$/.test(fields[7]!) || !Number.isFinite(startTime) || !Number.isFinite(runtime)) {
       throw new JobLogError(path, `${path}:${lineNumber} is not a job log record (expected ${COLUMNS.length} tab-separated fields: ${COLUMNS.join(', ')}); fix or remove that line`, lineNumber);
     }
-    outcomes.set(unescapeKey(fields[8]!), fields[6] === '0' && fields[7] === '0');
+    onRecord({ seq: Number(fields[0]), startTime, runtime, received: Number(fields[5]) || 0, exitValue: Number(fields[6]), signal: Number(fields[7]), key: unescapeKey(fields[8]!) });
   };
   let fd: number;
   try {
@@ -70,5 +81,5 @@ export function readJobLog(path: string): JobLogContents {
   } finally {
     closeSync(fd);
   }
-  return { outcomes, identity, warnings };
+  return { identity, warnings };
 }

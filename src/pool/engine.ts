@@ -150,6 +150,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
       this.#progress = new ProgressLine(process.stderr, () => this.#progressCounts(), [process.stdout, process.stderr]);
     }
     for (const warning of this.#journal?.warnings ?? []) this.#config.notice(warning);
+    this.#journal?.event({ event: 'start', at: Date.now() / 1000, resume: this.#config.journal?.resume !== false });
     if (this.#config.signals !== undefined) {
       this.#cleanups.push(interruptCoordinator(this.#config.signals).join(this, this.#config.notice));
     }
@@ -181,6 +182,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
   }
 
   interrupt(signal: InterruptSignal): void {
+    if (this.#signal === undefined) this.#journal?.event({ event: 'interrupt', at: Date.now() / 1000, signal });
     this.#signal ??= signal;
     this.requestStop('interrupt');
   }
@@ -483,6 +485,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
     for (const cleanup of this.#cleanups) cleanup();
     this.#cleanups = [];
     if (!this.#inputExhausted) this.#input.close();
+    this.#journal?.event({ event: 'end', at: Date.now() / 1000, stopReason: this.stop.reason ?? this.#startGate.reason ?? null, forced: this.#forced });
     try {
       this.#journal?.close();
     } catch (error) {

@@ -1,0 +1,141 @@
+/**
+ * The report page: one self-contained HTML file (no network, no external script or style),
+ * readable at a glance for 10 jobs or 10,000: totals at the top, then a timeline with a row
+ * per slot, each job a bar coloured by outcome, interrupts and resumes marked, and the failed
+ * jobs listed below.
+ */
+import { formatDuration } from '../output/format.js';
+import type { RunEvent } from '../journal/runs.js';
+import type { PlacedJob } from './layout.js';
+
+/** What the page shows. */
+export interface ReportData {
+  readonly title: string;
+  readonly jobs: readonly PlacedJob[];
+  readonly slots: number;
+  readonly events: readonly RunEvent[];
+}
+
+const WIDTH = 1200;
+const LEFT = 60;
+const RIGHT = 20;
+const TOP = 30;
+const ROWS_HEIGHT_MAX = 520;
+const MAX_FAILURES_LISTED = 200;
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function clock(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+/** Renders the report page. */
+export function renderReport(data: ReportData): string {
+  const { jobs, slots, events } = data;
+  const starts = [...jobs.map((job) => job.startTime), ...events.map((event) => event.at)];
+  const ends = [...jobs.map((job) => job.endTime), ...events.map((event) => event.at)];
+  const t0 = starts.length > 0 ? Math.min(...starts) : 0;
+  const t1 = Math.max(t0 + 0.001, ...ends);
+  const span = t1 - t0;
+  const rowHeight = Math.max(2, Math.min(22, Math.floor(ROWS_HEIGHT_MAX / Math.max(1, slots))));
+  const plotWidth = WIDTH - LEFT - RIGHT;
+  const height = TOP + slots * rowHeight + 40;
+  const x = (t: number): number => LEFT + ((t - t0) / span) * plotWidth;
+  const done = jobs.filter((job) => job.exitValue === 0 && job.signal === 0).length;
+  const failed = jobs.length - done;
+
+  // Failed bars last and at least 2 px wide, so that among thousands they still show.
+  const ordered = [...jobs.filter((job) => job.exitValue === 0 && job.signal === 0), ...jobs.filter((job) => job.exitValue !== 0 || job.signal !== 0)];
+  const bars = ordered
+    .map((job) => {
+      const ok = job.exitValue === 0 && job.signal === 0;
+      const width = Math.max(ok ? 1 : 2, x(job.endTime) - x(job.startTime));
+      const tip = `#${job.seq} ${ok ? 'done' : `failed (exit ${job.exitValue}${job.signal !== 0 ? `, signal ${job.signal}` : ''})`} in ${job.runtime.toFixed(3)} s\n${job.key}`;
+      return `<rect class="job ${ok ? 'done' : 'failed'}${width >= 4 ? ' edged' : ''}" x="${x(job.startTime).toFixed(1)}" y="${TOP + job.slot * rowHeight + 1}" width="${width.toFixed(1)}" height="${Math.max(1, rowHeight - 2)}"><title>${escapeHtml(tip)}</title></rect>`;
+    })
+    .join('\n');
+  let runNumber = 0;
+  const markers = events
+    .filter((event) => event.event !== 'end')
+    .map((event) => {
+      const at = x(event.at).toFixed(1);
+      if (event.event === 'interrupt') {
+        return `<g class="marker interrupt"><line x1="${at}" x2="${at}" y1="${TOP - 12}" y2="${height - 30}"/><text x="${(Number(at) - 4).toFixed(1)}" y="${TOP - 16}">${escapeHtml(event.signal)}</text></g>`;
+      }
+      runNumber++;
+      if (runNumber === 1) return '';
+      return `<g class="marker resume"><line x1="${at}" x2="${at}" y1="${TOP - 12}" y2="${height - 30}"/><text x="${(Number(at) + 4).toFixed(1)}" y="${TOP - 16}">run ${runNumber}${event.resume ? ' (resume)' : ''}</text></g>`;
+    })
+    .join('\n');
+  const ticks = Array.from({ length: 6 }, (_, i) => {
+    const t = t0 + (span * i) / 5;
+    return `<g class="tick"><line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${TOP}" y2="${height - 30}"/><text x="${x(t).toFixed(1)}" y="${height - 14}">${formatDuration((t - t0) * 1000)}</text></g>`;
+  }).join('\n');
+  const slotLabels = slots <= 40 ? Array.from({ length: slots }, (_, slot) => `<text class="slot" x="${LEFT - 8}" y="${TOP + slot * rowHeight + rowHeight / 2 + 4}">${slot + 1}</text>`).join('\n') : '';
+  const interrupts = events.filter((event) => event.event === 'interrupt');
+  const failures = jobs.filter((job) => job.exitValue !== 0 || job.signal !== 0).slice(0, MAX_FAILURES_LISTED);
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(data.title)}</title>
+<style>
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }
+  h1 { font-size: 20px; margin: 0 0 12px; }
+  .totals { display: flex; gap: 24px; flex-wrap: wrap; margin-bottom: 12px; }
+  .totals div { background: #f4f4f4; border-radius: 6px; padding: 8px 14px; }
+  .totals b { display: block; font-size: 22px; }
+  svg { display: block; border: 1px solid #ddd; border-radius: 6px; background: #fff; }
+  rect.edged { stroke: #fff; stroke-width: 0.5; }
+  rect.done { fill: #2e9d4f; }
+  rect.failed { fill: #d64545; }
+  .tick line { stroke: #eee; }
+  .tick text, text.slot { font-size: 11px; fill: #777; text-anchor: middle; }
+  text.slot { text-anchor: end; }
+  .marker line { stroke-width: 2; stroke-dasharray: 6 4; }
+  .marker text { font-size: 12px; font-weight: 600; }
+  .interrupt text { text-anchor: end; } .resume text { text-anchor: start; }
+  .interrupt line { stroke: #b00020; } .interrupt text { fill: #b00020; }
+  .resume line { stroke: #1f5fbf; } .resume text { fill: #1f5fbf; }
+  .legend span { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin: 0 4px 0 12px; vertical-align: -1px; }
+  table { border-collapse: collapse; margin-top: 16px; }
+  td, th { border-bottom: 1px solid #eee; padding: 4px 10px; text-align: left; font-family: ui-monospace, monospace; font-size: 12px; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(data.title)}</h1>
+<div class="totals">
+  <div><b id="total-jobs">${jobs.length}</b>jobs</div>
+  <div><b id="total-done">${done}</b>done</div>
+  <div><b id="total-failed">${failed}</b>failed</div>
+  <div><b>${slots}</b>slots</div>
+  <div><b>${formatDuration(span * 1000)}</b>from ${escapeHtml(clock(t0))}</div>
+  <div><b id="total-interrupts">${interrupts.length}</b>interrupt${interrupts.length === 1 ? '' : 's'}</div>
+</div>
+<p class="legend"><span style="background:#2e9d4f"></span>done<span style="background:#d64545"></span>failed<span style="background:#b00020;height:2px"></span>interrupt<span style="background:#1f5fbf;height:2px"></span>later run. Hover a bar for its command.</p>
+<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">
+${ticks}
+${slotLabels}
+${bars}
+${markers}
+</svg>
+${
+  failures.length === 0
+    ? '<p>No job failed.</p>'
+    : `<table id="failures"><tr><th>seq</th><th>exit</th><th>signal</th><th>command</th></tr>
+${failures.map((job) => `<tr><td>${job.seq}</td><td>${job.exitValue}</td><td>${job.signal}</td><td>${escapeHtml(job.key)}</td></tr>`).join('\n')}
+</table>${failed > failures.length ? `<p>… and ${failed - failures.length} more failed jobs.</p>` : ''}`
+}
+<script>
+  // What the browser actually laid out, for checks that read the rendered page.
+  const svg = document.getElementById('timeline');
+  const drawn = [...svg.querySelectorAll('rect.job')].filter((bar) => bar.getBoundingClientRect().width > 0).length;
+  document.body.dataset.layout = JSON.stringify({ width: Math.round(svg.getBoundingClientRect().width), drawn });
+</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,24 @@
+/** `andon report JOBLOG`: turns a job log (and its run events) into the report page. */
+import { existsSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { JobRecord } from '../journal/format.js';
+import { JobLogError } from '../journal/errors.js';
+import { scanJobLog } from '../journal/reader.js';
+import { readRunEvents } from '../journal/runs.js';
+import { renderReport } from './html.js';
+import { placeJobs } from './layout.js';
+
+/** Writes the report for `jobLogPath` to `outputPath`; returns how many jobs it shows. @throws JobLogError */
+export function writeReport(jobLogPath: string, outputPath: string): number {
+  if (!existsSync(jobLogPath)) throw new JobLogError(jobLogPath, `Job log not found: ${jobLogPath}; give the file written with --joblog`);
+  const records: JobRecord[] = [];
+  scanJobLog(jobLogPath, (record) => records.push(record));
+  const { jobs, slots } = placeJobs(records);
+  const html = renderReport({ title: `andon report: ${basename(jobLogPath)}`, jobs, slots, events: readRunEvents(jobLogPath) });
+  try {
+    writeFileSync(outputPath, html);
+  } catch (error) {
+    throw new JobLogError(jobLogPath, `Cannot write the report to ${outputPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, undefined, error as Error);
+  }
+  return jobs.length;
+}

@@ -1,0 +1,89 @@
+/** The timeline report: slot layout, and the page as a real browser renders it. */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { placeJobs } from '../src/report/layout.js';
+import { headerLine, recordLine } from '../src/journal/format.js';
+import { andon, startAndon } from './helpers/cli.js';
+import { chromium, renderedDom, screenshot } from './helpers/browser.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'andon-report-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const record = (seq: number, startTime: number, runtime: number, exitValue = 0) => ({ seq, startTime, runtime, exitValue, signal: 0, received: 0, key: `job ${seq}` });
+
+describe('report layout', () => {
+  it('puts each job on the lowest slot free when it starts', () => {
+    const { jobs, slots } = placeJobs([record(1, 0, 2), record(2, 0, 1), record(3, 1, 1), record(4, 2, 1), record(5, 0.5, 3)]);
+    assert.equal(slots, 3);
+    assert.deepEqual(jobs.map((job) => [job.seq, job.slot]), [[1, 0], [2, 1], [5, 2], [3, 1], [4, 0]]);
+  });
+
+  it('a job that starts a millisecond before the last one ended reuses its slot', () => {
+    assert.equal(placeJobs([record(1, 0, 1.0005), record(2, 1, 1)]).slots, 1);
+  });
+});
+
+describe('andon report', () => {
+  it('bad input: a missing job log, a corrupt one, no job log given', async () => {
+    const corrupt = join(dir, 'corrupt.log');
+    writeFileSync(corrupt, `${headerLine(undefined)}nonsense\n`);
+    for (const [args, message] of [
+      [['report', join(dir, 'none.log')], /^andon: Job log not found: .*none\.log/],
+      [['report', corrupt], /^andon: .*corrupt\.log:2 is not a job log record/],
+      [['report'], /^andon: andon report takes one job log/],
+      [['report', 'a', '--bogus'], /^andon: Unknown option --bogus for andon report/],
+    ] as const) {
+      const exit = await andon([...args]);
+      assert.equal(exit.code, 255, exit.stderr);
+      assert.match(exit.stderr, message);
+    }
+  });
+
+  it('renders a real interrupted and resumed run in a browser: every job, the interrupt, the totals', { skip: chromium === undefined ? 'Chromium is not installed (CI installs it)' : false }, async () => {
+    const log = join(dir, 'run.log');
+    const command = 'sleep 0.{}; exit $(( {} == 3 ))';
+    const values = ['1', '2', '3', '4', '5', '6', '7', '8'];
+    const child = startAndon(['-j', '2', '--joblog', log, command, ':::', ...values]);
+    while (!existsSync(log) || readFileSync(log, 'utf8').split('\n').length < 4) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGINT');
+    await child.exited;
+    const resumed = await andon(['-j', '2', '--joblog', log, '--resume', command, ':::', ...values]);
+    assert.equal(resumed.code, 1, 'job 3 fails');
+
+    const html = join(dir, 'report.html');
+    const made = await andon(['report', log, '-o', html]);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stderr, /wrote .*report\.html \(8 jobs\)/);
+    assert.doesNotMatch(readFileSync(html, 'utf8'), /(src|href)="https?:/, 'self-contained: nothing fetched');
+
+    const dom = renderedDom(html);
+    const layout = JSON.parse(/data-layout="([^"]+)"/.exec(dom)![1]!.replaceAll('&quot;', '"')) as { width: number; drawn: number };
+    assert.equal(layout.drawn, 8, 'the browser drew a bar for every job');
+    assert.ok(layout.width > 1000);
+    assert.match(dom, /id="total-jobs">8</);
+    assert.match(dom, /id="total-done">7</);
+    assert.match(dom, /id="total-failed">1</);
+    assert.match(dom, /id="total-interrupts">1</);
+    assert.match(dom, /class="marker interrupt".*SIGINT/s);
+    assert.match(dom, /run 2 \(resume\)/);
+    assert.match(dom, /<td>3<\/td><td>1<\/td>/, 'the failed job is listed');
+
+    const png = join(dir, 'report.png');
+    screenshot(html, png);
+    assert.ok(statSync(png).size > 5_000, 'a screenshot with something on it');
+  });
+
+  it('a 10,000-job report: the browser draws every bar', { skip: chromium === undefined ? 'Chromium is not installed (CI installs it)' : false }, async () => {
+    const log = join(dir, 'big.log');
+    const lines = [headerLine('gzip -k {}')];
+    for (let i = 0; i < 10_000; i++) lines.push(recordLine({ seq: i + 1, startTime: 1_800_000_000 + Math.floor(i / 8) * 0.1, runtime: 0.09, received: 0, exitValue: i % 500 === 0 ? 1 : 0, signal: 0, key: `gzip -k file-${i}.log` }));
+    writeFileSync(log, lines.join(''));
+    const html = join(dir, 'big.html');
+    assert.equal((await andon(['report', log, '-o', html])).code, 0);
+    const layout = JSON.parse(/data-layout="([^"]+)"/.exec(renderedDom(html))![1]!.replaceAll('&quot;', '"')) as { drawn: number };
+    assert.equal(layout.drawn, 10_000);
+  });
+});
