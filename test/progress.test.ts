@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProgressLine, statusText, type TerminalStream } from '../src/output/progress.js';
 import { ANDON_BIN, andon } from './helpers/cli.js';
+import { fixture } from './helpers/child.js';
 import { Terminal } from './helpers/tmux.js';
 
 /** A terminal stream that keeps what was written to it. */
@@ -79,6 +80,18 @@ describe('progress line on a real terminal', () => {
       for (const line of jobLines) assert.match(line, /^[a-f] line [123]$/, `torn: ${JSON.stringify(line)}`);
       assert.ok(screen.some((line) => /^andon: 6 done, 0 failed, 0 cancelled, 0 not started/.test(line)));
       assert.ok(!screen.some((line) => /running · /.test(line)), 'the bar is gone at the end');
+    } finally {
+      terminal.close();
+    }
+  });
+
+  it('output of worker threads prints above the bar as whole lines', async () => {
+    const terminal = new Terminal(`node ${fixture('progress-threads-child.js')}`);
+    try {
+      const screen = await terminal.waitFor(/__EXIT_0__/);
+      const lines = screen.filter((line) => line.startsWith('thread task'));
+      assert.equal(lines.length, 18, screen.join('\n'));
+      for (const line of lines) assert.match(line, /^thread task [1-6] line [123]$/);
     } finally {
       terminal.close();
     }
