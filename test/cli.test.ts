@@ -136,6 +136,8 @@ describe('andon: bad input gets one line and exit 255', () => {
     ['a nonexistent command', ['andon-no-such-program', '{}', ':::', 'a'], /^andon: Command not found: andon-no-such-program; check its name and your PATH$/],
     ['a missing :::: file', ['echo', '::::', '/nonexistent/list'], /^andon: Input file not found: \/nonexistent\/list/],
     ['a bad --timeout', ['--timeout', '10%', 'echo', ':::', 'a'], /^andon: --timeout 10%: percentages are not supported/],
+    ['--timeout 0', ['--timeout', '0', 'echo', ':::', 'a'], /^andon: --timeout needs a number of seconds greater than 0, got '0'$/],
+    ['a negative --grace', ['--grace', '-1', 'echo', ':::', 'a'], /^andon: --grace needs a number of seconds ≥ 0, got '-1'$/],
     ['a bad --halt', ['--halt', 'later', 'echo', ':::', 'a'], /^andon: --halt later: expected never, or now\|soon/],
     ['a bad --termseq', ['--termseq', 'TERM', 'echo', ':::', 'a'], /^andon: --termseq: Invalid termination sequence `TERM`/],
     ['--group with --line-buffer', ['--group', '--lb', 'echo', ':::', 'a'], /^andon: --group and --line-buffer contradict each other/],
@@ -166,7 +168,7 @@ describe('andon: stopping real jobs', () => {
   });
 
   it('jobs that trap and ignore INT and TERM are still killed (grace, then termination sequence)', async () => {
-    const child = startAndon(['-j', '2', '--grace', '0.1', '--line-buffer', `trap "" INT TERM; ${pidJob}`, ':::', '1', '2']);
+    const child = startAndon(['-j', '2', '--grace', '0', '--line-buffer', `trap "" INT TERM; ${pidJob}`, ':::', '1', '2']);
     await child.waitForLines(/^job \d+$/, 2);
     const pids = jobPids(child.stdout());
     child.kill('SIGTERM');

@@ -70,3 +70,14 @@ export function numbersField(record: JsonRecord, key: string): number[] {
   }
   return value;
 }
+
+/** In a child script: the library named by the first argument (one of `allowed`), or exit with usage. */
+export function libraryArgument<L extends string>(allowed: readonly L[]): L {
+  const name = process.argv[2];
+  const library = allowed.find((l) => l === name);
+  if (library === undefined) {
+    process.stderr.write(`usage: node ${process.argv[1] ?? '<script>'} <${allowed.join('|')}> ...\n`);
+    process.exit(2);
+  }
+  return library;
+}

@@ -76,11 +76,11 @@ function positiveInteger(option: string, text: string | undefined, hint: string)
   return Number(text);
 }
 
-function seconds(option: string, text: string | undefined): number {
+function seconds(option: string, text: string | undefined, zeroAllowed = false): number {
   if (text !== undefined && text.endsWith('%')) throw new UsageError(`${option} ${text}: percentages are not supported; give seconds, e.g. ${option} 30`);
   const value = Number(text);
-  if (text === undefined || text.trim() === '' || !Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`${option} needs a number of seconds greater than 0, got ${text === undefined ? 'nothing' : `'${text}'`}`);
+  if (text === undefined || text.trim() === '' || !Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
+    throw new UsageError(`${option} needs a number of seconds ${zeroAllowed ? '≥ 0' : 'greater than 0'}, got ${text === undefined ? 'nothing' : `'${text}'`}`);
   }
   return value * 1000;
 }
@@ -204,7 +204,8 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
     timeoutMs: values.has('timeout') ? seconds('--timeout', values.get('timeout')) : undefined,
     tries: retries === undefined ? 1 : retries === '0' ? 1 : positiveInteger('--retries', retries, ''),
     halt: values.has('halt') ? parseHalt(values.get('halt')!) : undefined,
-    graceMs: values.has('grace') ? seconds('--grace', values.get('grace')) : 5_000,
+    // 0: the first signal goes straight to the termination sequence.
+    graceMs: values.has('grace') ? seconds('--grace', values.get('grace'), true) : 5_000,
     termseq,
     jobLog,
     resume: flags.has('resumeFailed') ? 'rerun-failed' : flags.has('resume'),

@@ -41,7 +41,7 @@ Options:
                       or done=N, e.g. --halt soon,fail=1. soon lets running jobs
                       finish; now kills them. Exit code: that of the job that halted it.
   --grace SECS        after the first Ctrl+C, wait up to SECS for jobs to exit before
-                      forcing (default: 5)
+                      forcing (default: 5; 0 forces at once)
   --termseq SEQ       how to force a job: signals and milliseconds in turn
                       (default: ${DEFAULT_TERMSEQ})
   --joblog FILE       append a record of every finished job to FILE (GNU parallel's
@@ -67,8 +67,8 @@ Where andon differs from GNU parallel:
   string such as {1 are errors (GNU runs with them). A command whose first word is not
   found on PATH is refused before any job starts (GNU fails every job).
   Jobs always run under /bin/sh, not $SHELL.
-  A second Ctrl+C forces at once (GNU restarts its termination sequence); --grace is
-  andon's own.
+  A second Ctrl+C forces at once, and --grace (andon's own) bounds the wait after the
+  first.
   --timeout and --halt take no percentages.
   --resume recognises a job by its command line, not its sequence number, so a reordered
   or extended input still resumes right; {%} stays as {%} in the job log's Command column

@@ -12,8 +12,8 @@
 import pLimit from 'p-limit';
 import PQueue from 'p-queue';
 import { createPool } from '../../../src/index.js';
-import { report } from '../../lib/child.js';
-import { libraryArgument, MEMORY, type Library } from './common.js';
+import { libraryArgument, report } from '../../lib/child.js';
+import { LIBRARIES, MEMORY, type Library } from './common.js';
 
 interface Item {
   readonly id: number;
@@ -46,7 +46,7 @@ const runs: Record<Library, () => Promise<unknown>> = {
   },
 };
 
-const library = libraryArgument();
+const library = libraryArgument(LIBRARIES);
 const baselineKiB = process.resourceUsage().maxRSS;
 await runs[library]();
 if (completed !== MEMORY.items) throw new Error(`${library} completed ${completed} of ${MEMORY.items} tasks`);

@@ -15,8 +15,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import PQueue from 'p-queue';
 import { createPool } from '../../../src/index.js';
-import { report } from '../../lib/child.js';
-import { latch, libraryArgument, STOP, type Library } from './common.js';
+import { libraryArgument, report } from '../../lib/child.js';
+import { latch, LIBRARIES, STOP, type Library } from './common.js';
 
 const { tasks, repeats, sleepMs } = STOP;
 const items = Array.from({ length: tasks }, (_, i) => i);
@@ -83,7 +83,7 @@ const starts: Record<Library, Start> = {
   }),
 };
 
-const library = libraryArgument();
+const library = libraryArgument(LIBRARIES);
 const start = starts[library];
 const latenciesMs: number[] = [];
 for (let i = 0; i <= repeats; i++) {

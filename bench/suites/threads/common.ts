@@ -10,7 +10,6 @@ export type ThroughputLibrary = (typeof THROUGHPUT_LIBRARIES)[number];
 
 /** The libraries of the CPU-bound measurement (results are never collected there: 200 tasks). */
 export const CPU_LIBRARIES = ['andon', 'piscina', 'tinypool', 'hand'] as const;
-export type CpuLibrary = (typeof CPU_LIBRARIES)[number];
 
 /** The libraries of the stop-latency measurement. */
 export const STOP_LIBRARIES = ['andon', 'piscina'] as const;
@@ -30,17 +29,6 @@ export const MODULES = {
   spin: new URL('./spin-task.js', import.meta.url),
   rawWorker: new URL('./raw-worker.js', import.meta.url),
 } as const;
-
-/** In a child script: the library named by the first argument (one of `allowed`), or exit with usage. */
-export function libraryArgument<L extends string>(allowed: readonly L[]): L {
-  const name = process.argv[2];
-  const library = allowed.find((l) => l === name);
-  if (library === undefined) {
-    process.stderr.write(`usage: node ${process.argv[1] ?? '<script>'} <${allowed.join('|')}> ...\n`);
-    process.exit(2);
-  }
-  return library;
-}
 
 /** In a child script: the positive integer given as argument `position`, or exit naming it. */
 export function integerArgument(position: number, what: string): number {

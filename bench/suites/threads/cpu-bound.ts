@@ -9,65 +9,21 @@
  * running a task (dispatch, messages, the pool's bookkeeping, or waiting for a CPU).
  *
  * andon: `pool.run(items)`; piscina / tinypool: `Promise.all(items.map(x => pool.run(x)))`;
- * hand: the hand-written loop of hand-pool.ts. All resolve only once every task is done.
+ * hand: the hand-written loop of hand-pool.ts; all set up by runners.ts, as in the tiny-task
+ * measurement. All resolve only once every task is done.
  *
  * Usage: node --expose-gc dist/bench/suites/threads/cpu-bound.js <andon|piscina|tinypool|hand> <iterations>
  */
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
-import Tinypool from 'tinypool';
-import { createPool } from '../../../src/index.js';
-import { report } from '../../lib/child.js';
+import { libraryArgument, report } from '../../lib/child.js';
 import type { BusyItem } from './busy-task.js';
-import { CPU, CPU_LIBRARIES, integerArgument, libraryArgument, MODULES, THREADS, type CpuLibrary } from './common.js';
-import { HandPool } from './hand-pool.js';
-
-const threads = THREADS;
-const filename = fileURLToPath(MODULES.busy);
-
-/** A library set up with its threads: `batch` runs the items and resolves with how many completed. */
-interface Runner {
-  batch(items: readonly BusyItem[]): Promise<number>;
-  close(): Promise<void>;
-}
-
-const runners: Record<CpuLibrary, () => Runner> = {
-  andon: () => {
-    const pool = createPool<BusyItem, number>({ module: MODULES.busy, threads });
-    return {
-      batch: async (items) => (await pool.run(items)).done,
-      close: () => pool.close(),
-    };
-  },
-  piscina: () => {
-    const pool = new Piscina<BusyItem, number>({ filename, minThreads: threads, maxThreads: threads });
-    return {
-      batch: async (items) => (await Promise.all(items.map((x) => pool.run(x)))).length,
-      close: () => pool.destroy(),
-    };
-  },
-  tinypool: () => {
-    const pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads });
-    return {
-      // Tinypool's run() is typed Promise<any>; the worker returns a number.
-      batch: async (items) => (await Promise.all(items.map((x): Promise<number> => pool.run(x)))).length,
-      close: () => pool.destroy(),
-    };
-  },
-  hand: () => {
-    const pool = new HandPool(MODULES.busy, threads);
-    return {
-      batch: async (items) => (await pool.run<BusyItem, number>(items)).length,
-      close: () => pool.close(),
-    };
-  },
-};
+import { CPU, CPU_LIBRARIES, integerArgument, MODULES, THREADS } from './common.js';
+import { poolRunners } from './runners.js';
 
 const library = libraryArgument(CPU_LIBRARIES);
 const iterations = integerArgument(3, 'iterations');
 const busyMs = new Float64Array(new SharedArrayBuffer(CPU.items * Float64Array.BYTES_PER_ELEMENT));
 const items: BusyItem[] = Array.from({ length: CPU.items }, (_, seed) => ({ seed, iterations, busyMs }));
-const runner = runners[library]();
+const runner = poolRunners<BusyItem, number>(MODULES.busy, THREADS)[library]();
 const collect = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
 
 const check = (completed: number, expected: number): void => {

@@ -21,8 +21,8 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { createPool } from '../../../src/index.js';
-import { report } from '../../lib/child.js';
-import { libraryArgument, MODULES, STOP, STOP_LIBRARIES, THREADS, waitForCount, type StopLibrary } from './common.js';
+import { libraryArgument, report } from '../../lib/child.js';
+import { MODULES, STOP, STOP_LIBRARIES, THREADS, waitForCount, type StopLibrary } from './common.js';
 import { CELLS, FINALLY, STARTED, type SpinItem } from './spin-task.js';
 
 const cells = new Int32Array(new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT));

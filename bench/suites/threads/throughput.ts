@@ -11,39 +11,25 @@
  * - piscina / tinypool: `Promise.all(items.map(x => pool.run(x)))`, how they are used.
  * - hand: the hand-written loop of hand-pool.ts, one task in flight per raw Worker.
  *
+ * All but andon-collect are set up by runners.ts, as in the CPU-bound measurement.
+ *
  * Usage: node --expose-gc dist/bench/suites/threads/throughput.js <andon|andon-collect|piscina|tinypool|hand>
  */
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
-import Tinypool from 'tinypool';
 import { createPool } from '../../../src/index.js';
-import { report } from '../../lib/child.js';
-import { libraryArgument, MODULES, THREADS, THROUGHPUT, THROUGHPUT_LIBRARIES, type ThroughputLibrary } from './common.js';
-import { HandPool } from './hand-pool.js';
+import { libraryArgument, report } from '../../lib/child.js';
+import { MODULES, THREADS, THROUGHPUT, THROUGHPUT_LIBRARIES, type ThroughputLibrary } from './common.js';
+import { poolRunners, type Runner } from './runners.js';
 
 const { items: count, runs } = THROUGHPUT;
-const threads = THREADS;
-const filename = fileURLToPath(MODULES.increment);
 
-/** A library set up with its threads: `batch` runs the items and resolves with how many results it has. */
-interface Runner {
-  batch(items: readonly number[]): Promise<number>;
-  close(): Promise<void>;
-}
-
-const runners: Record<ThroughputLibrary, () => Runner> = {
-  andon: () => {
-    const pool = createPool<number, number>({ module: MODULES.increment, threads });
-    return {
-      batch: async (items) => (await pool.run(items)).done,
-      close: () => pool.close(),
-    };
-  },
+/** andon, piscina, tinypool and the hand-written loop as in every batch measurement, plus andon collecting its results. */
+const runners: Record<ThroughputLibrary, () => Runner<number>> = {
+  ...poolRunners<number, number>(MODULES.increment, THREADS),
   'andon-collect': () => {
     let values: number[] = [];
     const pool = createPool<number, number>({
       module: MODULES.increment,
-      threads,
+      threads: THREADS,
       onResult: (result) => {
         if (result.status === 'done') values.push(result.value);
       },
@@ -54,28 +40,6 @@ const runners: Record<ThroughputLibrary, () => Runner> = {
         await pool.run(items);
         return values.length;
       },
-      close: () => pool.close(),
-    };
-  },
-  piscina: () => {
-    const pool = new Piscina<number, number>({ filename, minThreads: threads, maxThreads: threads });
-    return {
-      batch: async (items) => (await Promise.all(items.map((x) => pool.run(x)))).length,
-      close: () => pool.destroy(),
-    };
-  },
-  tinypool: () => {
-    const pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads });
-    return {
-      // Tinypool's run() is typed Promise<any>; the worker returns a number.
-      batch: async (items) => (await Promise.all(items.map((x): Promise<number> => pool.run(x)))).length,
-      close: () => pool.destroy(),
-    };
-  },
-  hand: () => {
-    const pool = new HandPool(MODULES.increment, threads);
-    return {
-      batch: async (items) => (await pool.run<number, number>(items)).length,
       close: () => pool.close(),
     };
   },
