@@ -66,10 +66,10 @@ export const journalSuite: Suite = {
       const perJob = (ms: number): number => (ms * 1000) / JOBS;
       const extra = perJob(withLog) - perJob(without);
       const rows: Row[] = [
-        { label: `Wall time per job, ${JOBS} \`true\` jobs, -j 2, with --joblog`, unit: 'µs/job (↓)', better: 'lower', andon: perJob(withLog), peers: { 'without --joblog': perJob(without), 'GNU parallel': perJob(gnu) }, decimals: 0 },
-        { label: 'Cost of the job log per job (with − without)', unit: 'µs/job (↓)', better: 'lower', andon: extra, peers: {}, decimals: 1, target: { text: 'small next to a job (< 5% of its time)', met: extra < 0.05 * perJob(without) } },
-        { label: `Read a ${RECORDS / 1_000_000}M-record job log for resume`, unit: 'ms (↓)', better: 'lower', andon: median(reads), peers: {}, decimals: 0, target: { text: '≤ 2,000 ms', met: median(reads) <= 2_000 } },
-        { label: `Whole \`--resume\` command over that log (one job left)`, unit: 'ms (↓)', better: 'lower', andon: andonResume, peers: { 'GNU parallel': gnuResume }, decimals: 0 },
+        { label: `Wall time per job, ${JOBS} \`true\` jobs, -j 2, with --joblog`, unit: 'µs/job', better: 'lower', andon: perJob(withLog), peers: { 'without --joblog': perJob(without), 'GNU parallel': perJob(gnu) }, decimals: 0 },
+        { label: 'Cost of the job log per job (with − without)', unit: 'µs/job', better: 'lower', andon: extra, peers: {}, decimals: 1, target: { text: 'small next to a job (< 5% of its time)', met: extra < 0.05 * perJob(without) } },
+        { label: `Read a ${RECORDS / 1_000_000}M-record job log for resume`, unit: 'ms', better: 'lower', andon: median(reads), peers: {}, decimals: 0, target: { text: '≤ 2,000 ms', met: median(reads) <= 2_000 } },
+        { label: `Whole \`--resume\` command over that log (one job left)`, unit: 'ms', better: 'lower', andon: andonResume, peers: { 'GNU parallel': gnuResume }, decimals: 0 },
       ];
       return rows;
     } finally {
