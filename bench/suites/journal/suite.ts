@@ -33,7 +33,7 @@ export const journalSuite: Suite = {
   title: 'Job log: cost per job, and resume start-up',
   peers: ['without --joblog', 'GNU parallel'],
   method: [
-    `Cost per job: ${JOBS.toLocaleString('en-US')} jobs of \`true\` at -j 2 through \`andon\` (the CLI: /bin/sh per job, watchdog included) with --joblog, without it, and GNU parallel with --joblog; wall time of the whole command, median of ${REPEATS}, a fresh job log each time.`,
+    `Cost per job: ${JOBS.toLocaleString('en-US')} jobs of \`true\` at -j 2 through \`andon\` (the CLI: /bin/sh per job, watchdog included) with --joblog, without it, and GNU parallel with --joblog (PARALLEL_SHELL=/bin/sh, the same shell as andon's); wall time of the whole command, median of ${REPEATS}, a fresh job log each time.`,
     `Resume start-up: a job log of ${RECORDS.toLocaleString('en-US')} records (written once); "read" is andon's reader alone in a fresh process; "whole command" is \`andon --joblog LOG --resume true ::: x\` (reads the log, runs the one job not in it), against \`parallel --joblog LOG --resume true ::: x\`; median of ${REPEATS}.`,
   ],
   async run(progress) {
