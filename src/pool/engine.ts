@@ -21,10 +21,10 @@ import type { StopReason, StopToken } from '../stop/token.js';
 import type { Backoff } from './backoff.js';
 import type { InputSource } from './input.js';
 import type { ResultSink, RunObserver } from './observer.js';
-import type { TaskResult } from './result.js';
 import type { Summary } from './summary.js';
 import { openJournal, type Journal, type JournalConfig } from '../journal/journal.js';
-import { ProgressLine, type ProgressCounts } from '../output/progress.js';
+import { ProgressLine } from '../output/progress.js';
+import { Tally, type Outcome } from './tally.js';
 
 /** Everything a run needs, already validated. */
 export interface EngineConfig<I, R> {
@@ -65,8 +65,6 @@ interface Carried<I> {
   readonly startedAt: number;
 }
 
-type Outcome = 'done' | 'failed' | 'cancelled';
-
 /**
  * Tasks that settle at once never let the event loop turn (their continuations are all
  * microtasks), and then no signal handler, timer or I/O callback runs until the batch ends:
@@ -89,7 +87,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
   readonly #sink: ResultSink<I, R> | undefined;
   readonly #journal: Journal<I, R> | undefined;
   #journalError: Error | undefined;
-  readonly #wantsResults: boolean;
+  readonly #tally: Tally<I, R>;
   /**
    * Closed when no new task may start: by any stop of the run (it is the run token's child),
    * or alone by a stop that lets running tasks finish. Backoffs sleep on it.
@@ -101,15 +99,6 @@ export class RunEngine<I, R> implements InterruptParticipant {
   #inputDone = false;
   #inputExhausted = false;
   #inputError: Error | undefined;
-  #taken = 0;
-  #done = 0;
-  #failed = 0;
-  #cancelled = 0;
-  #abandoned = 0;
-  #notStarted = 0;
-  #skipped = 0;
-  #retries = 0;
-  #running = 0;
   #signal: InterruptSignal | undefined;
   #forced = false;
   #settled = false;
@@ -128,7 +117,15 @@ export class RunEngine<I, R> implements InterruptParticipant {
     this.#input = input;
     this.#sink = sink;
     this.#journal = config.journal === undefined ? undefined : openJournal<I, R>(config.journal);
-    this.#wantsResults = sink !== undefined || config.observers.length > 0 || this.#journal !== undefined;
+    this.#tally = new Tally<I, R>({
+      journal: this.#journal,
+      observers: config.observers,
+      sink,
+      onJournalError: (error) => {
+        this.#journalError ??= error;
+        this.stop.request('error');
+      },
+    });
     this.stop = new StopState(config.parent);
     this.#startGate = new StopState(this.stop);
     this.#freeSlots = Array.from({ length: config.concurrency }, (_, i) => config.concurrency - i);
@@ -140,14 +137,16 @@ export class RunEngine<I, R> implements InterruptParticipant {
 
   /** Tasks started and not yet settled (including those waiting to retry). */
   get running(): number {
-    return this.#running;
+    return this.#tally.running;
   }
 
   /** Starts the lanes. Call once. */
   start(): void {
     this.#startedAt = this.#lastTurn = performance.now();
     if (this.#config.progress) {
-      this.#progress = new ProgressLine(process.stderr, () => this.#progressCounts(), [process.stdout, process.stderr]);
+      const progress = new ProgressLine(process.stderr, () => this.#tally.progressCounts(this.#input.total), [process.stdout, process.stderr]);
+      this.#progress = progress;
+      this.#tally.onResult = () => progress.update();
     }
     for (const warning of this.#journal?.warnings ?? []) this.#config.notice(warning);
     this.#journal?.event({ event: 'start', at: Date.now() / 1000, resume: this.#config.journal?.resume !== false });
@@ -193,20 +192,13 @@ export class RunEngine<I, R> implements InterruptParticipant {
   }
 
   waitingFor(): { running: number; graceMs: number } {
-    return { running: this.#running, graceMs: this.#config.grace };
+    return { running: this.#tally.running, graceMs: this.#config.grace };
   }
 
   /** The counts so far; final once `result` has settled. */
   summary(): Summary {
     return {
-      taken: this.#taken,
-      done: this.#done,
-      failed: this.#failed,
-      cancelled: this.#cancelled,
-      abandoned: this.#abandoned,
-      notStarted: this.#notStarted,
-      skipped: this.#skipped,
-      retries: this.#retries,
+      ...this.#tally.counts(),
       total: this.#input.total,
       durationMs: performance.now() - this.#startedAt,
       stopReason: this.stop.reason ?? this.#startGate.reason,
@@ -215,22 +207,11 @@ export class RunEngine<I, R> implements InterruptParticipant {
     };
   }
 
-  #progressCounts(): ProgressCounts {
-    return {
-      done: this.#done,
-      failed: this.#failed,
-      running: this.#running,
-      settled: this.#done + this.#failed + this.#cancelled + this.#skipped + this.#notStarted,
-      skipped: this.#skipped,
-      total: this.#input.total,
-    };
-  }
-
   #startGraceTimer(): void {
     const grace = this.#config.grace;
     this.#graceTimer = setLongTimeout(() => {
       if (this.#settled) return;
-      this.#config.notice(`andon: grace period of ${formatDuration(grace)} is over, forcing stop of ${plural(this.#running, 'running task')}`);
+      this.#config.notice(`andon: grace period of ${formatDuration(grace)} is over, forcing stop of ${plural(this.#tally.running, 'running task')}`);
       this.forceStop();
     }, grace);
   }
@@ -268,14 +249,13 @@ export class RunEngine<I, R> implements InterruptParticipant {
           this.#inputExhausted = true;
           break;
         }
-        const index = this.#taken++;
+        const index = this.#tally.taken++;
         if (this.#startGate.stopped) {
-          this.#recordNotStarted(next.value, index);
+          this.#tally.notStarted(next.value, index, this.stop.reason ?? this.#startGate.reason ?? 'stop');
           break;
         }
         if (this.#journal?.skips(next.value, index) === true) {
-          this.#skipped++;
-          this.#emit({ status: 'skipped', index, item: next.value, attempts: 0, startedAt: 0, durationMs: 0 });
+          this.#tally.skipped(next.value, index);
           continue;
         }
         await this.#runItem(lane, next.value, index, 0, 0);
@@ -318,12 +298,12 @@ export class RunEngine<I, R> implements InterruptParticipant {
   /** Runs one item to its outcome, retrying failures; `priorAttempts` > 0 continues a retry. */
   async #runItem(lane: Lane<I>, item: I, index: number, priorAttempts: number, startedAt: number): Promise<void> {
     const config = this.#config;
-    this.#running++;
+    this.#tally.running++;
     lane.item = item;
     lane.index = index;
     lane.attempts = priorAttempts;
     lane.startedAt = startedAt;
-    if (priorAttempts === 0 && this.#wantsResults) {
+    if (priorAttempts === 0 && this.#tally.wantsResults) {
       lane.startedAt = Date.now();
       for (const observer of config.observers) observer.taskStarted?.(index, item);
     }
@@ -334,10 +314,10 @@ export class RunEngine<I, R> implements InterruptParticipant {
         // A retry; never once the run is stopping. The item then counts as cancelled, so a
         // resume gives it its remaining attempts.
         if (this.#startGate.stopped || (await this.#startGate.sleep(config.backoff(lane.attempts))) === 'stopped') {
-          this.#record(lane, 'cancelled', undefined, error, this.stop.reason ?? this.#startGate.reason, false);
+          this.#tally.settled(lane, 'cancelled', undefined, error, this.stop.reason ?? this.#startGate.reason, false);
           return;
         }
-        this.#retries++;
+        this.#tally.retries++;
       }
       const task = new TaskAttempt(this.stop, ++lane.attempts, index, lane.slot);
       lane.task = task;
@@ -369,7 +349,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
         outcome = threw ? 'failed' : 'done';
       }
       if (outcome === 'failed' && lane.attempts <= config.retries) continue;
-      this.#record(lane, outcome, value, outcome === 'done' ? undefined : error, reason, false);
+      this.#tally.settled(lane, outcome, value, outcome === 'done' ? undefined : error, reason, false);
       return;
     }
   }
@@ -408,62 +388,14 @@ export class RunEngine<I, R> implements InterruptParticipant {
     const goesOn = !this.#startGate.stopped;
     this.#retire(lane);
     if (reason === 'timeout' && goesOn && lane.attempts <= this.#config.retries) {
-      this.#running--;
+      this.#tally.running--;
       this.#spawnLane({ item: lane.item as I, index: lane.index, attempts: lane.attempts, startedAt: lane.startedAt });
     } else {
-      if (reason === 'timeout') this.#record(lane, 'failed', undefined, new TimeoutError(this.#config.timeout), reason, false);
-      else this.#record(lane, 'cancelled', undefined, new AbandonedError(reason), reason, true);
+      if (reason === 'timeout') this.#tally.settled(lane, 'failed', undefined, new TimeoutError(this.#config.timeout), reason, false);
+      else this.#tally.settled(lane, 'cancelled', undefined, new AbandonedError(reason), reason, true);
       if (goesOn) this.#spawnLane(undefined);
     }
     this.#checkFinished();
-  }
-
-  #record(lane: Lane<I>, outcome: Outcome, value: R | undefined, error: Error | undefined, reason: StopReason | undefined, abandoned: boolean): void {
-    this.#running--;
-    if (outcome === 'done') this.#done++;
-    else if (outcome === 'failed') this.#failed++;
-    else {
-      this.#cancelled++;
-      if (abandoned) this.#abandoned++;
-    }
-    if (!this.#wantsResults) return;
-    // Literal objects of one shape per status: spreading a shared base costs ~1 µs each.
-    const { index, attempts, startedAt } = lane;
-    const item = lane.item as I;
-    const durationMs = Date.now() - startedAt;
-    let result: TaskResult<I, R>;
-    if (outcome === 'done') result = { status: 'done', index, item, attempts, startedAt, durationMs, value: value as R };
-    else if (outcome === 'failed') result = { status: 'failed', index, item, attempts, startedAt, durationMs, error: error as Error };
-    else result = { status: 'cancelled', index, item, attempts, startedAt, durationMs, reason: reason ?? 'force', abandoned, error, value };
-    this.#emit(result);
-  }
-
-  #recordNotStarted(item: I, index: number): void {
-    this.#notStarted++;
-    if (!this.#wantsResults) return;
-    this.#emit({ status: 'notStarted', index, item, attempts: 0, startedAt: 0, durationMs: 0, reason: this.stop.reason ?? this.#startGate.reason ?? 'stop' });
-  }
-
-  #emit(result: TaskResult<I, R>): void {
-    if (this.#journal !== undefined && this.#journalError === undefined) {
-      try {
-        this.#journal.record(result);
-      } catch (error) {
-        // A record that cannot be written would be a job run again on resume, or worse, a
-        // gap: stop the run rather than carry on unrecorded.
-        this.#journalError = toError(error);
-        this.stop.request('error');
-      }
-    }
-    for (const observer of this.#config.observers) {
-      try {
-        observer.taskSettled?.(result);
-      } catch (error) {
-        reportUncaught(error);
-      }
-    }
-    this.#sink?.push(result);
-    this.#progress?.update();
   }
 
   /** Takes a lane out of the run and frees its slot. Idempotent. */

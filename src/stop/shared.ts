@@ -11,7 +11,7 @@
 import { StoppedError } from '../errors.js';
 import { reportUncaught } from '../report.js';
 import { expectDuration } from '../validate.js';
-import { STOP_REASONS, type SleepOutcome, type StopReason, type StopToken, type WorkerStopToken } from './token.js';
+import { STOP_REASONS, type SleepOutcome, type StopReason, type WorkerStopToken } from './token.js';
 
 const REASON_BITS = 4;
 const REASON_MASK = (1 << REASON_BITS) - 1;
