@@ -155,6 +155,14 @@ describe('job log in the CLI', () => {
     });
   }
 
+  it('a reordered and extended input resumes right: jobs are known by their command line', async () => {
+    const log = fresh('reorder');
+    await andon(['--joblog', log, 'echo', ':::', 'a', 'b']);
+    const exit = await andon(['--joblog', log, '--resume', '-k', 'echo', ':::', 'c', 'b', 'a', 'd']);
+    assert.equal(exit.code, 0);
+    assert.equal(exit.stdout, 'c\nd\n');
+  });
+
   it('refuses a job log written for another command line', async () => {
     const log = fresh('other');
     await andon(['--joblog', log, 'echo', 'one', '{}', ':::', 'a']);
