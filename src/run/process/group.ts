@@ -7,12 +7,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /** Sends `signal` to every process in the group; false if the group is already gone. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  // "Gone" is the common answer (every job's end asks), and Node reports it as an exception:
+  // capturing its stack trace would cost more than the system call.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     process.kill(-pgid, signal);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
     throw error;
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
 }
 
