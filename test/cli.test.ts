@@ -127,6 +127,7 @@ describe('andon: bad input gets one line and exit 255', () => {
     ['an unknown option', ['--bogus', 'echo', ':::', 'a'], /^andon: Unknown option --bogus; see andon --help$/],
     ['a missing command', [':::', 'a'], /^andon: Missing command: give the command to run before the inputs/],
     ['no arguments at all', [], /^andon: Missing command/],
+    ['an empty command', ['', ':::', 'a'], /^andon: Missing command/],
     ['-j 0', ['-j', '0', 'echo', ':::', 'a'], /^andon: -j needs a positive whole number, got '0' \(GNU parallel reads -j 0/],
     ['-j abc', ['-j', 'abc', 'echo', ':::', 'a'], /^andon: -j needs a positive whole number, got 'abc'$/],
     ['-j with nothing after it', ['-j'], /^andon: -j needs a value; see andon --help$/],

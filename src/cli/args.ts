@@ -152,7 +152,7 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
 
   const commandWords: string[] = [];
   for (; i < argv.length && argv[i] !== ':::' && argv[i] !== '::::'; i++) commandWords.push(argv[i]!);
-  if (commandWords.length === 0) throw new UsageError('Missing command: give the command to run before the inputs, e.g. andon gzip -k {} ::: *.log');
+  if (commandWords.join('').trim() === '') throw new UsageError('Missing command: give the command to run before the inputs, e.g. andon gzip -k {} ::: *.log');
 
   const sources: SourceSpec[] = [];
   while (i < argv.length) {

@@ -20,6 +20,8 @@ export function runCommand(file: string, args: string[], input?: string | Buffer
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
+    // A child that exits without reading its input closes the pipe: not the test's concern.
+    child.stdin.on('error', () => {});
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
