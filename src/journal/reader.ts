@@ -4,7 +4,7 @@
  * job log before it starts anything. A torn last line (andon killed mid-write) is skipped
  * with a warning; any other bad line is an error naming it.
  */
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { COLUMNS, unescapeKey, type JobRecord } from './format.js';
 import { JobLogError } from './errors.js';
@@ -22,6 +22,14 @@ export interface JobLogContents {
 const HEADER = COLUMNS.join('\t');
 const CHUNK = 1 << 20;
 
+function readChunk(path: string, fd: number, buffer: Buffer): number {
+  try {
+    return readSync(fd, buffer);
+  } catch (error) {
+    throw new JobLogError(path, `Cannot read the job log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, undefined, error as Error);
+  }
+}
+
 /** Reads the job log at `path`; an absent or empty file reads as empty. @throws JobLogError */
 export function readJobLog(path: string): JobLogContents {
   const outcomes = new Map<string, boolean>();
@@ -37,6 +45,7 @@ export function scanJobLog(path: string, onRecord: (record: JobRecord) => void):
   const warnings: string[] = [];
   let identity: string | undefined;
   if (!existsSync(path)) return { identity, warnings };
+  if (statSync(path).isDirectory()) throw new JobLogError(path, `The job log ${path} is a directory; give a file name, e.g. ${path}/run.log`);
   let lineNumber = 0;
   const parse = (line: string): void => {
     lineNumber++;
@@ -64,7 +73,7 @@ export function scanJobLog(path: string, onRecord: (record: JobRecord) => void):
     const decoder = new StringDecoder('utf8');
     const buffer = Buffer.allocUnsafe(CHUNK);
     let pending = '';
-    for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) {
+    for (let read = readChunk(path, fd, buffer); read > 0; read = readChunk(path, fd, buffer)) {
       pending += decoder.write(buffer.subarray(0, read));
       let start = 0;
       for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n', start)) {

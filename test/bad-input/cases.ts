@@ -1,0 +1,170 @@
+/**
+ * Every bad input andon rejects, with the message it gets: the single source of the bad-input
+ * test and of docs/bad-input.md. A case runs the bad input for real and returns the message.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPool, type TaskResult } from '../../src/index.js';
+import { headerLine } from '../../src/journal/format.js';
+import { andon } from '../helpers/cli.js';
+
+/** Where the cases put their files; shown as <dir> in the document. */
+export const dir = mkdtempSync(join(tmpdir(), 'andon-bad-input-'));
+const tasks = new URL('../fixtures/thread-tasks.js', import.meta.url);
+
+/** One bad input. */
+export interface BadInput {
+  readonly area: 'library options' | 'worker threads' | 'commands' | 'command line' | 'job log';
+  /** What the user did, in a few words. */
+  readonly input: string;
+  /** The message it must get. */
+  readonly expected: RegExp;
+  /** Runs it and returns the one-line message (and the exit code, for the command line). */
+  run(): Promise<{ message: string; exitCode?: number }>;
+}
+
+async function thrown(f: () => unknown): Promise<{ message: string }> {
+  try {
+    await f();
+  } catch (error) {
+    return { message: (error as Error).message };
+  }
+  throw new Error('no error was thrown');
+}
+
+/** The first failed task's message, for faults that fail a task rather than the call. */
+async function taskError(options: Record<string, unknown>, items: unknown[] = [1]): Promise<{ message: string }> {
+  const results: TaskResult<unknown, unknown>[] = [];
+  const pool = createPool({ ...options, onResult: (r: TaskResult<unknown, unknown>) => results.push(r) } as never);
+  try {
+    await pool.run(items as never);
+  } finally {
+    await pool.close();
+  }
+  const failed = results.find((r) => r.status === 'failed');
+  if (failed?.status !== 'failed') throw new Error('no task failed');
+  return { message: failed.error.message };
+}
+
+async function cli(args: string[]): Promise<{ message: string; exitCode: number }> {
+  const exit = await andon(args);
+  return { message: exit.stderr.trimEnd(), exitCode: exit.code ?? -1 };
+}
+
+const task = async (n: number): Promise<number> => n;
+const logWith = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+export const CASES: readonly BadInput[] = [
+  // library options
+  { area: 'library options', input: 'concurrency 0', expected: /^Expected `concurrency` to be a positive integer, got `0` \(number\)$/, run: () => thrown(() => createPool({ concurrency: 0, task })) },
+  { area: 'library options', input: "concurrency '4' (a string)", expected: /^Expected `concurrency` to be a positive integer, got `'4'` \(string\)$/, run: () => thrown(() => createPool({ concurrency: '4' as never, task })) },
+  { area: 'library options', input: 'concurrency NaN', expected: /^Expected `concurrency` to be a positive integer, got `NaN` \(number\)$/, run: () => thrown(() => createPool({ concurrency: Number.NaN, task })) },
+  { area: 'library options', input: 'a task that is not a function', expected: /^Expected `task` to be a function, got `'echo'` \(string\)$/, run: () => thrown(() => createPool({ task: 'echo' as never })) },
+  { area: 'library options', input: 'no task, module or command', expected: /^Missing `task`, `module` or `command`/, run: () => thrown(() => createPool({} as never)) },
+  { area: 'library options', input: 'a misspelled option', expected: /^Unknown option `concurency` in `createPool options`; known options: /, run: () => thrown(() => createPool({ task, concurency: 2 } as never)) },
+  { area: 'library options', input: 'both task and module', expected: /^Pass one of `task` .* not `task` and `module`$/, run: () => thrown(() => createPool({ task, module: tasks } as never)) },
+  { area: 'library options', input: 'a negative timeout', expected: /^Expected `timeout` to be a number of milliseconds ≥ 0 \(or Infinity\), got `-1` \(number\)$/, run: () => thrown(() => createPool({ task, timeout: -1 })) },
+  { area: 'library options', input: 'retries 1.5', expected: /^Expected `retries` to be a non-negative integer, got `1\.5` \(number\)$/, run: () => thrown(() => createPool({ task, retries: 1.5 })) },
+  { area: 'library options', input: 'a backoff factor below 1', expected: /^Expected `backoff\.factor` to be a finite number ≥ 1, got `0\.5` \(number\)$/, run: () => thrown(() => createPool({ task, backoff: { factor: 0.5 } })) },
+  { area: 'library options', input: 'a parent stop that is not a token', expected: /^Expected `stop` to be a StopToken/, run: () => thrown(() => createPool({ task, stop: {} as never })) },
+  { area: 'library options', input: 'input that is not iterable', expected: /^Expected `items` to be an array, an iterable or an async iterable, got `42` \(number\)$/, run: () => thrown(() => createPool({ task }).run(42 as never)) },
+  {
+    area: 'library options',
+    input: 'run() while the pool is running',
+    expected: /^This pool is already running; wait for `run\(\)` to settle or create a second pool$/,
+    run: async () => {
+      let release!: () => void;
+      const pool = createPool({ concurrency: 1, task: () => new Promise<void>((resolve) => (release = resolve)) });
+      const first = pool.run([1]);
+      const error = await thrown(() => pool.run([2]));
+      while (release === undefined) await new Promise((resolve) => setImmediate(resolve));
+      release();
+      await first;
+      return error;
+    },
+  },
+  {
+    area: 'library options',
+    input: 'an input iterator that throws midway',
+    expected: /^Reading the input failed: disk on fire$/,
+    run: () =>
+      thrown(() =>
+        createPool({ task }).run(
+          (function* () {
+            yield 1;
+            throw new Error('disk on fire');
+          })(),
+        ),
+      ),
+  },
+  { area: 'library options', input: 'an unknown stop reason', expected: /^Expected `reason` to be one of stop, interrupt, timeout, error, force, got `'later'` \(string\)$/, run: () => thrown(() => createPool({ task }).stop('later' as never)) },
+  { area: 'library options', input: "jobLog.resume 'yes'", expected: /^Expected `jobLog\.resume` to be true, false or 'rerun-failed', got `'yes'` \(string\)$/, run: () => thrown(() => createPool({ task, jobLog: { path: join(dir, 'x.log'), resume: 'yes' as never } })) },
+  { area: 'library options', input: 'a task that throws a string', expected: /^Task threw a non-Error value: 'plain string'$/, run: () => taskError({ task: () => Promise.reject('plain string') }) },
+
+  // worker threads
+  { area: 'worker threads', input: 'a module that does not exist', expected: /^Worker module not found: <dir>\/nope\.js; pass a path relative to the current directory or new URL\('\.\/task\.js', import\.meta\.url\)$/, run: () => thrown(() => createPool({ module: join(dir, 'nope.js') })) },
+  { area: 'worker threads', input: 'a module that throws while loading', expected: /^Worker module .*throws-at-load\.js failed to load: broken at load time; fix the module/, run: () => taskError({ module: new URL('../fixtures/throws-at-load.js', import.meta.url), threads: 1 }) },
+  { area: 'worker threads', input: 'a module without the export asked for', expected: /^Worker module .*thread-tasks\.js has no function export `nope`; its function exports are: .*\(choose one with the `export` option\)$/, run: () => taskError({ module: tasks, export: 'nope', threads: 1 }) },
+  { area: 'worker threads', input: 'threads 0', expected: /^Expected `threads` to be a positive integer, got `0` \(number\)$/, run: () => thrown(() => createPool({ module: tasks, threads: 0 })) },
+  { area: 'worker threads', input: 'concurrency instead of threads', expected: /^A worker-thread pool takes `threads`, not `concurrency`: each thread runs one task at a time$/, run: () => thrown(() => createPool({ module: tasks, concurrency: 2 } as never)) },
+  { area: 'worker threads', input: 'a task that calls process.exit()', expected: /^Worker thread exited with code 7 while running the task \(did it call process\.exit\(\)\?\)$/, run: () => taskError({ module: tasks, export: 'callExit', threads: 1 }) },
+  { area: 'worker threads', input: 'a result that cannot be cloned', expected: /^The task's result cannot be sent to the main thread .*; return plain data/, run: () => taskError({ module: tasks, export: 'returnFunction', threads: 1 }) },
+  { area: 'worker threads', input: 'an item that cannot be cloned', expected: /^The item cannot be sent to a worker thread .*; pass plain data/, run: () => taskError({ module: tasks, threads: 1 }, [() => 1]) },
+
+  // commands (library)
+  { area: 'commands', input: 'a string command without shell: true', expected: /^A string `command` runs through the shell: pass `shell: true`, or pass an argv array/, run: () => thrown(() => createPool<string>({ command: 'echo {}' })) },
+  { area: 'commands', input: 'a command that does not exist', expected: /^Command not found: `andon-no-such-program`; check its name and your PATH$/, run: () => taskError({ command: ['andon-no-such-program'] }, ['x']) },
+  {
+    area: 'commands',
+    input: 'a command that is not executable',
+    expected: /^Command is not executable: `<dir>\/script\.sh`; check its permissions \(chmod \+x\)$/,
+    run: () => {
+      const script = join(dir, 'script.sh');
+      writeFileSync(script, '#!/bin/sh\n');
+      chmodSync(script, 0o644);
+      return taskError({ command: [script] }, ['x']);
+    },
+  },
+  { area: 'commands', input: 'a working directory that does not exist', expected: /^Working directory does not exist: <dir>\/missing; create it or fix `cwd`$/, run: () => taskError({ command: ['true'], cwd: join(dir, 'missing') }, ['x']) },
+  { area: 'commands', input: 'a bad termination sequence', expected: /^Invalid wait `abc` in termination sequence `TERM,abc`; write signals and milliseconds in turn/, run: () => thrown(() => createPool<string>({ command: ['true'], termseq: 'TERM,abc' })) },
+
+  // command line
+  { area: 'command line', input: 'an unknown option', expected: /^andon: Unknown option --bogus; see andon --help$/, run: () => cli(['--bogus', 'echo', ':::', 'a']) },
+  { area: 'command line', input: 'no command', expected: /^andon: Missing command: give the command to run before the inputs/, run: () => cli([':::', 'a']) },
+  { area: 'command line', input: '-j 0', expected: /^andon: -j needs a positive whole number, got '0' \(GNU parallel reads -j 0 as "as many as possible"; andon needs a number\)$/, run: () => cli(['-j', '0', 'echo', ':::', 'a']) },
+  { area: 'command line', input: '-j abc', expected: /^andon: -j needs a positive whole number, got 'abc'$/, run: () => cli(['-j', 'abc', 'echo', ':::', 'a']) },
+  { area: 'command line', input: '::: with nothing after it', expected: /^andon: ::: has nothing after it; give at least one value, or leave ::: out to read stdin$/, run: () => cli(['echo', ':::']) },
+  { area: 'command line', input: 'an unterminated {', expected: /^andon: Unterminated replacement string `\{1` in `echo \{1`; close it with \}/, run: () => cli(['echo', '{1', ':::', 'a']) },
+  { area: 'command line', input: '{2} with one input source', expected: /^andon: \{2\} refers to input source 2, but there is 1 source; add one with ::: or ::::$/, run: () => cli(['echo', '{2}', ':::', 'a']) },
+  { area: 'command line', input: 'a command not on PATH', expected: /^andon: Command not found: andon-no-such-program; check its name and your PATH$/, run: () => cli(['andon-no-such-program', '{}', ':::', 'a']) },
+  { area: 'command line', input: 'a :::: file that does not exist', expected: /^andon: Input file not found: <dir>\/none\.txt; check the path after ::::$/, run: () => cli(['echo', '::::', join(dir, 'none.txt')]) },
+  { area: 'command line', input: '--timeout 10%', expected: /^andon: --timeout 10%: percentages are not supported; give seconds, e\.g\. --timeout 30$/, run: () => cli(['--timeout', '10%', 'echo', ':::', 'a']) },
+  { area: 'command line', input: '--halt later', expected: /^andon: --halt later: expected never, or now\|soon followed by ,fail=N ,success=N or ,done=N/, run: () => cli(['--halt', 'later', 'echo', ':::', 'a']) },
+  { area: 'command line', input: '--resume without --joblog', expected: /^andon: --resume needs --joblog FILE: the job log says which jobs already ran$/, run: () => cli(['--resume', 'echo', ':::', 'a']) },
+  { area: 'command line', input: 'andon report of a missing file', expected: /^andon: Job log not found: <dir>\/none\.log; give the file written with --joblog$/, run: () => cli(['report', join(dir, 'none.log')]) },
+
+  // job log
+  { area: 'job log', input: 'a corrupt line in the job log', expected: /^andon: <dir>\/corrupt\.log:2 is not a job log record \(expected 9 tab-separated fields: .*\); fix or remove that line$/, run: () => cli(['--joblog', logWith('corrupt.log', `${headerLine(undefined)}garbage\n`), '--resume', 'echo', ':::', 'a']) },
+  { area: 'job log', input: 'a file that is not a job log', expected: /^andon: <dir>\/notes\.txt:1 is not a job log header/, run: () => cli(['--joblog', logWith('notes.txt', 'shopping list\n'), '--resume', 'echo', ':::', 'a']) },
+  { area: 'job log', input: 'a job log written for another command', expected: /^andon: The job log <dir>\/other\.log was written for `echo one \{\}`, not `echo two \{\}`; use another job log file, or the same command to resume$/, run: () => cli(['--joblog', logWith('other.log', headerLine('echo one {}')), '--resume', 'echo', 'two', '{}', ':::', 'a']) },
+  {
+    area: 'job log',
+    input: 'a job log in a directory that does not exist',
+    expected: /^andon: Cannot write the job log <dir>\/no\/such\/dir\/run\.log: ENOENT; check the directory exists and is writable$/,
+    run: () => cli(['--joblog', join(dir, 'no', 'such', 'dir', 'run.log'), 'echo', ':::', 'a']),
+  },
+  {
+    area: 'job log',
+    input: 'a job log path that is a directory',
+    expected: /^andon: The job log <dir>\/adir is a directory; give a file name, e\.g\. <dir>\/adir\/run\.log$/,
+    run: () => {
+      mkdirSync(join(dir, 'adir'), { recursive: true });
+      return cli(['--joblog', join(dir, 'adir'), 'echo', ':::', 'a']);
+    },
+  },
+];
