@@ -192,6 +192,22 @@ describe('andon: stopping real jobs', () => {
     assert.deepEqual(pids.filter(isAlive), []);
   });
 
+  it('a third Ctrl+C during the force does not cut it short: summary and exit code still come', async () => {
+    const child = startAndon(['-j', '1', '--grace', '3600', '--line-buffer', `trap "" INT TERM; ${pidJob}`, ':::', '1']);
+    await child.waitForLines(/^job \d+$/, 1);
+    const pids = jobPids(child.stdout());
+    child.kill('SIGTERM');
+    while (!child.stderr().includes('received, stopping')) await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill('SIGINT');
+    while (!child.stderr().includes('second signal')) await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill('SIGINT');
+    const exit = await child.exited;
+    assert.equal(exit.code, 143, exit.stderr);
+    assert.match(exit.stderr, /already forcing/);
+    assert.match(exit.stderr, /1 cancelled.*interrupted by SIGTERM, forced/);
+    assert.deepEqual(pids.filter(isAlive), []);
+  });
+
   it('kill -9 of andon itself: the watchdog removes the jobs', async () => {
     const child = startAndon(['-j', '2', '--line-buffer', pidJob, ':::', '1', '2']);
     await child.waitForLines(/^job \d+$/, 2);

@@ -107,10 +107,15 @@ export class InterruptCoordinator {
     }
     let running = 0;
     for (const participant of participants) running += participant.waitingFor().running;
+    if (this.#count > 2) {
+      // The force is under way and bounded (termination sequence, or abandoning what will not
+      // die); dying now would skip the summary and the exit code. Once the runs settle the
+      // listeners are gone, and a signal then has its default effect: the way out if
+      // something still holds the process (a thread stuck in a system call).
+      this.#notice(`andon: already forcing; waiting for ${plural(running, 'task')} to end`);
+      return;
+    }
     this.#notice(`andon: second signal (${signal}), forcing stop of ${plural(running, 'running task')}`);
-    // Forcing is all andon can do. If something still will not end (a thread stuck in a
-    // system call), the next signal gets its default effect and ends the process.
-    this.#listen(false);
     for (const participant of participants) participant.force(signal);
   };
 }

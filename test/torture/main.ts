@@ -1,0 +1,31 @@
+/**
+ * `npm run torture`: many seeded scenarios, one at a time, each a real andon process
+ * interrupted at a random moment. `--seed N` is the first seed, `--count N` how many,
+ * `--minutes M` a time bound. Ends with "N passed, M failed", and the failing seeds.
+ */
+import { parseArgs } from 'node:util';
+import { runScenario } from './run.js';
+import { describeScenario, scenario } from './scenario.js';
+
+const { values } = parseArgs({ options: { seed: { type: 'string', default: '1' }, count: { type: 'string', default: '200' }, minutes: { type: 'string', default: '5' } } });
+const first = Number(values.seed);
+const count = Number(values.count);
+const deadline = performance.now() + Number(values.minutes) * 60_000;
+let passed = 0;
+const failed: string[] = [];
+for (let seed = first; seed < first + count && performance.now() < deadline; seed++) {
+  const s = scenario(seed);
+  const problems = await runScenario(s);
+  if (problems.length === 0) {
+    passed++;
+    process.stderr.write('.');
+  } else {
+    failed.push(`${describeScenario(s)}\n    ${problems.join('\n    ')}`);
+    process.stderr.write('F');
+  }
+}
+process.stderr.write('\n');
+for (const failure of failed) console.log(`FAIL ${failure}`);
+if (failed.length > 0) console.log(`rerun one with: npm run torture -- --seed N --count 1`);
+console.log(`${passed} passed, ${failed.length} failed`);
+process.exitCode = failed.length > 0 ? 1 : 0;
