@@ -140,7 +140,7 @@ export async function stopOnce(tool: StopTool, stopCase: StopCase): Promise<Stop
   const fail = (what: string): Error => new Error(`${tool} (${stopCase.label}): ${what}\n${Buffer.concat(stderr).toString('utf8')}`);
   try {
     await handshake(child.stdout, jobs, exited, fail);
-    const watchdog = tool === 'andon' ? childrenOf(pid).find((p) => commandLine(p)?.includes('watchdog-main') === true) : undefined;
+    const watchdog = tool === 'andon' ? childrenOf(pid).find((p) => commandLine(p)?.includes('watchdog.sh') === true) : undefined;
     await waitQuiet(watchdog === undefined ? [pid] : [pid, watchdog]);
     const mainRssKiB = statusKiB(pid, 'VmRSS');
     const watchdogRssKiB = watchdog === undefined ? undefined : statusKiB(watchdog, 'VmRSS');
