@@ -11,7 +11,7 @@ export type { PoolInput } from './pool/input.js';
 export type { CancelledResult, DoneResult, FailedResult, NotStartedResult, SkippedResult, TaskResult, TaskResultBase } from './pool/result.js';
 export { JobLogError } from './journal/errors.js';
 export { formatSummary } from './pool/summary.js';
-export type { Summary } from './pool/summary.js';
+export type { Counts, Summary } from './pool/summary.js';
 export type { TaskFunction } from './run/inline.js';
 
 export { StopController } from './stop/controller.js';

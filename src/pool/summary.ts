@@ -6,8 +6,8 @@ import type { InterruptSignal } from '../interrupt/signals.js';
 import type { StopReason } from '../stop/token.js';
 import { formatDuration } from '../output/format.js';
 
-/** What a run did, item by item, in counts. */
-export interface Summary {
+/** The item counts of a run. */
+export interface Counts {
   /** Items pulled from the input. Equal to done + failed + cancelled + notStarted + skipped. */
   readonly taken: number;
   /** Tasks that returned while their token was not stopped. */
@@ -27,6 +27,10 @@ export interface Summary {
   readonly skipped: number;
   /** Retries performed, over all items. */
   readonly retries: number;
+}
+
+/** What a run did, item by item, in counts, and how it ended. */
+export interface Summary extends Counts {
   /** The input's length when it is known up front (an array), otherwise undefined. */
   readonly total: number | undefined;
   /** Wall time of the run in milliseconds. */

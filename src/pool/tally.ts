@@ -11,6 +11,7 @@ import { reportUncaught } from '../report.js';
 import type { StopReason } from '../stop/token.js';
 import type { ResultSink, RunObserver } from './observer.js';
 import type { TaskResult } from './result.js';
+import type { Counts } from './summary.js';
 
 /** How an item ran, as far as its result needs to say. */
 export interface Attempted<I> {
@@ -31,18 +32,6 @@ export interface Outlets<I, R> {
 
 /** The outcome of one settled item. */
 export type Outcome = 'done' | 'failed' | 'cancelled';
-
-/** The numbers a summary is made of. */
-export interface Counts {
-  readonly taken: number;
-  readonly done: number;
-  readonly failed: number;
-  readonly cancelled: number;
-  readonly abandoned: number;
-  readonly notStarted: number;
-  readonly skipped: number;
-  readonly retries: number;
-}
 
 /** Counts a run's items and delivers their results. */
 export class Tally<I, R> {
