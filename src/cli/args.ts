@@ -7,6 +7,7 @@
 import { DEFAULT_TERMSEQ, parseTermseq } from '../run/process/termseq.js';
 import { Template } from '../command/template.js';
 import { OptionError } from '../errors.js';
+import { shellQuote } from '../command/quote.js';
 import { parseHalt, type HaltPolicy } from './halt.js';
 import { UsageError } from './usage-error.js';
 
@@ -115,6 +116,11 @@ const FLAG_OPTIONS: Record<string, string> = {
   '-V': 'version',
   '--version': 'version',
 };
+
+/** Arguments as a user would type them again: shell-quoted, with `:::` and `::::` left bare. */
+export function displayArgs(args: readonly string[]): string {
+  return args.map((arg) => (arg === ':::' || arg === '::::' ? arg : shellQuote(arg))).join(' ');
+}
 
 /** Parses `argv` (without node and the script). @throws UsageError */
 export function parseCommandLine(argv: readonly string[], defaultJobs: number): Plan {

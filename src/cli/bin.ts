@@ -5,8 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { shellQuote } from '../command/quote.js';
-import { parseCommandLine } from './args.js';
+import { displayArgs, parseCommandLine } from './args.js';
 import { DEMO_ARGS, DEMO_JOB_LOG, demoPlan } from './demo.js';
 import { helpText } from './help.js';
 import { runPlan } from './run.js';
@@ -34,7 +33,7 @@ async function cli(argv: readonly string[]): Promise<number> {
         const { plan: demo, alreadyPulled } = demoPlan();
         process.stderr.write(`andon demo: pulling 10 images, 3 at a time (simulated). Press Ctrl+C to stop; twice to force.\n`);
         if (alreadyPulled > 0) process.stderr.write(`  resuming: ${alreadyPulled} of 10 were pulled before the last Ctrl+C (job log ${DEMO_JOB_LOG})\n`);
-        process.stderr.write(`  the same by hand: andon ${DEMO_ARGS.map((arg) => (arg === ':::' ? arg : shellQuote(arg))).join(' ')}\n\n`);
+        process.stderr.write(`  the same by hand: andon ${displayArgs(DEMO_ARGS)}\n\n`);
         const code = await runPlan(demo, io, { alwaysSummarize: true });
         if (code === 130) process.stderr.write('andon demo: run `andon demo` again to pull the rest.\n');
         return code;

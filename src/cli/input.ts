@@ -34,7 +34,7 @@ function valuesOf(source: SourceSpec, separator: '\n' | '\0'): AsyncIterable<str
  * Every job's values, one per source, in GNU parallel's order: the last source varies
  * fastest. With no sources, each stdin record is one job.
  */
-export async function* jobInputs(sources: readonly SourceSpec[], stdin: Readable, separator: '\n' | '\0'): AsyncGenerator<string[]> {
+async function* jobInputs(sources: readonly SourceSpec[], stdin: Readable, separator: '\n' | '\0'): AsyncGenerator<string[]> {
   if (sources.length === 0) {
     for await (const record of readRecords(stdin, separator)) yield [record];
     return;
@@ -69,10 +69,7 @@ export function listOrStreamJobs(sources: readonly SourceSpec[], stdin: Readable
   const lists = sources.map((source) => (source.kind === 'values' ? source.values : undefined));
   if (lists.length > 0 && lists.every((list) => list !== undefined)) {
     const count = lists.reduce((product, list) => product * list!.length, 1);
-    if (count <= LISTED_JOBS_LIMIT) {
-      const [first, ...rest] = lists as string[][];
-      return first!.flatMap((value) => [...product([value], rest)]);
-    }
+    if (count <= LISTED_JOBS_LIMIT) return [...product([], lists as string[][])];
   }
   return jobInputs(sources, stdin, separator);
 }

@@ -2,13 +2,12 @@
 import type { Readable } from 'node:stream';
 import { isAndonError, TimeoutError, type InterruptedError } from '../errors.js';
 import { renderShellLine } from '../command/render.js';
-import { shellQuote } from '../command/quote.js';
 import { formatDuration } from '../output/format.js';
 import { createPool } from '../pool/pool.js';
 import { formatSummary, type Summary } from '../pool/summary.js';
-import type { CommandResult } from '../run/process/executor.js';
+import { commandResultOf, type CommandResult } from '../run/process/executor.js';
 import type { TaskResult } from '../pool/result.js';
-import type { RunPlan } from './args.js';
+import { displayArgs, type RunPlan } from './args.js';
 import { missingProgram } from './command-check.js';
 import { HaltCounter } from './halt.js';
 import { checkSources, listOrStreamJobs } from './input.js';
@@ -23,21 +22,18 @@ export interface CliIo {
 }
 
 /** The exit code GNU parallel gives for `failed` failed jobs. */
-export function failureExitCode(failed: number): number {
+function failureExitCode(failed: number): number {
   return Math.min(failed, 101);
 }
 
 function exitCodeOf(result: TaskResult<string[], CommandResult>): number {
-  if (result.status !== 'failed') return 0;
-  const failure = result.error as { result?: CommandResult };
-  return failure.result?.exitCode ?? 1;
+  return result.status === 'failed' ? (commandResultOf(result)?.exitCode ?? 1) : 0;
 }
 
 /** How to run the rest of an interrupted run. */
 function resumeHint(plan: RunPlan): string {
   if (plan.jobLog === undefined) return 'to be able to resume a run like this, give it --joblog FILE';
-  const args = plan.resume === false ? ['--resume', ...plan.argv] : plan.argv;
-  return `to run the rest: andon ${args.map((arg) => (arg === ':::' || arg === '::::' ? arg : shellQuote(arg))).join(' ')}`;
+  return `to run the rest: andon ${displayArgs(plan.resume === false ? ['--resume', ...plan.argv] : plan.argv)}`;
 }
 
 /** Runs the plan; resolves with the exit code. @throws UsageError before any job starts. */
@@ -87,7 +83,8 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
     onResult: (result) => {
       output.finish(result.index, result.item);
       if (result.status === 'failed' && result.error instanceof TimeoutError) {
-        io.stderr.write(`andon: job ${result.index + 1} timed out after ${formatDuration(plan.timeoutMs ?? 0)} and was stopped: ${renderShellLine(plan.template, { values: result.item, seq: result.index + 1, slot: 1 })}\n`);
+        const command = commandResultOf(result)?.command ?? renderShellLine(plan.template, { values: result.item, seq: result.index + 1, slot: undefined });
+        io.stderr.write(`andon: job ${result.index + 1} timed out after ${formatDuration(plan.timeoutMs ?? 0)} and was stopped: ${command}\n`);
       }
       if (halt !== undefined && (result.status === 'done' || result.status === 'failed') && halt.record(result.status === 'done') && haltExitCode === undefined) {
         haltExitCode = exitCodeOf(result);

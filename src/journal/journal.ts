@@ -8,6 +8,7 @@ import { JobLogError } from './errors.js';
 import { constants } from 'node:os';
 import type { TaskResult } from '../pool/result.js';
 import type { JobRecord } from './format.js';
+import { commandResultOf } from '../run/process/executor.js';
 import { appendRunEvent, type RunEvent } from './runs.js';
 
 /** What to do with items the job log already has. */
@@ -36,22 +37,14 @@ export interface Journal<I, R> {
   close(): void;
 }
 
-function signalNumber(signal: unknown): number {
-  return typeof signal === 'string' && signal in constants.signals ? constants.signals[signal as NodeJS.Signals] : 0;
-}
-
 /** Exit value, signal and output size of a result, from a command's result when it has one. */
 function outcomeOf(result: TaskResult<unknown, unknown>): Pick<JobRecord, 'exitValue' | 'signal' | 'received'> {
-  const command = (result.status === 'done' ? result.value : result.status === 'failed' ? (result.error as { result?: unknown }).result : undefined) as
-    | { exitCode?: unknown; signal?: unknown; stdoutBytes?: unknown; stderrBytes?: unknown }
-    | undefined;
-  const received = typeof command?.stdoutBytes === 'number' && typeof command.stderrBytes === 'number' ? command.stdoutBytes + command.stderrBytes : 0;
+  const command = commandResultOf(result);
+  const received = command === undefined ? 0 : command.stdoutBytes + command.stderrBytes;
   if (result.status === 'done') return { exitValue: 0, signal: 0, received };
-  if (command !== undefined && typeof command === 'object' && 'exitCode' in command) {
-    return { exitValue: typeof command.exitCode === 'number' ? command.exitCode : -1, signal: signalNumber(command.signal), received };
-  }
-  // A failure with no exit code of its own (an exception, a timeout).
-  return { exitValue: -1, signal: 0, received };
+  // A failure with no process of its own (an exception) has no exit code: -1, as GNU parallel.
+  if (command === undefined) return { exitValue: -1, signal: 0, received };
+  return { exitValue: command.exitCode ?? -1, signal: command.signal === null ? 0 : constants.signals[command.signal], received };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { StopToken } from '../stop/token.js';
 import { expectBoolean, expectDuration, expectFunction, expectKnownKeys, expectNonNegativeInteger, expectPositiveInteger, optionError } from '../validate.js';
 import type { JournalConfig } from '../journal/journal.js';
 import { createBackoff, type BackoffOptions } from './backoff.js';
-import type { EngineConfig, } from './engine.js';
+import type { EngineConfig } from './engine.js';
 import type { RunObserver } from './observer.js';
 import type { TaskResult } from './result.js';
 import type { Executor } from '../run/executor.js';

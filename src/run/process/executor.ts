@@ -45,6 +45,19 @@ export interface CommandResult {
   readonly truncated: boolean;
 }
 
+/**
+ * The command's own result inside a task's result, if it has one: the value of a done job,
+ * the `result` of a failed one's error, or of that error's cause (a timed-out job's
+ * `TimeoutError` wraps the `CommandFailedError` of the process it stopped).
+ */
+export function commandResultOf(result: { readonly status: string; readonly value?: unknown; readonly error?: unknown }): CommandResult | undefined {
+  const isCommandResult = (value: unknown): value is CommandResult => typeof value === 'object' && value !== null && 'exitCode' in value && 'stdoutBytes' in value;
+  if (result.status === 'done') return isCommandResult(result.value) ? result.value : undefined;
+  const error = result.error as { result?: unknown; cause?: { result?: unknown } } | undefined;
+  if (isCommandResult(error?.result)) return error.result;
+  return isCommandResult(error?.cause?.result) ? error.cause.result : undefined;
+}
+
 /** Which stream a chunk of output came from. */
 export type OutputStream = 'stdout' | 'stderr';
 
