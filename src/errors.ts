@@ -20,7 +20,9 @@ export type AndonErrorCode =
   | 'ANDON_ABANDONED'
   | 'ANDON_COMMAND_FAILED'
   | 'ANDON_SPAWN'
-  | 'ANDON_JOB_LOG';
+  | 'ANDON_JOB_LOG'
+  | 'ANDON_REDIS'
+  | 'ANDON_BACKEND';
 
 /** Base class of every error andon throws or reports. */
 export class AndonError extends Error {
@@ -146,6 +148,30 @@ export class SpawnError extends AndonError {
   constructor(message: string, command: string, cause?: Error) {
     super('ANDON_SPAWN', message, cause === undefined ? undefined : { cause });
     this.command = command;
+  }
+}
+
+/**
+ * Redis could not be reached, refused the credentials, or was lost for longer than the
+ * reconnect timeout. The message names the server (without its password) and what to check.
+ */
+export class RedisError extends AndonError {
+  constructor(message: string, cause?: Error) {
+    super('ANDON_REDIS', message, cause === undefined ? undefined : { cause });
+  }
+}
+
+/**
+ * The backend a run's tasks go through (Redis) failed, at the start or midway; `cause` says
+ * how. Tasks that had not finished are cancelled, so a resume from the job log runs them.
+ */
+export class BackendError extends AndonError {
+  /** The counts of the run up to the failure. */
+  readonly summary: Summary;
+
+  constructor(cause: Error, summary: Summary) {
+    super('ANDON_BACKEND', cause.message, { cause });
+    this.summary = summary;
   }
 }
 

@@ -1,7 +1,12 @@
 /** andon: interruptible parallel work for Node.js. Everything public is exported here. */
 export { createPool, Pool } from './pool/pool.js';
 export type { JoinOptions, StopOptions, StreamOptions } from './pool/pool.js';
-export type { AsyncPoolOptions, CommandContext, CommandItem, CommandPoolOptions, PoolOptions, ThreadPoolOptions } from './pool/executors.js';
+export type { AsyncPoolOptions, CommandContext, CommandItem, CommandPoolOptions, PoolOptions, RemoteModulePoolOptions, ThreadPoolOptions } from './pool/executors.js';
+export { redisBackend, RedisBackend } from './redis/backend.js';
+export type { RedisBackendOptions } from './redis/backend.js';
+export type { RedisConnectionOptions } from './redis/connection.js';
+export { startWorker, QueueWorker } from './redis/worker.js';
+export type { WorkerOptions, WorkerSummary } from './redis/worker.js';
 export type { CommandResult, CommandSpec, OutputStream } from './run/process/executor.js';
 export { DEFAULT_TERMSEQ } from './run/process/termseq.js';
 export { shellQuote } from './command/quote.js';
@@ -29,6 +34,7 @@ export type { SignalSource } from './interrupt/coordinator.js';
 export {
   AbandonedError,
   AndonError,
+  BackendError,
   CommandFailedError,
   InputError,
   InterruptedError,
@@ -36,6 +42,7 @@ export {
   NonErrorThrownError,
   OptionError,
   PoolBusyError,
+  RedisError,
   SpawnError,
   StoppedError,
   TimeoutError,

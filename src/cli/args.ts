@@ -8,6 +8,8 @@ import { DEFAULT_TERMSEQ, parseTermseq } from '../run/process/termseq.js';
 import { Template } from '../command/template.js';
 import { OptionError } from '../errors.js';
 import { shellQuote } from '../command/quote.js';
+import { parseArgs } from 'node:util';
+import { redisBackend } from '../redis/backend.js';
 import { parseHalt, type HaltPolicy } from './halt.js';
 import { UsageError } from './usage-error.js';
 
@@ -42,8 +44,27 @@ export interface RunPlan {
   readonly jobLog: string | undefined;
   /** Skip jobs the job log has: all of them (GNU --resume), or only successes (--resume-failed). */
   readonly resume: false | true | 'rerun-failed';
+  /** Run the jobs on `andon worker` processes through this Redis queue, if given. */
+  readonly redis: RedisPlan | undefined;
   /** The arguments as given, to print the command that resumes this run. */
   readonly argv: readonly string[];
+}
+
+/** Where a run's jobs go, or a worker's come from: `--redis URL --queue NAME`. */
+export interface RedisPlan {
+  readonly url: string;
+  readonly queue: string;
+  readonly reconnectTimeoutMs: number;
+}
+
+/** `andon worker`, as the command line asked for it. */
+export interface WorkerPlan {
+  readonly action: 'worker';
+  readonly redis: RedisPlan;
+  readonly jobs: number;
+  readonly module: string | undefined;
+  readonly graceMs: number;
+  readonly lockDurationMs: number;
 }
 
 /** What the command line asks for. */
@@ -52,7 +73,62 @@ export type Plan =
   | { readonly action: 'help' }
   | { readonly action: 'version' }
   | { readonly action: 'demo' }
-  | { readonly action: 'report'; readonly jobLog: string; readonly output: string };
+  | { readonly action: 'report'; readonly jobLog: string; readonly output: string }
+  | WorkerPlan;
+
+const WORKER_USAGE = 'usage: andon worker --redis URL --queue NAME [-j N] [--module PATH] [--grace SECS] [--lock-duration SECS] [--reconnect-timeout SECS]';
+
+/** Checks --redis and --queue, which go together. */
+function redisPlan(url: string | undefined, queue: string | undefined, reconnectTimeout: string | undefined, usage: string): RedisPlan | undefined {
+  if (url === undefined && queue === undefined) {
+    if (reconnectTimeout !== undefined) throw new UsageError(`--reconnect-timeout is for runs with --redis; ${usage}`);
+    return undefined;
+  }
+  if (url === undefined) throw new UsageError(`--queue needs --redis URL: the Redis server that holds the queue; ${usage}`);
+  if (queue === undefined || queue === '') throw new UsageError(`--redis needs --queue NAME: the queue that submitter and workers share; ${usage}`);
+  try {
+    redisBackend({ connection: url, queue });
+  } catch (error) {
+    throw new UsageError(`${(error as OptionError).message.replace('`connection`', '--redis').replace('`queue`', '--queue')}`);
+  }
+  return { url, queue, reconnectTimeoutMs: reconnectTimeout === undefined ? 30_000 : seconds('--reconnect-timeout', reconnectTimeout) };
+}
+
+/** `andon worker --redis URL --queue NAME …`: ordinary options, so util.parseArgs reads them. */
+function parseWorker(args: readonly string[], defaultJobs: number): WorkerPlan {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        redis: { type: 'string' },
+        queue: { type: 'string' },
+        jobs: { type: 'string', short: 'j' },
+        module: { type: 'string' },
+        grace: { type: 'string' },
+        'lock-duration': { type: 'string' },
+        'reconnect-timeout': { type: 'string' },
+      },
+    });
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument starting with a '-'.*$/, '');
+    throw new UsageError(`${message}; ${WORKER_USAGE}`);
+  }
+  const { values } = parsed;
+  const redis = redisPlan(values.redis, values.queue, values['reconnect-timeout'], WORKER_USAGE);
+  if (redis === undefined) throw new UsageError(`andon worker needs --redis URL and --queue NAME; ${WORKER_USAGE}`);
+  if (values.module === '') throw new UsageError(`--module needs the path of a module; ${WORKER_USAGE}`);
+  return {
+    action: 'worker',
+    redis,
+    jobs: values.jobs === undefined ? defaultJobs : positiveInteger('-j', values.jobs, ''),
+    module: values.module,
+    graceMs: values.grace === undefined ? 5_000 : seconds('--grace', values.grace, true),
+    lockDurationMs: values['lock-duration'] === undefined ? 30_000 : seconds('--lock-duration', values['lock-duration']),
+  };
+}
 
 /** `andon report JOBLOG [-o FILE]`. */
 function parseReport(args: readonly string[]): Plan {
@@ -86,6 +162,9 @@ function seconds(option: string, text: string | undefined, zeroAllowed = false):
   return value * 1000;
 }
 
+/** With --redis, -j is how many jobs are on the queue at once; workers set their own -j. */
+const REMOTE_JOBS = 100;
+
 /** Options that take a value, by every name they answer to. */
 const VALUE_OPTIONS: Record<string, string> = {
   '-j': 'jobs',
@@ -96,6 +175,9 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--grace': 'grace',
   '--termseq': 'termseq',
   '--joblog': 'joblog',
+  '--redis': 'redis',
+  '--queue': 'queue',
+  '--reconnect-timeout': 'reconnectTimeout',
 };
 
 const FLAG_OPTIONS: Record<string, string> = {
@@ -125,8 +207,10 @@ export function displayArgs(args: readonly string[]): string {
 /** Parses `argv` (without node and the script). @throws UsageError */
 export function parseCommandLine(argv: readonly string[], defaultJobs: number): Plan {
   if (argv.length === 1 && argv[0] === 'demo') return { action: 'demo' };
-  // A program called `report` can still run: with inputs after ::: it is a command.
-  if (argv[0] === 'report' && !argv.includes(':::') && !argv.includes('::::')) return parseReport(argv.slice(1));
+  // A program called `report` or `worker` can still run: with inputs after ::: it is a command.
+  const subcommand = !argv.includes(':::') && !argv.includes('::::');
+  if (argv[0] === 'report' && subcommand) return parseReport(argv.slice(1));
+  if (argv[0] === 'worker' && subcommand) return parseWorker(argv.slice(1), defaultJobs);
   const values = new Map<string, string>();
   const flags = new Set<string>();
   let i = 0;
@@ -181,8 +265,10 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
   if (template.highestSource > sourceCount) {
     throw new UsageError(`{${template.highestSource}} refers to input source ${template.highestSource}, but there ${sourceCount === 1 ? 'is 1 source' : `are ${sourceCount} sources`}; add one with ::: or ::::`);
   }
+  const redis = redisPlan(values.get('redis'), values.get('queue'), values.get('reconnectTimeout'), 'see andon --help');
+  if (redis !== undefined && flags.has('lineBuffer')) throw new UsageError('--line-buffer cannot be used with --redis: a remote job\'s output arrives when it ends; leave --line-buffer out');
   const jobsText = values.get('jobs');
-  const jobs = jobsText === undefined ? defaultJobs : positiveInteger('-j', jobsText, jobsText === '0' ? ' (GNU parallel reads -j 0 as "as many as possible"; andon needs a number)' : '');
+  const jobs = jobsText === undefined ? (redis === undefined ? defaultJobs : REMOTE_JOBS) : positiveInteger('-j', jobsText, jobsText === '0' ? ' (GNU parallel reads -j 0 as "as many as possible"; andon needs a number)' : '');
   const termseq = values.get('termseq') ?? DEFAULT_TERMSEQ;
   try {
     parseTermseq(termseq);
@@ -215,6 +301,7 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
     termseq,
     jobLog,
     resume: flags.has('resumeFailed') ? 'rerun-failed' : flags.has('resume'),
+    redis,
     argv,
   };
 }

@@ -9,6 +9,7 @@ import { displayArgs, parseCommandLine } from './args.js';
 import { DEMO_ARGS, DEMO_JOB_LOG, demoPlan } from './demo.js';
 import { helpText } from './help.js';
 import { runPlan } from './run.js';
+import { runWorker } from './worker.js';
 import { UsageError } from './usage-error.js';
 import { writeReport } from '../report/report.js';
 import { JobLogError } from '../journal/errors.js';
@@ -40,6 +41,8 @@ async function cli(argv: readonly string[]): Promise<number> {
       }
       case 'run':
         return await runPlan(plan, io);
+      case 'worker':
+        return await runWorker(plan, process.stderr);
       case 'report': {
         const shown = writeReport(plan.jobLog, plan.output);
         process.stderr.write(`andon: wrote ${plan.output} (${shown} jobs)\n`);

@@ -11,6 +11,8 @@ Usage:
   ... | andon [options] command [args]            one job per line of stdin
   andon demo                                      watch a built-in batch; press Ctrl+C
   andon report JOBLOG [-o FILE]                   a timeline of a job log as an HTML page
+  andon --redis URL --queue NAME [options] command ...   run the jobs on andon workers
+  andon worker --redis URL --queue NAME [-j N] [--module PATH]   serve a queue
 
 Several ::: and :::: sources give every combination (the last one varies fastest).
 Each job's command line runs through /bin/sh, with every value shell-quoted:
@@ -48,6 +50,16 @@ Options:
                       columns); interrupted and never-started jobs are not recorded
   --resume            with --joblog: skip the jobs FILE has (succeeded or failed)
   --resume-failed     with --joblog: skip the jobs FILE has as succeeded, rerun the rest
+  --redis URL         put the jobs on a BullMQ queue in Redis (redis://[:PASSWORD@]HOST:PORT)
+                      for \`andon worker\` processes on any machines to run; output, exit
+                      code, job log (Host column: the worker), --bar and Ctrl+C work as
+                      for a local run. -j is then the number of jobs on the queue at once
+                      (default: 100); --line-buffer is not available (output comes at the
+                      end of each job)
+  --queue NAME        the queue, shared by the submitting andon and its workers
+  --reconnect-timeout SECS
+                      after losing Redis, keep reconnecting this long, then fail
+                      (default: 30); jobs not finished are not logged, so --resume runs them
   -h, --help          show this help
   -V, --version       show the version
 
@@ -57,9 +69,22 @@ Stopping:
   exit. A second Ctrl+C, or the end of the grace period, runs the termination sequence
   on whatever is left. A watchdog process kills all jobs if andon itself is killed.
 
+Workers:
+  andon worker --redis URL --queue NAME [-j N] [--module PATH] [--grace SECS]
+               [--lock-duration SECS] [--reconnect-timeout SECS]
+  runs the queue's jobs, N at a time (default: the number of cores), each command in its
+  own process group under a watchdog as locally; --module loads the module whose exports
+  function tasks name (library pools with a backend). Ctrl+C on the submitting andon stops
+  the jobs on whichever worker runs them. SIGTERM or Ctrl+C on a worker: it takes no new
+  job, gives running jobs --grace (default: 5) to finish, then ends them and hands them back
+  to the queue for another worker, and exits 0 (a second signal hands back at once). A
+  worker killed outright: its jobs' processes die with it (watchdog) and another worker
+  takes the jobs after --lock-duration (default: 30, BullMQ's lock).
+
 Exit status:
   0 all jobs succeeded; 1-100 that many jobs failed; 101 more than 100 failed;
-  130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP; 255 a usage error.
+  130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP; 255 a usage error, or Redis that
+  cannot be reached or was lost for longer than --reconnect-timeout.
 
 Where andon differs from GNU parallel:
   -j 0 is an error (GNU: as many as possible); -j takes a number only, not +N or N%.

@@ -1,6 +1,7 @@
 /** Runs a parsed command line through a command pool and turns the outcome into an exit code. */
 import type { Readable } from 'node:stream';
-import { isAndonError, TimeoutError, type InterruptedError } from '../errors.js';
+import { isAndonError, TimeoutError, type BackendError, type InterruptedError } from '../errors.js';
+import { redisBackend } from '../redis/backend.js';
 import { renderShellLine } from '../command/render.js';
 import { formatDuration } from '../output/format.js';
 import { createPool } from '../pool/pool.js';
@@ -49,7 +50,8 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
     }
     return 0;
   }
-  const missing = missingProgram(plan.command);
+  // A remote job's program is looked for on the worker, not here.
+  const missing = plan.redis === undefined ? missingProgram(plan.command) : undefined;
   if (missing !== undefined) throw new UsageError(`Command not found: ${missing}; check its name and your PATH`);
 
   const output = new OutputSequencer(plan, io.stdout, io.stderr);
@@ -68,6 +70,7 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
     grace: plan.graceMs,
     termseq: plan.termseq,
     progress: plan.bar,
+    ...(plan.redis === undefined ? {} : { backend: redisBackend({ connection: plan.redis.url, queue: plan.redis.queue, reconnectTimeout: plan.redis.reconnectTimeoutMs }) }),
     ...(plan.jobLog === undefined
       ? {}
       : {
@@ -99,6 +102,15 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
     summary = await pool.run(inputs);
   } catch (error) {
     if (isAndonError(error, 'ANDON_JOB_LOG')) throw new UsageError((error as Error).message);
+    if (isAndonError(error, 'ANDON_BACKEND')) {
+      const failed = error as BackendError;
+      io.stderr.write(`andon: ${failed.message}\n`);
+      if (failed.summary.taken > 0) {
+        io.stderr.write(`andon: ${formatSummary(failed.summary)}\n`);
+        io.stderr.write(`andon: ${resumeHint(plan)}\n`);
+      }
+      return 255;
+    }
     if (!isAndonError(error, 'ANDON_INTERRUPTED')) throw error;
     const interrupted = error as InterruptedError;
     io.stderr.write(`andon: ${formatSummary(interrupted.summary)}\n`);

@@ -15,6 +15,8 @@ export const COLUMNS = ['Seq', 'Host', 'Starttime', 'JobRuntime', 'Send', 'Recei
 /** One finished job. */
 export interface JobRecord {
   readonly seq: number;
+  /** Where the job ran: ':' for this machine (as GNU parallel), else the worker's host name. */
+  readonly host?: string;
   /** Epoch seconds. */
   readonly startTime: number;
   /** Seconds. */
@@ -45,5 +47,6 @@ export function headerLine(identity: string | undefined): string {
 
 /** One record as a line, in GNU parallel's number formats. */
 export function recordLine(record: JobRecord): string {
-  return `${record.seq}\t:\t${record.startTime.toFixed(3)}\t${record.runtime.toFixed(3).padStart(10)}\t0\t${record.received}\t${record.exitValue}\t${record.signal}\t${escapeKey(record.key)}\n`;
+  const host = record.host === undefined || record.host === '' ? ':' : record.host.replace(/\s/g, '_');
+  return `${record.seq}\t${host}\t${record.startTime.toFixed(3)}\t${record.runtime.toFixed(3).padStart(10)}\t0\t${record.received}\t${record.exitValue}\t${record.signal}\t${escapeKey(record.key)}\n`;
 }

@@ -38,13 +38,14 @@ export interface Journal<I, R> {
 }
 
 /** Exit value, signal and output size of a result, from a command's result when it has one. */
-function outcomeOf(result: TaskResult<unknown, unknown>): Pick<JobRecord, 'exitValue' | 'signal' | 'received'> {
+function outcomeOf(result: TaskResult<unknown, unknown>): Pick<JobRecord, 'exitValue' | 'signal' | 'received' | 'host'> {
   const command = commandResultOf(result);
   const received = command === undefined ? 0 : command.stdoutBytes + command.stderrBytes;
-  if (result.status === 'done') return { exitValue: 0, signal: 0, received };
+  const host = command?.host;
+  if (result.status === 'done') return { exitValue: 0, signal: 0, received, host };
   // A failure with no process of its own (an exception) has no exit code: -1, as GNU parallel.
-  if (command === undefined) return { exitValue: -1, signal: 0, received };
-  return { exitValue: command.exitCode ?? -1, signal: command.signal === null ? 0 : constants.signals[command.signal], received };
+  if (command === undefined) return { exitValue: -1, signal: 0, received, host };
+  return { exitValue: command.exitCode ?? -1, signal: command.signal === null ? 0 : constants.signals[command.signal], received, host };
 }
 
 /**

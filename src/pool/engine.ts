@@ -8,7 +8,7 @@
  * deadline: the engine stops waiting for that lane, so the run settles even if a promise (or a
  * thread stuck in a system call) never does.
  */
-import { AbandonedError, InputError, InterruptedError, TimeoutError, toError } from '../errors.js';
+import { AbandonedError, BackendError, InputError, InterruptedError, TimeoutError, toError } from '../errors.js';
 import { interruptCoordinator, type InterruptParticipant, type NoticeWriter, type SignalSource } from '../interrupt/coordinator.js';
 import { exitCodeFor, type InterruptSignal } from '../interrupt/signals.js';
 import { formatDuration, plural } from '../output/format.js';
@@ -99,6 +99,8 @@ export class RunEngine<I, R> implements InterruptParticipant {
   #inputDone = false;
   #inputExhausted = false;
   #inputError: Error | undefined;
+  /** The executor's failure: at open, or a fatal one midway. */
+  #backendError: Error | undefined;
   #signal: InterruptSignal | undefined;
   #forced = false;
   #settled = false;
@@ -142,6 +144,31 @@ export class RunEngine<I, R> implements InterruptParticipant {
 
   /** Starts the lanes. Call once. */
   start(): void {
+    const executor = this.#config.executor;
+    if (executor.open === undefined) {
+      this.#begin();
+      return;
+    }
+    // Signals are handled while the executor connects, so Ctrl+C during a slow connect works.
+    if (this.#config.signals !== undefined) {
+      this.#cleanups.push(interruptCoordinator(this.#config.signals).join(this, this.#config.notice));
+    }
+    this.#startedAt = performance.now();
+    // A stop while connecting ends the run at once: no task has started.
+    const stopWhileOpening = this.stop.onStop(() => this.#finish());
+    executor.open().then(
+      () => {
+        stopWhileOpening();
+        if (!this.#settled) this.#begin();
+      },
+      (error: unknown) => {
+        this.#backendError ??= toError(error);
+        this.#finish();
+      },
+    );
+  }
+
+  #begin(): void {
     this.#startedAt = this.#lastTurn = performance.now();
     if (this.#config.progress) {
       const progress = new ProgressLine(process.stderr, () => this.#tally.progressCounts(this.#input.total), [process.stdout, process.stderr]);
@@ -150,9 +177,14 @@ export class RunEngine<I, R> implements InterruptParticipant {
     }
     for (const warning of this.#journal?.warnings ?? []) this.#config.notice(warning);
     this.#journal?.event({ event: 'start', at: Date.now() / 1000, resume: this.#config.journal?.resume !== false });
-    if (this.#config.signals !== undefined) {
+    if (this.#config.signals !== undefined && this.#config.executor.open === undefined) {
       this.#cleanups.push(interruptCoordinator(this.#config.signals).join(this, this.#config.notice));
     }
+    const unsubscribe = this.#config.executor.onFatal?.((error) => {
+      this.#backendError ??= error;
+      this.stop.request('error');
+    });
+    if (unsubscribe !== undefined) this.#cleanups.push(unsubscribe);
     this.#cleanups.push(this.stop.onStop(() => this.#startGraceTimer()));
     this.#cleanups.push(this.#startGate.onStop(() => this.#startsClosed()));
     for (let i = 0; i < this.#config.concurrency && !this.#settled; i++) this.#spawnLane(undefined);
@@ -427,6 +459,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
     const summary = this.summary();
     let error: Error | undefined;
     if (this.#journalError !== undefined) error = this.#journalError;
+    else if (this.#backendError !== undefined) error = new BackendError(this.#backendError, summary);
     else if (this.#inputError !== undefined) error = new InputError(this.#inputError, summary);
     else if (this.#signal !== undefined) error = new InterruptedError(this.#signal, exitCodeFor(this.#signal), summary);
     this.#sink?.end(error);

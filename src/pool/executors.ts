@@ -3,10 +3,7 @@
  * thread), `module` (worker threads) or `command` (subprocesses). Each kind validates its own
  * options here; the shared ones are validated in `options.ts`.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve as resolvePath } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Template } from '../command/template.js';
 import { OptionError } from '../errors.js';
@@ -15,6 +12,11 @@ import { InlineExecutor, type TaskFunction } from '../run/inline.js';
 import { ProcessExecutor, type CommandResult, type CommandSpec, type OutputStream } from '../run/process/executor.js';
 import { DEFAULT_TERMSEQ, parseTermseq } from '../run/process/termseq.js';
 import { ThreadExecutor } from '../run/threads/executor.js';
+import { resolveModuleUrl } from '../run/threads/module-url.js';
+import { expectBackend, type RedisBackend } from '../redis/backend.js';
+import { commandCodec, moduleCodec } from '../redis/codecs.js';
+import { RemoteExecutor } from '../redis/submitter.js';
+import { writeNoticeToStderr, type NoticeWriter } from '../interrupt/coordinator.js';
 import { renderShellLine } from '../command/render.js';
 import { expectFunction, expectKnownKeys, expectNonNegativeInteger, expectPositiveInteger, optionError } from '../validate.js';
 import { COMMON_OPTION_NAMES, type CommonPoolOptions } from './options.js';
@@ -48,6 +50,24 @@ export interface ThreadPoolOptions<I, R> extends Omit<CommonPoolOptions<I, R>, '
   readonly threads?: number;
   /** Memory limits for each worker thread; a task that exceeds them fails, alone. */
   readonly resourceLimits?: ResourceLimits;
+}
+
+/**
+ * A pool of function tasks run by `andon worker --module …` processes through a backend. The
+ * worker runs the named export of its own module; items and results travel as JSON.
+ */
+export interface RemoteModulePoolOptions<I, R> extends CommonPoolOptions<I, R> {
+  /** Where the tasks go: `redisBackend({ connection, queue })`. */
+  readonly backend: RedisBackend;
+  /** The module the workers load, as a name for messages; it need not exist on this machine. */
+  readonly module: string | URL;
+  /** Which export is the task. @default 'default' */
+  readonly export?: string;
+  /**
+   * How many jobs are on the queue at once; each worker's `-j` sets how many it runs.
+   * @default 100
+   */
+  readonly concurrency?: number;
 }
 
 /** The items of a command pool: one value, or one value per input source (`{1}`, `{2}`). */
@@ -93,28 +113,22 @@ export interface CommandPoolOptions<I> extends CommonPoolOptions<I, CommandResul
    * `truncated` set. 0 keeps none (use `onOutput` to see output as it comes). @default 16 MiB
    */
   readonly maxBuffer?: number;
+  /**
+   * Run the jobs on `andon worker` processes through a queue: `redisBackend({ connection,
+   * queue })`. `concurrency` is then how many jobs are on the queue at once (default 100), and
+   * output arrives when a job ends.
+   */
+  readonly backend?: RedisBackend;
   /** Sees every chunk of every job's output as it arrives, e.g. to stream it. */
   readonly onOutput?: (chunk: Buffer, stream: OutputStream, job: { readonly index: number; readonly slot: number; readonly item: I }) => void;
 }
 
 /** Options of {@link createPool}: a `task` function, a worker `module`, or a `command`. */
-export type PoolOptions<I, R> = AsyncPoolOptions<I, R> | ThreadPoolOptions<I, R> | (CommandPoolOptions<I> & { readonly task?: undefined; readonly module?: undefined });
+export type PoolOptions<I, R> = AsyncPoolOptions<I, R> | ThreadPoolOptions<I, R> | RemoteModulePoolOptions<I, R> | (CommandPoolOptions<I> & { readonly task?: undefined; readonly module?: undefined });
 
-const COMMAND_OPTION_NAMES = ['command', 'shell', 'cwd', 'env', 'stopSignal', 'termseq', 'maxBuffer', 'onOutput'] as const;
-
-function resolveModuleUrl(module: unknown): string {
-  let url: URL;
-  if (module instanceof URL) url = module;
-  else if (typeof module === 'string' && /^[a-z][a-z\d+.-]+:/i.test(module)) url = new URL(module);
-  else if (typeof module === 'string' && module !== '') url = pathToFileURL(resolvePath(module));
-  else throw optionError('module', 'a path or a file: URL of the module that exports the task', module);
-  if (url.protocol !== 'file:') throw optionError('module', 'a path or a file: URL of the module that exports the task', String(url));
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) {
-    throw new OptionError(`Worker module not found: ${path}; pass a path relative to the current directory or new URL('./task.js', import.meta.url)`);
-  }
-  return url.href;
-}
+const COMMAND_OPTION_NAMES = ['command', 'shell', 'cwd', 'env', 'stopSignal', 'termseq', 'maxBuffer', 'onOutput', 'backend'] as const;
+/** With a backend, this many jobs are on the queue at once unless `concurrency` says otherwise. */
+const REMOTE_CONCURRENCY = 100;
 
 function valuesOf(item: unknown): readonly string[] {
   if (typeof item === 'string') return [item];
@@ -146,22 +160,40 @@ function commandBuilder<I>(options: CommandPoolOptions<I>): (item: I, context: T
   };
 }
 
-function createCommandExecutor<I>(options: CommandPoolOptions<I>): Executor<I, CommandResult> {
+function createCommandExecutor<I>(options: CommandPoolOptions<I>, notice: NoticeWriter): Executor<I, CommandResult> {
   const stopSignal = options.stopSignal === undefined ? 'SIGINT' : options.stopSignal;
   if (stopSignal !== null && (typeof stopSignal !== 'string' || !/^SIG[A-Z0-9]+$/.test(stopSignal))) throw optionError('stopSignal', "a signal name such as 'SIGINT', or null", stopSignal);
   const maxBuffer = options.maxBuffer === undefined ? 16 * 1024 * 1024 : expectNonNegativeInteger('maxBuffer', options.maxBuffer);
   if (options.cwd !== undefined && typeof options.cwd !== 'string') throw optionError('cwd', 'a directory path', options.cwd);
-  const onOutput = options.onOutput === undefined ? undefined : expectFunction<NonNullable<CommandPoolOptions<I>['onOutput']>>('onOutput', options.onOutput);
-  return new ProcessExecutor<I>({
-    toCommand: commandBuilder(options),
-    shell: '/bin/sh',
-    cwd: options.cwd,
-    env: options.env,
-    stopSignal,
-    termseq: parseTermseq(options.termseq ?? DEFAULT_TERMSEQ),
-    maxBuffer,
-    onOutput: onOutput === undefined ? undefined : (chunk, stream, item, context) => onOutput(chunk, stream, { index: context.index, slot: context.slot, item }),
-  });
+  const onOutputOption = options.onOutput === undefined ? undefined : expectFunction<NonNullable<CommandPoolOptions<I>['onOutput']>>('onOutput', options.onOutput);
+  const onOutput = onOutputOption === undefined ? undefined : (chunk: Buffer, stream: OutputStream, item: I, context: TaskContext) => onOutputOption(chunk, stream, { index: context.index, slot: context.slot, item });
+  const termseq = options.termseq ?? DEFAULT_TERMSEQ;
+  const steps = parseTermseq(termseq);
+  const toCommand = commandBuilder(options);
+  if (options.backend !== undefined) {
+    const backend = expectBackend(options.backend);
+    // Only what the options say explicitly travels: this machine's directory and environment
+    // mean nothing on a worker.
+    const remoteCommand =
+      options.cwd === undefined && options.env === undefined
+        ? toCommand
+        : (item: I, context: TaskContext): CommandSpec => {
+            const spec = toCommand(item, context);
+            return { ...spec, cwd: spec.cwd ?? options.cwd, env: { ...options.env, ...spec.env } };
+          };
+    return new RemoteExecutor(backend, commandCodec({ toCommand: remoteCommand, stopSignal, termseq, maxBuffer, onOutput }), notice);
+  }
+  return new ProcessExecutor<I>({ toCommand, shell: '/bin/sh', cwd: options.cwd, env: options.env, stopSignal, termseq: steps, maxBuffer, onOutput });
+}
+
+function createRemoteModuleExecutor<I, R>(options: RemoteModulePoolOptions<I, R>, notice: NoticeWriter): Executor<I, R> {
+  if ('threads' in options) throw new OptionError('With a `backend`, the workers choose their threads (`andon worker -j N`); pass `concurrency` for how many jobs are on the queue at once');
+  expectKnownKeys('createPool options', options, [...COMMON_OPTION_NAMES, 'module', 'export', 'backend']);
+  const module = options.module;
+  if (!(module instanceof URL) && (typeof module !== 'string' || module === '')) throw optionError('module', 'the path or URL of the module the workers load', module);
+  const exportName = options.export ?? 'default';
+  if (typeof exportName !== 'string' || exportName === '') throw optionError('export', 'the name of an export of the module', exportName);
+  return new RemoteExecutor(expectBackend(options.backend), moduleCodec<I, R>(String(module), exportName), notice);
 }
 
 /** The executor for `options`, and the concurrency it implies. */
@@ -169,6 +201,13 @@ export function createExecutor<I, R>(options: PoolOptions<I, R>): { executor: Ex
   const kinds = (['task', 'module', 'command'] as const).filter((key) => key in options && (options as unknown as Record<string, unknown>)[key] !== undefined);
   if (kinds.length > 1) throw new OptionError(`Pass one of \`task\` (a function on the main thread), \`module\` (worker threads) or \`command\` (subprocesses), not ${kinds.map((k) => `\`${k}\``).join(' and ')}`);
   if (kinds.length === 0) throw new OptionError('Missing `task`, `module` or `command`: pass the function each item runs through, `task(item, stop)`, a module for worker threads, or a command');
+  const notice = options.onNotice === undefined ? writeNoticeToStderr : expectFunction<NoticeWriter>('onNotice', options.onNotice);
+  if ('backend' in options && options.backend !== undefined && kinds[0] === 'task') {
+    throw new OptionError('A `task` function cannot travel to another machine: put it in a module, start the workers with `andon worker --module PATH`, and pass `module` and `export`');
+  }
+  if (kinds[0] === 'module' && 'backend' in options && options.backend !== undefined) {
+    return { executor: createRemoteModuleExecutor(options as RemoteModulePoolOptions<I, R>, notice), concurrency: options.concurrency ?? REMOTE_CONCURRENCY };
+  }
   if (kinds[0] === 'module') {
     const threadOptions = options as ThreadPoolOptions<I, R>;
     if ('concurrency' in threadOptions) throw new OptionError('A worker-thread pool takes `threads`, not `concurrency`: each thread runs one task at a time');
@@ -184,7 +223,8 @@ export function createExecutor<I, R>(options: PoolOptions<I, R>): { executor: Ex
     const commandOptions = options as CommandPoolOptions<I>;
     expectKnownKeys('createPool options', commandOptions, [...COMMON_OPTION_NAMES, ...COMMAND_OPTION_NAMES]);
     // The caller asked for a command pool, so R is CommandResult.
-    return { executor: createCommandExecutor(commandOptions) as unknown as Executor<I, R>, concurrency: commandOptions.concurrency };
+    const concurrency = commandOptions.concurrency ?? (commandOptions.backend === undefined ? undefined : REMOTE_CONCURRENCY);
+    return { executor: createCommandExecutor(commandOptions, notice) as unknown as Executor<I, R>, concurrency };
   }
   const asyncOptions = options as AsyncPoolOptions<I, R>;
   expectKnownKeys('createPool options', asyncOptions, [...COMMON_OPTION_NAMES, 'task']);

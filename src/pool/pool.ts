@@ -4,7 +4,7 @@ import { STOP_REASONS, type StopReason } from '../stop/token.js';
 import { expectDuration, expectKnownKeys, optionError } from '../validate.js';
 import { RunEngine, type EngineConfig } from './engine.js';
 import { openInput, type PoolInput } from './input.js';
-import { createExecutor, type AsyncPoolOptions, type CommandItem, type CommandPoolOptions, type PoolOptions, type ThreadPoolOptions } from './executors.js';
+import { createExecutor, type AsyncPoolOptions, type CommandItem, type CommandPoolOptions, type PoolOptions, type RemoteModulePoolOptions, type ThreadPoolOptions } from './executors.js';
 import type { CommandResult } from '../run/process/executor.js';
 import { resolveCommonOptions, type CommonPoolOptions } from './options.js';
 import type { TaskResult } from './result.js';
@@ -168,7 +168,7 @@ export class Pool<I, R> {
  * const hashing = createPool({ module: new URL('./hash-task.js', import.meta.url), threads: 4 });
  */
 export function createPool<I extends CommandItem>(options: CommandPoolOptions<I>): Pool<I, CommandResult>;
-export function createPool<I, R>(options: AsyncPoolOptions<I, R> | ThreadPoolOptions<I, R>): Pool<I, R>;
+export function createPool<I, R>(options: AsyncPoolOptions<I, R> | ThreadPoolOptions<I, R> | RemoteModulePoolOptions<I, R>): Pool<I, R>;
 export function createPool<I, R>(options: PoolOptions<I, R>): Pool<I, R> {
   if (typeof options !== 'object' || options === null) throw optionError('options', 'an object', options);
   const { executor, concurrency } = createExecutor(options);

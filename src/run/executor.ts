@@ -34,6 +34,17 @@ export interface Executor<I, R> {
   run(item: I, context: TaskContext): R | Promise<R>;
   /** True if the executor calls `context.started()` itself; otherwise a task starts at dispatch. */
   readonly reportsStart?: boolean;
+  /**
+   * Connects what the executor needs before its first task (a backend server). A run starts
+   * no task until this resolves, and fails with a `BackendError` if it rejects. Called at the
+   * start of every run; must be cheap once connected.
+   */
+  open?(): Promise<void>;
+  /**
+   * Subscribes to a failure of the executor as a whole (its backend lost for good): the run
+   * then stops with reason 'error' and fails with a `BackendError`. Returns the unsubscribe.
+   */
+  onFatal?(listener: (error: Error) => void): () => void;
   /** Releases threads, processes and helpers. Idempotent. */
   close(): Promise<void>;
 }

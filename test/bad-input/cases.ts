@@ -5,7 +5,8 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPool, type TaskResult } from '../../src/index.js';
+import { createPool, redisBackend, type TaskResult } from '../../src/index.js';
+import { startRedis } from '../helpers/redis.js';
 import { headerLine } from '../../src/journal/format.js';
 import { andon } from '../helpers/cli.js';
 
@@ -15,7 +16,9 @@ const tasks = new URL('../fixtures/thread-tasks.js', import.meta.url);
 
 /** One bad input. */
 export interface BadInput {
-  readonly area: 'library options' | 'worker threads' | 'commands' | 'command line' | 'job log';
+  readonly area: 'library options' | 'worker threads' | 'commands' | 'command line' | 'job log' | 'redis';
+  /** A program the case needs (it is skipped where that is missing; CI has it). */
+  readonly requires?: 'redis-server';
   /** What the user did, in a few words. */
   readonly input: string;
   /** The message it must get. */
@@ -53,6 +56,19 @@ async function cli(args: string[]): Promise<{ message: string; exitCode: number 
 }
 
 const task = async (n: number): Promise<number> => n;
+
+/** Runs `andon …args` against a Redis server that wants the password 'sekret'. */
+async function cliWithPasswordServer(args: (url: (password: string | undefined) => string) => string[]): Promise<{ message: string; exitCode: number }> {
+  const server = await startRedis({ password: 'sekret' });
+  try {
+    return await cli(args((password) => (password === undefined ? `redis://127.0.0.1:${server.port}` : `redis://:${password}@127.0.0.1:${server.port}`)));
+  } finally {
+    await server.stop();
+  }
+}
+const backend = (): ReturnType<typeof redisBackend> => redisBackend({ connection: 'redis://127.0.0.1:6379', queue: 'q' });
+/** The server's address as the document shows it: its port changes from run to run. */
+export const anyPort = (message: string): string => message.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT');
 const logWith = (name: string, text: string): string => {
   const path = join(dir, name);
   writeFileSync(path, text);
@@ -167,4 +183,23 @@ export const CASES: readonly BadInput[] = [
       return cli(['--joblog', join(dir, 'adir'), 'echo', ':::', 'a']);
     },
   },
+
+  // Redis backend
+  { area: 'redis', input: 'a connection that is not a Redis URL', expected: /^Expected `connection` to be a Redis URL such as redis:\/\/localhost:6379 \(rediss:\/\/ for TLS\), got `'localhost:6379'` \(string\)$/, run: () => thrown(() => redisBackend({ connection: 'localhost:6379', queue: 'q' })) },
+  { area: 'redis', input: 'a queue name with a colon', expected: /^Queue name `jobs:1` contains `:`, which BullMQ uses to build its keys; choose a name without it$/, run: () => thrown(() => redisBackend({ connection: 'redis://localhost', queue: 'jobs:1' })) },
+  { area: 'redis', input: 'a backend that is not from redisBackend()', expected: /^Expected `backend` to be a backend from redisBackend\(\{ connection, queue \}\), got `'redis:\/\/localhost'` \(string\)$/, run: () => thrown(() => createPool<string>({ command: ['true'], backend: 'redis://localhost' as never })) },
+  { area: 'redis', input: 'a task function with a backend', expected: /^A `task` function cannot travel to another machine: put it in a module, start the workers with `andon worker --module PATH`, and pass `module` and `export`$/, run: () => thrown(() => createPool({ task, backend: backend() } as never)) },
+  { area: 'redis', input: 'threads with a backend', expected: /^With a `backend`, the workers choose their threads \(`andon worker -j N`\); pass `concurrency` for how many jobs are on the queue at once$/, run: () => thrown(() => createPool({ module: './tasks.js', threads: 2, backend: backend() } as never)) },
+  { area: 'redis', input: '--redis that is not a URL', expected: /^andon: Expected --redis to be a Redis URL such as redis:\/\/localhost:6379 \(rediss:\/\/ for TLS\), got `'localhost'` \(string\)$/, run: () => cli(['--redis', 'localhost', '--queue', 'q', 'echo', ':::', 'a']) },
+  { area: 'redis', input: '--redis without --queue', expected: /^andon: --redis needs --queue NAME: the queue that submitter and workers share; see andon --help$/, run: () => cli(['--redis', 'redis://localhost', 'echo', ':::', 'a']) },
+  { area: 'redis', input: '--queue without --redis', expected: /^andon: --queue needs --redis URL: the Redis server that holds the queue; see andon --help$/, run: () => cli(['--queue', 'q', 'echo', ':::', 'a']) },
+  { area: 'redis', input: '--line-buffer with --redis', expected: /^andon: --line-buffer cannot be used with --redis: a remote job's output arrives when it ends; leave --line-buffer out$/, run: () => cli(['--redis', 'redis://localhost', '--queue', 'q', '--line-buffer', 'echo', ':::', 'a']) },
+  { area: 'redis', input: 'a server nobody listens on', expected: /^andon: Cannot connect to Redis at redis:\/\/127\.0\.0\.1:PORT: connection refused; check the URL and that redis-server is running there$/, run: () => cli(['--redis', 'redis://127.0.0.1:1', '--queue', 'q', 'echo', ':::', 'a']) },
+  { area: 'redis', input: 'a host that does not resolve', expected: /^andon: Cannot connect to Redis at redis:\/\/no-such-host\.invalid:6379: host not found; check the host name in the URL$/, run: () => cli(['--redis', 'redis://no-such-host.invalid:6379', '--queue', 'q', 'echo', ':::', 'a']) },
+  { area: 'redis', requires: 'redis-server', input: 'a wrong password', expected: /^andon: Redis at redis:\/\/127\.0\.0\.1:PORT refused the credentials \(WRONGPASS invalid username-password pair or user is disabled\.\); check the user and password in the URL$/, run: () => cliWithPasswordServer((url) => ['--redis', url('wrong'), '--queue', 'q', 'echo', ':::', 'a']) },
+  { area: 'redis', requires: 'redis-server', input: 'no password for a server that needs one', expected: /^andon: Redis at redis:\/\/127\.0\.0\.1:PORT needs a password; give it in the URL: redis:\/\/:PASSWORD@host:port$/, run: () => cliWithPasswordServer((url) => ['--redis', url(undefined), '--queue', 'q', 'echo', ':::', 'a']) },
+  { area: 'redis', requires: 'redis-server', input: 'andon worker with a wrong password', expected: /^andon: Redis at redis:\/\/127\.0\.0\.1:PORT refused the credentials/, run: () => cliWithPasswordServer((url) => ['worker', '--redis', url('wrong'), '--queue', 'q']) },
+  { area: 'redis', input: 'andon worker with a module that does not exist', expected: /^andon: Worker module not found: <dir>\/tasks\.js; pass a path relative to the current directory/, run: () => cli(['worker', '--redis', 'redis://127.0.0.1:1', '--queue', 'q', '--module', join(dir, 'tasks.js')]) },
+  { area: 'redis', input: 'andon worker without --redis', expected: /^andon: andon worker needs --redis URL and --queue NAME; usage: andon worker --redis URL --queue NAME/, run: () => cli(['worker', '-j', '2']) },
+  { area: 'redis', input: 'andon worker with an unknown option', expected: /^andon: Unknown option '--bogus'; usage: andon worker --redis URL --queue NAME/, run: () => cli(['worker', '--redis', 'redis://localhost', '--queue', 'q', '--bogus']) },
 ];

@@ -2,11 +2,11 @@
  * Renders docs/bad-input.md from the cases: `node dist/test/bad-input/render.js > docs/bad-input.md`
  * (`npm run catalogue`). The bad-input test fails when the document is out of date.
  */
-import { CASES, dir } from './cases.js';
+import { anyPort, CASES, dir } from './cases.js';
 
 /** The message as shown in the document: temporary paths replaced by <dir>. */
 export function shown(message: string): string {
-  return message.replaceAll(dir, '<dir>').replaceAll(`file://${dir}`, 'file://<dir>');
+  return anyPort(message.replaceAll(dir, '<dir>').replaceAll(`file://${dir}`, 'file://<dir>'));
 }
 
 /** The whole document, from each case's actual message. */
@@ -25,8 +25,7 @@ Every bad input andon rejects, with the exact message it gets. Each row is a cas
 same cases (\`npm run catalogue\`), and the test fails if it is out of date. In the library
 each message is the \`message\` of an \`OptionError\` thrown before any work starts, or the
 error of the one task concerned; on the command line it is one line on stderr with exit
-code 255 and nothing run. The Redis backend's
-bad inputs will join this table with the backend itself.
+code 255 and nothing run.
 
 | area | bad input | message |
 | --- | --- | --- |

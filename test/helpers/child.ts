@@ -22,6 +22,8 @@ export interface Child {
   stderr(): string;
   /** Resolves with the first stdout line that matches; rejects if the child exits first. */
   waitForLine(match: RegExp | string): Promise<string>;
+  /** Resolves with the first stderr line that matches; rejects if the child exits first. */
+  waitForStderrLine(match: RegExp | string): Promise<string>;
   /** Resolves with the count once `count` stdout lines match. */
   waitForLines(match: RegExp, count: number): Promise<string[]>;
   exited: Promise<Exit>;
@@ -42,16 +44,20 @@ export function startNode(script: string, args: string[] = [], env: Record<strin
   });
   let stdout = '';
   let stderr = '';
-  type Waiter = { test: (lines: string[]) => boolean; resolve: () => void };
+  type Waiter = { test: (lines: string[]) => boolean; resolve: () => void; stream: 'stdout' | 'stderr' };
   const waiters = new Set<Waiter>();
-  const lines = (): string[] => stdout.split('\n').slice(0, -1);
+  const lines = (stream: 'stdout' | 'stderr' = 'stdout'): string[] => (stream === 'stdout' ? stdout : stderr).split('\n').slice(0, -1);
+  const check = (stream: 'stdout' | 'stderr'): void => {
+    const all = lines(stream);
+    for (const waiter of [...waiters]) if (waiter.stream === stream && waiter.test(all)) waiter.resolve();
+  };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
-    const all = lines();
-    for (const waiter of [...waiters]) if (waiter.test(all)) waiter.resolve();
+    check('stdout');
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
+    check('stderr');
   });
   const exited = once(child, 'close').then(([code, signal]) => ({
     code: code as number | null,
@@ -59,10 +65,11 @@ export function startNode(script: string, args: string[] = [], env: Record<strin
     stdout,
     stderr,
   }));
-  const waitFor = (test: (lines: string[]) => boolean, what: string): Promise<void> => {
-    if (test(lines())) return Promise.resolve();
+  const waitFor = (test: (lines: string[]) => boolean, what: string, stream: 'stdout' | 'stderr' = 'stdout'): Promise<void> => {
+    if (test(lines(stream))) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
+        stream,
         test,
         resolve: () => {
           waiters.delete(waiter);
@@ -87,6 +94,11 @@ export function startNode(script: string, args: string[] = [], env: Record<strin
       const test = matches(match);
       await waitFor((all) => all.some(test), String(match));
       return lines().find(test)!;
+    },
+    async waitForStderrLine(match) {
+      const test = matches(match);
+      await waitFor((all) => all.some(test), String(match), 'stderr');
+      return lines('stderr').find(test)!;
     },
     async waitForLines(match, count) {
       const test = matches(match);

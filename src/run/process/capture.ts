@@ -29,7 +29,12 @@ export class CappedBuffer {
     this.#kept += kept.length;
   }
 
+  /** The kept bytes. */
+  bytes(): Buffer {
+    return Buffer.concat(this.#chunks, this.#kept);
+  }
+
   text(): string {
-    return Buffer.concat(this.#chunks, this.#kept).toString('utf8');
+    return this.bytes().toString('utf8');
   }
 }

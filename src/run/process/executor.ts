@@ -43,6 +43,8 @@ export interface CommandResult {
   readonly stderrBytes: number;
   /** True if either stream produced more than `maxBuffer` bytes and the rest was dropped. */
   readonly truncated: boolean;
+  /** The host name of the worker that ran the job, for a pool with a `backend`. */
+  readonly host?: string;
 }
 
 /**

@@ -1,0 +1,75 @@
+/** How command tasks and module tasks travel to a worker and back. */
+import { CommandFailedError } from '../errors.js';
+import { fromErrorRecord } from '../run/error-transport.js';
+import type { TaskContext } from '../run/executor.js';
+import type { CommandResult, CommandSpec, OutputStream } from '../run/process/executor.js';
+import { termseqDuration, parseTermseq } from '../run/process/termseq.js';
+import type { RemoteOutcome } from './protocol.js';
+import type { RemoteCodec } from './submitter.js';
+
+/** Time for a stop event to reach a worker and its outcome to come back, beyond the kill itself. */
+const NETWORK_ALLOWANCE_MS = 5_000;
+/** How much output a worker sends back when the caller wants every byte (`onOutput`). */
+const FULL_OUTPUT_CAP = 16 * 1024 * 1024;
+
+/** What a remote command pool needs, already validated. */
+export interface RemoteCommandSettings<I> {
+  readonly toCommand: (item: I, context: TaskContext) => CommandSpec;
+  readonly stopSignal: NodeJS.Signals | null;
+  readonly termseq: string;
+  readonly maxBuffer: number;
+  readonly onOutput: ((chunk: Buffer, stream: OutputStream, item: I, context: TaskContext) => void) | undefined;
+}
+
+function unexpected(outcome: RemoteOutcome): Error {
+  return new Error(`Unexpected outcome from a worker: ${JSON.stringify(outcome).slice(0, 200)}`);
+}
+
+/** Command jobs: rendered here, run in a process group on the worker, output sent back. */
+export function commandCodec<I>(settings: RemoteCommandSettings<I>): RemoteCodec<I, CommandResult> {
+  const sentBytes = settings.onOutput === undefined ? settings.maxBuffer : Math.max(settings.maxBuffer, FULL_OUTPUT_CAP);
+  return {
+    settleWithinMs: termseqDuration(parseTermseq(settings.termseq)) + NETWORK_ALLOWANCE_MS,
+    toTask: (item, context) => ({ kind: 'command', spec: settings.toCommand(item, context), stopSignal: settings.stopSignal, termseq: settings.termseq, maxBuffer: sentBytes }),
+    fromOutcome: (outcome, item, context) => {
+      if (outcome.kind === 'error') throw fromErrorRecord(outcome.error);
+      if (outcome.kind !== 'command') throw unexpected(outcome);
+      const stdout = Buffer.from(outcome.stdout, 'base64');
+      const stderr = Buffer.from(outcome.stderr, 'base64');
+      if (stdout.length > 0) settings.onOutput?.(stdout, 'stdout', item, context);
+      if (stderr.length > 0) settings.onOutput?.(stderr, 'stderr', item, context);
+      const { maxBuffer } = settings;
+      const result: CommandResult = {
+        ...outcome.result,
+        stdout: stdout.subarray(0, maxBuffer).toString('utf8'),
+        stderr: stderr.subarray(0, maxBuffer).toString('utf8'),
+        truncated: outcome.result.stdoutBytes > maxBuffer || outcome.result.stderrBytes > maxBuffer,
+        host: outcome.host,
+      };
+      if (result.exitCode === 0) return result;
+      throw new CommandFailedError(result);
+    },
+  };
+}
+
+/** Function jobs: an export of the worker's module, items and results as JSON. */
+export function moduleCodec<I, R>(module: string, exportName: string): RemoteCodec<I, R> {
+  return {
+    settleWithinMs: 1_000 + NETWORK_ALLOWANCE_MS,
+    toTask: (item, context) => {
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(item);
+      } catch (error) {
+        throw new TypeError(`Item ${context.index + 1} cannot be sent to a worker as JSON: ${(error as Error).message}`);
+      }
+      if (json === undefined) throw new TypeError(`Item ${context.index + 1} cannot be sent to a worker as JSON (it is ${typeof item})`);
+      return { kind: 'module', module, export: exportName, item };
+    },
+    fromOutcome: (outcome) => {
+      if (outcome.kind === 'error') throw fromErrorRecord(outcome.error);
+      if (outcome.kind !== 'value') throw unexpected(outcome);
+      return outcome.value as R;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * What travels through the queue. andon adds no protocol of its own beyond BullMQ's: a job's
+ * data says what to run, its return value says how it ended, and a stop is a custom event on
+ * the queue's own event stream, which every worker reads.
+ */
+import type { ErrorRecord } from '../run/error-transport.js';
+import type { CommandResult, CommandSpec } from '../run/process/executor.js';
+import type { StopReason } from '../stop/token.js';
+
+/** The BullMQ job name of every andon job. */
+export const JOB_NAME = 'andon';
+/** The custom queue event that stops a job on whichever worker runs it. */
+export const STOP_EVENT = 'andon-stop';
+/** Bumped when the job data changes shape, so an old worker refuses a new job plainly. */
+export const PROTOCOL_VERSION = 1;
+
+/** A command job: the command line is rendered by the submitter, the worker only runs it. */
+export interface RemoteCommandTask {
+  readonly kind: 'command';
+  readonly spec: CommandSpec;
+  /** The pool's `stopSignal`: what a graceful stop sends to the job's process group. */
+  readonly stopSignal: NodeJS.Signals | null;
+  /** The pool's termination sequence, as written (`TERM,200,…`). */
+  readonly termseq: string;
+  /** Bytes of stdout and of stderr sent back. */
+  readonly maxBuffer: number;
+}
+
+/** A function job: an export of the module the worker was started with. */
+export interface RemoteModuleTask {
+  readonly kind: 'module';
+  /** The module as the submitter named it, for messages; the worker runs its own `--module`. */
+  readonly module: string;
+  readonly export: string;
+  readonly item: unknown;
+}
+
+/** The data of a BullMQ job andon submits. */
+export interface RemoteJobData {
+  readonly v: number;
+  /** The submitting run's id: the prefix of every job id of the run. */
+  readonly run: string;
+  readonly index: number;
+  readonly attempt: number;
+  readonly task: RemoteCommandTask | RemoteModuleTask;
+}
+
+/** How a job ended, as the worker returns it (the BullMQ job always completes). */
+export type RemoteOutcome =
+  | {
+      readonly kind: 'command';
+      readonly result: Omit<CommandResult, 'stdout' | 'stderr'>;
+      /** The kept bytes, base64: output need not be UTF-8. */
+      readonly stdout: string;
+      readonly stderr: string;
+      readonly host: string;
+    }
+  | { readonly kind: 'value'; readonly value: unknown; readonly host: string }
+  | { readonly kind: 'error'; readonly error: ErrorRecord; readonly host: string };
+
+/** What a stop event asks of the job's worker: a graceful stop with a reason, or force. */
+export type StopStage = StopReason | 'force';
+
+/** The fields of a stop event, as they come back from the stream (all strings). */
+export interface StopEventArgs {
+  readonly run: string;
+  readonly jobId: string;
+  readonly stage: StopStage;
+}
+
+/** The id of a job: run, item, attempt. Ids never repeat, so a retry is a new job. */
+export function jobIdOf(run: string, index: number, attempt: number): string {
+  return `${run}.${index}.${attempt}`;
+}
+
+/**
+ * A submitter holds a lease on its run while it runs: a key it renews every
+ * {@link RUN_LEASE_RENEW_MS}. Workers stop the jobs of a run whose lease has been gone for
+ * {@link RUN_LEASE_MS}: its submitter was killed without a goodbye, and nobody waits for them.
+ * (A server that restarted empty has the key back within a renewal.)
+ */
+export const RUN_LEASE_MS = 5_000;
+export const RUN_LEASE_RENEW_MS = 1_000;
+
+/** The lease key of a run. */
+export function runLeaseKey(queue: string, run: string): string {
+  return `andon:${queue}:run:${run}`;
+}

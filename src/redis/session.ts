@@ -1,0 +1,53 @@
+/**
+ * One connection to a queue, as a submitter or a worker holds it: the client, a reader of the
+ * queue's event stream that starts at the moment of connecting (so no event of this session
+ * is missed, and none from before it replayed), and a watch for losses.
+ */
+import type { Redis } from 'ioredis';
+import type { QueueEvents } from 'bullmq';
+import { connectRedis, ConnectionWatch, type ConnectionEvents } from './connection.js';
+import { loadRedisModules, type RedisModules } from './modules.js';
+import type { RedisBackend } from './backend.js';
+
+/** A connected client and event reader for one queue. */
+export class RedisSession {
+  private constructor(
+    readonly backend: RedisBackend,
+    readonly modules: RedisModules,
+    readonly client: Redis,
+    readonly events: QueueEvents,
+    readonly watch: ConnectionWatch,
+  ) {}
+
+  /** Connects, or rejects with a `RedisError` naming the server and the fix. */
+  static async open(backend: RedisBackend, events: ConnectionEvents): Promise<RedisSession> {
+    const modules = await loadRedisModules();
+    const client = await connectRedis(modules, backend.connection);
+    // Stream ids are the server's clock in ms: start reading at "now" by that clock.
+    const [seconds, micros] = await client.time();
+    const now = `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)}-0`;
+    const queueEvents = new modules.bullmq.QueueEvents(backend.queue, { connection: client, lastEventId: now });
+    queueEvents.on('error', () => {
+      // Connection errors; the watch reports losses once, not per retry.
+    });
+    await queueEvents.waitUntilReady();
+    const watch = new ConnectionWatch(client, backend.where, backend.reconnectTimeoutMs, events);
+    return new RedisSession(backend, modules, client, queueEvents, watch);
+  }
+
+  /**
+   * Closes the event reader and the connection. After a loss, nothing is waited for: the
+   * server may be gone.
+   */
+  async close(): Promise<void> {
+    const lost = this.watch.lost;
+    this.watch.close();
+    if (lost) {
+      this.client.disconnect();
+      void this.events.close().catch(() => {});
+      return;
+    }
+    await this.events.close().catch(() => {});
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+}

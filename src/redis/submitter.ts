@@ -1,0 +1,246 @@
+/**
+ * The submitting side of the Redis backend: an executor whose "running a task" is putting a
+ * job on the queue and waiting for its outcome on the queue's event stream. Everything else
+ * (lanes, timeouts, retries, the job log, the progress line) is the ordinary pool engine, so a
+ * run on many machines behaves as one on this machine.
+ *
+ * Stopping: a job still waiting is removed from the queue; a running one is stopped on its
+ * worker by a stop event (a graceful stop with its reason, or force). After a lost and
+ * regained connection, jobs the server no longer knows (it restarted empty) are submitted
+ * again: they were never logged done, so running them again is right.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Queue, QueueEventsProducer } from 'bullmq';
+import { StoppedError } from '../errors.js';
+import type { NoticeWriter } from '../interrupt/coordinator.js';
+import type { Executor, TaskContext } from '../run/executor.js';
+import type { RedisBackend } from './backend.js';
+import { JOB_NAME, jobIdOf, PROTOCOL_VERSION, RUN_LEASE_MS, RUN_LEASE_RENEW_MS, runLeaseKey, STOP_EVENT, type RemoteJobData, type RemoteOutcome, type StopStage } from './protocol.js';
+import { RedisSession } from './session.js';
+
+/** How one kind of task travels: what the job carries, and what its outcome means. */
+export interface RemoteCodec<I, R> {
+  /** The job's task, built on this machine (command lines are rendered here). */
+  toTask(item: I, context: TaskContext): RemoteJobData['task'];
+  /** The task's result from the worker's outcome. @throws the task's failure. */
+  fromOutcome(outcome: RemoteOutcome, item: I, context: TaskContext): R;
+  /** How long a forced job may take to go on its worker, network included. */
+  readonly settleWithinMs: number;
+}
+
+/** A job this run has on the queue and waits for. */
+interface PendingJob {
+  readonly data: RemoteJobData;
+  readonly context: TaskContext;
+  /** True once the job is known to be on the queue. */
+  added: boolean;
+  settle(outcome: { readonly value: RemoteOutcome } | { readonly error: Error }): void;
+}
+
+/** States in which a job can still be taken off the queue before any worker runs it. */
+const REMOVABLE = new Set(['waiting', 'prioritized', 'delayed', 'waiting-children']);
+/** Finished jobs stay this long (s) and at most this many, so a reconnect can still read them. */
+const KEEP_FINISHED = { age: 3_600, count: 1_000 };
+
+/** Runs tasks as jobs on a BullMQ queue served by `andon worker` processes. */
+export class RemoteExecutor<I, R> implements Executor<I, R> {
+  readonly reportsStart = true;
+  readonly #backend: RedisBackend;
+  readonly #codec: RemoteCodec<I, R>;
+  readonly #notice: NoticeWriter;
+  #session: RedisSession | undefined;
+  #queue: Queue | undefined;
+  #producer: QueueEventsProducer | undefined;
+  #run = '';
+  readonly #pending = new Map<string, PendingJob>();
+  readonly #fatalListeners = new Set<(error: Error) => void>();
+  #broken: Error | undefined;
+  #lease: NodeJS.Timeout | undefined;
+
+  constructor(backend: RedisBackend, codec: RemoteCodec<I, R>, notice: NoticeWriter) {
+    this.#backend = backend;
+    this.#codec = codec;
+    this.#notice = notice;
+  }
+
+  async open(): Promise<void> {
+    await this.#endLease();
+    this.#run = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+    if (this.#session !== undefined && this.#broken === undefined) {
+      await this.#startLease();
+      return;
+    }
+    await this.#closeSession();
+    this.#broken = undefined;
+    const session = await RedisSession.open(this.#backend, {
+      lost: (line) => this.#notice(line),
+      back: (line) => {
+        this.#notice(line);
+        void this.#reconcile();
+      },
+      gaveUp: (error) => this.#fail(error),
+    });
+    const { bullmq } = session.modules;
+    this.#session = session;
+    this.#queue = new bullmq.Queue(this.#backend.queue, { connection: session.client });
+    this.#producer = new bullmq.QueueEventsProducer(this.#backend.queue, { connection: session.client });
+    // Connection errors are reported once, by the session's watch; without a listener BullMQ prints each.
+    this.#queue.on('error', () => {});
+    this.#producer.on('error', () => {});
+    await this.#startLease();
+    await this.#warnIfNoWorker();
+    const events = session.events;
+    events.on('active', ({ jobId }) => this.#pending.get(jobId)?.context.started());
+    events.on('completed', ({ jobId, returnvalue }) => this.#pending.get(jobId)?.settle({ value: returnvalue as unknown as RemoteOutcome }));
+    events.on('failed', ({ jobId, failedReason }) => {
+      // BullMQ itself failed the job: andon's workers report task failures as outcomes.
+      this.#pending.get(jobId)?.settle({ error: new Error(`The queue failed job ${jobId}: ${failedReason}`) });
+    });
+  }
+
+  /** Takes the run's lease and keeps renewing it until the run's executor closes or reopens. */
+  async #startLease(): Promise<void> {
+    const client = this.#session!.client;
+    const key = runLeaseKey(this.#backend.queue, this.#run);
+    await client.set(key, '1', 'PX', RUN_LEASE_MS);
+    this.#lease = setInterval(() => void client.set(key, '1', 'PX', RUN_LEASE_MS).catch(() => {}), RUN_LEASE_RENEW_MS);
+    // The lease must not keep the process alive; the run itself does while it runs.
+    this.#lease.unref();
+  }
+
+  /** Gives the lease up: the run is over, its workers need not watch it. */
+  async #endLease(): Promise<void> {
+    if (this.#lease === undefined) return;
+    clearInterval(this.#lease);
+    this.#lease = undefined;
+    const session = this.#session;
+    if (session !== undefined && !session.watch.lost && this.#broken === undefined) {
+      await session.client.del(runLeaseKey(this.#backend.queue, this.#run)).catch(() => {});
+    }
+  }
+
+  /** A run with no worker would wait in silence: say what to start. */
+  async #warnIfNoWorker(): Promise<void> {
+    const { queue, where } = this.#backend;
+    // CLIENT LIST may be disabled on managed servers; then andon cannot tell, and says nothing.
+    const workers = await this.#queue!.getWorkersCount().catch(() => undefined);
+    if (workers === 0) this.#notice(`andon: no worker is serving queue ${queue} on ${where} yet; jobs wait until one starts: andon worker --redis ${where} --queue ${queue}`);
+  }
+
+  onFatal(listener: (error: Error) => void): () => void {
+    this.#fatalListeners.add(listener);
+    return () => this.#fatalListeners.delete(listener);
+  }
+
+  run(item: I, context: TaskContext): Promise<R> {
+    if (context.stop.stopped) return Promise.reject(new StoppedError(context.stop.reason ?? 'stop'));
+    if (this.#broken !== undefined) return Promise.reject(new StoppedError('error'));
+    const data: RemoteJobData = { v: PROTOCOL_VERSION, run: this.#run, index: context.index, attempt: context.attempt, task: this.#codec.toTask(item, context) };
+    const jobId = jobIdOf(this.#run, context.index, context.attempt);
+    return new Promise<R>((resolve, reject) => {
+      const unlisten = context.stop.onStop((reason) => void this.#stopJob(jobId, reason));
+      const pending: PendingJob = {
+        data,
+        context,
+        added: false,
+        settle: (outcome) => {
+          if (this.#pending.get(jobId) !== pending) return;
+          this.#pending.delete(jobId);
+          unlisten();
+          if ('error' in outcome) {
+            reject(outcome.error);
+            return;
+          }
+          try {
+            resolve(this.#codec.fromOutcome(outcome.value, item, context));
+          } catch (error) {
+            reject(error);
+          }
+        },
+      };
+      this.#pending.set(jobId, pending);
+      context.onForce(() => void this.#stopJob(jobId, 'force'), this.#codec.settleWithinMs);
+      this.#add(jobId, pending).then(
+        () => {
+          // A stop that came while the job was being added found nothing to stop.
+          if (context.stop.stopped) void this.#stopJob(jobId, context.stop.reason ?? 'stop');
+        },
+        (error: unknown) => pending.settle({ error: error instanceof Error ? error : new Error(String(error)) }),
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const pending of [...this.#pending.values()]) pending.settle({ error: new StoppedError('stop') });
+    await this.#endLease();
+    await this.#closeSession();
+  }
+
+  async #add(jobId: string, pending: PendingJob): Promise<void> {
+    await this.#queue!.add(JOB_NAME, pending.data, { jobId, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
+    pending.added = true;
+  }
+
+  /** Takes a waiting job off the queue, or tells the worker running it to stop. */
+  async #stopJob(jobId: string, stage: StopStage): Promise<void> {
+    const pending = this.#pending.get(jobId);
+    if (pending === undefined || !pending.added || this.#broken !== undefined) return;
+    const queue = this.#queue!;
+    try {
+      if (stage !== 'force' && REMOVABLE.has(await queue.getJobState(jobId)) && (await queue.remove(jobId)) === 1) {
+        pending.settle({ error: new StoppedError(stage) });
+        return;
+      }
+      await this.#producer!.publishEvent({ eventName: STOP_EVENT, run: this.#run, jobId, stage });
+    } catch {
+      // The connection is down: the watch reports it, and gives the run up if it stays down.
+    }
+  }
+
+  /** After a reconnect: submits again the jobs the server no longer has (it restarted empty). */
+  async #reconcile(): Promise<void> {
+    const queue = this.#queue;
+    if (queue === undefined) return;
+    const lost: number[] = [];
+    try {
+      for (const [jobId, pending] of [...this.#pending]) {
+        if (!pending.added) continue;
+        const state = await queue.getJobState(jobId);
+        if (this.#pending.get(jobId) !== pending) continue;
+        if (state === 'completed') {
+          const job = await queue.getJob(jobId);
+          if (job !== undefined) pending.settle({ value: job.returnvalue as RemoteOutcome });
+        } else if (state === 'unknown') {
+          lost.push(pending.context.index + 1);
+          await this.#add(jobId, pending);
+        }
+      }
+    } catch {
+      // Lost again: the next reconnect reconciles.
+    }
+    if (lost.length > 0) {
+      const shown = lost.length > 10 ? `${lost.slice(0, 10).join(', ')}, …` : lost.join(', ');
+      this.#notice(`andon: Redis no longer has ${lost.length === 1 ? 'job' : `${lost.length} jobs`} ${shown} (did it restart empty?); submitted again`);
+    }
+  }
+
+  /** Redis stayed away: every job still waited for is cancelled, and the run fails. */
+  #fail(error: Error): void {
+    this.#broken = error;
+    // The run stops first, so the jobs settled next count as cancelled, not failed.
+    for (const listener of this.#fatalListeners) listener(error);
+    for (const pending of [...this.#pending.values()]) pending.settle({ error: new StoppedError('error') });
+  }
+
+  async #closeSession(): Promise<void> {
+    const session = this.#session;
+    this.#session = undefined;
+    if (session === undefined) return;
+    const lost = session.watch.lost || this.#broken !== undefined;
+    const closing = [this.#queue?.close(), this.#producer?.close()].map((promise) => promise?.catch(() => {}));
+    this.#queue = undefined;
+    this.#producer = undefined;
+    if (!lost) await Promise.all(closing);
+    await session.close();
+  }
+}

@@ -1,0 +1,425 @@
+/**
+ * `andon worker`: runs the jobs of a queue until stopped. Each job runs as it would on the
+ * submitter's machine — a command in its own process group under the watchdog, a function on
+ * a worker thread — with a stop token that the submitter's stop events (and BullMQ's own
+ * cancellation) stop.
+ *
+ * Stopping the worker (SIGTERM, Ctrl+C, `worker.stop()`): it takes no new job; running jobs
+ * get the grace period to finish, and whatever still runs then is ended and handed back to
+ * the queue at once, for another worker, rather than left 'active' until a stalled-job check.
+ * A second signal hands back at once. A worker killed outright leaves its jobs to BullMQ's
+ * stalled-job check (after `lockDuration`); its subprocesses die with it through the watchdog.
+ */
+import { availableParallelism, hostname } from 'node:os';
+import type { Job, Worker } from 'bullmq';
+import { CommandFailedError, OptionError, type RedisError } from '../errors.js';
+import { interruptCoordinator, writeNoticeToStderr, type InterruptParticipant, type NoticeWriter, type SignalSource } from '../interrupt/coordinator.js';
+import type { InterruptSignal } from '../interrupt/signals.js';
+import { formatDuration, plural } from '../output/format.js';
+import { toErrorRecord } from '../run/error-transport.js';
+import type { TaskContext } from '../run/executor.js';
+import { CappedBuffer } from '../run/process/capture.js';
+import { ProcessExecutor, type CommandResult } from '../run/process/executor.js';
+import { parseTermseq } from '../run/process/termseq.js';
+import { ThreadExecutor } from '../run/threads/executor.js';
+import { StopState } from '../stop/state.js';
+import { STOP_REASONS, type StopReason, type StopToken } from '../stop/token.js';
+import { expectBoolean, expectDuration, expectFunction, expectKnownKeys, expectPositiveInteger, optionError } from '../validate.js';
+import { expectBackend, type RedisBackend } from './backend.js';
+import { PROTOCOL_VERSION, RUN_LEASE_MS, RUN_LEASE_RENEW_MS, runLeaseKey, STOP_EVENT, type RemoteCommandTask, type RemoteJobData, type RemoteModuleTask, type RemoteOutcome, type StopEventArgs, type StopStage } from './protocol.js';
+import { RedisSession } from './session.js';
+import { resolveModuleUrl } from '../run/threads/module-url.js';
+
+/** Options of {@link startWorker}. */
+export interface WorkerOptions {
+  /** The queue to serve: the same `redisBackend({ connection, queue })` as the submitters. */
+  readonly backend: RedisBackend;
+  /** How many jobs this worker runs at once. @default os.availableParallelism() */
+  readonly concurrency?: number;
+  /** The module whose exports function jobs name; without it, function jobs fail with a message saying so. */
+  readonly module?: string | URL;
+  /**
+   * After a stop, how long running jobs may take to finish before they are ended and handed
+   * back to the queue, in ms.
+   * @default 5_000
+   */
+  readonly grace?: number;
+  /**
+   * BullMQ's job lock, in ms: if this worker dies, other workers take its jobs back after
+   * about this long (and as often check for such jobs).
+   * @default 30_000
+   */
+  readonly lockDuration?: number;
+  /** Own SIGINT, SIGTERM and SIGHUP while running. @default true */
+  readonly handleSignals?: boolean;
+  /** Where notices go. @default a line on stderr */
+  readonly onNotice?: (line: string) => void;
+  /** A token whose stop stops the worker, as `worker.stop()`. */
+  readonly stop?: StopToken;
+  /** The process whose signals to handle (for tests). @default process */
+  readonly signalSource?: SignalSource;
+}
+
+/** What a worker did, once it has stopped. */
+export interface WorkerSummary {
+  /** Jobs that ran to the end (succeeded or failed on their own). */
+  readonly finished: number;
+  /** Jobs stopped by their submitter (interrupted, timed out, forced). */
+  readonly stopped: number;
+  /** Jobs ended and returned to the queue because this worker was stopping. */
+  readonly handedBack: number;
+}
+
+/** A job running on this worker. */
+interface ActiveJob {
+  /** The submitting run. */
+  readonly run: string;
+  readonly stop: StopState;
+  kill: (() => void) | undefined;
+  handBack: boolean;
+}
+
+/** A command job as the process executor sees it: the spec and where its output goes. */
+interface WorkerCommand {
+  readonly task: RemoteCommandTask;
+  readonly stdout: CappedBuffer;
+  readonly stderr: CappedBuffer;
+}
+
+/** Stop events for jobs not (yet) running here are kept this long, in case the job starts here. */
+const EARLY_STOP_TTL_MS = 60_000;
+const HOST = hostname();
+const FORGET_DEAD_RUNS_MS = 600_000;
+
+function stopStageOf(value: unknown): StopStage | undefined {
+  return typeof value === 'string' && (STOP_REASONS as readonly string[]).includes(value) ? (value as StopReason) : undefined;
+}
+
+/** Makes sure an outcome can be stored as the job's JSON return value. */
+function jsonSafe(outcome: RemoteOutcome): RemoteOutcome {
+  try {
+    JSON.stringify(outcome);
+    return outcome;
+  } catch (error) {
+    return { kind: 'error', error: toErrorRecord(new TypeError(`The task's result cannot be sent back as JSON: ${(error as Error).message}`)), host: HOST };
+  }
+}
+
+/** A running worker. Create one with {@link startWorker}. */
+export class QueueWorker implements InterruptParticipant {
+  /** Settles when the worker has stopped: its summary, or a `RedisError` if Redis stayed away. */
+  readonly closed: Promise<WorkerSummary>;
+  readonly #session: RedisSession;
+  readonly #worker: Worker<RemoteJobData, RemoteOutcome>;
+  readonly #grace: number;
+  readonly #notice: NoticeWriter;
+  readonly #moduleUrl: string | undefined;
+  readonly #active = new Map<string, ActiveJob>();
+  readonly #earlyStops = new Map<string, { stage: StopStage; at: number }>();
+  readonly #commands = new Map<string, ProcessExecutor<WorkerCommand>>();
+  readonly #threads = new Map<string, ThreadExecutor<unknown, unknown>>();
+  readonly #cleanups: (() => void)[] = [];
+  /** Runs whose lease was found missing, and since when. */
+  readonly #leaseMissing = new Map<string, number>();
+  readonly #leaseCheck: NodeJS.Timeout;
+  #stopping = false;
+  #graceTimer: NodeJS.Timeout | undefined;
+  #fatal: RedisError | undefined;
+  #finished = 0;
+  #stopped = 0;
+  #handedBack = 0;
+
+  /** @internal Use {@link startWorker}. */
+  constructor(session: RedisSession, settings: { concurrency: number; grace: number; lockDuration: number; moduleUrl: string | undefined; notice: NoticeWriter; signals: SignalSource | undefined; parent: StopToken | undefined }) {
+    this.#session = session;
+    this.#grace = settings.grace;
+    this.#notice = settings.notice;
+    this.#moduleUrl = settings.moduleUrl;
+    const { bullmq } = session.modules;
+    session.events.on(STOP_EVENT as 'error', (args: unknown) => this.#onStopEvent(args as StopEventArgs));
+    this.#worker = new bullmq.Worker<RemoteJobData, RemoteOutcome>(
+      session.backend.queue,
+      // Three parameters: BullMQ passes its cancellation signal only to a processor that takes one.
+      (job, token, signal) => this.#process(job, token, signal),
+      {
+        connection: session.client,
+        concurrency: settings.concurrency,
+        lockDuration: settings.lockDuration,
+        stalledInterval: settings.lockDuration,
+        // After a lost connection BullMQ waits this long before fetching again (15 s by
+        // default): a worker should be back as soon as Redis is.
+        runRetryDelay: 1_000,
+        name: `andon@${HOST}:${process.pid}`,
+      },
+    );
+    this.#worker.on('error', () => {
+      // Connection errors; the session's watch reports losses once.
+    });
+    this.#leaseCheck = setInterval(() => void this.#checkLeases(), RUN_LEASE_RENEW_MS);
+    if (settings.signals !== undefined) this.#cleanups.push(interruptCoordinator(settings.signals).join(this, settings.notice));
+    if (settings.parent !== undefined) this.#cleanups.push(settings.parent.onStop(() => this.stop()));
+    this.closed = this.#worker.waitUntilReady().then(() => new Promise<WorkerSummary>((resolve, reject) => {
+      this.#worker.once('closed', () => {
+        void this.#release().then(() => (this.#fatal === undefined ? resolve(this.summary()) : reject(this.#fatal)));
+      });
+    }));
+  }
+
+  /** Jobs running right now. */
+  get running(): number {
+    return this.#active.size;
+  }
+
+  /** The counts so far. */
+  summary(): WorkerSummary {
+    return { finished: this.#finished, stopped: this.#stopped, handedBack: this.#handedBack };
+  }
+
+  /**
+   * Takes no new job; running jobs get the grace period, then are ended and handed back to
+   * the queue. Idempotent.
+   */
+  stop(): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    const running = this.#active.size;
+    // After the signal's own notice, which the coordinator writes once every participant has heard it.
+    if (running > 0) queueMicrotask(() => this.#notice(`andon: worker taking no new jobs; ${plural(running, 'running job')} not done within ${formatDuration(this.#grace)} go back to the queue`));
+    this.#graceTimer = setTimeout(() => this.handBack(), this.#grace);
+    // Resolves once the running jobs have ended (finished or handed back).
+    void this.#worker.close().catch(() => {});
+  }
+
+  /** Ends every running job now and hands it back to the queue; stops the worker. */
+  handBack(): void {
+    this.stop();
+    clearTimeout(this.#graceTimer);
+    for (const job of this.#active.values()) {
+      if (job.handBack) continue;
+      job.handBack = true;
+      job.stop.request('force');
+      job.kill?.();
+    }
+  }
+
+  interrupt(): void {
+    this.stop();
+  }
+
+  force(_signal: InterruptSignal): void {
+    this.handBack();
+  }
+
+  waitingFor(): { running: number; graceMs: number } {
+    return { running: this.#active.size, graceMs: this.#grace };
+  }
+
+  /** Redis stayed away: end the running jobs (their results could not be reported) and stop. */
+  fail(error: RedisError): void {
+    this.#fatal ??= error;
+    this.#notice(`andon: ${error.message}; ending ${plural(this.#active.size, 'running job')} and stopping`);
+    for (const job of this.#active.values()) {
+      job.stop.request('error');
+      job.kill?.();
+    }
+    this.#stopping = true;
+    // Nothing can be reported any more: close without waiting for the server.
+    void this.#worker.close(true).catch(() => {});
+  }
+
+  async #process(job: Job<RemoteJobData, RemoteOutcome>, token: string | undefined, signal: AbortSignal | undefined): Promise<RemoteOutcome> {
+    const data = job.data;
+    const jobId = job.id ?? '';
+    if (data?.v !== PROTOCOL_VERSION || typeof data.task !== 'object') {
+      return { kind: 'error', error: toErrorRecord(new OptionError(`Job ${jobId} is not an andon job of protocol ${PROTOCOL_VERSION}; submitter and worker must run the same andon version`)), host: HOST };
+    }
+    if (await this.#runGone(data.run)) {
+      this.#stopped++;
+      return { kind: 'error', error: toErrorRecord(new OptionError(`Job ${jobId} was not run: the andon that submitted it is gone (killed without a goodbye)`)), host: HOST };
+    }
+    const active: ActiveJob = { run: data.run, stop: new StopState(), kill: undefined, handBack: false };
+    this.#active.set(jobId, active);
+    const early = this.#earlyStops.get(jobId);
+    if (early !== undefined) this.#apply(active, early.stage);
+    const onAbort = (): void => void active.stop.request(stopStageOf(signal?.reason) ?? 'stop');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const context: TaskContext = {
+      stop: active.stop,
+      attempt: data.attempt,
+      index: data.index,
+      slot: 1,
+      onForce: (kill) => {
+        active.kill = kill;
+      },
+      started: () => {},
+    };
+    let outcome: RemoteOutcome;
+    try {
+      outcome = data.task.kind === 'command' ? await this.#runCommand(data.task, context) : await this.#runFunction(data.task, context);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.#active.delete(jobId);
+      active.stop.dispose();
+    }
+    if (active.handBack) {
+      this.#handedBack++;
+      await job.moveToWait(token);
+      throw new this.#session.modules.bullmq.WaitingError();
+    }
+    if (active.stop.stopped) this.#stopped++;
+    else this.#finished++;
+    return jsonSafe(outcome);
+  }
+
+  async #runCommand(task: RemoteCommandTask, context: TaskContext): Promise<RemoteOutcome> {
+    const key = `${task.stopSignal ?? ''}|${task.termseq}`;
+    let executor = this.#commands.get(key);
+    if (executor === undefined) {
+      executor = new ProcessExecutor<WorkerCommand>({
+        toCommand: (command) => command.task.spec,
+        shell: '/bin/sh',
+        cwd: undefined,
+        env: undefined,
+        stopSignal: task.stopSignal,
+        termseq: parseTermseq(task.termseq),
+        maxBuffer: 0,
+        onOutput: (chunk, stream, command) => command[stream].push(chunk),
+      });
+      this.#commands.set(key, executor);
+    }
+    const command: WorkerCommand = { task, stdout: new CappedBuffer(task.maxBuffer), stderr: new CappedBuffer(task.maxBuffer) };
+    let result: CommandResult;
+    try {
+      result = await executor.run(command, context);
+    } catch (error) {
+      if (!(error instanceof CommandFailedError)) return { kind: 'error', error: toErrorRecord(error), host: HOST };
+      result = error.result as CommandResult;
+    }
+    return {
+      kind: 'command',
+      result: {
+        command: result.command,
+        pid: result.pid,
+        exitCode: result.exitCode,
+        signal: result.signal,
+        durationMs: result.durationMs,
+        stdoutBytes: command.stdout.total,
+        stderrBytes: command.stderr.total,
+        truncated: command.stdout.truncated || command.stderr.truncated,
+      },
+      stdout: command.stdout.bytes().toString('base64'),
+      stderr: command.stderr.bytes().toString('base64'),
+      host: HOST,
+    };
+  }
+
+  async #runFunction(task: RemoteModuleTask, context: TaskContext): Promise<RemoteOutcome> {
+    if (this.#moduleUrl === undefined) {
+      return { kind: 'error', error: toErrorRecord(new OptionError(`This worker has no module for function tasks (the submitter names ${task.module}); start it with andon worker --module PATH`)), host: HOST };
+    }
+    let executor = this.#threads.get(task.export);
+    if (executor === undefined) {
+      executor = new ThreadExecutor({ moduleUrl: this.#moduleUrl, exportName: task.export, resourceLimits: undefined });
+      this.#threads.set(task.export, executor);
+    }
+    try {
+      return { kind: 'value', value: await executor.run(task.item, context), host: HOST };
+    } catch (error) {
+      return { kind: 'error', error: toErrorRecord(error), host: HOST };
+    }
+  }
+
+  #onStopEvent(args: StopEventArgs): void {
+    const stage = args.stage === 'force' ? 'force' : stopStageOf(args.stage);
+    if (stage === undefined || typeof args.jobId !== 'string') return;
+    const active = this.#active.get(args.jobId);
+    if (active !== undefined) {
+      this.#apply(active, stage);
+      return;
+    }
+    // The job may be between BullMQ's fetch and this worker's processor: remember the stop.
+    const now = Date.now();
+    for (const [jobId, early] of this.#earlyStops) {
+      if (now - early.at > EARLY_STOP_TTL_MS) this.#earlyStops.delete(jobId);
+      else break;
+    }
+    this.#earlyStops.set(args.jobId, { stage, at: now });
+  }
+
+  #apply(active: ActiveJob, stage: StopStage): void {
+    if (stage === 'force') {
+      active.stop.request('force');
+      active.kill?.();
+    } else {
+      active.stop.request(stage);
+    }
+  }
+
+  /**
+   * True once a run's lease has been missing for a whole lease period. One look at a missing
+   * key is not enough: a server that restarted empty gets it back at the next renewal.
+   */
+  async #runGone(run: string): Promise<boolean> {
+    const exists = await this.#session.client.exists(runLeaseKey(this.#session.backend.queue, run)).catch(() => 1);
+    if (exists === 1) {
+      this.#leaseMissing.delete(run);
+      return false;
+    }
+    const since = this.#leaseMissing.get(run) ?? Date.now();
+    this.#leaseMissing.set(run, since);
+    return Date.now() - since >= RUN_LEASE_MS;
+  }
+
+  /** Ends the running jobs of runs whose submitter is gone: nobody waits for their outcome. */
+  async #checkLeases(): Promise<void> {
+    if (this.#session.watch.lost) return;
+    const runs = new Set([...this.#active.values()].map((job) => job.run));
+    for (const run of runs) {
+      if (!(await this.#runGone(run))) continue;
+      const jobs = [...this.#active.values()].filter((job) => job.run === run && !job.stop.stopped);
+      if (jobs.length === 0) continue;
+      this.#notice(`andon: the andon that submitted ${plural(jobs.length, 'running job')} is gone (killed without a goodbye); stopping them`);
+      for (const job of jobs) this.#apply(job, 'force');
+    }
+    // Forget dead runs after a while; a late job of one then runs for a lease period at most.
+    const now = Date.now();
+    for (const [run, since] of this.#leaseMissing) if (!runs.has(run) && now - since > FORGET_DEAD_RUNS_MS) this.#leaseMissing.delete(run);
+  }
+
+  async #release(): Promise<void> {
+    clearInterval(this.#leaseCheck);
+    clearTimeout(this.#graceTimer);
+    for (const cleanup of this.#cleanups) cleanup();
+    this.#cleanups.length = 0;
+    await Promise.all([...this.#commands.values(), ...this.#threads.values()].map((executor) => executor.close().catch(() => {})));
+    await this.#session.close();
+  }
+}
+
+/**
+ * Connects to the queue and starts running its jobs.
+ *
+ * @example
+ * const worker = await startWorker({ backend: redisBackend({ connection: 'redis://queue-host:6379', queue: 'thumbnails' }), concurrency: 4 });
+ * const summary = await worker.closed; // after SIGTERM or worker.stop()
+ * @throws RedisError if Redis cannot be reached; OptionError for a bad option.
+ */
+export async function startWorker(options: WorkerOptions): Promise<QueueWorker> {
+  if (typeof options !== 'object' || options === null) throw optionError('worker options', 'an object with `backend`', options);
+  expectKnownKeys('worker options', options, ['backend', 'concurrency', 'module', 'grace', 'lockDuration', 'handleSignals', 'onNotice', 'stop', 'signalSource']);
+  const backend = expectBackend(options.backend);
+  const concurrency = options.concurrency === undefined ? availableParallelism() : expectPositiveInteger('concurrency', options.concurrency);
+  const grace = expectDuration('grace', options.grace ?? 5_000);
+  const lockDuration = expectPositiveInteger('lockDuration', options.lockDuration ?? 30_000);
+  const moduleUrl = options.module === undefined ? undefined : resolveModuleUrl(options.module);
+  const notice = options.onNotice === undefined ? writeNoticeToStderr : expectFunction<NoticeWriter>('onNotice', options.onNotice);
+  const handleSignals = expectBoolean('handleSignals', options.handleSignals ?? true);
+  let worker: QueueWorker | undefined;
+  const session = await RedisSession.open(backend, {
+    lost: notice,
+    back: notice,
+    gaveUp: (error) => worker?.fail(error),
+  });
+  worker = new QueueWorker(session, { concurrency, grace, lockDuration, moduleUrl, notice, signals: handleSignals ? (options.signalSource ?? process) : undefined, parent: options.stop });
+  return worker;
+}

@@ -1,0 +1,329 @@
+/**
+ * The Redis backend with a real redis-server (started here on a free loopback port, no
+ * persistence) and real `andon worker` processes: every job once, Ctrl+C across machines,
+ * workers stopped or killed midway, Redis lost and back, Redis lost for good.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { BackendError, createPool, isAndonError, redisBackend, type TaskResult } from '../src/index.js';
+import { fixture, type Child } from './helpers/child.js';
+import { andon, startAndon } from './helpers/cli.js';
+import { waitUntilGone } from './helpers/processes.js';
+import { redisServer, startRedis, type RedisServer } from './helpers/redis.js';
+
+const skip = redisServer === undefined ? 'redis-server is not installed (CI installs it and requires these tests)' : false;
+const range = (n: number): string[] => Array.from({ length: n }, (_, i) => String(i + 1));
+
+/** Polls a condition that no event announces (files written by jobs, keys in Redis). */
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const started = performance.now();
+  while (!(await check())) {
+    if (performance.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The pids jobs wrote into DIR/pid.N files. */
+function pidFiles(dir: string): number[] {
+  return readdirSync(dir)
+    .filter((name) => name.startsWith('pid.'))
+    .map((name) => Number(readFileSync(join(dir, name), 'utf8').trim()))
+    .filter((pid) => pid > 0);
+}
+
+/** Job-log records (header skipped): [seq, host, exit, command]. */
+function jobLogRecords(path: string): { seq: number; host: string; exit: number; command: string }[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((line) => line !== '')
+    .map((line) => {
+      const fields = line.split('\t');
+      return { seq: Number(fields[0]), host: fields[1]!, exit: Number(fields[6]), command: fields[8]! };
+    });
+}
+
+describe('Redis backend', { skip }, () => {
+  let redis: RedisServer;
+  let dir: string;
+  const children: Child[] = [];
+  let queues = 0;
+  const newQueue = (): string => `test${process.pid}q${++queues}`;
+
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) {
+      if (child.process.exitCode === null && child.process.signalCode === null) child.kill('SIGKILL');
+      await child.exited;
+    }
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const workDir = (): string => (dir = mkdtempSync(join(tmpdir(), 'andon-redis-')));
+
+  async function worker(server: RedisServer, queue: string, args: string[] = []): Promise<Child> {
+    const child = startAndon(['worker', '--redis', server.url, '--queue', queue, '--lock-duration', '2', ...args]);
+    children.push(child);
+    await child.waitForStderrLine('serving queue');
+    return child;
+  }
+
+  function submit(server: RedisServer, queue: string, args: string[]): Child {
+    const child = startAndon(['--redis', server.url, '--queue', queue, ...args]);
+    children.push(child);
+    return child;
+  }
+
+  /** "N finished" from a stopped worker's last line. */
+  function finished(exit: { stderr: string }): number {
+    const match = /stopped; (\d+) finished/.exec(exit.stderr);
+    assert.ok(match, exit.stderr);
+    return Number(match[1]);
+  }
+
+  it('runs 200 jobs on two workers, each exactly once, with output, exit code and job log complete', async () => {
+    const work = workDir();
+    const queue = newQueue();
+    const [a, b] = [await worker(redis, queue, ['-j', '2']), await worker(redis, queue, ['-j', '2'])];
+    const log = join(work, 'run.log');
+    const exit = await submit(redis, queue, ['--joblog', log, `sleep 0.01; echo {} >> ${work}/ran; echo out {}`, ':::', ...range(200)]).exited;
+    assert.equal(exit.code, 0, exit.stderr);
+    const ran = readFileSync(join(work, 'ran'), 'utf8').trim().split('\n');
+    assert.equal(ran.length, 200);
+    assert.deepEqual(new Set(ran), new Set(range(200)));
+    assert.deepEqual(exit.stdout.trim().split('\n').sort(), range(200).map((n) => `out ${n}`).sort());
+    const records = jobLogRecords(log);
+    assert.equal(records.length, 200);
+    assert.deepEqual(new Set(records.map((r) => r.seq)), new Set(range(200).map(Number)));
+    assert.ok(records.every((r) => r.exit === 0 && r.host === hostname()), 'every record: exit 0, the worker host in the Host column');
+    a.kill('SIGTERM');
+    b.kill('SIGTERM');
+    const [exitA, exitB] = await Promise.all([a.exited, b.exited]);
+    assert.equal(exitA.code, 0);
+    assert.equal(exitB.code, 0);
+    assert.equal(finished(exitA) + finished(exitB), 200);
+    assert.ok(finished(exitA) > 0 && finished(exitB) > 0, 'both workers took jobs');
+  });
+
+  it('runs function tasks from the worker\'s module: values, revived errors, and stops', async () => {
+    const queue = newQueue();
+    await worker(redis, queue, ['-j', '2', '--module', fixture('thread-tasks.js')]);
+    const backend = redisBackend({ connection: redis.url, queue });
+
+    const values: unknown[] = [];
+    const adding = createPool<number, number>({ backend, module: './thread-tasks.js', onResult: (r) => r.status === 'done' && values.push(r.value) });
+    assert.equal((await adding.run([1, 2, 3])).done, 3);
+    assert.deepEqual(values.sort(), [2, 3, 4]);
+    await adding.close();
+
+    const failures: TaskResult<number, unknown>[] = [];
+    const throwing = createPool<number, unknown>({ backend, module: './thread-tasks.js', export: 'throwRich', onResult: (r) => failures.push(r) });
+    await throwing.run([1]);
+    await throwing.close();
+    const failure = failures[0];
+    assert.ok(failure?.status === 'failed');
+    assert.equal(failure.error.name, 'ThumbnailError');
+    assert.equal((failure.error as Error & { code?: string }).code, 'E_THUMB');
+    assert.equal((failure.error.cause as Error).message, 'bad header');
+
+    const sleeping = createPool<number, unknown>({ backend, module: './thread-tasks.js', export: 'sleepMinute' });
+    const running = sleeping.run([1]);
+    const client = redis.client();
+    await until('the job to be active', async () => (await client.llen(`bull:${queue}:active`)) === 1);
+    sleeping.stop();
+    const summary = await running;
+    await sleeping.close();
+    assert.equal(summary.cancelled, 1);
+    // The task sleeps a minute unless its stop token stops it on the worker.
+    assert.ok(summary.durationMs < 30_000, `${summary.durationMs} ms`);
+  });
+
+  it('fails an item that cannot travel as JSON, alone', async () => {
+    const queue = newQueue();
+    await worker(redis, queue, ['-j', '1', '--module', fixture('thread-tasks.js')]);
+    const results: TaskResult<unknown, unknown>[] = [];
+    const pool = createPool<unknown, unknown>({ backend: redisBackend({ connection: redis.url, queue }), module: './thread-tasks.js', onResult: (r) => results.push(r) });
+    const summary = await pool.run([1, 10n]);
+    await pool.close();
+    assert.equal(summary.done, 1);
+    assert.equal(summary.failed, 1);
+    const failed = results.find((r) => r.status === 'failed');
+    assert.match(failed?.status === 'failed' ? failed.error.message : '', /^Item 2 cannot be sent to a worker as JSON/);
+  });
+
+  it('Ctrl+C on the submitter: exit 130, no job process left on any worker, waiting jobs gone from Redis', async () => {
+    const work = workDir();
+    const queue = newQueue();
+    await worker(redis, queue, ['-j', '2']);
+    await worker(redis, queue, ['-j', '2']);
+    const submitter = submit(redis, queue, ['--joblog', join(work, 'run.log'), `echo $$ > ${work}/pid.{#}; exec sleep 30`, ':::', ...range(8)]);
+    await until('4 jobs running', () => pidFiles(work).length === 4);
+    const client = redis.client();
+    assert.equal(await client.llen(`bull:${queue}:wait`), 4, 'four jobs wait on the queue');
+    submitter.kill('SIGINT');
+    const exit = await submitter.exited;
+    assert.equal(exit.code, 130, exit.stderr);
+    assert.match(exit.stderr, /0 done, 0 failed, 8 cancelled/);
+    // sleep dies of the SIGINT its worker forwards; the bound is generous for a loaded machine.
+    await waitUntilGone(pidFiles(work), 5_000);
+    assert.equal(await client.llen(`bull:${queue}:wait`), 0, 'no job waits');
+    assert.equal(await client.llen(`bull:${queue}:active`), 0, 'no job is active');
+    assert.equal(jobLogRecords(join(work, 'run.log')).length, 0, 'nothing logged as finished');
+  });
+
+  it('a job that ignores INT and TERM on a worker is killed after the grace period', async () => {
+    const work = workDir();
+    const queue = newQueue();
+    await worker(redis, queue, ['-j', '2']);
+    const submitter = submit(redis, queue, ['--grace', '0.5', `trap '' INT TERM; echo $$ > ${work}/pid.{#}; while :; do sleep 0.05; done`, ':::', '1', '2']);
+    await until('2 jobs running', () => pidFiles(work).length === 2);
+    submitter.kill('SIGINT');
+    const exit = await submitter.exited;
+    assert.equal(exit.code, 130, exit.stderr);
+    await waitUntilGone(pidFiles(work), 5_000);
+  });
+
+  it('SIGTERM to a worker midway: it exits 0 and hands its running jobs back; the other worker finishes them', async () => {
+    const work = workDir();
+    const queue = newQueue();
+    const first = await worker(redis, queue, ['-j', '2', '--grace', '0.3']);
+    const log = join(work, 'run.log');
+    const submitter = submit(redis, queue, ['--joblog', log, `echo $$ > ${work}/pid.{#}; sleep 1; echo done {}`, ':::', ...range(6)]);
+    await until('2 jobs running on the first worker', () => pidFiles(work).length === 2);
+    await worker(redis, queue, ['-j', '1']);
+    first.kill('SIGTERM');
+    const firstExit = await first.exited;
+    assert.equal(firstExit.code, 0, firstExit.stderr);
+    assert.match(firstExit.stderr, /0 finished, 0 stopped by their submitter, 2 handed back to the queue/);
+    // Handed back means waiting again now, not 'active' until a stalled check finds them:
+    // only the second worker's one job can be active.
+    assert.ok((await redis.client().llen(`bull:${queue}:active`)) <= 1, 'the first worker left no job active');
+    const exit = await submitter.exited;
+    assert.equal(exit.code, 0, exit.stderr);
+    assert.deepEqual(exit.stdout.trim().split('\n').sort(), range(6).map((n) => `done ${n}`).sort());
+    const records = jobLogRecords(log);
+    assert.equal(records.length, 6);
+    assert.equal(new Set(records.map((r) => r.seq)).size, 6, 'each job logged once');
+  });
+
+  it('SIGKILL of a worker midway: its job processes die with it, the other worker runs its jobs after the stalled check', async () => {
+    const work = workDir();
+    const queue = newQueue();
+    const first = await worker(redis, queue, ['-j', '2']);
+    const log = join(work, 'run.log');
+    const submitter = submit(redis, queue, ['--joblog', log, `echo $$ > ${work}/pid.{#}; exec sleep 2`, ':::', ...range(4)]);
+    await until('2 jobs running on the first worker', () => pidFiles(work).length === 2);
+    const orphans = pidFiles(work);
+    await worker(redis, queue, ['-j', '2']);
+    first.kill('SIGKILL');
+    await first.exited;
+    // The watchdog kills them at once; the bound allows for a loaded machine.
+    await waitUntilGone(orphans, 3_000);
+    const exit = await submitter.exited;
+    assert.equal(exit.code, 0, exit.stderr);
+    const records = jobLogRecords(log);
+    assert.equal(records.length, 4);
+    assert.equal(new Set(records.map((r) => r.seq)).size, 4, 'each job logged once');
+  });
+
+  it('SIGKILL of the submitter: its jobs on the workers are stopped once its lease runs out, and its waiting jobs never start', async () => {
+    const work = workDir();
+    const queue = newQueue();
+    const lonely = await worker(redis, queue, ['-j', '2']);
+    const submitter = submit(redis, queue, [`echo $$ > ${work}/pid.{#}; exec sleep 60`, ':::', ...range(6)]);
+    await until('2 jobs running', () => pidFiles(work).length === 2);
+    const orphans = pidFiles(work);
+    submitter.kill('SIGKILL');
+    await submitter.exited;
+    // Lease (5 s) + one renewal + the termination sequence; generous for a loaded machine.
+    await waitUntilGone(orphans, 20_000);
+    await lonely.waitForStderrLine('is gone (killed without a goodbye); stopping them');
+    const client = redis.client();
+    await until('the queue to be empty', async () => (await client.llen(`bull:${queue}:wait`)) + (await client.llen(`bull:${queue}:active`)) === 0);
+    assert.equal(pidFiles(work).length, 2, 'the 4 jobs still waiting never ran');
+  });
+
+  it('Redis killed mid-run and restarted: the run completes, and nothing logged done runs twice', async () => {
+    const work = workDir();
+    const own = await startRedis();
+    try {
+      const queue = newQueue();
+      await worker(own, queue, ['-j', '2']);
+      const log = join(work, 'run.log');
+      const submitter = submit(own, queue, ['--joblog', log, `sleep 0.2; echo {} >> ${work}/ran`, ':::', ...range(12)]);
+      await until('2 jobs logged', () => existsSync(log) && jobLogRecords(log).length >= 2);
+      await own.kill();
+      await submitter.waitForStderrLine('lost the connection to Redis');
+      await own.restart();
+      const exit = await submitter.exited;
+      assert.equal(exit.code, 0, exit.stderr);
+      assert.match(exit.stderr, /reconnected to Redis/);
+      const records = jobLogRecords(log);
+      assert.equal(records.length, 12);
+      assert.equal(new Set(records.map((r) => r.seq)).size, 12, 'each job logged once');
+      // A job that was running when Redis died may run again (it was never logged done);
+      // one logged done before the loss never does.
+      const ranBeforeLoss = new Set(records.slice(0, 2).map((r) => String(r.seq)));
+      const ran = readFileSync(join(work, 'ran'), 'utf8').trim().split('\n');
+      for (const seq of ranBeforeLoss) assert.equal(ran.filter((value) => value === seq).length, 1, `job ${seq} ran once`);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('Redis lost for good: submitter and worker say so and fail after the reconnect timeout, nothing logged that did not finish', async () => {
+    const work = workDir();
+    const own = await startRedis();
+    try {
+      const queue = newQueue();
+      const lonely = await worker(own, queue, ['-j', '2', '--reconnect-timeout', '1']);
+      const log = join(work, 'run.log');
+      const submitter = submit(own, queue, ['--reconnect-timeout', '1', '--joblog', log, `echo $$ > ${work}/pid.{#}; sleep 0.3; touch ${work}/done.{#}`, ':::', ...range(20)]);
+      await until('2 jobs logged', () => existsSync(log) && jobLogRecords(log).length >= 2);
+      await own.kill();
+      const exit = await submitter.exited;
+      assert.equal(exit.code, 255, exit.stderr);
+      assert.match(exit.stderr, /andon: Lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+ and could not reconnect within 1\.0s; check that the server is up/);
+      for (const record of jobLogRecords(log)) assert.ok(existsSync(join(work, `done.${record.seq}`)), `job ${record.seq} logged, and it did finish`);
+      const workerExit = await lonely.exited;
+      assert.equal(workerExit.code, 1, workerExit.stderr);
+      assert.match(workerExit.stderr, /could not reconnect within 1\.0s/);
+      await waitUntilGone(pidFiles(work), 3_000);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('a run with no worker yet says so, and goes on when one comes', async () => {
+    const queue = newQueue();
+    const submitter = submit(redis, queue, ['echo', ':::', 'hello']);
+    await submitter.waitForStderrLine(`no worker is serving queue ${queue}`);
+    await worker(redis, queue, ['-j', '1']);
+    const exit = await submitter.exited;
+    assert.equal(exit.code, 0, exit.stderr);
+    assert.equal(exit.stdout, 'hello\n');
+  });
+
+  it('an unreachable server fails the library run before any task, with a BackendError naming it', async () => {
+    const pool = createPool<string>({ backend: redisBackend({ connection: 'redis://127.0.0.1:1', queue: 'q' }), command: ['true'] });
+    await assert.rejects(pool.run(['a']), (error: unknown) => {
+      assert.ok(error instanceof BackendError && isAndonError(error.cause, 'ANDON_REDIS'));
+      assert.match(error.message, /^Cannot connect to Redis at redis:\/\/127\.0\.0\.1:1: connection refused/);
+      assert.equal(error.summary.taken, 0);
+      return true;
+    });
+    await pool.close();
+    // The CLI's answer to the same: one line, exit 255.
+    const exit = await andon(['--redis', 'redis://127.0.0.1:1', '--queue', 'q', 'true', ':::', 'a']);
+    assert.equal(exit.code, 255);
+    assert.equal(exit.stderr, 'andon: Cannot connect to Redis at redis://127.0.0.1:1: connection refused; check the URL and that redis-server is running there\n');
+  });
+});
