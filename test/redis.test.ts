@@ -302,6 +302,24 @@ describe('Redis backend', { skip }, () => {
     }
   });
 
+  it('--timeout counts from the job\'s start on its worker and kills it there; --retries submits a failed job again', async () => {
+    const work = workDir();
+    const queue = newQueue();
+    await worker(redis, queue, ['-j', '2']);
+    const log = join(work, 'run.log');
+    const exit = await submit(redis, queue, ['--timeout', '1', '--joblog', log, `echo $$ > ${work}/pid.{#}; exec sleep 30`, ':::', 'slow']).exited;
+    assert.equal(exit.code, 1, exit.stderr);
+    assert.match(exit.stderr, /job 1 timed out after 1\.0s and was stopped/);
+    await waitUntilGone(pidFiles(work), 3_000);
+    const [record] = jobLogRecords(log);
+    assert.equal(record?.exit, -1, 'a timed-out job is logged with exit -1, as GNU parallel');
+
+    const tries = join(work, 'tries');
+    const retried = await submit(redis, queue, ['--retries', '3', `echo {} >> ${tries}; test $(wc -l < ${tries}) -ge 3`, ':::', 'flaky']).exited;
+    assert.equal(retried.code, 0, retried.stderr);
+    assert.equal(readFileSync(tries, 'utf8'), 'flaky\nflaky\nflaky\n', 'failed twice, then succeeded on the third try');
+  });
+
   it('a run with no worker yet says so, and goes on when one comes', async () => {
     const queue = newQueue();
     const submitter = submit(redis, queue, ['echo', ':::', 'hello']);
