@@ -4,7 +4,7 @@
  * workers stopped or killed midway, Redis lost and back, Redis lost for good.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -177,6 +177,28 @@ describe('Redis backend', { skip }, () => {
     assert.equal(await client.llen(`bull:${queue}:wait`), 0, 'no job waits');
     assert.equal(await client.llen(`bull:${queue}:active`), 0, 'no job is active');
     assert.equal(jobLogRecords(join(work, 'run.log')).length, 0, 'nothing logged as finished');
+  });
+
+  it('--resume across machines: after a Ctrl+C the submitter\'s job log makes the next run do exactly the rest', async () => {
+    const work = workDir();
+    const queue = newQueue();
+    await worker(redis, queue, ['-j', '2']);
+    await worker(redis, queue, ['-j', '2']);
+    const log = join(work, 'run.log');
+    // Jobs 1-3 finish at once; 4-6 wait for a file that appears only after the interrupt.
+    const command = `while [ {} -gt 3 ] && [ ! -e ${work}/go ]; do sleep 0.05; done; echo {} >> ${work}/ran`;
+    const first = submit(redis, queue, ['--joblog', log, command, ':::', ...range(6)]);
+    await until('jobs 1-3 logged', () => existsSync(log) && jobLogRecords(log).length === 3);
+    first.kill('SIGINT');
+    const firstExit = await first.exited;
+    assert.equal(firstExit.code, 130, firstExit.stderr);
+    assert.match(firstExit.stderr, /to run the rest: andon --resume --redis/);
+    writeFileSync(join(work, 'go'), '');
+    const second = await submit(redis, queue, ['--resume', '--joblog', log, command, ':::', ...range(6)]).exited;
+    assert.equal(second.code, 0, second.stderr);
+    const ran = readFileSync(join(work, 'ran'), 'utf8').trim().split('\n').sort();
+    assert.deepEqual(ran, range(6), 'every job ran exactly once over the two runs');
+    assert.equal(jobLogRecords(log).length, 6);
   });
 
   it('a job that ignores INT and TERM on a worker is killed after the grace period', async () => {
