@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { BackendError, createPool, isAndonError, redisBackend, type TaskResult } from '../src/index.js';
+import { BackendError, createPool, isAndonError, redisBackend, startWorker, type TaskResult } from '../src/index.js';
 import { fixture, type Child } from './helpers/child.js';
 import { andon, startAndon } from './helpers/cli.js';
 import { waitUntilGone } from './helpers/processes.js';
@@ -144,6 +144,18 @@ describe('Redis backend', { skip }, () => {
     assert.equal(summary.cancelled, 1);
     // The task sleeps a minute unless its stop token stops it on the worker.
     assert.ok(summary.durationMs < 30_000, `${summary.durationMs} ms`);
+  });
+
+  it('startWorker() in-process serves a pool, and stop() settles `closed` with its counts', async () => {
+    const queue = newQueue();
+    const backend = redisBackend({ connection: redis.url, queue });
+    const served = await startWorker({ backend, concurrency: 2, module: fixture('thread-tasks.js'), handleSignals: false, onNotice: () => {} });
+    const pool = createPool<number, number>({ backend, module: 'thread-tasks.js', handleSignals: false, onNotice: () => {} });
+    const summary = await pool.run([1, 2, 3, 4]);
+    await pool.close();
+    assert.equal(summary.done, 4);
+    served.stop();
+    assert.deepEqual(await served.closed, { finished: 4, stopped: 0, handedBack: 0 });
   });
 
   it('fails an item that cannot travel as JSON, alone', async () => {
