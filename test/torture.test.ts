@@ -3,18 +3,29 @@
  * SIGKILL included. The full randomised run is `npm run torture` (see bench/RESULTS.md).
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { runScenario } from './torture/run.js';
+import { after, describe, it } from 'node:test';
+import { redisServer } from './helpers/redis.js';
+import { runScenario, stopTortureRedis } from './torture/run.js';
 import { describeScenario, scenario } from './torture/scenario.js';
 
 // Chosen so that together they cover async tasks, worker threads and shells with children;
 // SIGINT, SIGTERM, SIGHUP and SIGKILL; tasks that ignore their stop; job log and resume.
 const SEEDS = [1026, 1114, 1243, 1074, 1012, 1200];
+// Through Redis: shells with children and stubborn jobs, two signals; and SIGKILL of the submitter.
+const REDIS_SEEDS = [1034, 1171];
 
 describe('torture: fixed scenarios', () => {
+  after(() => stopTortureRedis());
   for (const seed of SEEDS) {
     const s = scenario(seed);
     it(describeScenario(s), async () => {
+      assert.deepEqual(await runScenario(s), []);
+    });
+  }
+  for (const seed of REDIS_SEEDS) {
+    const s = scenario(seed, { redis: true });
+    it(describeScenario(s), { skip: redisServer === undefined ? 'redis-server is not installed (CI installs it)' : false }, async () => {
+      assert.equal(s.kind, 'redis');
       assert.deepEqual(await runScenario(s), []);
     });
   }

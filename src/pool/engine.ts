@@ -104,6 +104,8 @@ export class RunEngine<I, R> implements InterruptParticipant {
   #signal: InterruptSignal | undefined;
   #forced = false;
   #settled = false;
+  /** True once the lanes started (after the executor's `open`, if it has one). */
+  #begun = false;
   #startedAt = 0;
   #untilYieldCheck = YIELD_CHECK_EVERY;
   #lastTurn = 0;
@@ -177,6 +179,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
     }
     for (const warning of this.#journal?.warnings ?? []) this.#config.notice(warning);
     this.#journal?.event({ event: 'start', at: Date.now() / 1000, resume: this.#config.journal?.resume !== false });
+    this.#begun = true;
     if (this.#config.signals !== undefined && this.#config.executor.open === undefined) {
       this.#cleanups.push(interruptCoordinator(this.#config.signals).join(this, this.#config.notice));
     }
@@ -213,7 +216,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
   }
 
   interrupt(signal: InterruptSignal): void {
-    if (this.#signal === undefined) this.#journal?.event({ event: 'interrupt', at: Date.now() / 1000, signal });
+    if (this.#signal === undefined && this.#begun) this.#journal?.event({ event: 'interrupt', at: Date.now() / 1000, signal });
     this.#signal ??= signal;
     this.requestStop('interrupt');
   }
@@ -449,7 +452,8 @@ export class RunEngine<I, R> implements InterruptParticipant {
     for (const cleanup of this.#cleanups) cleanup();
     this.#cleanups = [];
     if (!this.#inputExhausted) this.#input.close();
-    this.#journal?.event({ event: 'end', at: Date.now() / 1000, stopReason: this.stop.reason ?? this.#startGate.reason ?? null, forced: this.#forced });
+    // A run whose executor never connected has no start in the log, so no end either.
+    if (this.#begun) this.#journal?.event({ event: 'end', at: Date.now() / 1000, stopReason: this.stop.reason ?? this.#startGate.reason ?? null, forced: this.#forced });
     try {
       this.#journal?.close();
     } catch (error) {

@@ -4,7 +4,8 @@
  * `--minutes M` a time bound. Ends with "N passed, M failed", and the failing seeds.
  */
 import { parseArgs } from 'node:util';
-import { runScenario } from './run.js';
+import { redisServer } from '../helpers/redis.js';
+import { runScenario, stopTortureRedis } from './run.js';
 import { describeScenario, scenario } from './scenario.js';
 
 const { values } = parseArgs({ options: { seed: { type: 'string', default: '1' }, count: { type: 'string', default: '200' }, minutes: { type: 'string', default: '5' } } });
@@ -14,7 +15,8 @@ const deadline = performance.now() + Number(values.minutes) * 60_000;
 let passed = 0;
 const failed: string[] = [];
 for (let seed = first; seed < first + count && performance.now() < deadline; seed++) {
-  const s = scenario(seed);
+  // Half the command scenarios go through Redis where redis-server is installed.
+  const s = scenario(seed, { redis: redisServer !== undefined });
   const problems = await runScenario(s);
   if (problems.length === 0) {
     passed++;
@@ -25,6 +27,7 @@ for (let seed = first; seed < first + count && performance.now() < deadline; see
   }
 }
 process.stderr.write('\n');
+await stopTortureRedis();
 for (const failure of failed) console.log(`FAIL ${failure}`);
 if (failed.length > 0) console.log(`rerun one with: npm run torture -- --seed N --count 1`);
 console.log(`${passed} passed, ${failed.length} failed`);

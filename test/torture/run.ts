@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readJobLog } from '../../src/journal/reader.js';
 import { ANDON_BIN } from '../helpers/cli.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { RUN_LEASE_MS, RUN_LEASE_RENEW_MS } from '../../src/redis/protocol.js';
 import { describeScenario, type Scenario } from './scenario.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/torture-child.js', import.meta.url));
@@ -19,6 +21,64 @@ const TERMSEQ_MS = 375;
 const MARGIN_MS = 3_000;
 /** How long the watchdog may take to clean up after andon was killed. */
 const WATCHDOG_MS = 2_000;
+/**
+ * How long a worker may take to stop the jobs of a killed submitter: the run's lease runs
+ * out, a worker's check notices, then the termination sequence.
+ */
+const LEASE_CLEANUP_MS = RUN_LEASE_MS + 2 * RUN_LEASE_RENEW_MS + TERMSEQ_MS + WATCHDOG_MS;
+
+/** One redis-server for all the scenarios of a process, started when the first needs it. */
+let redis: Promise<RedisServer> | undefined;
+
+/** Stops the scenarios' redis-server, if one was started. */
+export async function stopTortureRedis(): Promise<void> {
+  const server = redis;
+  redis = undefined;
+  await (await server)?.stop();
+}
+
+/** A worker for a redis scenario, carrying the scenario's marker and events file. */
+interface ScenarioWorker {
+  readonly url: string;
+  readonly queue: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+async function startScenarioWorker(s: Scenario, env: NodeJS.ProcessEnv): Promise<ScenarioWorker> {
+  const server = await (redis ??= startRedis());
+  const queue = `torture${s.seed}x${process.pid}x${Date.now()}`;
+  const child = spawn(process.execPath, [ANDON_BIN, 'worker', '--redis', server.url, '--queue', queue, '-j', String(s.concurrency), '--lock-duration', '2'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (stderr.includes('serving queue')) resolve();
+    });
+    void closed.then(() => reject(new Error(`andon worker exited before serving: ${stderr}`)));
+  });
+  return {
+    url: server.url,
+    queue,
+    pid: child.pid!,
+    async stop() {
+      child.kill('SIGTERM');
+      await closed;
+    },
+  };
+}
+
+/** The worker itself and its watchdog carry the marker too; only job processes count. */
+function isWorkerPart(pid: number, worker: ScenarioWorker | undefined): boolean {
+  if (worker === undefined) return false;
+  if (pid === worker.pid) return true;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('watchdog.sh');
+  } catch {
+    return false;
+  }
+}
 
 /** A run of andon and what came of it. */
 interface Exit {
@@ -74,12 +134,17 @@ function commandFor(s: Scenario): string {
   return `sh -c '${inner.replaceAll("'", `'"'"'`)}' job {}`;
 }
 
-function start(s: Scenario, dir: string, marker: string, resume: boolean): ReturnType<typeof spawn> {
+function scenarioEnv(dir: string, marker: string): NodeJS.ProcessEnv {
+  return { ...process.env, ANDON_TORTURE_MARK: marker, ANDON_TORTURE_EVENTS: join(dir, 'events') };
+}
+
+function start(s: Scenario, dir: string, marker: string, resume: boolean, worker: ScenarioWorker | undefined): ReturnType<typeof spawn> {
   const items = s.behaviours.map((behaviour, i) => `${behaviour}:${i}`);
-  const env = { ...process.env, ANDON_TORTURE_MARK: marker, ANDON_TORTURE_EVENTS: join(dir, 'events') };
+  const env = scenarioEnv(dir, marker);
   const jobLog = join(dir, 'run.log');
-  if (s.kind === 'commands') {
-    const args = [ANDON_BIN, '-j', String(s.concurrency), '--grace', String(s.graceMs / 1000), ...(s.jobLog ? ['--joblog', jobLog] : []), ...(resume ? ['--resume'] : []), commandFor(s), ':::', ...items];
+  if (s.kind === 'commands' || s.kind === 'redis') {
+    const remote = worker === undefined ? [] : ['--redis', worker.url, '--queue', worker.queue];
+    const args = [ANDON_BIN, ...remote, '-j', String(s.concurrency), '--grace', String(s.graceMs / 1000), ...(s.jobLog ? ['--joblog', jobLog] : []), ...(resume ? ['--resume'] : []), commandFor(s), ':::', ...items];
     return spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   }
   return spawn(process.execPath, [CHILD], {
@@ -96,8 +161,8 @@ function start(s: Scenario, dir: string, marker: string, resume: boolean): Retur
   });
 }
 
-async function interrupted(s: Scenario, dir: string, marker: string): Promise<Exit> {
-  const child = start(s, dir, marker, false);
+async function interrupted(s: Scenario, dir: string, marker: string, worker: ScenarioWorker | undefined): Promise<Exit> {
+  const child = start(s, dir, marker, false, worker);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stdout!.resume();
@@ -135,8 +200,8 @@ async function interrupted(s: Scenario, dir: string, marker: string): Promise<Ex
   return { code, signal, stderr, stopMs: firstAt === undefined ? undefined : performance.now() - firstAt, signalled };
 }
 
-async function completed(s: Scenario, dir: string, marker: string): Promise<Exit> {
-  const child = start(s, dir, marker, true);
+async function completed(s: Scenario, dir: string, marker: string, worker: ScenarioWorker | undefined): Promise<Exit> {
+  const child = start(s, dir, marker, true, worker);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stdout!.resume();
@@ -149,8 +214,10 @@ export async function runScenario(s: Scenario): Promise<string[]> {
   const problems: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), `andon-torture-${s.seed}-`));
   const marker = `torture-${s.seed}-${process.pid}-${Date.now()}`;
+  let worker: ScenarioWorker | undefined;
   try {
-    const first = await interrupted(s, dir, marker);
+    if (s.kind === 'redis') worker = await startScenarioWorker(s, scenarioEnv(dir, marker));
+    const first = await interrupted(s, dir, marker, worker);
     const killed = s.interruption.signals[0] === 'SIGKILL';
     // 1. The exit code: the first signal's, or 0 if the run had finished before it landed.
     const { dones } = events(dir);
@@ -166,19 +233,24 @@ export async function runScenario(s: Scenario): Promise<string[]> {
       // Killed by the signal itself is fine too: it landed before the pool ran (start-up) or
       // after it ended (nothing was running), and a shell reports 128+n either way.
       const killedByIt = firsts.some((signal) => first.signal === signal);
-      if (!codeOk && !killedByIt && !(first.code === 0 && allDone)) problems.push(`exit code ${first.code ?? first.signal}, expected ${expected}${allDone ? ' or 0' : ''}: ${first.stderr.trim().split('\n').at(-1) ?? ''}`);
+      // A later signal that lands after the run has ended (its summary printed) meets no
+      // listener any more and has its default effect, as andon documents.
+      const killedAfterTheEnd = s.interruption.signals.some((signal) => first.signal === signal) && /andon: (to run the rest|to be able to resume)/.test(first.stderr);
+      if (!codeOk && !killedByIt && !killedAfterTheEnd && !(first.code === 0 && allDone)) problems.push(`exit code ${first.code ?? first.signal}, expected ${expected}${allDone ? ' or 0' : ''}: ${first.stderr.trim().split('\n').at(-1) ?? ''}`);
     } else if (first.code !== 0) {
       problems.push(`exit code ${first.code ?? first.signal} with no signal sent: ${first.stderr.trim()}`);
     }
     // 2. Time from the first signal to exit.
     const bound = s.graceMs + TERMSEQ_MS + MARGIN_MS;
     if (first.stopMs !== undefined && first.stopMs > bound) problems.push(`took ${Math.round(first.stopMs)} ms to stop, more than grace + termseq + margin (${bound} ms)`);
-    // 3. Nothing of the scenario alive (after SIGKILL, once the watchdog has had its time).
-    const deadline = performance.now() + (killed ? WATCHDOG_MS : 500);
-    let alive = markedProcesses(marker);
+    // 3. Nothing of the scenario alive (after SIGKILL, once the watchdog has had its time, or
+    // through Redis, once the run's lease has run out).
+    const deadline = performance.now() + (killed ? (worker === undefined ? WATCHDOG_MS : LEASE_CLEANUP_MS) : 500);
+    const jobProcesses = (): number[] => markedProcesses(marker).filter((pid) => !isWorkerPart(pid, worker));
+    let alive = jobProcesses();
     while (alive.length > 0 && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      alive = markedProcesses(marker);
+      alive = jobProcesses();
     }
     if (alive.length > 0) {
       problems.push(`left alive: ${alive.join(', ')}`);
@@ -204,7 +276,7 @@ export async function runScenario(s: Scenario): Promise<string[]> {
     }
     for (const id of loggedDone) if (!before.dones.has(id)) problems.push(`job ${id} is logged as done but never finished`);
     // 5. A resume finishes exactly the rest: nothing logged as done runs again, nothing is skipped.
-    const resumed = await completed(s, dir, marker);
+    const resumed = await completed(s, dir, marker, worker);
     if (resumed.code !== 0) problems.push(`resume exited ${resumed.code ?? resumed.signal}: ${resumed.stderr.trim().split('\n').at(-1) ?? ''}`);
     const after = events(dir);
     for (const id of loggedDone) {
@@ -215,6 +287,7 @@ export async function runScenario(s: Scenario): Promise<string[]> {
   } catch (error) {
     return [...problems, `harness error: ${(error as Error).stack ?? String(error)}`];
   } finally {
+    await worker?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

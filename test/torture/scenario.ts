@@ -3,8 +3,8 @@
  * a failure can be rerun alone (`npm run torture -- --seed N --count 1`).
  */
 
-/** Where tasks run. */
-export type Kind = 'async' | 'threads' | 'commands';
+/** Where tasks run: `redis` is commands through a queue, run by an `andon worker`. */
+export type Kind = 'async' | 'threads' | 'commands' | 'redis';
 /** How a task behaves: done fast, slow but stoppable, or deaf to stop requests. */
 export type Behaviour = 'quick' | 'slow' | 'stubborn';
 /** What happens to andon, and when. */
@@ -42,8 +42,11 @@ function random(seed: number): () => number {
   };
 }
 
-/** The scenario of `seed`. */
-export function scenario(seed: number): Scenario {
+/**
+ * The scenario of `seed`. With `redis`, half the command scenarios go through a Redis queue;
+ * that choice is drawn last, so every other part of a seed's scenario stays the same.
+ */
+export function scenario(seed: number, options: { redis?: boolean } = {}): Scenario {
   const next = random(seed);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
   const kind = pick<Kind>(['async', 'threads', 'commands', 'commands']);
@@ -52,20 +55,17 @@ export function scenario(seed: number): Scenario {
   const first = pick(['SIGINT', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'] as const);
   const repeats = first === 'SIGKILL' ? 1 : pick([1, 1, 2, 3]);
   const at = pick(['startup', 'midway', 'midway', 'midway', 'last-task', 'after-completion'] as const);
-  return {
-    seed,
-    kind,
-    concurrency: 1 + Math.floor(next() * 3),
-    withChildren: next() < 0.5,
-    behaviours,
-    graceMs: pick([0, 100, 400]),
-    jobLog: next() < 0.8,
-    interruption: { signals: Array.from({ length: repeats }, (_, i) => (i === 0 ? first : pick(['SIGINT', 'SIGTERM'] as const))), gapMs: pick([0, 20, 150]), at, afterStarts: 1 + Math.floor(next() * count) },
-  };
+  const concurrency = 1 + Math.floor(next() * 3);
+  const withChildren = next() < 0.5;
+  const graceMs = pick([0, 100, 400]);
+  const jobLog = next() < 0.8;
+  const interruption: Interruption = { signals: Array.from({ length: repeats }, (_, i) => (i === 0 ? first : pick(['SIGINT', 'SIGTERM'] as const))), gapMs: pick([0, 20, 150]), at, afterStarts: 1 + Math.floor(next() * count) };
+  const remote = options.redis === true && kind === 'commands' && next() < 0.5;
+  return { seed, kind: remote ? 'redis' : kind, concurrency, withChildren, behaviours, graceMs, jobLog, interruption };
 }
 
 /** One line describing a scenario, for reports. */
 export function describeScenario(s: Scenario): string {
   const i = s.interruption;
-  return `seed ${s.seed}: ${s.kind}${s.kind === 'commands' && s.withChildren ? ' (shells with children)' : ''}, -j ${s.concurrency}, ${s.behaviours.join(' ')}, grace ${s.graceMs} ms, ${s.jobLog ? 'job log' : 'no job log'}; ${i.signals.join('+')} ${i.gapMs} ms apart at ${i.at}${i.at === 'midway' ? ` (after ${i.afterStarts} starts)` : ''}`;
+  return `seed ${s.seed}: ${s.kind}${(s.kind === 'commands' || s.kind === 'redis') && s.withChildren ? ' (shells with children)' : ''}, -j ${s.concurrency}, ${s.behaviours.join(' ')}, grace ${s.graceMs} ms, ${s.jobLog ? 'job log' : 'no job log'}; ${i.signals.join('+')} ${i.gapMs} ms apart at ${i.at}${i.at === 'midway' ? ` (after ${i.afterStarts} starts)` : ''}`;
 }
