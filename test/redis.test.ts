@@ -11,7 +11,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { BackendError, createPool, isAndonError, redisBackend, startWorker, type TaskResult } from '../src/index.js';
 import { fixture, type Child } from './helpers/child.js';
 import { andon, startAndon } from './helpers/cli.js';
-import { waitUntilGone } from './helpers/processes.js';
+import { isAlive, waitUntilGone } from './helpers/processes.js';
 import { redisServer, startRedis, type RedisServer } from './helpers/redis.js';
 
 const skip = redisServer === undefined ? 'redis-server is not installed (CI installs it and requires these tests)' : false;
@@ -225,14 +225,19 @@ describe('Redis backend', { skip }, () => {
     await waitUntilGone(pidFiles(work), 5_000);
   });
 
+  /** A job that runs long on the first worker and at once anywhere once DIR/go exists. */
+  const untilGo = (work: string): string => `if [ -e ${work}/go ]; then echo done {}; else echo $$ > ${work}/pid.{#}; exec sleep 30; fi`;
+
   it('SIGTERM to a worker midway: it exits 0 and hands its running jobs back; the other worker finishes them', async () => {
     const work = workDir();
     const queue = newQueue();
     const first = await worker(redis, queue, ['-j', '2', '--grace', '0.3']);
     const log = join(work, 'run.log');
-    const submitter = submit(redis, queue, ['--joblog', log, `echo $$ > ${work}/pid.{#}; sleep 1; echo done {}`, ':::', ...range(6)]);
+    const submitter = submit(redis, queue, ['--joblog', log, untilGo(work), ':::', ...range(4)]);
     await until('2 jobs running on the first worker', () => pidFiles(work).length === 2);
+    writeFileSync(join(work, 'go'), '');
     await worker(redis, queue, ['-j', '1']);
+    assert.ok(pidFiles(work).every(isAlive), 'the first worker\'s jobs still run');
     first.kill('SIGTERM');
     const firstExit = await first.exited;
     assert.equal(firstExit.code, 0, firstExit.stderr);
@@ -242,10 +247,10 @@ describe('Redis backend', { skip }, () => {
     assert.ok((await redis.client().llen(`bull:${queue}:active`)) <= 1, 'the first worker left no job active');
     const exit = await submitter.exited;
     assert.equal(exit.code, 0, exit.stderr);
-    assert.deepEqual(exit.stdout.trim().split('\n').sort(), range(6).map((n) => `done ${n}`).sort());
+    assert.deepEqual(exit.stdout.trim().split('\n').sort(), range(4).map((n) => `done ${n}`));
     const records = jobLogRecords(log);
-    assert.equal(records.length, 6);
-    assert.equal(new Set(records.map((r) => r.seq)).size, 6, 'each job logged once');
+    assert.equal(records.length, 4);
+    assert.equal(new Set(records.map((r) => r.seq)).size, 4, 'each job logged once');
   });
 
   it('SIGKILL of a worker midway: its job processes die with it, the other worker runs its jobs after the stalled check', async () => {
@@ -253,16 +258,19 @@ describe('Redis backend', { skip }, () => {
     const queue = newQueue();
     const first = await worker(redis, queue, ['-j', '2']);
     const log = join(work, 'run.log');
-    const submitter = submit(redis, queue, ['--joblog', log, `echo $$ > ${work}/pid.{#}; exec sleep 2`, ':::', ...range(4)]);
+    const submitter = submit(redis, queue, ['--joblog', log, untilGo(work), ':::', ...range(4)]);
     await until('2 jobs running on the first worker', () => pidFiles(work).length === 2);
     const orphans = pidFiles(work);
+    writeFileSync(join(work, 'go'), '');
     await worker(redis, queue, ['-j', '2']);
+    assert.ok(orphans.every(isAlive), 'the first worker\'s jobs still run');
     first.kill('SIGKILL');
     await first.exited;
     // The watchdog kills them at once; the bound allows for a loaded machine.
     await waitUntilGone(orphans, 3_000);
     const exit = await submitter.exited;
     assert.equal(exit.code, 0, exit.stderr);
+    assert.deepEqual(exit.stdout.trim().split('\n').sort(), range(4).map((n) => `done ${n}`));
     const records = jobLogRecords(log);
     assert.equal(records.length, 4);
     assert.equal(new Set(records.map((r) => r.seq)).size, 4, 'each job logged once');
@@ -272,12 +280,13 @@ describe('Redis backend', { skip }, () => {
     const work = workDir();
     const queue = newQueue();
     const lonely = await worker(redis, queue, ['-j', '2']);
-    const submitter = submit(redis, queue, [`echo $$ > ${work}/pid.{#}; exec sleep 60`, ':::', ...range(6)]);
+    // The lease lives 5 s plus the submitter's reconnect timeout.
+    const submitter = submit(redis, queue, ['--reconnect-timeout', '1', `echo $$ > ${work}/pid.{#}; exec sleep 60`, ':::', ...range(6)]);
     await until('2 jobs running', () => pidFiles(work).length === 2);
     const orphans = pidFiles(work);
     submitter.kill('SIGKILL');
     await submitter.exited;
-    // Lease (5 s) + one renewal + the termination sequence; generous for a loaded machine.
+    // Lease (6 s) + a recheck (2 s) + the termination sequence; generous for a loaded machine.
     await waitUntilGone(orphans, 20_000);
     await lonely.waitForStderrLine('is gone (killed without a goodbye); stopping them');
     const client = redis.client();
@@ -352,6 +361,108 @@ describe('Redis backend', { skip }, () => {
     const retried = await submit(redis, queue, ['--retries', '3', `echo {} >> ${tries}; test $(wc -l < ${tries}) -ge 3`, ':::', 'flaky']).exited;
     assert.equal(retried.code, 0, retried.stderr);
     assert.equal(readFileSync(tries, 'utf8'), 'flaky\nflaky\nflaky\n', 'failed twice, then succeeded on the third try');
+  });
+
+  it('large output comes back byte for byte, and leaves nothing behind in Redis', async () => {
+    const queue = newQueue();
+    await worker(redis, queue, ['-j', '2']);
+    const exit = await submit(redis, queue, ['yes {} | head -c 300000', ':::', 'a', 'b']).exited;
+    assert.equal(exit.code, 0, exit.stderr);
+    // Grouped: each job's 300,000 bytes in one piece, in either order.
+    const [a, b] = ['a\n'.repeat(150_000), 'b\n'.repeat(150_000)];
+    assert.ok(exit.stdout === a + b || exit.stdout === b + a, `${exit.stdout.length} bytes, grouped`);
+    const client = redis.client();
+    assert.deepEqual(await client.keys(`andon:${queue}:output:*`), [], 'output keys are read and deleted');
+    // Output travels outside the job's return value, which BullMQ copies into the event stream.
+    const entries = await client.xrange(`bull:${queue}:events`, '-', '+');
+    const largest = Math.max(...entries.map(([, fields]) => fields.join('').length));
+    assert.ok(largest < 10_000, `largest event ${largest} bytes`);
+  });
+
+  it('a forced stop takes the jobs no worker has started off the queue at once', async () => {
+    const queue = newQueue();
+    const pool = createPool<string>({ backend: redisBackend({ connection: redis.url, queue }), command: ['true'], handleSignals: false, onNotice: () => {} });
+    const running = pool.run(['a', 'b', 'c']);
+    const client = redis.client();
+    await until('3 jobs waiting', async () => (await client.llen(`bull:${queue}:wait`)) === 3);
+    pool.forceStop();
+    const summary = await running;
+    await pool.close();
+    assert.equal(summary.cancelled, 3);
+    assert.equal(summary.abandoned, 0, 'removed, not abandoned after the kill deadline');
+    assert.equal(await client.llen(`bull:${queue}:wait`), 0);
+  });
+
+  it('a stop while connecting ends the run, and leaves no connection, lease or job behind', async () => {
+    const queue = newQueue();
+    const pool = createPool<string>({ backend: redisBackend({ connection: redis.url, queue }), command: ['true'], handleSignals: false, onNotice: () => {} });
+    const running = pool.run(['a']);
+    pool.stop();
+    const summary = await running;
+    await pool.close();
+    assert.equal(summary.taken, 0);
+    const client = redis.client();
+    assert.deepEqual(await client.keys(`andon:${queue}:*`), []);
+    assert.equal(await client.llen(`bull:${queue}:wait`), 0);
+    // A leaked connection would keep this test file's process alive: the runner would time out.
+  });
+
+  it('a server that stops answering (no closed socket) is noticed; the run goes on once it answers again', async () => {
+    const queue = newQueue();
+    await worker(redis, queue, ['-j', '1']);
+    const submitter = submit(redis, queue, ['sleep 0.5; echo {}', ':::', 'a', 'b']);
+    const client = redis.client();
+    await until('the first job to be active', async () => (await client.llen(`bull:${queue}:active`)) === 1);
+    // Every client's commands wait for 7 s: a network partition, as far as andon can tell.
+    await client.call('CLIENT', 'PAUSE', '7000', 'ALL');
+    await submitter.waitForStderrLine('lost the connection to Redis');
+    await submitter.waitForStderrLine('reconnected to Redis');
+    const exit = await submitter.exited;
+    assert.equal(exit.code, 0, exit.stderr);
+    assert.deepEqual(exit.stdout.trim().split('\n').sort(), ['a', 'b']);
+  });
+
+  it('a worker stopped while Redis is down: idle, it exits 0 at once; with a job, it ends the job and exits 1, saying why', async () => {
+    const work = workDir();
+    const own = await startRedis();
+    try {
+      const queue = newQueue();
+      const idle = await worker(own, queue, ['-j', '1', '--grace', '0.2']);
+      const busy = await worker(own, newQueue(), ['-j', '1', '--grace', '0.2']);
+      const busyQueue = /serving queue (\S+)/.exec(busy.stderr())![1]!;
+      submit(own, busyQueue, [`echo $$ > ${work}/pid.{#}; exec sleep 30`, ':::', 'a']);
+      await until('the job to run', () => pidFiles(work).length === 1);
+      await own.kill();
+      await idle.waitForStderrLine('lost the connection to Redis');
+      await busy.waitForStderrLine('lost the connection to Redis');
+      idle.kill('SIGTERM');
+      busy.kill('SIGTERM');
+      const [idleExit, busyExit] = await Promise.all([idle.exited, busy.exited]);
+      assert.equal(idleExit.code, 0, idleExit.stderr);
+      assert.equal(busyExit.code, 1, busyExit.stderr);
+      assert.match(busyExit.stderr, /Stopping while Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable: running jobs were ended/);
+      await waitUntilGone(pidFiles(work), 3_000);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('the resume hint does not print the Redis password', async () => {
+    const work = workDir();
+    const own = await startRedis({ password: 'sekret' });
+    try {
+      const queue = newQueue();
+      await worker(own, queue, ['-j', '1']);
+      const submitter = submit(own, queue, ['--joblog', join(work, 'run.log'), `echo $$ > ${work}/pid.{#}; exec sleep 30`, ':::', 'a']);
+      await until('the job to run', () => pidFiles(work).length === 1);
+      submitter.kill('SIGINT');
+      const exit = await submitter.exited;
+      assert.equal(exit.code, 130);
+      assert.match(exit.stderr, /to run the rest: andon --resume --redis 'redis:\/\/:\*\*\*@127\.0\.0\.1:\d+' .* \(with the Redis password in place of \*\*\*\)/);
+      assert.ok(!exit.stderr.includes('sekret'), exit.stderr);
+    } finally {
+      await own.stop();
+    }
   });
 
   it('a run with no worker yet says so, and goes on when one comes', async () => {

@@ -34,7 +34,27 @@ function exitCodeOf(result: TaskResult<string[], CommandResult>): number {
 /** How to run the rest of an interrupted run. */
 function resumeHint(plan: RunPlan): string {
   if (plan.jobLog === undefined) return 'to be able to resume a run like this, give it --joblog FILE';
-  return `to run the rest: andon ${displayArgs(plan.resume === false ? ['--resume', ...plan.argv] : plan.argv)}`;
+  const { args, hidden } = withoutPasswords(plan.resume === false ? ['--resume', ...plan.argv] : plan.argv);
+  return `to run the rest: andon ${displayArgs(args)}${hidden ? ' (with the Redis password in place of ***)' : ''}`;
+}
+
+/** The arguments with the password of a `--redis` URL replaced by ***: a hint is no place for it. */
+function withoutPasswords(argv: readonly string[]): { args: string[]; hidden: boolean } {
+  let hidden = false;
+  const hide = (url: string): string => {
+    try {
+      const parsed = new URL(url);
+      if (parsed.password === '' && !parsed.searchParams.has('password')) return url;
+      hidden = true;
+      if (parsed.password !== '') parsed.password = '***';
+      if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
+      return parsed.href;
+    } catch {
+      return url;
+    }
+  };
+  const args = argv.map((arg, i) => (argv[i - 1] === '--redis' ? hide(arg) : arg.startsWith('--redis=') ? `--redis=${hide(arg.slice('--redis='.length))}` : arg));
+  return { args, hidden };
 }
 
 /** Runs the plan; resolves with the exit code. @throws UsageError before any job starts. */

@@ -25,6 +25,7 @@ export async function runWorker(plan: WorkerPlan, stderr: ByteSink): Promise<num
   } catch (error) {
     if (!isAndonError(error, 'ANDON_REDIS')) throw error;
     stderr.write(`andon worker: ${(error as RedisError).message}\n`);
-    return 1;
+    // BullMQ keeps timers of a worker whose server vanished; the worker is done, so is the process.
+    process.exit(1);
   }
 }

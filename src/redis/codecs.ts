@@ -31,11 +31,9 @@ export function commandCodec<I>(settings: RemoteCommandSettings<I>): RemoteCodec
   return {
     settleWithinMs: termseqDuration(parseTermseq(settings.termseq)) + NETWORK_ALLOWANCE_MS,
     toTask: (item, context) => ({ kind: 'command', spec: settings.toCommand(item, context), stopSignal: settings.stopSignal, termseq: settings.termseq, maxBuffer: sentBytes }),
-    fromOutcome: (outcome, item, context) => {
+    fromOutcome: (outcome, { stdout, stderr }, item, context) => {
       if (outcome.kind === 'error') throw fromErrorRecord(outcome.error);
       if (outcome.kind !== 'command') throw unexpected(outcome);
-      const stdout = Buffer.from(outcome.stdout, 'base64');
-      const stderr = Buffer.from(outcome.stderr, 'base64');
       if (stdout.length > 0) settings.onOutput?.(stdout, 'stdout', item, context);
       if (stderr.length > 0) settings.onOutput?.(stderr, 'stderr', item, context);
       const { maxBuffer } = settings;

@@ -39,6 +39,9 @@ export function describeRedis(connection: RedisConnectionOptions): string {
     const url = new URL(connection);
     url.username = '';
     url.password = '';
+    // ioredis also reads ?password=…; nothing after the path is shown.
+    url.search = '';
+    url.hash = '';
     return url.href.replace(/\/$/, '');
   }
   const host = typeof connection.host === 'string' ? connection.host : 'localhost';
@@ -105,11 +108,22 @@ export interface ConnectionEvents {
   gaveUp(error: RedisError): void;
 }
 
-/** Watches a connected client for losses and gives up after `timeoutMs` without a connection. */
+/** How often the watch checks that the server still answers, and how long an answer may take. */
+const HEARTBEAT_MS = 1_000;
+const HEARTBEAT_TIMEOUT_MS = 5_000;
+
+/**
+ * Watches a connected client for losses and gives up after `timeoutMs` without a connection.
+ * A closed socket is a loss; so is a server that stops answering (a silent network partition
+ * closes nothing): then the watch drops the socket itself, and the client reconnects.
+ */
 export class ConnectionWatch {
   readonly #client: Redis;
   #lostAt: number | undefined;
   #timer: NodeJS.Timeout | undefined;
+  readonly #heartbeat: NodeJS.Timeout;
+  /** When the unanswered PING was sent, if one is out. */
+  #pingSentAt: number | undefined;
   #closed = false;
   readonly #onClose: () => void;
   readonly #onReady: () => void;
@@ -117,12 +131,13 @@ export class ConnectionWatch {
   constructor(client: Redis, where: string, timeoutMs: number, events: ConnectionEvents) {
     this.#client = client;
     this.#onClose = () => {
+      this.#pingSentAt = undefined;
       if (this.#closed || this.#lostAt !== undefined) return;
       this.#lostAt = Date.now();
       events.lost(`andon: lost the connection to Redis at ${where}; reconnecting for up to ${formatDuration(timeoutMs)}`);
       this.#timer = setTimeout(() => {
         if (this.#closed) return;
-        this.#closed = true;
+        this.close();
         events.gaveUp(new RedisError(`Lost the connection to Redis at ${where} and could not reconnect within ${formatDuration(timeoutMs)}; check that the server is up`));
       }, timeoutMs);
     };
@@ -135,6 +150,8 @@ export class ConnectionWatch {
     };
     client.on('close', this.#onClose);
     client.on('ready', this.#onReady);
+    this.#heartbeat = setInterval(() => this.#beat(), HEARTBEAT_MS);
+    this.#heartbeat.unref();
   }
 
   /** True while the connection is down. */
@@ -146,7 +163,45 @@ export class ConnectionWatch {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#heartbeat);
     this.#client.off('close', this.#onClose);
     this.#client.off('ready', this.#onReady);
   }
+
+  #beat(): void {
+    if (this.#closed || this.#lostAt !== undefined || this.#client.status !== 'ready') return;
+    if (this.#pingSentAt !== undefined) {
+      // No answer: drop the socket, which counts as a loss, and let the client reconnect.
+      if (Date.now() - this.#pingSentAt > HEARTBEAT_TIMEOUT_MS) this.#client.disconnect(true);
+      return;
+    }
+    const sentAt = (this.#pingSentAt = Date.now());
+    this.#client.ping().then(
+      () => {
+        if (this.#pingSentAt === sentAt) this.#pingSentAt = undefined;
+      },
+      () => {},
+    );
+  }
+}
+
+/**
+ * Ends a client: politely (QUIT) when the server answers within `ms`, else by dropping the
+ * socket. A server that is gone or cut off must not hold the process.
+ */
+export async function endClient(client: Redis, ms = 2_000): Promise<void> {
+  if (client.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  const outcome = await Promise.race([client.quit().then(() => 'quit' as const, () => 'failed' as const), deadline]);
+  clearTimeout(timer);
+  if (outcome !== 'quit') client.disconnect();
+}
+
+/** Waits for `promise` at most `ms`; whatever it does later is ignored. */
+export async function within(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (promise === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

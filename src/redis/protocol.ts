@@ -50,13 +50,27 @@ export type RemoteOutcome =
   | {
       readonly kind: 'command';
       readonly result: Omit<CommandResult, 'stdout' | 'stderr'>;
-      /** The kept bytes, base64: output need not be UTF-8. */
-      readonly stdout: string;
-      readonly stderr: string;
+      /**
+       * Bytes of output kept under the job's output keys ({@link outputKey}), which the
+       * submitter reads and deletes. Output stays out of the return value, because BullMQ
+       * copies that into the event stream every worker reads.
+       */
+      readonly kept: { readonly stdout: number; readonly stderr: number };
       readonly host: string;
     }
   | { readonly kind: 'value'; readonly value: unknown; readonly host: string }
   | { readonly kind: 'error'; readonly error: ErrorRecord; readonly host: string };
+
+/** Where a command job's output waits for its submitter. */
+export function outputKey(queue: string, jobId: string, stream: 'stdout' | 'stderr'): string {
+  return `andon:${queue}:output:${jobId}:${stream}`;
+}
+
+/** Output nobody collected (its submitter died) expires after this long. */
+export const OUTPUT_TTL_MS = 3_600_000;
+
+/** BullMQ's own length for a queue's event stream; andon's stop events must not shorten it. */
+export const EVENT_STREAM_LENGTH = 10_000;
 
 /** What a stop event asks of the job's worker: a graceful stop with a reason, or force. */
 export type StopStage = StopReason | 'force';
@@ -75,12 +89,15 @@ export function jobIdOf(run: string, index: number, attempt: number): string {
 
 /**
  * A submitter holds a lease on its run while it runs: a key it renews every
- * {@link RUN_LEASE_RENEW_MS}. Workers stop the jobs of a run whose lease has been gone for
- * {@link RUN_LEASE_MS}: its submitter was killed without a goodbye, and nobody waits for them.
- * (A server that restarted empty has the key back within a renewal.)
+ * {@link RUN_LEASE_RENEW_MS}, which lives {@link RUN_LEASE_MS} plus the submitter's reconnect
+ * timeout (a submitter cut off from Redis for less than that is still there). Workers stop the
+ * jobs of a run whose lease is missing on two looks {@link RUN_LEASE_RECHECK_MS} apart: its
+ * submitter was killed without a goodbye, and nobody waits for them. (A server that restarted
+ * empty has the key back within a renewal, so one look is not enough.)
  */
 export const RUN_LEASE_MS = 5_000;
 export const RUN_LEASE_RENEW_MS = 1_000;
+export const RUN_LEASE_RECHECK_MS = 2 * RUN_LEASE_RENEW_MS;
 
 /** The lease key of a run. */
 export function runLeaseKey(queue: string, run: string): string {

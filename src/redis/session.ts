@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { QueueEvents } from 'bullmq';
-import { connectRedis, ConnectionWatch, type ConnectionEvents } from './connection.js';
+import { connectRedis, ConnectionWatch, endClient, redisErrorFor, within, type ConnectionEvents } from './connection.js';
 import { loadRedisModules, type RedisModules } from './modules.js';
 import type { RedisBackend } from './backend.js';
 
@@ -23,31 +23,31 @@ export class RedisSession {
   static async open(backend: RedisBackend, events: ConnectionEvents): Promise<RedisSession> {
     const modules = await loadRedisModules();
     const client = await connectRedis(modules, backend.connection);
-    // Stream ids are the server's clock in ms: start reading at "now" by that clock.
-    const [seconds, micros] = await client.time();
-    const now = `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)}-0`;
-    const queueEvents = new modules.bullmq.QueueEvents(backend.queue, { connection: client, lastEventId: now });
-    queueEvents.on('error', () => {
-      // Connection errors; the watch reports losses once, not per retry.
-    });
-    await queueEvents.waitUntilReady();
+    let queueEvents: QueueEvents | undefined;
+    try {
+      // Stream ids are the server's clock in ms: start reading at "now" by that clock.
+      const [seconds, micros] = await client.time();
+      const now = `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)}-0`;
+      queueEvents = new modules.bullmq.QueueEvents(backend.queue, { connection: client, lastEventId: now });
+      // Connection errors: the watch reports losses once, not per retry.
+      queueEvents.on('error', () => {});
+      await queueEvents.waitUntilReady();
+    } catch (error) {
+      void queueEvents?.close().catch(() => {});
+      client.disconnect();
+      throw redisErrorFor(error instanceof Error ? error : new Error(String(error)), backend.where);
+    }
     const watch = new ConnectionWatch(client, backend.where, backend.reconnectTimeoutMs, events);
     return new RedisSession(backend, modules, client, queueEvents, watch);
   }
 
-  /**
-   * Closes the event reader and the connection. After a loss, nothing is waited for: the
-   * server may be gone.
-   */
+  /** Closes the event reader and the connection, within a few seconds even if the server is gone. */
   async close(): Promise<void> {
-    const lost = this.watch.lost;
     this.watch.close();
-    if (lost) {
-      this.client.disconnect();
-      void this.events.close().catch(() => {});
-      return;
-    }
-    await this.events.close().catch(() => {});
-    await this.client.quit().catch(() => this.client.disconnect());
+    await within(this.events.close(), CLOSE_WITHIN_MS);
+    await endClient(this.client, CLOSE_WITHIN_MS);
   }
 }
+
+/** How long closing may wait for a server that does not answer. */
+export const CLOSE_WITHIN_MS = 2_000;

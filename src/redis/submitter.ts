@@ -6,8 +6,9 @@
  *
  * Stopping: a job still waiting is removed from the queue; a running one is stopped on its
  * worker by a stop event (a graceful stop with its reason, or force). After a lost and
- * regained connection, jobs the server no longer knows (it restarted empty) are submitted
- * again: they were never logged done, so running them again is right.
+ * regained connection, and every few seconds in case an event was missed, the jobs still
+ * waited for are looked up: one the server no longer knows (it restarted empty) is submitted
+ * again — it was never logged done, so running it again is right.
  */
 import { randomBytes } from 'node:crypto';
 import type { Queue, QueueEventsProducer } from 'bullmq';
@@ -15,15 +16,22 @@ import { StoppedError } from '../errors.js';
 import type { NoticeWriter } from '../interrupt/coordinator.js';
 import type { Executor, TaskContext } from '../run/executor.js';
 import type { RedisBackend } from './backend.js';
-import { JOB_NAME, jobIdOf, PROTOCOL_VERSION, RUN_LEASE_MS, RUN_LEASE_RENEW_MS, runLeaseKey, STOP_EVENT, type RemoteJobData, type RemoteOutcome, type StopStage } from './protocol.js';
-import { RedisSession } from './session.js';
+import { within } from './connection.js';
+import { EVENT_STREAM_LENGTH, JOB_NAME, jobIdOf, outputKey, PROTOCOL_VERSION, RUN_LEASE_MS, RUN_LEASE_RENEW_MS, runLeaseKey, STOP_EVENT, type RemoteJobData, type RemoteOutcome, type StopStage } from './protocol.js';
+import { CLOSE_WITHIN_MS, RedisSession } from './session.js';
+
+/** A command job's output, as read back from Redis (empty for other jobs). */
+export interface RemoteOutput {
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+}
 
 /** How one kind of task travels: what the job carries, and what its outcome means. */
 export interface RemoteCodec<I, R> {
   /** The job's task, built on this machine (command lines are rendered here). */
   toTask(item: I, context: TaskContext): RemoteJobData['task'];
   /** The task's result from the worker's outcome. @throws the task's failure. */
-  fromOutcome(outcome: RemoteOutcome, item: I, context: TaskContext): R;
+  fromOutcome(outcome: RemoteOutcome, output: RemoteOutput, item: I, context: TaskContext): R;
   /** How long a forced job may take to go on its worker, network included. */
   readonly settleWithinMs: number;
 }
@@ -39,8 +47,11 @@ interface PendingJob {
 
 /** States in which a job can still be taken off the queue before any worker runs it. */
 const REMOVABLE = new Set(['waiting', 'prioritized', 'delayed', 'waiting-children']);
-/** Finished jobs stay this long (s) and at most this many, so a reconnect can still read them. */
+/** Finished jobs stay this long (s) and at most this many, so a look-up can still read them. */
 const KEEP_FINISHED = { age: 3_600, count: 1_000 };
+/** How often the jobs waited for are looked up, in case an event was missed. */
+const RECONCILE_EVERY_MS = 10_000;
+const NO_OUTPUT: RemoteOutput = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
 
 /** Runs tasks as jobs on a BullMQ queue served by `andon worker` processes. */
 export class RemoteExecutor<I, R> implements Executor<I, R> {
@@ -56,6 +67,10 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
   readonly #fatalListeners = new Set<(error: Error) => void>();
   #broken: Error | undefined;
   #lease: NodeJS.Timeout | undefined;
+  #reconciler: NodeJS.Timeout | undefined;
+  /** The connecting in progress, which `close()` waits for before it tears down. */
+  #opening: Promise<void> | undefined;
+  #closing = false;
 
   constructor(backend: RedisBackend, codec: RemoteCodec<I, R>, notice: NoticeWriter) {
     this.#backend = backend;
@@ -63,23 +78,41 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     this.#notice = notice;
   }
 
-  async open(): Promise<void> {
+  open(): Promise<void> {
+    this.#closing = false;
+    const opening = this.#open();
+    this.#opening = opening.catch(() => {});
+    return opening;
+  }
+
+  async #open(): Promise<void> {
     await this.#endLease();
     this.#run = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
-    if (this.#session !== undefined && this.#broken === undefined) {
-      await this.#startLease();
-      return;
-    }
-    await this.#closeSession();
+    // A session that lost its server is not reused: connecting afresh fails fast if it is still gone.
+    if (this.#session !== undefined && (this.#broken !== undefined || this.#session.watch.lost)) await this.#closeSession();
     this.#broken = undefined;
-    const session = await RedisSession.open(this.#backend, {
-      lost: (line) => this.#notice(line),
-      back: (line) => {
-        this.#notice(line);
-        void this.#reconcile();
-      },
-      gaveUp: (error) => this.#fail(error),
-    });
+    if (this.#session === undefined) {
+      const session = await RedisSession.open(this.#backend, {
+        lost: (line) => this.#notice(line),
+        back: (line) => {
+          this.#notice(line);
+          void this.#reconcile();
+        },
+        gaveUp: (error) => this.#fail(error),
+      });
+      if (this.#closing) {
+        await session.close();
+        return;
+      }
+      this.#attach(session);
+    }
+    await this.#startLease();
+    if (this.#closing) return;
+    await this.#warnIfNoWorker();
+  }
+
+  /** Takes a new session into use: its queue, its stop-event producer, its events. */
+  #attach(session: RedisSession): void {
     const { bullmq } = session.modules;
     this.#session = session;
     this.#queue = new bullmq.Queue(this.#backend.queue, { connection: session.client });
@@ -87,23 +120,27 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     // Connection errors are reported once, by the session's watch; without a listener BullMQ prints each.
     this.#queue.on('error', () => {});
     this.#producer.on('error', () => {});
-    await this.#startLease();
-    await this.#warnIfNoWorker();
     const events = session.events;
     events.on('active', ({ jobId }) => this.#pending.get(jobId)?.context.started());
     events.on('completed', ({ jobId, returnvalue }) => this.#pending.get(jobId)?.settle({ value: returnvalue as unknown as RemoteOutcome }));
-    events.on('failed', ({ jobId, failedReason }) => {
-      // BullMQ itself failed the job: andon's workers report task failures as outcomes.
-      this.#pending.get(jobId)?.settle({ error: new Error(`The queue failed job ${jobId}: ${failedReason}`) });
-    });
+    events.on('failed', ({ jobId, failedReason }) => this.#failedByQueue(jobId, failedReason));
+    this.#reconciler = setInterval(() => void this.#reconcile(), RECONCILE_EVERY_MS);
+    this.#reconciler.unref();
+  }
+
+  /** BullMQ itself failed the job (andon's workers report task failures as outcomes). */
+  #failedByQueue(jobId: string, reason: string): void {
+    this.#pending.get(jobId)?.settle({ error: new Error(`The queue failed job ${jobId}: ${reason}`) });
   }
 
   /** Takes the run's lease and keeps renewing it until the run's executor closes or reopens. */
   async #startLease(): Promise<void> {
     const client = this.#session!.client;
     const key = runLeaseKey(this.#backend.queue, this.#run);
-    await client.set(key, '1', 'PX', RUN_LEASE_MS);
-    this.#lease = setInterval(() => void client.set(key, '1', 'PX', RUN_LEASE_MS).catch(() => {}), RUN_LEASE_RENEW_MS);
+    // The lease outlives a connection loss the submitter itself would survive.
+    const ttl = RUN_LEASE_MS + this.#backend.reconnectTimeoutMs;
+    await client.set(key, '1', 'PX', ttl);
+    this.#lease = setInterval(() => void client.set(key, '1', 'PX', ttl).catch(() => {}), RUN_LEASE_RENEW_MS);
     // The lease must not keep the process alive; the run itself does while it runs.
     this.#lease.unref();
   }
@@ -115,7 +152,7 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     this.#lease = undefined;
     const session = this.#session;
     if (session !== undefined && !session.watch.lost && this.#broken === undefined) {
-      await session.client.del(runLeaseKey(this.#backend.queue, this.#run)).catch(() => {});
+      await within(session.client.del(runLeaseKey(this.#backend.queue, this.#run)), CLOSE_WITHIN_MS);
     }
   }
 
@@ -147,15 +184,8 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
           if (this.#pending.get(jobId) !== pending) return;
           this.#pending.delete(jobId);
           unlisten();
-          if ('error' in outcome) {
-            reject(outcome.error);
-            return;
-          }
-          try {
-            resolve(this.#codec.fromOutcome(outcome.value, item, context));
-          } catch (error) {
-            reject(error);
-          }
+          if ('error' in outcome) reject(outcome.error);
+          else this.#deliver(jobId, outcome.value, item, context).then(resolve, reject);
         },
       };
       this.#pending.set(jobId, pending);
@@ -170,8 +200,33 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     });
   }
 
+  /** The task's result: a command's output is read (and deleted) from its keys first. */
+  async #deliver(jobId: string, outcome: RemoteOutcome, item: I, context: TaskContext): Promise<R> {
+    let output = NO_OUTPUT;
+    if (outcome.kind === 'command' && (outcome.kept.stdout > 0 || outcome.kept.stderr > 0)) {
+      const { queue } = this.#backend;
+      const [stdoutKey, stderrKey] = [outputKey(queue, jobId, 'stdout'), outputKey(queue, jobId, 'stderr')];
+      try {
+        const replies = await this.#session!.client.multi().getBuffer(stdoutKey).getBuffer(stderrKey).del(stdoutKey, stderrKey).exec();
+        const bytes = (reply: [Error | null, unknown] | undefined): Buffer => (Buffer.isBuffer(reply?.[1]) ? reply[1] : Buffer.alloc(0));
+        output = { stdout: bytes(replies?.[0]), stderr: bytes(replies?.[1]) };
+      } catch (error) {
+        // The job ran and its exit code is known: report that, without the output, rather than a failure it did not have.
+        this.#notice(`andon: could not read the output of job ${context.index + 1} from Redis (${(error as Error).message}); it is lost`);
+      }
+    }
+    return this.#codec.fromOutcome(outcome, output, item, context);
+  }
+
   async close(): Promise<void> {
-    for (const pending of [...this.#pending.values()]) pending.settle({ error: new StoppedError('stop') });
+    this.#closing = true;
+    await this.#opening;
+    // Jobs still waited for (the run was abandoned): take those still waiting off the queue.
+    const left = [...this.#pending.entries()];
+    for (const [, pending] of left) pending.settle({ error: new StoppedError('stop') });
+    if (this.#broken === undefined && this.#session?.watch.lost === false) {
+      await within(Promise.all(left.map(([jobId]) => this.#removeIfWaiting(jobId))), CLOSE_WITHIN_MS);
+    }
     await this.#endLease();
     await this.#closeSession();
   }
@@ -181,35 +236,46 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     pending.added = true;
   }
 
+  /** Removes a job no worker has taken yet; true if it was removed. */
+  async #removeIfWaiting(jobId: string): Promise<boolean> {
+    const queue = this.#queue!;
+    return REMOVABLE.has(await queue.getJobState(jobId)) && (await queue.remove(jobId)) === 1;
+  }
+
   /** Takes a waiting job off the queue, or tells the worker running it to stop. */
   async #stopJob(jobId: string, stage: StopStage): Promise<void> {
     const pending = this.#pending.get(jobId);
     if (pending === undefined || !pending.added || this.#broken !== undefined) return;
-    const queue = this.#queue!;
     try {
-      if (stage !== 'force' && REMOVABLE.has(await queue.getJobState(jobId)) && (await queue.remove(jobId)) === 1) {
-        pending.settle({ error: new StoppedError(stage) });
+      if (await this.#removeIfWaiting(jobId)) {
+        pending.settle({ error: new StoppedError(stage === 'force' ? 'force' : stage) });
         return;
       }
-      await this.#producer!.publishEvent({ eventName: STOP_EVENT, run: this.#run, jobId, stage });
+      // Long stream: BullMQ's default for a published event would trim it to 1,000 entries.
+      await this.#producer!.publishEvent({ eventName: STOP_EVENT, run: this.#run, jobId, stage }, EVENT_STREAM_LENGTH);
     } catch {
       // The connection is down: the watch reports it, and gives the run up if it stays down.
     }
   }
 
-  /** After a reconnect: submits again the jobs the server no longer has (it restarted empty). */
+  /**
+   * Looks up every job still waited for: an outcome whose event was missed is taken from the
+   * job, and a job the server no longer has (it restarted empty) is submitted again.
+   */
   async #reconcile(): Promise<void> {
     const queue = this.#queue;
-    if (queue === undefined) return;
+    if (queue === undefined || this.#session?.watch.lost !== false) return;
     const lost: number[] = [];
     try {
       for (const [jobId, pending] of [...this.#pending]) {
         if (!pending.added) continue;
         const state = await queue.getJobState(jobId);
         if (this.#pending.get(jobId) !== pending) continue;
-        if (state === 'completed') {
+        if (state === 'completed' || state === 'failed') {
           const job = await queue.getJob(jobId);
-          if (job !== undefined) pending.settle({ value: job.returnvalue as RemoteOutcome });
+          if (job === undefined) continue;
+          if (state === 'completed') pending.settle({ value: job.returnvalue as RemoteOutcome });
+          else this.#failedByQueue(jobId, job.failedReason);
         } else if (state === 'unknown') {
           lost.push(pending.context.index + 1);
           await this.#add(jobId, pending);
@@ -230,17 +296,19 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     // The run stops first, so the jobs settled next count as cancelled, not failed.
     for (const listener of this.#fatalListeners) listener(error);
     for (const pending of [...this.#pending.values()]) pending.settle({ error: new StoppedError('error') });
+    // Commands waiting for the server would wait for ever: drop the connection.
+    this.#session?.client.disconnect();
   }
 
   async #closeSession(): Promise<void> {
     const session = this.#session;
     this.#session = undefined;
+    clearInterval(this.#reconciler);
+    this.#reconciler = undefined;
     if (session === undefined) return;
-    const lost = session.watch.lost || this.#broken !== undefined;
-    const closing = [this.#queue?.close(), this.#producer?.close()].map((promise) => promise?.catch(() => {}));
+    await within(Promise.all([this.#queue?.close(), this.#producer?.close()]), CLOSE_WITHIN_MS);
     this.#queue = undefined;
     this.#producer = undefined;
-    if (!lost) await Promise.all(closing);
     await session.close();
   }
 }

@@ -12,7 +12,7 @@
  */
 import { availableParallelism, hostname } from 'node:os';
 import type { Job, Worker } from 'bullmq';
-import { CommandFailedError, OptionError, type RedisError } from '../errors.js';
+import { CommandFailedError, OptionError, RedisError } from '../errors.js';
 import { interruptCoordinator, writeNoticeToStderr, type InterruptParticipant, type NoticeWriter, type SignalSource } from '../interrupt/coordinator.js';
 import type { InterruptSignal } from '../interrupt/signals.js';
 import { formatDuration, plural } from '../output/format.js';
@@ -26,7 +26,7 @@ import { StopState } from '../stop/state.js';
 import { STOP_REASONS, type StopReason, type StopToken } from '../stop/token.js';
 import { expectBoolean, expectDuration, expectFunction, expectKnownKeys, expectPositiveInteger, optionError } from '../validate.js';
 import { expectBackend, type RedisBackend } from './backend.js';
-import { PROTOCOL_VERSION, RUN_LEASE_MS, RUN_LEASE_RENEW_MS, runLeaseKey, STOP_EVENT, type RemoteCommandTask, type RemoteJobData, type RemoteModuleTask, type RemoteOutcome, type StopEventArgs, type StopStage } from './protocol.js';
+import { OUTPUT_TTL_MS, outputKey, PROTOCOL_VERSION, RUN_LEASE_RECHECK_MS, RUN_LEASE_RENEW_MS, runLeaseKey, STOP_EVENT, type RemoteCommandTask, type RemoteJobData, type RemoteModuleTask, type RemoteOutcome, type StopEventArgs, type StopStage } from './protocol.js';
 import { RedisSession } from './session.js';
 import { resolveModuleUrl } from '../run/threads/module-url.js';
 
@@ -72,6 +72,7 @@ export interface WorkerSummary {
 
 /** A job running on this worker. */
 interface ActiveJob {
+  readonly jobId: string;
   /** The submitting run. */
   readonly run: string;
   readonly stop: StopState;
@@ -90,6 +91,8 @@ interface WorkerCommand {
 const EARLY_STOP_TTL_MS = 60_000;
 const HOST = hostname();
 const FORGET_DEAD_RUNS_MS = 600_000;
+/** Once Redis is gone for good, how long the worker waits for BullMQ to wind down before it stops anyway. */
+const WIND_DOWN_MS = 5_000;
 
 function stopStageOf(value: unknown): StopStage | undefined {
   return typeof value === 'string' && (STOP_REASONS as readonly string[]).includes(value) ? (value as StopReason) : undefined;
@@ -105,29 +108,41 @@ function jsonSafe(outcome: RemoteOutcome): RemoteOutcome {
   }
 }
 
+function errorOutcome(error: Error): RemoteOutcome {
+  return { kind: 'error', error: toErrorRecord(error), host: HOST };
+}
+
 /** A running worker. Create one with {@link startWorker}. */
 export class QueueWorker implements InterruptParticipant {
-  /** Settles when the worker has stopped: its summary, or a `RedisError` if Redis stayed away. */
+  /**
+   * Settles when the worker has stopped: its summary, or a `RedisError` if Redis stayed away.
+   * In that case BullMQ may keep timers of its own for up to `lockDuration`; a process that
+   * is done can exit without waiting for them (`andon worker` does).
+   */
   readonly closed: Promise<WorkerSummary>;
   readonly #session: RedisSession;
   readonly #worker: Worker<RemoteJobData, RemoteOutcome>;
   readonly #grace: number;
   readonly #notice: NoticeWriter;
   readonly #moduleUrl: string | undefined;
-  readonly #active = new Map<string, ActiveJob>();
+  /** Jobs running here. The same job id can appear twice if Redis lost the job and it came back. */
+  readonly #active = new Set<ActiveJob>();
   readonly #earlyStops = new Map<string, { stage: StopStage; at: number }>();
   readonly #commands = new Map<string, ProcessExecutor<WorkerCommand>>();
   readonly #threads = new Map<string, ThreadExecutor<unknown, unknown>>();
   readonly #cleanups: (() => void)[] = [];
   /** Runs whose lease was found missing, and since when. */
   readonly #leaseMissing = new Map<string, number>();
-  readonly #leaseCheck: NodeJS.Timeout;
+  readonly #housekeeping: NodeJS.Timeout;
   #stopping = false;
+  /** Set once running jobs are being handed back: a job that starts after that goes back at once. */
+  #handingBack = false;
   #graceTimer: NodeJS.Timeout | undefined;
   #fatal: RedisError | undefined;
   #finished = 0;
   #stopped = 0;
   #handedBack = 0;
+  #settle!: () => void;
 
   /** @internal Use {@link startWorker}. */
   constructor(session: RedisSession, settings: { concurrency: number; grace: number; lockDuration: number; moduleUrl: string | undefined; notice: NoticeWriter; signals: SignalSource | undefined; parent: StopToken | undefined }) {
@@ -152,17 +167,29 @@ export class QueueWorker implements InterruptParticipant {
         name: `andon@${HOST}:${process.pid}`,
       },
     );
-    this.#worker.on('error', () => {
-      // Connection errors; the session's watch reports losses once.
+    // Connection errors; the session's watch reports losses once.
+    this.#worker.on('error', () => {});
+    // The job is no longer this worker's (Redis lost it, or its lock expired and another
+    // worker took it): whatever this copy produces can never be reported.
+    this.#worker.on('lockRenewalFailed', (jobIds: string[]) => {
+      for (const job of this.#active) {
+        if (!jobIds.includes(job.jobId) || job.stop.stopped) continue;
+        this.#notice(`andon: job ${job.jobId} is no longer this worker's (Redis lost it, or another worker took it over); stopping it here`);
+        this.#apply(job, 'force');
+      }
     });
-    this.#leaseCheck = setInterval(() => void this.#checkLeases(), RUN_LEASE_RENEW_MS);
+    this.#housekeeping = setInterval(() => void this.#checkLeases(), RUN_LEASE_RENEW_MS);
+    this.#housekeeping.unref();
     if (settings.signals !== undefined) this.#cleanups.push(interruptCoordinator(settings.signals).join(this, settings.notice));
     if (settings.parent !== undefined) this.#cleanups.push(settings.parent.onStop(() => this.stop()));
-    this.closed = this.#worker.waitUntilReady().then(() => new Promise<WorkerSummary>((resolve, reject) => {
-      this.#worker.once('closed', () => {
-        void this.#release().then(() => (this.#fatal === undefined ? resolve(this.summary()) : reject(this.#fatal)));
-      });
-    }));
+    this.closed = new Promise<void>((resolve) => {
+      this.#settle = resolve;
+      this.#worker.once('closed', () => resolve());
+    }).then(async () => {
+      await this.#release();
+      if (this.#fatal !== undefined) throw this.#fatal;
+      return this.summary();
+    });
   }
 
   /** Jobs running right now. */
@@ -186,20 +213,29 @@ export class QueueWorker implements InterruptParticipant {
     // After the signal's own notice, which the coordinator writes once every participant has heard it.
     if (running > 0) queueMicrotask(() => this.#notice(`andon: worker taking no new jobs; ${plural(running, 'running job')} not done within ${formatDuration(this.#grace)} go back to the queue`));
     this.#graceTimer = setTimeout(() => this.handBack(), this.#grace);
+    if (this.#session.watch.lost) {
+      // BullMQ's graceful close would wait for the server, and a later forced close could not
+      // cut in: with no job to report go now, else at the end of the grace period.
+      if (running === 0) this.#windDown();
+      return;
+    }
     // Resolves once the running jobs have ended (finished or handed back).
     void this.#worker.close().catch(() => {});
   }
 
-  /** Ends every running job now and hands it back to the queue; stops the worker. */
+  /**
+   * Ends every running job now and hands it back to the queue; stops the worker. With Redis
+   * unreachable nothing can be handed back: the worker then gives up at once.
+   */
   handBack(): void {
     this.stop();
     clearTimeout(this.#graceTimer);
-    for (const job of this.#active.values()) {
-      if (job.handBack) continue;
-      job.handBack = true;
-      job.stop.request('force');
-      job.kill?.();
+    if (this.#session.watch.lost) {
+      this.fail(new RedisError(`Stopping while Redis at ${this.#session.backend.where} is unreachable: running jobs were ended and cannot be handed back; the queue's stalled-job check returns them`));
+      return;
     }
+    this.#handingBack = true;
+    for (const job of this.#active) this.#handBackJob(job);
   }
 
   interrupt(): void {
@@ -216,31 +252,56 @@ export class QueueWorker implements InterruptParticipant {
 
   /** Redis stayed away: end the running jobs (their results could not be reported) and stop. */
   fail(error: RedisError): void {
-    this.#fatal ??= error;
+    if (this.#fatal !== undefined) return;
+    this.#fatal = error;
     this.#notice(`andon: ${error.message}; ending ${plural(this.#active.size, 'running job')} and stopping`);
-    for (const job of this.#active.values()) {
+    for (const job of this.#active) {
       job.stop.request('error');
       job.kill?.();
     }
     this.#stopping = true;
-    // Nothing can be reported any more: close without waiting for the server.
+    clearTimeout(this.#graceTimer);
+    this.#windDown();
+  }
+
+  /**
+   * Commands waiting for an unreachable server would wait for ever: drop every connection, and
+   * stop even if BullMQ does not wind down.
+   */
+  #windDown(): void {
+    this.#session.client.disconnect();
+    void this.#worker.disconnect().catch(() => {});
     void this.#worker.close(true).catch(() => {});
+    setTimeout(() => this.#settle(), WIND_DOWN_MS).unref();
+  }
+
+  #handBackJob(job: ActiveJob): void {
+    if (job.handBack) return;
+    job.handBack = true;
+    job.stop.request('force');
+    job.kill?.();
   }
 
   async #process(job: Job<RemoteJobData, RemoteOutcome>, token: string | undefined, signal: AbortSignal | undefined): Promise<RemoteOutcome> {
     const data = job.data;
     const jobId = job.id ?? '';
     if (data?.v !== PROTOCOL_VERSION || typeof data.task !== 'object') {
-      return { kind: 'error', error: toErrorRecord(new OptionError(`Job ${jobId} is not an andon job of protocol ${PROTOCOL_VERSION}; submitter and worker must run the same andon version`)), host: HOST };
+      return errorOutcome(new OptionError(`Job ${jobId} is not an andon job of protocol ${PROTOCOL_VERSION}; submitter and worker must run the same andon version`));
     }
-    if (await this.#runGone(data.run)) {
+    if (await this.#runGone(data.run, true)) {
       this.#stopped++;
-      return { kind: 'error', error: toErrorRecord(new OptionError(`Job ${jobId} was not run: the andon that submitted it is gone (killed without a goodbye)`)), host: HOST };
+      return errorOutcome(new OptionError(`Job ${jobId} was not run: the andon that submitted it is gone (killed without a goodbye)`));
     }
-    const active: ActiveJob = { run: data.run, stop: new StopState(), kill: undefined, handBack: false };
-    this.#active.set(jobId, active);
+    // The same job here already: Redis lost it and it was submitted again, so the older copy's
+    // outcome has nowhere to go.
+    for (const older of this.#active) if (older.jobId === jobId) this.#apply(older, 'force');
+    const active: ActiveJob = { jobId, run: data.run, stop: new StopState(), kill: undefined, handBack: false };
+    this.#active.add(active);
     const early = this.#earlyStops.get(jobId);
+    this.#earlyStops.delete(jobId);
     if (early !== undefined) this.#apply(active, early.stage);
+    if (this.#handingBack) this.#handBackJob(active);
+    // BullMQ's own cancellation (`worker.cancelJob`, which stop events use) reaches the job's token here.
     const onAbort = (): void => void active.stop.request(stopStageOf(signal?.reason) ?? 'stop');
     signal?.addEventListener('abort', onAbort, { once: true });
     const context: TaskContext = {
@@ -250,15 +311,17 @@ export class QueueWorker implements InterruptParticipant {
       slot: 1,
       onForce: (kill) => {
         active.kill = kill;
+        // A force that came before the job could be killed is carried out now.
+        if (active.stop.reason === 'force' || active.handBack) kill();
       },
       started: () => {},
     };
     let outcome: RemoteOutcome;
     try {
-      outcome = data.task.kind === 'command' ? await this.#runCommand(data.task, context) : await this.#runFunction(data.task, context);
+      outcome = data.task.kind === 'command' ? await this.#runCommand(jobId, data.task, context) : await this.#runFunction(data.task, context);
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      this.#active.delete(jobId);
+      this.#active.delete(active);
       active.stop.dispose();
     }
     if (active.handBack) {
@@ -271,7 +334,7 @@ export class QueueWorker implements InterruptParticipant {
     return jsonSafe(outcome);
   }
 
-  async #runCommand(task: RemoteCommandTask, context: TaskContext): Promise<RemoteOutcome> {
+  async #runCommand(jobId: string, task: RemoteCommandTask, context: TaskContext): Promise<RemoteOutcome> {
     const key = `${task.stopSignal ?? ''}|${task.termseq}`;
     let executor = this.#commands.get(key);
     if (executor === undefined) {
@@ -292,8 +355,17 @@ export class QueueWorker implements InterruptParticipant {
     try {
       result = await executor.run(command, context);
     } catch (error) {
-      if (!(error instanceof CommandFailedError)) return { kind: 'error', error: toErrorRecord(error), host: HOST };
+      if (!(error instanceof CommandFailedError)) return errorOutcome(error as Error);
       result = error.result as CommandResult;
+    }
+    const [stdout, stderr] = [command.stdout.bytes(), command.stderr.bytes()];
+    if (stdout.length > 0 || stderr.length > 0) {
+      // Output goes to keys of its own, which the submitter reads and deletes; see RemoteOutcome.
+      const { queue } = this.#session.backend;
+      const write = this.#session.client.multi();
+      if (stdout.length > 0) write.set(outputKey(queue, jobId, 'stdout'), stdout, 'PX', OUTPUT_TTL_MS);
+      if (stderr.length > 0) write.set(outputKey(queue, jobId, 'stderr'), stderr, 'PX', OUTPUT_TTL_MS);
+      await write.exec();
     }
     return {
       kind: 'command',
@@ -307,15 +379,14 @@ export class QueueWorker implements InterruptParticipant {
         stderrBytes: command.stderr.total,
         truncated: command.stdout.truncated || command.stderr.truncated,
       },
-      stdout: command.stdout.bytes().toString('base64'),
-      stderr: command.stderr.bytes().toString('base64'),
+      kept: { stdout: stdout.length, stderr: stderr.length },
       host: HOST,
     };
   }
 
   async #runFunction(task: RemoteModuleTask, context: TaskContext): Promise<RemoteOutcome> {
     if (this.#moduleUrl === undefined) {
-      return { kind: 'error', error: toErrorRecord(new OptionError(`This worker has no module for function tasks (the submitter names ${task.module}); start it with andon worker --module PATH`)), host: HOST };
+      return errorOutcome(new OptionError(`This worker has no module for function tasks (the submitter names ${task.module}); start it with andon worker --module PATH`));
     }
     let executor = this.#threads.get(task.export);
     if (executor === undefined) {
@@ -325,69 +396,71 @@ export class QueueWorker implements InterruptParticipant {
     try {
       return { kind: 'value', value: await executor.run(task.item, context), host: HOST };
     } catch (error) {
-      return { kind: 'error', error: toErrorRecord(error), host: HOST };
+      return errorOutcome(error as Error);
     }
   }
 
   #onStopEvent(args: StopEventArgs): void {
     const stage = args.stage === 'force' ? 'force' : stopStageOf(args.stage);
     if (stage === undefined || typeof args.jobId !== 'string') return;
-    const active = this.#active.get(args.jobId);
-    if (active !== undefined) {
-      this.#apply(active, stage);
-      return;
+    let found = false;
+    for (const job of this.#active) {
+      if (job.jobId !== args.jobId) continue;
+      found = true;
+      this.#apply(job, stage);
     }
-    // The job may be between BullMQ's fetch and this worker's processor: remember the stop.
-    const now = Date.now();
-    for (const [jobId, early] of this.#earlyStops) {
-      if (now - early.at > EARLY_STOP_TTL_MS) this.#earlyStops.delete(jobId);
-      else break;
-    }
-    this.#earlyStops.set(args.jobId, { stage, at: now });
+    // Not running here (yet): it may be between BullMQ's fetch and this worker's processor.
+    if (!found) this.#earlyStops.set(args.jobId, { stage, at: Date.now() });
   }
 
-  #apply(active: ActiveJob, stage: StopStage): void {
+  #apply(job: ActiveJob, stage: StopStage): void {
     if (stage === 'force') {
-      active.stop.request('force');
-      active.kill?.();
-    } else {
-      active.stop.request(stage);
+      job.stop.request('force');
+      job.kill?.();
+    } else if (!this.#worker.cancelJob(job.jobId, stage)) {
+      job.stop.request(stage);
     }
   }
 
   /**
-   * True once a run's lease has been missing for a whole lease period. One look at a missing
-   * key is not enough: a server that restarted empty gets it back at the next renewal.
+   * True if a run's lease is missing on two looks {@link RUN_LEASE_RECHECK_MS} apart. With
+   * `wait`, a first miss waits for the second look; without, the next call makes it.
    */
-  async #runGone(run: string): Promise<boolean> {
-    const exists = await this.#session.client.exists(runLeaseKey(this.#session.backend.queue, run)).catch(() => 1);
-    if (exists === 1) {
+  async #runGone(run: string, wait = false): Promise<boolean> {
+    const client = this.#session.client;
+    const key = runLeaseKey(this.#session.backend.queue, run);
+    const missing = async (): Promise<boolean> => (await client.exists(key).catch(() => 1)) === 0;
+    if (!(await missing())) {
       this.#leaseMissing.delete(run);
       return false;
     }
     const since = this.#leaseMissing.get(run) ?? Date.now();
     this.#leaseMissing.set(run, since);
-    return Date.now() - since >= RUN_LEASE_MS;
+    if (Date.now() - since >= RUN_LEASE_RECHECK_MS) return true;
+    if (!wait) return false;
+    await new Promise((resolve) => setTimeout(resolve, RUN_LEASE_RECHECK_MS - (Date.now() - since)));
+    return this.#runGone(run);
   }
 
-  /** Ends the running jobs of runs whose submitter is gone: nobody waits for their outcome. */
+  /** Ends the running jobs of runs whose submitter is gone, and forgets old bookkeeping. */
   async #checkLeases(): Promise<void> {
+    const now = Date.now();
+    for (const [jobId, early] of this.#earlyStops) if (now - early.at > EARLY_STOP_TTL_MS) this.#earlyStops.delete(jobId);
     if (this.#session.watch.lost) return;
-    const runs = new Set([...this.#active.values()].map((job) => job.run));
+    const runs = new Set([...this.#active].map((job) => job.run));
     for (const run of runs) {
       if (!(await this.#runGone(run))) continue;
-      const jobs = [...this.#active.values()].filter((job) => job.run === run && !job.stop.stopped);
+      const jobs = [...this.#active].filter((job) => job.run === run && !job.stop.stopped);
       if (jobs.length === 0) continue;
       this.#notice(`andon: the andon that submitted ${plural(jobs.length, 'running job')} is gone (killed without a goodbye); stopping them`);
       for (const job of jobs) this.#apply(job, 'force');
     }
-    // Forget dead runs after a while; a late job of one then runs for a lease period at most.
-    const now = Date.now();
+    // Forget dead runs after a while; a late job of one then waits one recheck before it is skipped.
     for (const [run, since] of this.#leaseMissing) if (!runs.has(run) && now - since > FORGET_DEAD_RUNS_MS) this.#leaseMissing.delete(run);
   }
 
   async #release(): Promise<void> {
-    clearInterval(this.#leaseCheck);
+    clearInterval(this.#housekeeping);
     clearTimeout(this.#graceTimer);
     for (const cleanup of this.#cleanups) cleanup();
     this.#cleanups.length = 0;

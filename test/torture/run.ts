@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { readJobLog } from '../../src/journal/reader.js';
 import { ANDON_BIN } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { RUN_LEASE_MS, RUN_LEASE_RENEW_MS } from '../../src/redis/protocol.js';
+import { RUN_LEASE_MS, RUN_LEASE_RECHECK_MS, RUN_LEASE_RENEW_MS } from '../../src/redis/protocol.js';
 import { describeScenario, type Scenario } from './scenario.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/torture-child.js', import.meta.url));
@@ -21,11 +21,13 @@ const TERMSEQ_MS = 375;
 const MARGIN_MS = 3_000;
 /** How long the watchdog may take to clean up after andon was killed. */
 const WATCHDOG_MS = 2_000;
+/** The submitter's reconnect timeout in redis scenarios: its run's lease lives 5 s plus this. */
+const RECONNECT_TIMEOUT_MS = 1_000;
 /**
  * How long a worker may take to stop the jobs of a killed submitter: the run's lease runs
- * out, a worker's check notices, then the termination sequence.
+ * out, a worker's check notices it twice, then the termination sequence.
  */
-const LEASE_CLEANUP_MS = RUN_LEASE_MS + 2 * RUN_LEASE_RENEW_MS + TERMSEQ_MS + WATCHDOG_MS;
+const LEASE_CLEANUP_MS = RUN_LEASE_MS + RECONNECT_TIMEOUT_MS + RUN_LEASE_RECHECK_MS + RUN_LEASE_RENEW_MS + TERMSEQ_MS + WATCHDOG_MS;
 
 /** One redis-server for all the scenarios of a process, started when the first needs it. */
 let redis: Promise<RedisServer> | undefined;
@@ -143,7 +145,7 @@ function start(s: Scenario, dir: string, marker: string, resume: boolean, worker
   const env = scenarioEnv(dir, marker);
   const jobLog = join(dir, 'run.log');
   if (s.kind === 'commands' || s.kind === 'redis') {
-    const remote = worker === undefined ? [] : ['--redis', worker.url, '--queue', worker.queue];
+    const remote = worker === undefined ? [] : ['--redis', worker.url, '--queue', worker.queue, '--reconnect-timeout', String(RECONNECT_TIMEOUT_MS / 1000)];
     const args = [ANDON_BIN, ...remote, '-j', String(s.concurrency), '--grace', String(s.graceMs / 1000), ...(s.jobLog ? ['--joblog', jobLog] : []), ...(resume ? ['--resume'] : []), commandFor(s), ':::', ...items];
     return spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   }
