@@ -8,7 +8,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { BackendError, createPool, isAndonError, redisBackend, startWorker, type TaskResult } from '../src/index.js';
+import { Queue, QueueEvents, QueueEventsProducer } from 'bullmq';
+import { BackendError, createPool, DEFAULT_TERMSEQ, isAndonError, redisBackend, startWorker, type TaskResult } from '../src/index.js';
+import { JOB_NAME, jobIdOf, PROTOCOL_VERSION, runLeaseKey, STOP_EVENT } from '../src/redis/protocol.js';
 import { fixture, type Child } from './helpers/child.js';
 import { andon, startAndon } from './helpers/cli.js';
 import { isAlive, waitUntilGone } from './helpers/processes.js';
@@ -211,6 +213,29 @@ describe('Redis backend', { skip }, () => {
     const ran = readFileSync(join(work, 'ran'), 'utf8').trim().split('\n').sort();
     assert.deepEqual(ran, range(6), 'every job ran exactly once over the two runs');
     assert.equal(jobLogRecords(log).length, 6);
+  });
+
+  it('after a whole-run stop, a worker does not start a job of that run it takes later', async () => {
+    const work = workDir();
+    const queue = newQueue();
+    await worker(redis, queue, ['-j', '1']);
+    const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
+    const events = new QueueEventsProducer(queue, { connection });
+    const jobs = new Queue(queue, { connection });
+    const run = 'stoppedrun';
+    await redis.client().set(runLeaseKey(queue, run), '1', 'PX', 60_000);
+    // What a submitter publishes first when its run stops; then a job of that run reaches the
+    // worker anyway (it was between the queue and the submitter's removal).
+    await events.publishEvent({ eventName: STOP_EVENT, run, jobId: '', stage: 'interrupt' }, 10_000);
+    const queueEvents = new QueueEvents(queue, { connection });
+    await queueEvents.waitUntilReady();
+    const task = { kind: 'command', spec: { shell: `touch ${work}/ran` }, stopSignal: 'SIGINT', termseq: DEFAULT_TERMSEQ, maxBuffer: 1024 };
+    const job = await jobs.add(JOB_NAME, { v: PROTOCOL_VERSION, run, index: 0, attempt: 1, task }, { jobId: jobIdOf(run, 0, 1) });
+    const outcome = (await job.waitUntilFinished(queueEvents)) as { kind: string; error?: { name: string } };
+    await Promise.all([queueEvents.close(), jobs.close(), events.close()]);
+    assert.equal(outcome.kind, 'error');
+    assert.equal(outcome.error?.name, 'StoppedError');
+    assert.ok(!existsSync(join(work, 'ran')), 'the job did not run');
   });
 
   it('a job that ignores INT and TERM on a worker is killed after the grace period', async () => {

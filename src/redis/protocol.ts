@@ -75,7 +75,11 @@ export const EVENT_STREAM_LENGTH = 10_000;
 /** What a stop event asks of the job's worker: a graceful stop with a reason, or force. */
 export type StopStage = StopReason | 'force';
 
-/** The fields of a stop event, as they come back from the stream (all strings). */
+/**
+ * The fields of a stop event, as they come back from the stream (all strings). With an empty
+ * `jobId` it stops a whole run: its running jobs, and any of its jobs a worker takes later
+ * (one may be between the queue and the submitter's removal of it).
+ */
 export interface StopEventArgs {
   readonly run: string;
   readonly jobId: string;

@@ -63,6 +63,8 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
   #queue: Queue | undefined;
   #producer: QueueEventsProducer | undefined;
   #run = '';
+  /** The run a whole-run stop was published for. */
+  #runStopped = '';
   readonly #pending = new Map<string, PendingJob>();
   readonly #fatalListeners = new Set<(error: Error) => void>();
   #broken: Error | undefined;
@@ -175,7 +177,12 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     const data: RemoteJobData = { v: PROTOCOL_VERSION, run: this.#run, index: context.index, attempt: context.attempt, task: this.#codec.toTask(item, context) };
     const jobId = jobIdOf(this.#run, context.index, context.attempt);
     return new Promise<R>((resolve, reject) => {
-      const unlisten = context.stop.onStop((reason) => void this.#stopJob(jobId, reason));
+      const unlisten = context.stop.onStop((reason) => {
+        // Any reason but a task's own timeout comes from a stop of the whole run (a task
+        // forced after its timeout is killed, not stopped with 'force').
+        if (reason !== 'timeout') this.#stopRun(reason);
+        void this.#stopJob(jobId, reason);
+      });
       const pending: PendingJob = {
         data,
         context,
@@ -240,6 +247,17 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
   async #removeIfWaiting(jobId: string): Promise<boolean> {
     const queue = this.#queue!;
     return REMOVABLE.has(await queue.getJobState(jobId)) && (await queue.remove(jobId)) === 1;
+  }
+
+  /**
+   * Tells every worker the run is stopping, once, before any job's own stop: a worker whose
+   * job stops takes the next waiting one at once, and must know to leave it alone.
+   */
+  #stopRun(stage: StopStage): void {
+    if (this.#runStopped === this.#run || this.#broken !== undefined) return;
+    this.#runStopped = this.#run;
+    // The first command sent from here on, so the stream has it before any job's stop event.
+    void this.#producer?.publishEvent({ eventName: STOP_EVENT, run: this.#run, jobId: '', stage }, EVENT_STREAM_LENGTH).catch(() => {});
   }
 
   /** Takes a waiting job off the queue, or tells the worker running it to stop. */

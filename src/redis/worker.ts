@@ -12,7 +12,7 @@
  */
 import { availableParallelism, hostname } from 'node:os';
 import type { Job, Worker } from 'bullmq';
-import { CommandFailedError, OptionError, RedisError } from '../errors.js';
+import { CommandFailedError, OptionError, RedisError, StoppedError } from '../errors.js';
 import { interruptCoordinator, writeNoticeToStderr, type InterruptParticipant, type NoticeWriter, type SignalSource } from '../interrupt/coordinator.js';
 import type { InterruptSignal } from '../interrupt/signals.js';
 import { formatDuration, plural } from '../output/format.js';
@@ -128,6 +128,10 @@ export class QueueWorker implements InterruptParticipant {
   /** Jobs running here. The same job id can appear twice if Redis lost the job and it came back. */
   readonly #active = new Set<ActiveJob>();
   readonly #earlyStops = new Map<string, { stage: StopStage; at: number }>();
+  /** Runs whose submitter stopped them: a job of theirs that comes later is not started. */
+  readonly #stoppedRuns = new Map<string, { stage: StopStage; at: number }>();
+  /** When each run's lease was last seen, so that a busy run costs no look-up per job. */
+  readonly #leaseSeen = new Map<string, number>();
   readonly #commands = new Map<string, ProcessExecutor<WorkerCommand>>();
   readonly #threads = new Map<string, ThreadExecutor<unknown, unknown>>();
   readonly #cleanups: (() => void)[] = [];
@@ -288,6 +292,11 @@ export class QueueWorker implements InterruptParticipant {
     if (data?.v !== PROTOCOL_VERSION || typeof data.task !== 'object') {
       return errorOutcome(new OptionError(`Job ${jobId} is not an andon job of protocol ${PROTOCOL_VERSION}; submitter and worker must run the same andon version`));
     }
+    const runStop = this.#stoppedRuns.get(data.run);
+    if (runStop !== undefined) {
+      this.#stopped++;
+      return errorOutcome(new StoppedError(runStop.stage === 'force' ? 'force' : runStop.stage));
+    }
     if (await this.#runGone(data.run, true)) {
       this.#stopped++;
       return errorOutcome(new OptionError(`Job ${jobId} was not run: the andon that submitted it is gone (killed without a goodbye)`));
@@ -403,6 +412,11 @@ export class QueueWorker implements InterruptParticipant {
   #onStopEvent(args: StopEventArgs): void {
     const stage = args.stage === 'force' ? 'force' : stopStageOf(args.stage);
     if (stage === undefined || typeof args.jobId !== 'string') return;
+    if (args.jobId === '') {
+      this.#stoppedRuns.set(args.run, { stage, at: Date.now() });
+      for (const job of this.#active) if (job.run === args.run) this.#apply(job, stage);
+      return;
+    }
     let found = false;
     for (const job of this.#active) {
       if (job.jobId !== args.jobId) continue;
@@ -427,13 +441,17 @@ export class QueueWorker implements InterruptParticipant {
    * `wait`, a first miss waits for the second look; without, the next call makes it.
    */
   async #runGone(run: string, wait = false): Promise<boolean> {
+    const seen = this.#leaseSeen.get(run);
+    if (seen !== undefined && Date.now() - seen < RUN_LEASE_RENEW_MS) return false;
     const client = this.#session.client;
     const key = runLeaseKey(this.#session.backend.queue, run);
     const missing = async (): Promise<boolean> => (await client.exists(key).catch(() => 1)) === 0;
     if (!(await missing())) {
       this.#leaseMissing.delete(run);
+      this.#leaseSeen.set(run, Date.now());
       return false;
     }
+    this.#leaseSeen.delete(run);
     const since = this.#leaseMissing.get(run) ?? Date.now();
     this.#leaseMissing.set(run, since);
     if (Date.now() - since >= RUN_LEASE_RECHECK_MS) return true;
@@ -446,6 +464,8 @@ export class QueueWorker implements InterruptParticipant {
   async #checkLeases(): Promise<void> {
     const now = Date.now();
     for (const [jobId, early] of this.#earlyStops) if (now - early.at > EARLY_STOP_TTL_MS) this.#earlyStops.delete(jobId);
+    for (const [run, stopped] of this.#stoppedRuns) if (now - stopped.at > FORGET_DEAD_RUNS_MS) this.#stoppedRuns.delete(run);
+    for (const [run, seen] of this.#leaseSeen) if (now - seen > RUN_LEASE_RENEW_MS) this.#leaseSeen.delete(run);
     if (this.#session.watch.lost) return;
     const runs = new Set([...this.#active].map((job) => job.run));
     for (const run of runs) {
