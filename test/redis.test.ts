@@ -250,6 +250,16 @@ describe('Redis backend', { skip }, () => {
     await waitUntilGone(pidFiles(work), 5_000);
   });
 
+  /** The submitter exits 0 with every job's output, and its job log has each job once. */
+  async function assertEveryJobDoneOnce(submitter: Child, log: string, jobs: number): Promise<void> {
+    const exit = await submitter.exited;
+    assert.equal(exit.code, 0, exit.stderr);
+    assert.deepEqual(exit.stdout.trim().split('\n').sort(), range(jobs).map((n) => `done ${n}`).sort());
+    const records = jobLogRecords(log);
+    assert.equal(records.length, jobs);
+    assert.equal(new Set(records.map((r) => r.seq)).size, jobs, 'each job logged once');
+  }
+
   /** A job that runs long on the first worker and at once anywhere once DIR/go exists. */
   const untilGo = (work: string): string => `if [ -e ${work}/go ]; then echo done {}; else echo $$ > ${work}/pid.{#}; exec sleep 30; fi`;
 
@@ -270,12 +280,7 @@ describe('Redis backend', { skip }, () => {
     // Handed back means waiting again now, not 'active' until a stalled check finds them:
     // only the second worker's one job can be active.
     assert.ok((await redis.client().llen(`bull:${queue}:active`)) <= 1, 'the first worker left no job active');
-    const exit = await submitter.exited;
-    assert.equal(exit.code, 0, exit.stderr);
-    assert.deepEqual(exit.stdout.trim().split('\n').sort(), range(4).map((n) => `done ${n}`));
-    const records = jobLogRecords(log);
-    assert.equal(records.length, 4);
-    assert.equal(new Set(records.map((r) => r.seq)).size, 4, 'each job logged once');
+    await assertEveryJobDoneOnce(submitter, log, 4);
   });
 
   it('SIGKILL of a worker midway: its job processes die with it, the other worker runs its jobs after the stalled check', async () => {
@@ -293,12 +298,7 @@ describe('Redis backend', { skip }, () => {
     await first.exited;
     // The watchdog kills them at once; the bound allows for a loaded machine.
     await waitUntilGone(orphans, 3_000);
-    const exit = await submitter.exited;
-    assert.equal(exit.code, 0, exit.stderr);
-    assert.deepEqual(exit.stdout.trim().split('\n').sort(), range(4).map((n) => `done ${n}`));
-    const records = jobLogRecords(log);
-    assert.equal(records.length, 4);
-    assert.equal(new Set(records.map((r) => r.seq)).size, 4, 'each job logged once');
+    await assertEveryJobDoneOnce(submitter, log, 4);
   });
 
   it('SIGKILL of the submitter: its jobs on the workers are stopped once its lease runs out, and its waiting jobs never start', async () => {
