@@ -141,6 +141,7 @@ export class QueueWorker implements InterruptParticipant {
   #stopping = false;
   /** Set once running jobs are being handed back: a job that starts after that goes back at once. */
   #handingBack = false;
+  #windingDown = false;
   #graceTimer: NodeJS.Timeout | undefined;
   #fatal: RedisError | undefined;
   #finished = 0;
@@ -216,13 +217,14 @@ export class QueueWorker implements InterruptParticipant {
     const running = this.#active.size;
     // After the signal's own notice, which the coordinator writes once every participant has heard it.
     if (running > 0) queueMicrotask(() => this.#notice(`andon: worker taking no new jobs; ${plural(running, 'running job')} not done within ${formatDuration(this.#grace)} go back to the queue`));
-    this.#graceTimer = setTimeout(() => this.handBack(), this.#grace);
-    if (this.#session.watch.lost) {
-      // BullMQ's graceful close would wait for the server, and a later forced close could not
-      // cut in: with no job to report go now, else at the end of the grace period.
-      if (running === 0) this.#windDown();
+    // With Redis unreachable, BullMQ's graceful close would wait for the server, and a later
+    // forced close could not cut in: with no job to report go now, else after the grace period.
+    if (this.#session.watch.lost && running === 0) {
+      this.#windDown();
       return;
     }
+    this.#graceTimer = setTimeout(() => this.handBack(), this.#grace);
+    if (this.#session.watch.lost) return;
     // Resolves once the running jobs have ended (finished or handed back).
     void this.#worker.close().catch(() => {});
   }
@@ -234,6 +236,10 @@ export class QueueWorker implements InterruptParticipant {
   handBack(): void {
     this.stop();
     clearTimeout(this.#graceTimer);
+    if (this.#session.watch.lost && this.#active.size === 0) {
+      this.#windDown();
+      return;
+    }
     if (this.#session.watch.lost) {
       this.fail(new RedisError(`Stopping while Redis at ${this.#session.backend.where} is unreachable: running jobs were ended and cannot be handed back; the queue's stalled-job check returns them`));
       return;
@@ -273,6 +279,8 @@ export class QueueWorker implements InterruptParticipant {
    * stop even if BullMQ does not wind down.
    */
   #windDown(): void {
+    if (this.#windingDown) return;
+    this.#windingDown = true;
     this.#session.client.disconnect();
     void this.#worker.disconnect().catch(() => {});
     void this.#worker.close(true).catch(() => {});
