@@ -93,14 +93,25 @@ export interface CommandPoolOptions<I> extends CommonPoolOptions<I, CommandResul
    * `truncated` set. 0 keeps none (use `onOutput` to see output as it comes). @default 16 MiB
    */
   readonly maxBuffer?: number;
-  /** Sees every chunk of every job's output as it arrives, e.g. to stream it. */
+  /**
+   * Whether output must be seen while the job runs. `true`: it goes through pipes, and
+   * `onOutput` gets each chunk as it arrives. `false`: each job's stdout and stderr go to
+   * temporary files (in `os.tmpdir()`, deleted the moment they are opened, so none is ever
+   * left behind) that are read when the job exits; `onOutput` then gets the job's stdout and
+   * its stderr at its end, and `maxBuffer` applies as before. Cheaper per job (no pipes to
+   * set up and drain: what GNU parallel does), but until a job exits its whole output takes
+   * space in the temporary directory. A job's background process that writes on after the
+   * job has exited is no longer heard. @default true
+   */
+  readonly liveOutput?: boolean;
+  /** Sees every chunk of every job's output: as it arrives, or at the job's end with `liveOutput: false`. */
   readonly onOutput?: (chunk: Buffer, stream: OutputStream, job: { readonly index: number; readonly slot: number; readonly item: I }) => void;
 }
 
 /** Options of {@link createPool}: a `task` function, a worker `module`, or a `command`. */
 export type PoolOptions<I, R> = AsyncPoolOptions<I, R> | ThreadPoolOptions<I, R> | (CommandPoolOptions<I> & { readonly task?: undefined; readonly module?: undefined });
 
-const COMMAND_OPTION_NAMES = ['command', 'shell', 'cwd', 'env', 'stopSignal', 'termseq', 'maxBuffer', 'onOutput'] as const;
+const COMMAND_OPTION_NAMES = ['command', 'shell', 'cwd', 'env', 'stopSignal', 'termseq', 'maxBuffer', 'liveOutput', 'onOutput'] as const;
 
 function resolveModuleUrl(module: unknown): string {
   let url: URL;
@@ -152,6 +163,7 @@ function createCommandExecutor<I>(options: CommandPoolOptions<I>): Executor<I, C
   const maxBuffer = options.maxBuffer === undefined ? 16 * 1024 * 1024 : expectNonNegativeInteger('maxBuffer', options.maxBuffer);
   if (options.cwd !== undefined && typeof options.cwd !== 'string') throw optionError('cwd', 'a directory path', options.cwd);
   const onOutput = options.onOutput === undefined ? undefined : expectFunction<NonNullable<CommandPoolOptions<I>['onOutput']>>('onOutput', options.onOutput);
+  if (options.liveOutput !== undefined && typeof options.liveOutput !== 'boolean') throw optionError('liveOutput', 'true (pipes: output as it comes) or false (temporary files, read at the end of each job)', options.liveOutput);
   return new ProcessExecutor<I>({
     toCommand: commandBuilder(options),
     shell: '/bin/sh',
@@ -160,6 +172,7 @@ function createCommandExecutor<I>(options: CommandPoolOptions<I>): Executor<I, C
     stopSignal,
     termseq: parseTermseq(options.termseq ?? DEFAULT_TERMSEQ),
     maxBuffer,
+    liveOutput: options.liveOutput ?? true,
     onOutput: onOutput === undefined ? undefined : (chunk, stream, item, context) => onOutput(chunk, stream, { index: context.index, slot: context.slot, item }),
   });
 }
