@@ -1,11 +1,12 @@
 /** Command pools: real processes, real process groups, real signals. */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fstatSync, mkdtempSync, readdirSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CommandFailedError, createPool, OptionError, SpawnError, TimeoutError, type CommandResult, type CommandSpec, type Pool, type TaskResult } from '../src/index.js';
+import { OutputFiles, openNamedDeleted } from '../src/run/process/output-files.js';
 import { fixture, startNode } from './helpers/child.js';
 import { openFifo } from './helpers/fifo.js';
 import { isAlive, jobPids, waitUntilGone } from './helpers/processes.js';
@@ -278,12 +279,32 @@ describe('command pools: output through temporary files (liveOutput: false)', ()
     const { pool, results } = filePool({ concurrency: 1, command: ['sh', '-c', 'readlink /proc/self/fd/1; ls -A "$(dirname "$(readlink /proc/self/fd/2)")"'] });
     await pool.run(['x']);
     const [stdoutPath, ...listing] = resultOf(results[0])?.stdout.trim().split('\n') ?? [];
-    assert.match(stdoutPath ?? '', /\/andon-watchdog-[^/]+\/\d+\.out \(deleted\)$/);
+    assert.match(stdoutPath ?? '', /\/andon-watchdog-[^/]+\/[^/]+ \(deleted\)$/);
     assert.deepEqual(listing, ['groups'], 'nothing but the watchdog\'s registry');
     await pool.close();
     const outputDir = stdoutPath!.replace(/\/[^/]*$/, '');
     // The watchdog removes the directory after andon's goodbye.
     await waitUntil(() => !existsSync(outputDir), 2_000, `${outputDir} removed`);
+  });
+
+  it('output files are private, appending, and have no name (O_TMPFILE, or named and deleted)', () => {
+    const files = new OutputFiles(dir, 'probe');
+    const named = openNamedDeleted(join(dir, 'named.out'));
+    try {
+      assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('probe') || name === 'named.out'), []);
+      for (const fd of [files.stdout, files.stderr, named]) {
+        assert.equal(fstatSync(fd).mode & 0o777, 0o600);
+        writeSync(fd, 'abc');
+        // Appending: a write at position 0 still lands at the end.
+        writeSync(fd, 'X', 0);
+        const bytes = Buffer.alloc(8);
+        assert.equal(bytes.toString('utf8', 0, readSync(fd, bytes, 0, 8, 0)), 'abcX');
+      }
+    } finally {
+      files.close();
+      closeSync(named);
+    }
+    assert.equal(files.open, false);
   });
 
   it('a stopped job\'s partial output is still in its result', async () => {

@@ -6,7 +6,7 @@
  * so nothing is left behind however andon ends. They live in the watchdog's directory, which
  * the watchdog removes in any case, should andon die between an open and its delete.
  */
-import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import type { CappedBuffer } from './capture.js';
 
 /** One read answers most jobs: they write nothing, or a few lines. */
@@ -14,7 +14,31 @@ const SCRATCH = Buffer.allocUnsafe(64 * 1024);
 /** Larger output is read, and handed on, in pieces of this size. */
 const CHUNK_BYTES = 1024 * 1024;
 
-function openDeleted(path: string): number {
+/**
+ * Linux's O_TMPFILE: a file with no name at all in `dir`, so nothing to create in the
+ * directory and nothing to delete (about a third of the cost). The flag is __O_TMPFILE |
+ * O_DIRECTORY; __O_TMPFILE is 0o20000000 on every architecture Node runs Linux on. A kernel
+ * or file system without it refuses the open, and then files are named and deleted instead.
+ */
+let tmpfileFlags: number | undefined = process.platform === 'linux' ? 0o20000000 | constants.O_DIRECTORY | constants.O_RDWR | constants.O_APPEND : undefined;
+
+/** How an open with O_TMPFILE fails where it is not supported. */
+const UNSUPPORTED = new Set(['EISDIR', 'EOPNOTSUPP', 'ENOTSUP', 'EINVAL']);
+
+function openDeleted(dir: string, name: string): number {
+  if (tmpfileFlags !== undefined) {
+    try {
+      return openSync(dir, tmpfileFlags, 0o600); // also private and appending, as below
+    } catch (error) {
+      if (!UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      tmpfileFlags = undefined;
+    }
+  }
+  return openNamedDeleted(`${dir}/${name}`);
+}
+
+/** Creates `path` (private, for reading and appending), deletes it and returns its descriptor. */
+export function openNamedDeleted(path: string): number {
   // Private (0600, in a 0700 directory), and appending: a job that reopens its output
   // (`echo x > /dev/stdout`) truncates the file, as it would under GNU parallel; its other
   // writes then go on at the new end rather than past a hole of zero bytes.
@@ -34,11 +58,11 @@ export class OutputFiles {
   readonly stderr: number;
   #open = true;
 
-  /** Creates `dir/name.out` and `dir/name.err`, and deletes them. */
+  /** Creates two files in `dir` without names, or as `name.out` and `name.err`, deleted at once. */
   constructor(dir: string, name: string) {
-    this.stdout = openDeleted(`${dir}/${name}.out`);
+    this.stdout = openDeleted(dir, `${name}.out`);
     try {
-      this.stderr = openDeleted(`${dir}/${name}.err`);
+      this.stderr = openDeleted(dir, `${name}.err`);
     } catch (error) {
       closeSync(this.stdout);
       throw error;

@@ -33,6 +33,13 @@ export class Watchdog {
   readonly #process: ChildProcess;
   readonly #registry: number;
   #closed = false;
+  /** Removals not written yet. */
+  #removals = '';
+  readonly #flush = (): void => {
+    const lines = this.#removals;
+    this.#removals = '';
+    if (lines !== '') this.#record(lines);
+  };
 
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'andon-watchdog-'));
@@ -64,17 +71,26 @@ export class Watchdog {
 
   /** Registers a job's process group; on return it is on record. */
   add(pgid: number): void {
-    this.#record(`+${pgid}\n`);
+    const lines = `${this.#removals}+${pgid}\n`;
+    this.#removals = '';
+    this.#record(lines);
   }
 
-  /** Forgets a job's process group once it has exited. */
+  /**
+   * Forgets a job's process group once it has exited. Written with the next registration (a
+   * lane starts its next job in the same turn of the event loop), or at the next turn: one
+   * write per job instead of two. Meanwhile the watchdog could only signal a group that is
+   * gone; its id cannot be a new group's before the kernel's pids wrap around.
+   */
   remove(pgid: number): void {
-    this.#record(`-${pgid}\n`);
+    if (this.#removals === '') setImmediate(this.#flush);
+    this.#removals += `-${pgid}\n`;
   }
 
   /** Says goodbye: the watchdog removes the registry and exits without killing. Idempotent. */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
+    this.#flush();
     this.#closed = true;
     closeSync(this.#registry);
     return new Promise((resolve) => {
