@@ -324,6 +324,16 @@ describe('command pools: output through temporary files (liveOutput: false)', ()
     }
   });
 
+  it('a job ends when its process exits, even if a background process holds its output; close() ends that one', async () => {
+    // With pipes this job would last as long as the sleep, which keeps them open.
+    const { pool, results } = filePool({ concurrency: 1, command: ['sh', '-c', 'sleep 300 & echo "job $!"'] });
+    await pool.run(['a']);
+    const [pid] = jobPids(resultOf(results[0])?.stdout ?? '');
+    assert.ok(pid !== undefined && isAlive(pid), 'the background sleep outlived its shell');
+    await pool.close();
+    assert.equal(isAlive(pid), false);
+  });
+
   it('leaves no descriptor open, whether jobs ran, failed, could not start or had no working directory', async () => {
     const commands: Record<string, CommandSpec> = { missing: { argv: ['andon-no-such-command'] }, cwd: { argv: ['true'], cwd: join(dir, 'missing') } };
     const { pool, results } = filePool({ concurrency: 3, command: (item) => commands[item] ?? { argv: ['sh', '-c', item] } });

@@ -94,14 +94,16 @@ export interface CommandPoolOptions<I> extends CommonPoolOptions<I, CommandResul
    */
   readonly maxBuffer?: number;
   /**
-   * Whether output must be seen while the job runs. `true`: it goes through pipes, and
-   * `onOutput` gets each chunk as it arrives. `false`: each job's stdout and stderr go to
-   * temporary files (in `os.tmpdir()`, deleted the moment they are opened, so none is ever
-   * left behind) that are read when the job exits; `onOutput` then gets the job's stdout and
-   * its stderr at its end, and `maxBuffer` applies as before. Cheaper per job (no pipes to
-   * set up and drain: what GNU parallel does), but until a job exits its whole output takes
-   * space in the temporary directory. A job's background process that writes on after the
-   * job has exited is no longer heard. @default true
+   * Whether output must be seen while the job runs. `true`: through pipes; `onOutput` gets
+   * each chunk as it arrives, and a job ends once its process has exited and its pipes have
+   * closed (a background process that still holds them keeps the job going). `false`: each
+   * job's stdout and stderr go to temporary files (in `os.tmpdir()`, deleted the moment they
+   * are opened, so none is left behind however andon ends), read when the job's process
+   * exits; `onOutput` then gets its stdout, then its stderr, in pieces of up to 1 MiB, and
+   * `maxBuffer` applies as before. Cheaper per job (GNU parallel does the same), but a job's
+   * whole output sits in the temporary directory until the job exits, and what a background
+   * process of the job writes after that is not seen. Either way, processes a job leaves
+   * behind in its group are ended by `pool.close()`. @default true
    */
   readonly liveOutput?: boolean;
   /** Sees every chunk of every job's output: as it arrives, or at the job's end with `liveOutput: false`. */
