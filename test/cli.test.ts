@@ -274,6 +274,16 @@ describe('andon: stopping real jobs', () => {
     await waitUntilGone(pids, 2_000);
   });
 
+  it('a grouped job ends with its shell; what it left running in its group is ended when andon finishes', async () => {
+    const started = performance.now();
+    const exit = await andon(['sleep 30 & echo "job $!" {}', ':::', 'x']);
+    assert.equal(exit.code, 0, exit.stderr);
+    assert.ok(performance.now() - started < 10_000, 'andon did not wait for the background sleep');
+    const pids = jobPids(exit.stdout.replace(/ x$/m, ''));
+    assert.equal(pids.length, 1, exit.stdout);
+    await waitUntilGone(pids, 2_000);
+  });
+
   it('SIGINT during grouped jobs: their partial output is printed, no job and no temporary file left', async () => {
     const tmp = privateTmp();
     const fifo = openFifo(dir, 'sigint-grouped');
