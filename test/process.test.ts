@@ -1,11 +1,13 @@
 /** Command pools: real processes, real process groups, real signals. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, fstatSync, mkdtempSync, readdirSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CommandFailedError, createPool, OptionError, SpawnError, TimeoutError, type CommandResult, type CommandSpec, type Pool, type TaskResult } from '../src/index.js';
+import { signalGroup } from '../src/run/process/group.js';
 import { OutputFiles, openNamedDeleted } from '../src/run/process/output-files.js';
 import { fixture, startNode } from './helpers/child.js';
 import { openFifo } from './helpers/fifo.js';
@@ -356,6 +358,24 @@ describe('command pools: output through temporary files (liveOutput: false)', ()
     await pool.run(['andon-no-such-command']);
     assert.ok(results[0]?.status === 'failed' && results[0].error instanceof SpawnError);
     assert.equal(results[0].error.message, 'Command not found: `andon-no-such-command`; check its name and your PATH');
+  });
+});
+
+describe('process groups: signalGroup', () => {
+  it('answers whether a group is there, refuses ids that are no job\'s group, and names bad signals', async () => {
+    // Only signal 0 (a check that sends nothing) near the refused ids: kill(-1) would reach
+    // every process the user may signal.
+    assert.throws(() => signalGroup(1, 0), RangeError);
+    assert.throws(() => signalGroup(0, 0), RangeError);
+    assert.throws(() => signalGroup(-5, 0), RangeError);
+    const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    const pid = child.pid!;
+    assert.equal(signalGroup(pid, 0), true);
+    assert.throws(() => signalGroup(pid, 'SIGNOPE' as NodeJS.Signals), { code: 'ERR_UNKNOWN_SIGNAL' });
+    assert.equal(signalGroup(pid, 'SIGTERM'), true);
+    await closed;
+    assert.equal(signalGroup(pid, 0), false, 'gone once reaped');
   });
 });
 

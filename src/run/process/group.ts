@@ -23,11 +23,12 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   // kill(-1) signals every process the user may signal, kill(-0) andon's own group: a group id
   // is a job's pid, never either, and a bug that made it one must not take the machine down.
   if (!Number.isInteger(pgid) || pgid <= 1) throw new RangeError(`Not a job's process group: ${pgid}`);
-  if (rawKill !== undefined) {
-    const error = rawKill(-pgid, signal === 0 ? 0 : constants.signals[signal]);
+  const number = signal === 0 ? 0 : (constants.signals[signal] as number | undefined);
+  if (rawKill !== undefined && number !== undefined) {
+    const error = rawKill(-pgid, number);
     if (error === 0) return true;
     if (error === ESRCH) return false;
-    // Anything else (EPERM): let process.kill say what, below.
+    // Anything else (EPERM), or a name that is no signal: let process.kill say what, below.
   }
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
