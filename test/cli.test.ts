@@ -1,15 +1,46 @@
 /** The `andon` command end to end: the built binary, real jobs, real signals, and GNU parallel beside it. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { andon, ANDON_BIN, gnuParallel, parallel, runCommand, startAndon } from './helpers/cli.js';
+import { openFifo } from './helpers/fifo.js';
 import { isAlive, jobPids, waitUntilGone } from './helpers/processes.js';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bin: { andon: string } };
 const dir = mkdtempSync(join(tmpdir(), 'andon-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `andon ...args` to completion with extra environment variables, keeping its output as bytes. */
+function andonBytes(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: Buffer; stderr: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ANDON_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }));
+  });
+}
+
+/** Resolves once `condition` holds, polling every 10 ms; rejects after `ms`. */
+async function waitUntil(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const started = performance.now();
+  while (!condition()) {
+    if (performance.now() - started > ms) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A fresh directory to be andon's TMPDIR, and a check that andon (and its watchdog) left it empty. */
+function privateTmp(): { env: { TMPDIR: string }; emptied: () => Promise<void> } {
+  const tmp = mkdtempSync(join(dir, 'tmp-'));
+  return { env: { TMPDIR: tmp }, emptied: () => waitUntil(() => readdirSync(tmp).length === 0, 3_000, `${tmp} empty, has ${readdirSync(tmp).join(', ')}`) };
+}
 
 describe('andon: basics', () => {
   it('is the package bin', () => {
@@ -77,6 +108,31 @@ describe('andon: output', () => {
   it('--keep-order prints in input order even when later jobs finish first', async () => {
     const exit = await andon(['-k', '-j', '3', 'sleep {}; echo {}', ':::', '0.3', '0.1', '0.2']);
     assert.equal(exit.stdout, '0.3\n0.1\n0.2\n');
+  });
+
+  it('grouped output is byte for byte what the jobs wrote, binary and large, stdout and stderr', async () => {
+    const files = [randomBytes(1536 * 1024 + 5), randomBytes(70_000), randomBytes(3)].map((bytes, i) => {
+      const path = join(dir, `binary-${i}`);
+      writeFileSync(path, bytes);
+      return { path, bytes };
+    });
+    const paths = files.map((f) => f.path);
+    const out = await andonBytes(['-k', '-j', '3', 'cat {}; cat {} >&2', ':::', ...paths]);
+    assert.equal(out.code, 0);
+    const all = Buffer.concat(files.map((f) => f.bytes));
+    assert.ok(out.stdout.equals(all), 'stdout');
+    assert.ok(out.stderr.equals(all), 'stderr');
+  });
+
+  it('grouped output goes through deleted temporary files and leaves none; --line-buffer through pipes', async () => {
+    const tmp = privateTmp();
+    const grouped = await andonBytes(['readlink /proc/self/fd/1 /proc/self/fd/2 # {}', ':::', 'x'], tmp.env);
+    const deleted = `${tmp.env.TMPDIR}/andon-watchdog-[^/]+/[^/]+ \\(deleted\\)\n`;
+    assert.match(grouped.stdout.toString(), new RegExp(`^${deleted}${deleted}$`));
+    await tmp.emptied();
+    const streamed = await andonBytes(['--line-buffer', 'readlink /proc/self/fd/1 # {}', ':::', 'x'], tmp.env);
+    assert.match(streamed.stdout.toString(), /^socket:\[\d+\]\n$/);
+    await tmp.emptied();
   });
 
   it('--tag prefixes every line of stdout and stderr with the values', async () => {
@@ -218,6 +274,48 @@ describe('andon: stopping real jobs', () => {
     await waitUntilGone(pids, 2_000);
   });
 
+  it('a grouped job ends with its shell; what it left running in its group is ended when andon finishes', async () => {
+    const started = performance.now();
+    const exit = await andon(['sleep 30 & echo "job $!" {}', ':::', 'x']);
+    assert.equal(exit.code, 0, exit.stderr);
+    assert.ok(performance.now() - started < 10_000, 'andon did not wait for the background sleep');
+    const pids = jobPids(exit.stdout.replace(/ x$/m, ''));
+    assert.equal(pids.length, 1, exit.stdout);
+    await waitUntilGone(pids, 2_000);
+  });
+
+  it('SIGINT during grouped jobs: their partial output is printed, no job and no temporary file left', async () => {
+    const tmp = privateTmp();
+    const fifo = openFifo(dir, 'sigint-grouped');
+    try {
+      const child = startAndon(['-j', '2', `echo partial {}; echo $$ > ${fifo.path}; exec sleep 30`, ':::', '1', '2', '3'], tmp.env);
+      const pids = (await fifo.lines(2)).map(Number);
+      child.kill('SIGINT');
+      const exit = await child.exited;
+      assert.equal(exit.code, 130, exit.stderr);
+      assert.deepEqual(exit.stdout.split('\n').filter(Boolean).sort(), ['partial 1', 'partial 2']);
+      assert.deepEqual(pids.filter(isAlive), []);
+      await tmp.emptied();
+    } finally {
+      fifo.close();
+    }
+  });
+
+  it('kill -9 of andon during grouped jobs: the watchdog removes the jobs and the temporary files', async () => {
+    const tmp = privateTmp();
+    const fifo = openFifo(dir, 'sigkill-grouped');
+    try {
+      const child = startAndon(['-j', '2', `echo partial {}; echo $$ > ${fifo.path}; exec sleep 30`, ':::', '1', '2'], tmp.env);
+      const pids = (await fifo.lines(2)).map(Number);
+      child.kill('SIGKILL');
+      await child.exited;
+      await waitUntilGone(pids, 2_000);
+      await tmp.emptied();
+    } finally {
+      fifo.close();
+    }
+  });
+
   it('andon demo runs, Ctrl+C stops it with a summary, and the next demo resumes', async () => {
     // The demo keeps its job log in the temporary directory: give it one of its own.
     const env = { TMPDIR: mkdtempSync(join(dir, 'demo-')) };
@@ -256,6 +354,8 @@ describe('andon beside GNU parallel, same command lines', { skip: gnuParallel ==
     ['--dry-run', '-k', 'echo', '{}', ':::', "it's", 'a"b', '$HOME', '', "'a", "a'"],
     ['-k', '-j', '3', 'sleep 0.0{}; echo {}', ':::', '3', '1', '2'],
     ['-k', '--tag', 'echo out; echo err >&2', ':::', 'x'],
+    // A job that reopens its output starts it again, as under GNU parallel (it used to fail).
+    ['-k', 'echo a; echo b > /dev/stdout', ':::', 'x'],
   ];
   for (const args of sameOutput) {
     it(`andon ${args.join(' ')}`, async () => {

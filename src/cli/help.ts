@@ -98,6 +98,8 @@ Where andon differs from GNU parallel:
   --resume recognises a job by its command line, not its sequence number, so a reordered
   or extended input still resumes right; {%} stays as {%} in the job log's Command column
   (a job's slot changes from run to run). A job log written for another command is refused.
-  Grouped output is held in memory, not in temporary files.
+  Grouped output goes to temporary files, as in GNU parallel, but they are deleted as
+  soon as they are opened. Processes a job leaves running in its process group are
+  ended when andon finishes (GNU leaves them running).
 `;
 }

@@ -81,8 +81,11 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
     concurrency: plan.jobs,
     command: plan.command,
     shell: true,
-    // Output goes through the sequencer as it arrives; results need not keep a copy.
+    // Output goes through the sequencer; results need not keep a copy.
     maxBuffer: 0,
+    // Only --line-buffer prints output before its job ends: grouped output is collected in
+    // temporary files, as GNU parallel does, which spares each job two pipes.
+    liveOutput: plan.lineBuffer,
     timeout: plan.timeoutMs,
     retries: plan.tries - 1,
     // GNU parallel retries at once.

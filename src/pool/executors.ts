@@ -119,14 +119,27 @@ export interface CommandPoolOptions<I> extends CommonPoolOptions<I, CommandResul
    * output arrives when a job ends.
    */
   readonly backend?: RedisBackend;
-  /** Sees every chunk of every job's output as it arrives, e.g. to stream it. */
+  /**
+   * Whether output must be seen while the job runs. `true`: through pipes; `onOutput` gets
+   * each chunk as it arrives, and a job ends once its process has exited and its pipes have
+   * closed (a background process that still holds them keeps the job going). `false`: each
+   * job's stdout and stderr go to temporary files (in `os.tmpdir()`, deleted the moment they
+   * are opened, so none is left behind however andon ends), read when the job's process
+   * exits; `onOutput` then gets its stdout, then its stderr, in pieces of up to 1 MiB, and
+   * `maxBuffer` applies as before. Cheaper per job (GNU parallel does the same), but a job's
+   * whole output sits in the temporary directory until the job exits, and what a background
+   * process of the job writes after that is not seen. Either way, processes a job leaves
+   * behind in its group are ended by `pool.close()`. @default true
+   */
+  readonly liveOutput?: boolean;
+  /** Sees every chunk of every job's output: as it arrives, or at the job's end with `liveOutput: false`. */
   readonly onOutput?: (chunk: Buffer, stream: OutputStream, job: { readonly index: number; readonly slot: number; readonly item: I }) => void;
 }
 
 /** Options of {@link createPool}: a `task` function, a worker `module`, or a `command`. */
 export type PoolOptions<I, R> = AsyncPoolOptions<I, R> | ThreadPoolOptions<I, R> | RemoteModulePoolOptions<I, R> | (CommandPoolOptions<I> & { readonly task?: undefined; readonly module?: undefined });
 
-const COMMAND_OPTION_NAMES = ['command', 'shell', 'cwd', 'env', 'stopSignal', 'termseq', 'maxBuffer', 'onOutput', 'backend'] as const;
+const COMMAND_OPTION_NAMES = ['command', 'shell', 'cwd', 'env', 'stopSignal', 'termseq', 'maxBuffer', 'liveOutput', 'onOutput', 'backend'] as const;
 /** With a backend, this many jobs are on the queue at once unless `concurrency` says otherwise. */
 const REMOTE_CONCURRENCY = 100;
 
@@ -169,9 +182,11 @@ function createCommandExecutor<I>(options: CommandPoolOptions<I>, notice: Notice
   const onOutput = onOutputOption === undefined ? undefined : (chunk: Buffer, stream: OutputStream, item: I, context: TaskContext) => onOutputOption(chunk, stream, { index: context.index, slot: context.slot, item });
   const termseq = options.termseq ?? DEFAULT_TERMSEQ;
   const steps = parseTermseq(termseq);
+  if (options.liveOutput !== undefined && typeof options.liveOutput !== 'boolean') throw optionError('liveOutput', 'true (pipes: output as it comes) or false (temporary files, read at the end of each job)', options.liveOutput);
   const toCommand = commandBuilder(options);
   if (options.backend !== undefined) {
     const backend = expectBackend(options.backend);
+    if (options.liveOutput === true) throw new OptionError('With a `backend`, a job\'s output arrives when it ends: `liveOutput: true` is not available; leave it out');
     // Only what the options say explicitly travels: this machine's directory and environment
     // mean nothing on a worker.
     const remoteCommand =
@@ -183,7 +198,7 @@ function createCommandExecutor<I>(options: CommandPoolOptions<I>, notice: Notice
           };
     return new RemoteExecutor(backend, commandCodec({ toCommand: remoteCommand, stopSignal, termseq, maxBuffer, onOutput }), notice);
   }
-  return new ProcessExecutor<I>({ toCommand, shell: '/bin/sh', cwd: options.cwd, env: options.env, stopSignal, termseq: steps, maxBuffer, onOutput });
+  return new ProcessExecutor<I>({ toCommand, shell: '/bin/sh', cwd: options.cwd, env: options.env, stopSignal, termseq: steps, maxBuffer, liveOutput: options.liveOutput ?? true, onOutput });
 }
 
 function createRemoteModuleExecutor<I, R>(options: RemoteModulePoolOptions<I, R>, notice: NoticeWriter): Executor<I, R> {

@@ -363,6 +363,8 @@ export class QueueWorker implements InterruptParticipant {
         stopSignal: task.stopSignal,
         termseq: parseTermseq(task.termseq),
         maxBuffer: 0,
+        // The output goes back when the job ends: temporary files are cheaper than pipes.
+        liveOutput: false,
         onOutput: (chunk, stream, command) => command[stream].push(chunk),
       });
       this.#commands.set(key, executor);

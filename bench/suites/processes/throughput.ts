@@ -2,7 +2,8 @@
  * Runs in the suite's process: throughput of tiny subprocess jobs. 2,000 jobs `true <n>` at 2
  * at a time, the values being the lines of a file, through andon's command line (each job a
  * `/bin/sh -c` line, in its own process group, watched by andon's watchdog process, as andon
- * always runs them), andon's library (argv, no shell, same watchdog), `xargs -P2 -n1`, GNU
+ * always runs them, its output in temporary files), andon's library (argv, no shell, same
+ * watchdog, output through pipes: a command pool's default), `xargs -P2 -n1`, GNU
  * parallel (`-j 2`, jobs under /bin/sh as andon's) and a bare Node spawn loop. The figure is
  * the wall time of the whole command, process start-up included, as jobs per second.
  *

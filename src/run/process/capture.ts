@@ -20,6 +20,11 @@ export class CappedBuffer {
     return this.total > this.#kept;
   }
 
+  /** How many more bytes would be kept. */
+  get room(): number {
+    return this.#cap - this.#kept;
+  }
+
   push(chunk: Buffer): void {
     this.total += chunk.length;
     const room = this.#cap - this.#kept;
@@ -27,6 +32,11 @@ export class CappedBuffer {
     const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
     this.#chunks.push(kept);
     this.#kept += kept.length;
+  }
+
+  /** Counts bytes the stream produced that were never read (they would be dropped anyway). */
+  skip(bytes: number): void {
+    this.total += bytes;
   }
 
   /** The kept bytes. */

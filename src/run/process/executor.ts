@@ -2,16 +2,18 @@
  * Subprocesses. Each job is spawned as the leader of its own process group and registered
  * with the watchdog before anything else happens. A stop of the job's token sends the stop
  * signal to the whole group (SIGINT by default: what the terminal would have sent); a timeout
- * or a forced stop runs the termination sequence. The job settles when its process has
- * exited and its output pipes have closed.
+ * or a forced stop runs the termination sequence. A job's output goes through pipes when it
+ * must be seen as it comes (`liveOutput`), else into temporary files read when it exits. The
+ * job settles when its process has exited and, with pipes, both pipes have closed.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CommandFailedError, SpawnError, StoppedError } from '../../errors.js';
 import { shellQuote } from '../../command/quote.js';
 import type { Executor, TaskContext } from '../executor.js';
 import { CappedBuffer } from './capture.js';
 import { groupAlive, signalGroup, waitForGroupExit } from './group.js';
+import { OutputFiles, readOutputFile } from './output-files.js';
 import { termseqDuration, type TermStep } from './termseq.js';
 import { Watchdog, WATCHDOG_ENV } from './watchdog.js';
 
@@ -74,19 +76,33 @@ export interface ProcessExecutorOptions<I> {
   readonly stopSignal: NodeJS.Signals | null;
   readonly termseq: readonly TermStep[];
   readonly maxBuffer: number;
-  /** Sees every chunk as it arrives (for streaming output). */
+  /**
+   * True: output goes through pipes and `onOutput` sees each chunk as it arrives. False: into
+   * temporary files, read when the job exits (stdout, then stderr, in chunks of up to 1 MiB).
+   */
+  readonly liveOutput: boolean;
+  /** Sees every chunk of output: as it arrives, or at the job's end (see `liveOutput`). */
   readonly onOutput: ((chunk: Buffer, stream: OutputStream, item: I, context: TaskContext) => void) | undefined;
 }
+
+const PIPES: StdioOptions = ['ignore', 'pipe', 'pipe'];
 
 function describe(spec: CommandSpec): string {
   return spec.shell ?? spec.argv.map(shellQuote).join(' ');
 }
 
-function spawnError(error: NodeJS.ErrnoException, spec: CommandSpec, file: string): SpawnError {
+function spawnError(error: NodeJS.ErrnoException, spec: CommandSpec, file: string, cwd: string | undefined): SpawnError {
   const command = describe(spec);
+  // A working directory that is not there fails the spawn with ENOENT too. Asked only now:
+  // a check before every spawn would cost every job a system call.
+  if (error.code === 'ENOENT' && cwd !== undefined && !existsSync(cwd)) return cwdError(cwd, command);
   if (error.code === 'ENOENT') return new SpawnError(`Command not found: \`${file}\`; check its name and your PATH`, command, error);
   if (error.code === 'EACCES') return new SpawnError(`Command is not executable: \`${file}\`; check its permissions (chmod +x)`, command, error);
   return new SpawnError(`Could not start \`${command}\`: ${error.message}`, command, error);
+}
+
+function cwdError(cwd: string, command: string): SpawnError {
+  return new SpawnError(`Working directory does not exist: ${cwd}; create it or fix \`cwd\``, command);
 }
 
 /** Runs each task as a subprocess in its own process group. */
@@ -99,6 +115,9 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
   readonly #lingering = new Set<number>();
   /** The environment every job starts from, built once: copying `process.env` is not free. */
   #baseEnv: NodeJS.ProcessEnv | undefined;
+  /** Output files of jobs that have not exited yet. */
+  readonly #openFiles = new Set<OutputFiles>();
+  #filesCreated = 0;
 
   constructor(options: ProcessExecutorOptions<I>) {
     this.#options = options;
@@ -112,29 +131,46 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     const [file, args] = spec.shell !== undefined ? [options.shell, ['-c', spec.shell]] : [spec.argv[0]!, spec.argv.slice(1)];
     const cwd = spec.cwd ?? options.cwd;
     if (context.stop.stopped) return Promise.reject(new StoppedError(context.stop.reason ?? 'stop'));
-    if (cwd !== undefined && !existsSync(cwd)) return Promise.reject(new SpawnError(`Working directory does not exist: ${cwd}; create it or fix \`cwd\``, command));
     const watchdog = (this.#watchdog ??= new Watchdog());
     const baseEnv = (this.#baseEnv ??= { ...process.env, ...options.env, [WATCHDOG_ENV]: watchdog.marker });
+    let files: OutputFiles | undefined;
+    if (!options.liveOutput) {
+      try {
+        files = new OutputFiles(watchdog.dir, String(++this.#filesCreated));
+      } catch (error) {
+        return Promise.reject(new SpawnError(`Could not start \`${command}\`: no temporary file for its output: ${(error as Error).message}`, command, error as Error));
+      }
+      this.#openFiles.add(files);
+    }
     const startedAt = performance.now();
-    const child = spawn(file, args, {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd,
-      env: spec.env === undefined ? baseEnv : { ...baseEnv, ...spec.env, [WATCHDOG_ENV]: watchdog.marker },
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, {
+        detached: true,
+        stdio: files === undefined ? PIPES : ['ignore', files.stdout, files.stderr],
+        cwd,
+        env: spec.env === undefined ? baseEnv : { ...baseEnv, ...spec.env, [WATCHDOG_ENV]: watchdog.marker },
+      });
+    } catch (error) {
+      // Arguments Node refuses (a NUL byte in one): nothing was started.
+      if (files !== undefined) this.#closeFiles(files);
+      throw error;
+    }
     const pid = child.pid;
     if (pid !== undefined) watchdog.add(pid);
     const stdout = new CappedBuffer(options.maxBuffer);
     const stderr = new CappedBuffer(options.maxBuffer);
     const onOutput = options.onOutput;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout.push(chunk);
-      onOutput?.(chunk, 'stdout', item, context);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr.push(chunk);
-      onOutput?.(chunk, 'stderr', item, context);
-    });
+    if (files === undefined) {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        stdout.push(chunk);
+        onOutput?.(chunk, 'stdout', item, context);
+      });
+      child.stderr!.on('data', (chunk: Buffer) => {
+        stderr.push(chunk);
+        onOutput?.(chunk, 'stderr', item, context);
+      });
+    }
 
     return new Promise<CommandResult>((resolve, reject) => {
       let terminating: Promise<void> | undefined;
@@ -152,13 +188,23 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
         // change how the job ends, which 'close' reports.
         if (pid !== undefined) return;
         unlisten();
-        reject(spawnError(error, spec, file));
+        if (files !== undefined) this.#closeFiles(files);
+        reject(spawnError(error, spec, file, cwd));
       });
       child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
         if (pid === undefined) return;
         unlisten();
         if (groupAlive(pid)) this.#lingering.add(pid);
         else watchdog.remove(pid);
+        // Closed already if the executor was closed while the job ran on.
+        if (files?.open === true) {
+          try {
+            readOutputFile(files.stdout, stdout, onOutput && ((chunk) => onOutput(chunk, 'stdout', item, context)));
+            readOutputFile(files.stderr, stderr, onOutput && ((chunk) => onOutput(chunk, 'stderr', item, context)));
+          } finally {
+            this.#closeFiles(files);
+          }
+        }
         const result: CommandResult = {
           command,
           pid,
@@ -186,9 +232,16 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     this.#lingering.clear();
     await Promise.all(lingering.map((pgid) => this.#terminate(pgid)));
     for (const pgid of lingering) this.#watchdog?.remove(pgid);
+    // Jobs abandoned while still running: their files are not read any more.
+    for (const files of [...this.#openFiles]) this.#closeFiles(files);
     await this.#watchdog?.close();
     this.#watchdog = undefined;
     this.#baseEnv = undefined;
+  }
+
+  #closeFiles(files: OutputFiles): void {
+    this.#openFiles.delete(files);
+    files.close();
   }
 
   /** Runs the termination sequence on a group, stopping as soon as the group is gone. */

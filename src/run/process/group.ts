@@ -5,8 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
+
 /** Sends `signal` to every process in the group; false if the group is already gone. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  // kill(-1) signals every process the user may signal, kill(-0) andon's own group: a group id
+  // is a job's pid, never either, and a bug that made it one must not take the machine down.
+  if (!Number.isInteger(pgid) || pgid <= 1) throw new RangeError(`Not a job's process group: ${pgid}`);
   // "Gone" is the common answer (every job's end asks), and Node reports it as an exception:
   // capturing its stack trace would cost more than the system call.
   const stackTraceLimit = Error.stackTraceLimit;

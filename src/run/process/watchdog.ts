@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,18 +25,40 @@ export const WATCHDOG_ENV = 'ANDON_WATCHDOG';
 export class Watchdog {
   /** The marker value jobs carry in `ANDON_WATCHDOG`. */
   readonly marker = randomUUID();
+  /**
+   * The run's private temporary directory (mode 0700), holding the registry. The watchdog
+   * removes it, and whatever else is in it, when it exits: after a goodbye or after andon died.
+   */
+  readonly dir: string;
   readonly #process: ChildProcess;
   readonly #registry: number;
   #closed = false;
+  /** Removals not written yet. */
+  #removals = '';
+  readonly #flush = (): void => {
+    const lines = this.#removals;
+    this.#removals = '';
+    if (lines !== '') this.#record(lines);
+  };
 
   constructor() {
-    const registryPath = join(mkdtempSync(join(tmpdir(), 'andon-watchdog-')), 'groups');
-    this.#registry = openSync(registryPath, 'a');
-    this.#process = spawn('/bin/sh', [WATCHDOG_SCRIPT, this.marker, registryPath], {
-      // Its own session: the terminal's Ctrl+C and hang-up never reach it.
-      detached: true,
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
+    this.dir = mkdtempSync(join(tmpdir(), 'andon-watchdog-'));
+    const registryPath = join(this.dir, 'groups');
+    let registry: number | undefined;
+    try {
+      registry = openSync(registryPath, 'a');
+      this.#process = spawn('/bin/sh', [WATCHDOG_SCRIPT, this.marker, registryPath], {
+        // Its own session: the terminal's Ctrl+C and hang-up never reach it.
+        detached: true,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+    } catch (error) {
+      // No watchdog to remove the directory: the next job will try again with a new one.
+      if (registry !== undefined) closeSync(registry);
+      rmSync(this.dir, { recursive: true, force: true });
+      throw error;
+    }
+    this.#registry = registry;
     // andon may exit without closing the pool; the watchdog must not keep it alive, and the
     // closing pipe is then exactly the signal it waits for.
     this.#process.unref();
@@ -49,17 +71,26 @@ export class Watchdog {
 
   /** Registers a job's process group; on return it is on record. */
   add(pgid: number): void {
-    this.#record(`+${pgid}\n`);
+    const lines = `${this.#removals}+${pgid}\n`;
+    this.#removals = '';
+    this.#record(lines);
   }
 
-  /** Forgets a job's process group once it has exited. */
+  /**
+   * Forgets a job's process group once it has exited. Written with the next registration (a
+   * lane starts its next job in the same turn of the event loop), or at the next turn: one
+   * write per job instead of two. Meanwhile the watchdog could only signal a group that is
+   * gone; its id cannot be a new group's before the kernel's pids wrap around.
+   */
   remove(pgid: number): void {
-    this.#record(`-${pgid}\n`);
+    if (this.#removals === '') setImmediate(this.#flush);
+    this.#removals += `-${pgid}\n`;
   }
 
   /** Says goodbye: the watchdog removes the registry and exits without killing. Idempotent. */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
+    this.#flush();
     this.#closed = true;
     closeSync(this.#registry);
     return new Promise((resolve) => {
