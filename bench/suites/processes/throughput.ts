@@ -4,7 +4,8 @@
  * `/bin/sh -c` line, in its own process group, watched by andon's watchdog process, as andon
  * always runs them, its output in temporary files), andon's library (argv, no shell, same
  * watchdog, output through pipes: a command pool's default), `xargs -P2 -n1`, GNU
- * parallel (`-j 2`, jobs under /bin/sh as andon's) and a bare Node spawn loop. The figure is
+ * parallel (`-j 2`, jobs under /bin/sh as andon's, and as installed, under the user's shell)
+ * and a bare Node spawn loop. The figure is
  * the wall time of the whole command, process start-up included, as jobs per second.
  *
  * One untimed warm-up of each (100 jobs: it fills the page cache with Node, perl and their
@@ -14,10 +15,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from '../../lib/stats.js';
-import { BARE, CLI, CONCURRENCY, onPath, PARALLEL, PARALLEL_ENV, script, THROUGHPUT, timeCommand, XARGS, type CommandLine } from './common.js';
+import { BARE, CLI, CONCURRENCY, onPath, PARALLEL, PARALLEL_DEFAULT, PARALLEL_ENV, script, THROUGHPUT, timeCommand, XARGS, type CommandLine } from './common.js';
 
 /** Every command of the measurement, by table column ('andon' and 'andon library' are andon's rows). */
-export const RUNNERS = ['andon', 'andon library', XARGS, PARALLEL, BARE] as const;
+export const RUNNERS = ['andon', 'andon library', XARGS, PARALLEL, PARALLEL_DEFAULT, BARE] as const;
 export type Runner = (typeof RUNNERS)[number];
 
 /** The command each runner is timed with, over the values in `file`. */
@@ -32,12 +33,14 @@ function commandFor(runner: Runner, file: string): CommandLine {
       return { file: 'xargs', args: [`-P${jobs}`, '-n1', 'true'], stdinFile: file };
     case PARALLEL:
       return { file: 'parallel', args: ['--will-cite', '-j', jobs, 'true', '::::', file], env: PARALLEL_ENV };
+    case PARALLEL_DEFAULT:
+      return { file: 'parallel', args: ['--will-cite', '-j', jobs, 'true', '::::', file] };
     case BARE:
       return { file: process.execPath, args: [script('spawn-loop'), file] };
   }
 }
 
-const PROGRAMS: Partial<Record<Runner, string>> = { [XARGS]: 'xargs', [PARALLEL]: 'parallel' };
+const PROGRAMS: Partial<Record<Runner, string>> = { [XARGS]: 'xargs', [PARALLEL]: 'parallel', [PARALLEL_DEFAULT]: 'parallel' };
 
 /** Jobs per second of each runner that is installed (median of the timed runs), and each median wall time in ms. */
 export interface ThroughputFigures {
