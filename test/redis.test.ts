@@ -193,6 +193,20 @@ describe('Redis backend', { skip }, () => {
     assert.equal(jobLogRecords(join(work, 'run.log')).length, 0, 'nothing logged as finished');
   });
 
+  it('a stopped job\'s leftovers in its group, deaf to INT and TERM, are gone before the submitter exits', async () => {
+    const work = workDir();
+    const queue = newQueue();
+    await worker(redis, queue, ['-j', '1']);
+    // The job's shell dies of the SIGINT; the child it left in the group ignores it.
+    const leftover = `sh -c 'trap "" INT TERM; echo $$ > ${work}/pid.{#}; while :; do sleep 0.05; done' & wait`;
+    const submitter = submit(redis, queue, ['--grace', '0.2', leftover, ':::', 'a']);
+    await until('the job to run', () => pidFiles(work).length === 1);
+    submitter.kill('SIGINT');
+    const exit = await submitter.exited;
+    assert.equal(exit.code, 130, exit.stderr);
+    assert.deepEqual(pidFiles(work).filter(isAlive), [], 'nothing of the job is alive once the submitter has exited');
+  });
+
   it('--resume across machines: after a Ctrl+C the submitter\'s job log makes the next run do exactly the rest', async () => {
     const work = workDir();
     const queue = newQueue();

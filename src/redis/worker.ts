@@ -10,25 +10,22 @@
  * A second signal hands back at once. A worker killed outright leaves its jobs to BullMQ's
  * stalled-job check (after `lockDuration`); its subprocesses die with it through the watchdog.
  */
-import { availableParallelism, hostname } from 'node:os';
+import { availableParallelism } from 'node:os';
 import type { Job, Worker } from 'bullmq';
-import { CommandFailedError, OptionError, RedisError, StoppedError } from '../errors.js';
+import { OptionError, RedisError, StoppedError } from '../errors.js';
 import { interruptCoordinator, writeNoticeToStderr, type InterruptParticipant, type NoticeWriter, type SignalSource } from '../interrupt/coordinator.js';
 import type { InterruptSignal } from '../interrupt/signals.js';
 import { formatDuration, plural } from '../output/format.js';
-import { toErrorRecord } from '../run/error-transport.js';
 import type { TaskContext } from '../run/executor.js';
-import { CappedBuffer } from '../run/process/capture.js';
-import { ProcessExecutor, type CommandResult } from '../run/process/executor.js';
-import { parseTermseq } from '../run/process/termseq.js';
-import { ThreadExecutor } from '../run/threads/executor.js';
+import { resolveModuleUrl } from '../run/threads/module-url.js';
 import { StopState } from '../stop/state.js';
 import { STOP_REASONS, type StopReason, type StopToken } from '../stop/token.js';
 import { expectBoolean, expectDuration, expectFunction, expectKnownKeys, expectPositiveInteger, optionError } from '../validate.js';
 import { expectBackend, type RedisBackend } from './backend.js';
-import { OUTPUT_TTL_MS, outputKey, PROTOCOL_VERSION, RUN_LEASE_RECHECK_MS, RUN_LEASE_RENEW_MS, runLeaseKey, STOP_EVENT, type RemoteCommandTask, type RemoteJobData, type RemoteModuleTask, type RemoteOutcome, type StopEventArgs, type StopStage } from './protocol.js';
+import { errorOutcome, HOST, JobRunner, jsonSafe } from './job-runner.js';
+import { RunLeases } from './leases.js';
+import { PROTOCOL_VERSION, RUN_LEASE_RENEW_MS, STOP_EVENT, type RemoteJobData, type RemoteOutcome, type StopEventArgs, type StopStage } from './protocol.js';
 import { RedisSession } from './session.js';
-import { resolveModuleUrl } from '../run/threads/module-url.js';
 
 /** Options of {@link startWorker}. */
 export interface WorkerOptions {
@@ -80,36 +77,15 @@ interface ActiveJob {
   handBack: boolean;
 }
 
-/** A command job as the process executor sees it: the spec and where its output goes. */
-interface WorkerCommand {
-  readonly task: RemoteCommandTask;
-  readonly stdout: CappedBuffer;
-  readonly stderr: CappedBuffer;
-}
-
 /** Stop events for jobs not (yet) running here are kept this long, in case the job starts here. */
 const EARLY_STOP_TTL_MS = 60_000;
-const HOST = hostname();
-const FORGET_DEAD_RUNS_MS = 600_000;
+/** Runs stopped by their submitter are remembered this long. */
+const FORGET_STOPPED_RUNS_MS = 600_000;
 /** Once Redis is gone for good, how long the worker waits for BullMQ to wind down before it stops anyway. */
 const WIND_DOWN_MS = 5_000;
 
 function stopStageOf(value: unknown): StopStage | undefined {
   return typeof value === 'string' && (STOP_REASONS as readonly string[]).includes(value) ? (value as StopReason) : undefined;
-}
-
-/** Makes sure an outcome can be stored as the job's JSON return value. */
-function jsonSafe(outcome: RemoteOutcome): RemoteOutcome {
-  try {
-    JSON.stringify(outcome);
-    return outcome;
-  } catch (error) {
-    return { kind: 'error', error: toErrorRecord(new TypeError(`The task's result cannot be sent back as JSON: ${(error as Error).message}`)), host: HOST };
-  }
-}
-
-function errorOutcome(error: Error): RemoteOutcome {
-  return { kind: 'error', error: toErrorRecord(error), host: HOST };
 }
 
 /** A running worker. Create one with {@link startWorker}. */
@@ -124,19 +100,14 @@ export class QueueWorker implements InterruptParticipant {
   readonly #worker: Worker<RemoteJobData, RemoteOutcome>;
   readonly #grace: number;
   readonly #notice: NoticeWriter;
-  readonly #moduleUrl: string | undefined;
+  readonly #jobs: JobRunner;
+  readonly #leases: RunLeases;
   /** Jobs running here. The same job id can appear twice if Redis lost the job and it came back. */
   readonly #active = new Set<ActiveJob>();
   readonly #earlyStops = new Map<string, { stage: StopStage; at: number }>();
   /** Runs whose submitter stopped them: a job of theirs that comes later is not started. */
   readonly #stoppedRuns = new Map<string, { stage: StopStage; at: number }>();
-  /** When each run's lease was last seen, so that a busy run costs no look-up per job. */
-  readonly #leaseSeen = new Map<string, number>();
-  readonly #commands = new Map<string, ProcessExecutor<WorkerCommand>>();
-  readonly #threads = new Map<string, ThreadExecutor<unknown, unknown>>();
   readonly #cleanups: (() => void)[] = [];
-  /** Runs whose lease was found missing, and since when. */
-  readonly #leaseMissing = new Map<string, number>();
   readonly #housekeeping: NodeJS.Timeout;
   #stopping = false;
   /** Set once running jobs are being handed back: a job that starts after that goes back at once. */
@@ -154,7 +125,8 @@ export class QueueWorker implements InterruptParticipant {
     this.#session = session;
     this.#grace = settings.grace;
     this.#notice = settings.notice;
-    this.#moduleUrl = settings.moduleUrl;
+    this.#jobs = new JobRunner(session.client, session.backend.queue, settings.moduleUrl);
+    this.#leases = new RunLeases(session.client, session.backend.queue);
     const { bullmq } = session.modules;
     session.events.on(STOP_EVENT as 'error', (args: unknown) => this.#onStopEvent(args as StopEventArgs));
     this.#worker = new bullmq.Worker<RemoteJobData, RemoteOutcome>(
@@ -305,7 +277,7 @@ export class QueueWorker implements InterruptParticipant {
       this.#stopped++;
       return errorOutcome(new StoppedError(runStop.stage === 'force' ? 'force' : runStop.stage));
     }
-    if (await this.#runGone(data.run, true)) {
+    if (await this.#leases.gone(data.run, true)) {
       this.#stopped++;
       return errorOutcome(new OptionError(`Job ${jobId} was not run: the andon that submitted it is gone (killed without a goodbye)`));
     }
@@ -335,7 +307,7 @@ export class QueueWorker implements InterruptParticipant {
     };
     let outcome: RemoteOutcome;
     try {
-      outcome = data.task.kind === 'command' ? await this.#runCommand(jobId, data.task, context) : await this.#runFunction(data.task, context);
+      outcome = data.task.kind === 'command' ? await this.#jobs.command(jobId, data.task, context) : await this.#jobs.function(data.task, context);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.#active.delete(active);
@@ -349,74 +321,6 @@ export class QueueWorker implements InterruptParticipant {
     if (active.stop.stopped) this.#stopped++;
     else this.#finished++;
     return jsonSafe(outcome);
-  }
-
-  async #runCommand(jobId: string, task: RemoteCommandTask, context: TaskContext): Promise<RemoteOutcome> {
-    const key = `${task.stopSignal ?? ''}|${task.termseq}`;
-    let executor = this.#commands.get(key);
-    if (executor === undefined) {
-      executor = new ProcessExecutor<WorkerCommand>({
-        toCommand: (command) => command.task.spec,
-        shell: '/bin/sh',
-        cwd: undefined,
-        env: undefined,
-        stopSignal: task.stopSignal,
-        termseq: parseTermseq(task.termseq),
-        maxBuffer: 0,
-        // The output goes back when the job ends: temporary files are cheaper than pipes.
-        liveOutput: false,
-        onOutput: (chunk, stream, command) => command[stream].push(chunk),
-      });
-      this.#commands.set(key, executor);
-    }
-    const command: WorkerCommand = { task, stdout: new CappedBuffer(task.maxBuffer), stderr: new CappedBuffer(task.maxBuffer) };
-    let result: CommandResult;
-    try {
-      result = await executor.run(command, context);
-    } catch (error) {
-      if (!(error instanceof CommandFailedError)) return errorOutcome(error as Error);
-      result = error.result as CommandResult;
-    }
-    const [stdout, stderr] = [command.stdout.bytes(), command.stderr.bytes()];
-    if (stdout.length > 0 || stderr.length > 0) {
-      // Output goes to keys of its own, which the submitter reads and deletes; see RemoteOutcome.
-      const { queue } = this.#session.backend;
-      const write = this.#session.client.multi();
-      if (stdout.length > 0) write.set(outputKey(queue, jobId, 'stdout'), stdout, 'PX', OUTPUT_TTL_MS);
-      if (stderr.length > 0) write.set(outputKey(queue, jobId, 'stderr'), stderr, 'PX', OUTPUT_TTL_MS);
-      await write.exec();
-    }
-    return {
-      kind: 'command',
-      result: {
-        command: result.command,
-        pid: result.pid,
-        exitCode: result.exitCode,
-        signal: result.signal,
-        durationMs: result.durationMs,
-        stdoutBytes: command.stdout.total,
-        stderrBytes: command.stderr.total,
-        truncated: command.stdout.truncated || command.stderr.truncated,
-      },
-      kept: { stdout: stdout.length, stderr: stderr.length },
-      host: HOST,
-    };
-  }
-
-  async #runFunction(task: RemoteModuleTask, context: TaskContext): Promise<RemoteOutcome> {
-    if (this.#moduleUrl === undefined) {
-      return errorOutcome(new OptionError(`This worker has no module for function tasks (the submitter names ${task.module}); start it with andon worker --module PATH`));
-    }
-    let executor = this.#threads.get(task.export);
-    if (executor === undefined) {
-      executor = new ThreadExecutor({ moduleUrl: this.#moduleUrl, exportName: task.export, resourceLimits: undefined });
-      this.#threads.set(task.export, executor);
-    }
-    try {
-      return { kind: 'value', value: await executor.run(task.item, context), host: HOST };
-    } catch (error) {
-      return errorOutcome(error as Error);
-    }
   }
 
   #onStopEvent(args: StopEventArgs): void {
@@ -446,47 +350,21 @@ export class QueueWorker implements InterruptParticipant {
     }
   }
 
-  /**
-   * True if a run's lease is missing on two looks {@link RUN_LEASE_RECHECK_MS} apart. With
-   * `wait`, a first miss waits for the second look; without, the next call makes it.
-   */
-  async #runGone(run: string, wait = false): Promise<boolean> {
-    const seen = this.#leaseSeen.get(run);
-    if (seen !== undefined && Date.now() - seen < RUN_LEASE_RENEW_MS) return false;
-    const client = this.#session.client;
-    const key = runLeaseKey(this.#session.backend.queue, run);
-    const missing = async (): Promise<boolean> => (await client.exists(key).catch(() => 1)) === 0;
-    if (!(await missing())) {
-      this.#leaseMissing.delete(run);
-      this.#leaseSeen.set(run, Date.now());
-      return false;
-    }
-    this.#leaseSeen.delete(run);
-    const since = this.#leaseMissing.get(run) ?? Date.now();
-    this.#leaseMissing.set(run, since);
-    if (Date.now() - since >= RUN_LEASE_RECHECK_MS) return true;
-    if (!wait) return false;
-    await new Promise((resolve) => setTimeout(resolve, RUN_LEASE_RECHECK_MS - (Date.now() - since)));
-    return this.#runGone(run);
-  }
-
   /** Ends the running jobs of runs whose submitter is gone, and forgets old bookkeeping. */
   async #checkLeases(): Promise<void> {
     const now = Date.now();
     for (const [jobId, early] of this.#earlyStops) if (now - early.at > EARLY_STOP_TTL_MS) this.#earlyStops.delete(jobId);
-    for (const [run, stopped] of this.#stoppedRuns) if (now - stopped.at > FORGET_DEAD_RUNS_MS) this.#stoppedRuns.delete(run);
-    for (const [run, seen] of this.#leaseSeen) if (now - seen > RUN_LEASE_RENEW_MS) this.#leaseSeen.delete(run);
-    if (this.#session.watch.lost) return;
+    for (const [run, stopped] of this.#stoppedRuns) if (now - stopped.at > FORGET_STOPPED_RUNS_MS) this.#stoppedRuns.delete(run);
     const runs = new Set([...this.#active].map((job) => job.run));
+    this.#leases.prune(runs);
+    if (this.#session.watch.lost) return;
     for (const run of runs) {
-      if (!(await this.#runGone(run))) continue;
+      if (!(await this.#leases.gone(run))) continue;
       const jobs = [...this.#active].filter((job) => job.run === run && !job.stop.stopped);
       if (jobs.length === 0) continue;
       this.#notice(`andon: the andon that submitted ${plural(jobs.length, 'running job')} is gone (killed without a goodbye); stopping them`);
       for (const job of jobs) this.#apply(job, 'force');
     }
-    // Forget dead runs after a while; a late job of one then waits one recheck before it is skipped.
-    for (const [run, since] of this.#leaseMissing) if (!runs.has(run) && now - since > FORGET_DEAD_RUNS_MS) this.#leaseMissing.delete(run);
   }
 
   async #release(): Promise<void> {
@@ -494,7 +372,7 @@ export class QueueWorker implements InterruptParticipant {
     clearTimeout(this.#graceTimer);
     for (const cleanup of this.#cleanups) cleanup();
     this.#cleanups.length = 0;
-    await Promise.all([...this.#commands.values(), ...this.#threads.values()].map((executor) => executor.close().catch(() => {})));
+    await this.#jobs.close();
     await this.#session.close();
   }
 }

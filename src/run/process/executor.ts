@@ -77,6 +77,12 @@ export interface ProcessExecutorOptions<I> {
   readonly termseq: readonly TermStep[];
   readonly maxBuffer: number;
   /**
+   * End what a job leaves running in its group (a background process) when the job ends,
+   * before its result: for a worker serving many runs, where nothing marks a run's end.
+   * Otherwise such processes live until `close()`, the end of the pool's run. @default false
+   */
+  readonly endGroupWithJob?: boolean;
+  /**
    * True: output goes through pipes and `onOutput` sees each chunk as it arrives. False: into
    * temporary files, read when the job exits (stdout, then stderr, in chunks of up to 1 MiB).
    */
@@ -191,11 +197,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
         if (files !== undefined) this.#closeFiles(files);
         reject(spawnError(error, spec, file, cwd));
       });
-      child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
-        if (pid === undefined) return;
-        unlisten();
-        if (groupAlive(pid)) this.#lingering.add(pid);
-        else watchdog.remove(pid);
+      const settle = (pid: number, exitCode: number | null, signal: NodeJS.Signals | null): void => {
         // Closed already if the executor was closed while the job ran on.
         if (files?.open === true) {
           try {
@@ -219,6 +221,20 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
         };
         if (exitCode === 0) resolve(result);
         else reject(new CommandFailedError(result));
+      };
+      child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
+        if (pid === undefined) return;
+        unlisten();
+        if (!groupAlive(pid)) watchdog.remove(pid);
+        else if (options.endGroupWithJob === true) {
+          // The job's outcome waits until what it left in its group is gone.
+          void this.#terminate(pid).then(() => {
+            watchdog.remove(pid);
+            settle(pid, exitCode, signal);
+          });
+          return;
+        } else this.#lingering.add(pid);
+        settle(pid, exitCode, signal);
       });
     });
   }
