@@ -6,11 +6,11 @@
  */
 import { DEFAULT_TERMSEQ, parseTermseq } from '../run/process/termseq.js';
 import { Template } from '../command/template.js';
-import { OptionError } from '../errors.js';
+import type { OptionError } from '../errors.js';
 import { shellQuote } from '../command/quote.js';
-import { parseArgs } from 'node:util';
-import { redisBackend } from '../redis/backend.js';
 import { parseHalt, type HaltPolicy } from './halt.js';
+import { positiveInteger, seconds } from './values.js';
+import { parseWorker, redisPlan, type RedisPlan, type WorkerPlan } from './worker-args.js';
 import { UsageError } from './usage-error.js';
 
 /** Where a job's values come from. */
@@ -50,23 +50,6 @@ export interface RunPlan {
   readonly argv: readonly string[];
 }
 
-/** Where a run's jobs go, or a worker's come from: `--redis URL --queue NAME`. */
-export interface RedisPlan {
-  readonly url: string;
-  readonly queue: string;
-  readonly reconnectTimeoutMs: number;
-}
-
-/** `andon worker`, as the command line asked for it. */
-export interface WorkerPlan {
-  readonly action: 'worker';
-  readonly redis: RedisPlan;
-  readonly jobs: number;
-  readonly module: string | undefined;
-  readonly graceMs: number;
-  readonly lockDurationMs: number;
-}
-
 /** What the command line asks for. */
 export type Plan =
   | RunPlan
@@ -75,60 +58,6 @@ export type Plan =
   | { readonly action: 'demo' }
   | { readonly action: 'report'; readonly jobLog: string; readonly output: string }
   | WorkerPlan;
-
-const WORKER_USAGE = 'usage: andon worker --redis URL --queue NAME [-j N] [--module PATH] [--grace SECS] [--lock-duration SECS] [--reconnect-timeout SECS]';
-
-/** Checks --redis and --queue, which go together. */
-function redisPlan(url: string | undefined, queue: string | undefined, reconnectTimeout: string | undefined, usage: string): RedisPlan | undefined {
-  if (url === undefined && queue === undefined) {
-    if (reconnectTimeout !== undefined) throw new UsageError(`--reconnect-timeout is for runs with --redis; ${usage}`);
-    return undefined;
-  }
-  if (url === undefined) throw new UsageError(`--queue needs --redis URL: the Redis server that holds the queue; ${usage}`);
-  if (queue === undefined || queue === '') throw new UsageError(`--redis needs --queue NAME: the queue that submitter and workers share; ${usage}`);
-  try {
-    redisBackend({ connection: url, queue });
-  } catch (error) {
-    throw new UsageError(`${(error as OptionError).message.replace('`connection`', '--redis').replace('`queue`', '--queue')}`);
-  }
-  return { url, queue, reconnectTimeoutMs: reconnectTimeout === undefined ? 30_000 : seconds('--reconnect-timeout', reconnectTimeout) };
-}
-
-/** `andon worker --redis URL --queue NAME …`: ordinary options, so util.parseArgs reads them. */
-function parseWorker(args: readonly string[], defaultJobs: number): WorkerPlan {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        redis: { type: 'string' },
-        queue: { type: 'string' },
-        jobs: { type: 'string', short: 'j' },
-        module: { type: 'string' },
-        grace: { type: 'string' },
-        'lock-duration': { type: 'string' },
-        'reconnect-timeout': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument starting with a '-'.*$/, '');
-    throw new UsageError(`${message}; ${WORKER_USAGE}`);
-  }
-  const { values } = parsed;
-  const redis = redisPlan(values.redis, values.queue, values['reconnect-timeout'], WORKER_USAGE);
-  if (redis === undefined) throw new UsageError(`andon worker needs --redis URL and --queue NAME; ${WORKER_USAGE}`);
-  if (values.module === '') throw new UsageError(`--module needs the path of a module; ${WORKER_USAGE}`);
-  return {
-    action: 'worker',
-    redis,
-    jobs: values.jobs === undefined ? defaultJobs : positiveInteger('-j', values.jobs, ''),
-    module: values.module,
-    graceMs: values.grace === undefined ? 5_000 : seconds('--grace', values.grace, true),
-    lockDurationMs: values['lock-duration'] === undefined ? 30_000 : seconds('--lock-duration', values['lock-duration']),
-  };
-}
 
 /** `andon report JOBLOG [-o FILE]`. */
 function parseReport(args: readonly string[]): Plan {
@@ -146,20 +75,6 @@ function parseReport(args: readonly string[]): Plan {
   if (positionals.length !== 1) throw new UsageError('andon report takes one job log: andon report JOBLOG [-o FILE]');
   const jobLog = positionals[0]!;
   return { action: 'report', jobLog, output: output ?? `${jobLog}.html` };
-}
-
-function positiveInteger(option: string, text: string | undefined, hint: string): number {
-  if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${option} needs a positive whole number, got ${text === undefined ? 'nothing' : `'${text}'`}${hint}`);
-  return Number(text);
-}
-
-function seconds(option: string, text: string | undefined, zeroAllowed = false): number {
-  if (text !== undefined && text.endsWith('%')) throw new UsageError(`${option} ${text}: percentages are not supported; give seconds, e.g. ${option} 30`);
-  const value = Number(text);
-  if (text === undefined || text.trim() === '' || !Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
-    throw new UsageError(`${option} needs a number of seconds ${zeroAllowed ? '≥ 0' : 'greater than 0'}, got ${text === undefined ? 'nothing' : `'${text}'`}`);
-  }
-  return value * 1000;
 }
 
 /** With --redis, -j is how many jobs are on the queue at once; workers set their own -j. */

@@ -3,7 +3,7 @@ import { isAndonError, type RedisError } from '../errors.js';
 import { formatDuration } from '../output/format.js';
 import { redisBackend } from '../redis/backend.js';
 import { startWorker } from '../redis/worker.js';
-import type { WorkerPlan } from './args.js';
+import type { WorkerPlan } from './worker-args.js';
 import type { ByteSink } from './output.js';
 import { UsageError } from './usage-error.js';
 

@@ -1,0 +1,77 @@
+/** `--redis URL --queue NAME` of a run, and the command line of `andon worker`. */
+import { parseArgs } from 'node:util';
+import type { OptionError } from '../errors.js';
+import { redisBackend } from '../redis/backend.js';
+import { UsageError } from './usage-error.js';
+import { positiveInteger, seconds } from './values.js';
+
+/** Where a run's jobs go, or a worker's come from: `--redis URL --queue NAME`. */
+export interface RedisPlan {
+  readonly url: string;
+  readonly queue: string;
+  readonly reconnectTimeoutMs: number;
+}
+
+/** `andon worker`, as the command line asked for it. */
+export interface WorkerPlan {
+  readonly action: 'worker';
+  readonly redis: RedisPlan;
+  readonly jobs: number;
+  readonly module: string | undefined;
+  readonly graceMs: number;
+  readonly lockDurationMs: number;
+}
+
+const WORKER_USAGE = 'usage: andon worker --redis URL --queue NAME [-j N] [--module PATH] [--grace SECS] [--lock-duration SECS] [--reconnect-timeout SECS]';
+
+/** Checks --redis and --queue, which go together. */
+export function redisPlan(url: string | undefined, queue: string | undefined, reconnectTimeout: string | undefined, usage: string): RedisPlan | undefined {
+  if (url === undefined && queue === undefined) {
+    if (reconnectTimeout !== undefined) throw new UsageError(`--reconnect-timeout is for runs with --redis; ${usage}`);
+    return undefined;
+  }
+  if (url === undefined) throw new UsageError(`--queue needs --redis URL: the Redis server that holds the queue; ${usage}`);
+  if (queue === undefined || queue === '') throw new UsageError(`--redis needs --queue NAME: the queue that submitter and workers share; ${usage}`);
+  try {
+    redisBackend({ connection: url, queue });
+  } catch (error) {
+    throw new UsageError(`${(error as OptionError).message.replace('`connection`', '--redis').replace('`queue`', '--queue')}`);
+  }
+  return { url, queue, reconnectTimeoutMs: reconnectTimeout === undefined ? 30_000 : seconds('--reconnect-timeout', reconnectTimeout) };
+}
+
+/** `andon worker --redis URL --queue NAME …`: ordinary options, so util.parseArgs reads them. */
+export function parseWorker(args: readonly string[], defaultJobs: number): WorkerPlan {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        redis: { type: 'string' },
+        queue: { type: 'string' },
+        jobs: { type: 'string', short: 'j' },
+        module: { type: 'string' },
+        grace: { type: 'string' },
+        'lock-duration': { type: 'string' },
+        'reconnect-timeout': { type: 'string' },
+      },
+    });
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument starting with a '-'.*$/, '');
+    throw new UsageError(`${message}; ${WORKER_USAGE}`);
+  }
+  const { values } = parsed;
+  const redis = redisPlan(values.redis, values.queue, values['reconnect-timeout'], WORKER_USAGE);
+  if (redis === undefined) throw new UsageError(`andon worker needs --redis URL and --queue NAME; ${WORKER_USAGE}`);
+  if (values.module === '') throw new UsageError(`--module needs the path of a module; ${WORKER_USAGE}`);
+  return {
+    action: 'worker',
+    redis,
+    jobs: values.jobs === undefined ? defaultJobs : positiveInteger('-j', values.jobs, ''),
+    module: values.module,
+    graceMs: values.grace === undefined ? 5_000 : seconds('--grace', values.grace, true),
+    lockDurationMs: values['lock-duration'] === undefined ? 30_000 : seconds('--lock-duration', values['lock-duration']),
+  };
+}
