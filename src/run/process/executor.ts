@@ -13,6 +13,7 @@ import { shellQuote } from '../../command/quote.js';
 import type { Executor, TaskContext } from '../executor.js';
 import { CappedBuffer } from './capture.js';
 import { groupAlive, signalGroup, waitForGroupExit } from './group.js';
+import { environmentOf, nativeSpawn, nativeSpawnAvailable, type NativeChild } from './native-spawn.js';
 import { OutputFiles, readOutputFile } from './output-files.js';
 import { termseqDuration, type TermStep } from './termseq.js';
 import { Watchdog, WATCHDOG_ENV } from './watchdog.js';
@@ -121,6 +122,8 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
   readonly #lingering = new Set<number>();
   /** The environment every job starts from, built once: copying `process.env` is not free. */
   #baseEnv: NodeJS.ProcessEnv | undefined;
+  /** The same as `KEY=value` strings, for the native spawner. */
+  #baseEnvp: string[] | undefined;
   /** Output files of jobs that have not exited yet. */
   readonly #openFiles = new Set<OutputFiles>();
   #filesCreated = 0;
@@ -149,14 +152,15 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
       this.#openFiles.add(files);
     }
     const startedAt = performance.now();
-    let child: ChildProcess;
+    let child: ChildProcess | NativeChild;
     try {
-      child = spawn(file, args, {
-        detached: true,
-        stdio: files === undefined ? PIPES : ['ignore', files.stdout, files.stderr],
-        cwd,
-        env: spec.env === undefined ? baseEnv : { ...baseEnv, ...spec.env, [WATCHDOG_ENV]: watchdog.marker },
-      });
+      const env = spec.env === undefined ? baseEnv : { ...baseEnv, ...spec.env, [WATCHDOG_ENV]: watchdog.marker };
+      if (files !== undefined && nativeSpawnAvailable && file.startsWith('/')) {
+        const envp = spec.env === undefined ? (this.#baseEnvp ??= environmentOf(baseEnv)) : environmentOf(env);
+        child = nativeSpawn(file, args, envp, cwd, files.stdout, files.stderr);
+      } else {
+        child = spawn(file, args, { detached: true, stdio: files === undefined ? PIPES : ['ignore', files.stdout, files.stderr], cwd, env });
+      }
     } catch (error) {
       // Arguments Node refuses (a NUL byte in one): nothing was started.
       if (files !== undefined) this.#closeFiles(files);
@@ -167,7 +171,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     const stdout = new CappedBuffer(options.maxBuffer);
     const stderr = new CappedBuffer(options.maxBuffer);
     const onOutput = options.onOutput;
-    if (files === undefined) {
+    if (files === undefined && 'stdout' in child) {
       child.stdout!.on('data', (chunk: Buffer) => {
         stdout.push(chunk);
         onOutput?.(chunk, 'stdout', item, context);
@@ -253,6 +257,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     await this.#watchdog?.close();
     this.#watchdog = undefined;
     this.#baseEnv = undefined;
+    this.#baseEnvp = undefined;
   }
 
   #closeFiles(files: OutputFiles): void {

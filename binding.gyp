@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "andon_spawn",
+      "sources": ["native/spawn.c"],
+      "conditions": [["OS!='linux'", {"type": "none"}]]
+    }
+  ]
+}

@@ -1,0 +1,64 @@
+/**
+ * The native spawner (native/spawn.c, built by `npm install` where a C compiler is present):
+ * posix_spawn instead of Node's fork of the whole process, which is most of what a short job
+ * costs. Used for jobs whose output goes to files (no pipes to set up) and whose program is
+ * an absolute path (the shell); everything else, and every machine without the addon, uses
+ * `child_process`. `ANDON_NATIVE_SPAWN=0` turns it off.
+ */
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+
+/** What the addon exports. */
+interface Addon {
+  spawn(file: string, argv: readonly string[], envp: readonly string[], cwd: string | null, stdoutFd: number, stderrFd: number, onExit: (exitCode: number | null, signal: number | null) => void): number;
+  supported(): boolean;
+}
+
+/** A child started by the addon, shaped as much like a ChildProcess as the executor uses. */
+export interface NativeChild {
+  readonly pid: number | undefined;
+  on(event: 'close', listener: (exitCode: number | null, signal: NodeJS.Signals | null) => void): unknown;
+  on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
+
+const addon = ((): Addon | undefined => {
+  if (process.platform !== 'linux' || process.env['ANDON_NATIVE_SPAWN'] === '0') return undefined;
+  try {
+    // From dist/src/run/process/ to the package root, where node-gyp builds it.
+    const loaded = createRequire(import.meta.url)('../../../../build/Release/andon_spawn.node') as Addon;
+    return loaded.supported() ? loaded : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** True if jobs can be started without forking Node. */
+export const nativeSpawnAvailable = addon !== undefined;
+
+/** An environment as `KEY=value` strings, as execve takes it. */
+export function environmentOf(env: NodeJS.ProcessEnv): string[] {
+  const pairs: string[] = [];
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) pairs.push(`${key}=${value}`);
+  return pairs;
+}
+
+/**
+ * Starts `file` (an absolute path) with `args` in a session of its own, stdin from /dev/null,
+ * stdout and stderr on the given descriptors. A failed start is reported as Node's spawn
+ * reports it: an 'error' event (a turn later) and no pid.
+ */
+export function nativeSpawn(file: string, args: readonly string[], envp: readonly string[], cwd: string | undefined, stdoutFd: number, stderrFd: number): NativeChild {
+  const child = new EventEmitter() as EventEmitter & { pid: number | undefined };
+  try {
+    child.pid = addon!.spawn(file, [file, ...args], envp, cwd ?? null, stdoutFd, stderrFd, (exitCode, signal) => {
+      child.emit('close', exitCode, signal === null ? null : (SIGNAL_NAMES.get(signal) ?? null));
+    });
+  } catch (error) {
+    child.pid = undefined;
+    process.nextTick(() => child.emit('error', error));
+  }
+  return child;
+}
