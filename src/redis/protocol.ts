@@ -72,9 +72,6 @@ export const OUTPUT_TTL_MS = 3_600_000;
 /** BullMQ's own length for a queue's event stream; andon's stop events must not shorten it. */
 export const EVENT_STREAM_LENGTH = 10_000;
 
-/** What a stop event asks of the job's worker: a graceful stop with a reason, or force. */
-export type StopStage = StopReason | 'force';
-
 /**
  * The fields of a stop event, as they come back from the stream (all strings). With an empty
  * `jobId` it stops a whole run: its running jobs, and any of its jobs a worker takes later
@@ -83,7 +80,8 @@ export type StopStage = StopReason | 'force';
 export interface StopEventArgs {
   readonly run: string;
   readonly jobId: string;
-  readonly stage: StopStage;
+  /** A graceful stop with its reason, or 'force'. */
+  readonly stage: StopReason;
 }
 
 /** The id of a job: run, item, attempt. Ids never repeat, so a retry is a new job. */

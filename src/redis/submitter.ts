@@ -15,9 +15,10 @@ import type { Queue, QueueEventsProducer } from 'bullmq';
 import { StoppedError } from '../errors.js';
 import type { NoticeWriter } from '../interrupt/coordinator.js';
 import type { Executor, TaskContext } from '../run/executor.js';
+import type { StopReason } from '../stop/token.js';
 import type { RedisBackend } from './backend.js';
 import { within } from './connection.js';
-import { EVENT_STREAM_LENGTH, JOB_NAME, jobIdOf, outputKey, PROTOCOL_VERSION, RUN_LEASE_MS, RUN_LEASE_RENEW_MS, runLeaseKey, STOP_EVENT, type RemoteJobData, type RemoteOutcome, type StopStage } from './protocol.js';
+import { EVENT_STREAM_LENGTH, JOB_NAME, jobIdOf, outputKey, PROTOCOL_VERSION, RUN_LEASE_MS, RUN_LEASE_RENEW_MS, runLeaseKey, STOP_EVENT, type RemoteJobData, type RemoteOutcome } from './protocol.js';
 import { CLOSE_WITHIN_MS, RedisSession } from './session.js';
 
 /** A command job's output, as read back from Redis (empty for other jobs). */
@@ -253,7 +254,7 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
    * Tells every worker the run is stopping, once, before any job's own stop: a worker whose
    * job stops takes the next waiting one at once, and must know to leave it alone.
    */
-  #stopRun(stage: StopStage): void {
+  #stopRun(stage: StopReason): void {
     if (this.#runStopped === this.#run || this.#broken !== undefined) return;
     this.#runStopped = this.#run;
     // The first command sent from here on, so the stream has it before any job's stop event.
@@ -261,12 +262,12 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
   }
 
   /** Takes a waiting job off the queue, or tells the worker running it to stop. */
-  async #stopJob(jobId: string, stage: StopStage): Promise<void> {
+  async #stopJob(jobId: string, stage: StopReason): Promise<void> {
     const pending = this.#pending.get(jobId);
     if (pending === undefined || !pending.added || this.#broken !== undefined) return;
     try {
       if (await this.#removeIfWaiting(jobId)) {
-        pending.settle({ error: new StoppedError(stage === 'force' ? 'force' : stage) });
+        pending.settle({ error: new StoppedError(stage) });
         return;
       }
       // Long stream: BullMQ's default for a published event would trim it to 1,000 entries.

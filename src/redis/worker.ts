@@ -24,7 +24,7 @@ import { expectBoolean, expectDuration, expectFunction, expectKnownKeys, expectP
 import { expectBackend, type RedisBackend } from './backend.js';
 import { errorOutcome, HOST, JobRunner, jsonSafe } from './job-runner.js';
 import { RunLeases } from './leases.js';
-import { PROTOCOL_VERSION, RUN_LEASE_RENEW_MS, STOP_EVENT, type RemoteJobData, type RemoteOutcome, type StopEventArgs, type StopStage } from './protocol.js';
+import { PROTOCOL_VERSION, RUN_LEASE_RENEW_MS, STOP_EVENT, type RemoteJobData, type RemoteOutcome, type StopEventArgs } from './protocol.js';
 import { RedisSession } from './session.js';
 
 /** Options of {@link startWorker}. */
@@ -84,7 +84,7 @@ const FORGET_STOPPED_RUNS_MS = 600_000;
 /** Once Redis is gone for good, how long the worker waits for BullMQ to wind down before it stops anyway. */
 const WIND_DOWN_MS = 5_000;
 
-function stopStageOf(value: unknown): StopStage | undefined {
+function stopReasonOf(value: unknown): StopReason | undefined {
   return typeof value === 'string' && (STOP_REASONS as readonly string[]).includes(value) ? (value as StopReason) : undefined;
 }
 
@@ -104,9 +104,9 @@ export class QueueWorker implements InterruptParticipant {
   readonly #leases: RunLeases;
   /** Jobs running here. The same job id can appear twice if Redis lost the job and it came back. */
   readonly #active = new Set<ActiveJob>();
-  readonly #earlyStops = new Map<string, { stage: StopStage; at: number }>();
+  readonly #earlyStops = new Map<string, { stage: StopReason; at: number }>();
   /** Runs whose submitter stopped them: a job of theirs that comes later is not started. */
-  readonly #stoppedRuns = new Map<string, { stage: StopStage; at: number }>();
+  readonly #stoppedRuns = new Map<string, { stage: StopReason; at: number }>();
   readonly #cleanups: (() => void)[] = [];
   readonly #housekeeping: NodeJS.Timeout;
   #stopping = false;
@@ -275,7 +275,7 @@ export class QueueWorker implements InterruptParticipant {
     const runStop = this.#stoppedRuns.get(data.run);
     if (runStop !== undefined) {
       this.#stopped++;
-      return errorOutcome(new StoppedError(runStop.stage === 'force' ? 'force' : runStop.stage));
+      return errorOutcome(new StoppedError(runStop.stage));
     }
     if (await this.#leases.gone(data.run, true)) {
       this.#stopped++;
@@ -291,7 +291,7 @@ export class QueueWorker implements InterruptParticipant {
     if (early !== undefined) this.#apply(active, early.stage);
     if (this.#handingBack) this.#handBackJob(active);
     // BullMQ's own cancellation (`worker.cancelJob`, which stop events use) reaches the job's token here.
-    const onAbort = (): void => void active.stop.request(stopStageOf(signal?.reason) ?? 'stop');
+    const onAbort = (): void => void active.stop.request(stopReasonOf(signal?.reason) ?? 'stop');
     signal?.addEventListener('abort', onAbort, { once: true });
     const context: TaskContext = {
       stop: active.stop,
@@ -324,7 +324,7 @@ export class QueueWorker implements InterruptParticipant {
   }
 
   #onStopEvent(args: StopEventArgs): void {
-    const stage = args.stage === 'force' ? 'force' : stopStageOf(args.stage);
+    const stage = stopReasonOf(args.stage);
     if (stage === undefined || typeof args.jobId !== 'string') return;
     if (args.jobId === '') {
       this.#stoppedRuns.set(args.run, { stage, at: Date.now() });
@@ -341,7 +341,7 @@ export class QueueWorker implements InterruptParticipant {
     if (!found) this.#earlyStops.set(args.jobId, { stage, at: Date.now() });
   }
 
-  #apply(job: ActiveJob, stage: StopStage): void {
+  #apply(job: ActiveJob, stage: StopReason): void {
     if (stage === 'force') {
       job.stop.request('force');
       job.kill?.();
