@@ -14,9 +14,9 @@ import { parseCommandLine } from '../src/cli/args.js';
 import { UsageError } from '../src/cli/usage-error.js';
 import { Template } from '../src/command/template.js';
 import { shellQuote } from '../src/command/quote.js';
-import { readJobLog } from '../src/journal/reader.js';
-import { JobLogError } from '../src/journal/errors.js';
-import { headerLine } from '../src/journal/format.js';
+import { readJobLog } from '../src/joblog/reader.js';
+import { JobLogError } from '../src/joblog/job-log-error.js';
+import { headerLine } from '../src/joblog/format.js';
 import { createPool, OptionError, type StopToken } from '../src/index.js';
 import { runCommand } from './helpers/cli.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { placeJobs } from '../src/report/layout.js';
-import { headerLine, recordLine } from '../src/journal/format.js';
+import { headerLine, recordLine } from '../src/joblog/format.js';
 import { andon, startAndon } from './helpers/cli.js';
 import { chromium, renderedDom, screenshot } from './helpers/browser.js';
 

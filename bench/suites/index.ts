@@ -6,8 +6,8 @@
 import type { Suite } from '../lib/suite.js';
 import { asyncSuite } from './async/suite.js';
 import { processesSuite } from './processes/suite.js';
-import { journalSuite } from './journal/suite.js';
+import { jobLogSuite } from './job-log/suite.js';
 import { redisSuite } from './redis/suite.js';
 import { threadsSuite } from './threads/suite.js';
 
-export const SUITES: readonly Suite[] = [asyncSuite, threadsSuite, processesSuite, journalSuite, redisSuite];
+export const SUITES: readonly Suite[] = [asyncSuite, threadsSuite, processesSuite, jobLogSuite, redisSuite];

@@ -12,7 +12,7 @@ import { runPlan } from './run.js';
 import { runWorker } from './worker.js';
 import { UsageError } from './usage-error.js';
 import { writeReport } from '../report/report.js';
-import { JobLogError } from '../journal/errors.js';
+import { JobLogError } from '../joblog/job-log-error.js';
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

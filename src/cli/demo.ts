@@ -6,7 +6,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { readJobLog } from '../journal/reader.js';
+import { readJobLog } from '../joblog/reader.js';
 import { parseCommandLine, type RunPlan } from './args.js';
 
 const IMAGES = ['alpine', 'debian', 'ubuntu', 'fedora', 'rockylinux', 'archlinux', 'busybox', 'opensuse', 'gentoo', 'amazonlinux'];

@@ -4,7 +4,7 @@
  * only the oldest unfinished job may write; the others hold theirs until it is their turn.
  * `--tag` puts the job's values and a tab before every line. Bytes pass through untouched.
  */
-import type { OutputStream } from '../run/process/executor.js';
+import type { OutputStream } from '../run/process/process-executor.js';
 
 /** Where output goes: `process.stdout`/`stderr` or anything with a `write`. */
 export interface ByteSink {

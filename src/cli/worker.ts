@@ -1,6 +1,6 @@
 /** `andon worker`: serves a queue until stopped, then says what it did. */
 import { isAndonError, type RedisError } from '../errors.js';
-import { formatDuration } from '../output/format.js';
+import { formatDuration } from '../format.js';
 import { redisBackend } from '../redis/backend.js';
 import { startWorker } from '../redis/worker.js';
 import type { WorkerPlan } from './worker-args.js';

@@ -5,7 +5,7 @@
  * are removed and the process's own listeners are exactly as they were.
  */
 import { forceHint, INTERRUPT_SIGNALS, type InterruptSignal } from './signals.js';
-import { formatDuration, plural } from '../output/format.js';
+import { formatDuration, plural } from '../format.js';
 
 /** The part of `process` the coordinator uses; injectable for tests. */
 export interface SignalSource {

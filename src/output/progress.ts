@@ -6,7 +6,7 @@
  * its newline, and whatever is still waiting when the line goes away is written then — no
  * line is lost and none is torn through the bar. Off a terminal nothing is drawn or caught.
  */
-import { formatDuration } from './format.js';
+import { formatDuration } from '../format.js';
 
 /** A stream the progress line can draw on and catch writes to. */
 export interface TerminalStream {

@@ -11,8 +11,8 @@
 import { AbandonedError, BackendError, InputError, InterruptedError, TimeoutError, toError } from '../errors.js';
 import { interruptCoordinator, type InterruptParticipant, type NoticeWriter, type SignalSource } from '../interrupt/coordinator.js';
 import { exitCodeFor, type InterruptSignal } from '../interrupt/signals.js';
-import { formatDuration, plural } from '../output/format.js';
-import { reportUncaught } from '../report.js';
+import { formatDuration, plural } from '../format.js';
+import { reportUncaught } from '../uncaught.js';
 import type { Executor } from '../run/executor.js';
 import { StopState } from '../stop/state.js';
 import { setLongTimeout, type LongTimer } from '../stop/timers.js';
@@ -22,7 +22,7 @@ import type { Backoff } from './backoff.js';
 import type { InputSource } from './input.js';
 import type { ResultSink, RunObserver } from './observer.js';
 import type { Summary } from './summary.js';
-import { openJournal, type Journal, type JournalConfig } from '../journal/journal.js';
+import { openJobLog, type JobLog, type JobLogConfig } from '../joblog/job-log.js';
 import { ProgressLine } from '../output/progress.js';
 import { Tally, type Outcome } from './tally.js';
 
@@ -40,7 +40,7 @@ export interface EngineConfig<I, R> {
   readonly notice: NoticeWriter;
   readonly observers: readonly RunObserver<I, R>[];
   /** The job log, if the run keeps one. */
-  readonly journal: JournalConfig<I> | undefined;
+  readonly journal: JobLogConfig<I> | undefined;
   /** Draw a progress line while the run is in progress (on a terminal). */
   readonly progress: boolean;
 }
@@ -85,7 +85,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
   readonly #config: EngineConfig<I, R>;
   readonly #input: InputSource<I>;
   readonly #sink: ResultSink<I, R> | undefined;
-  readonly #journal: Journal<I, R> | undefined;
+  readonly #journal: JobLog<I, R> | undefined;
   #journalError: Error | undefined;
   readonly #tally: Tally<I, R>;
   /**
@@ -120,7 +120,7 @@ export class RunEngine<I, R> implements InterruptParticipant {
     this.#config = config;
     this.#input = input;
     this.#sink = sink;
-    this.#journal = config.journal === undefined ? undefined : openJournal<I, R>(config.journal);
+    this.#journal = config.journal === undefined ? undefined : openJobLog<I, R>(config.journal);
     this.#tally = new Tally<I, R>({
       journal: this.#journal,
       observers: config.observers,

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { writeNoticeToStderr, type NoticeWriter, type SignalSource } from '../interrupt/coordinator.js';
 import type { StopToken } from '../stop/token.js';
 import { expectBoolean, expectDuration, expectFunction, expectKnownKeys, expectNonNegativeInteger, expectPositiveInteger, optionError } from '../validate.js';
-import type { JournalConfig } from '../journal/journal.js';
+import type { JobLogConfig } from '../joblog/job-log.js';
 import { createBackoff, type BackoffOptions } from './backoff.js';
 import type { EngineConfig } from './engine.js';
 import type { RunObserver } from './observer.js';
@@ -109,7 +109,7 @@ export function stableKey(item: unknown): string {
   ) ?? String(item);
 }
 
-function resolveJobLog<I>(jobLog: string | JobLogOptions<I> | undefined): JournalConfig<I> | undefined {
+function resolveJobLog<I>(jobLog: string | JobLogOptions<I> | undefined): JobLogConfig<I> | undefined {
   if (jobLog === undefined) return undefined;
   const options: JobLogOptions<I> = typeof jobLog === 'string' ? { path: jobLog } : jobLog;
   if (typeof options !== 'object' || options === null) throw optionError('jobLog', 'a path or { path, key, resume }', jobLog);

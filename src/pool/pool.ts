@@ -5,7 +5,7 @@ import { expectDuration, expectKnownKeys, optionError } from '../validate.js';
 import { RunEngine, type EngineConfig } from './engine.js';
 import { openInput, type PoolInput } from './input.js';
 import { createExecutor, type AsyncPoolOptions, type CommandItem, type CommandPoolOptions, type PoolOptions, type RemoteModulePoolOptions, type ThreadPoolOptions } from './executors.js';
-import type { CommandResult } from '../run/process/executor.js';
+import type { CommandResult } from '../run/process/process-executor.js';
 import { resolveCommonOptions, type CommonPoolOptions } from './options.js';
 import type { TaskResult } from './result.js';
 import { ResultStream } from './stream.js';

@@ -4,7 +4,7 @@
  */
 import type { InterruptSignal } from '../interrupt/signals.js';
 import type { StopReason } from '../stop/token.js';
-import { formatDuration } from '../output/format.js';
+import { formatDuration } from '../format.js';
 
 /** The item counts of a run. */
 export interface Counts {

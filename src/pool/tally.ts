@@ -5,9 +5,9 @@
  * settled(), notStarted() or skipped().
  */
 import { toError } from '../errors.js';
-import type { Journal } from '../journal/journal.js';
+import type { JobLog } from '../joblog/job-log.js';
 import type { ProgressCounts } from '../output/progress.js';
-import { reportUncaught } from '../report.js';
+import { reportUncaught } from '../uncaught.js';
 import type { StopReason } from '../stop/token.js';
 import type { ResultSink, RunObserver } from './observer.js';
 import type { TaskResult } from './result.js';
@@ -23,7 +23,7 @@ export interface Attempted<I> {
 
 /** Where results go. */
 export interface Outlets<I, R> {
-  readonly journal: Journal<I, R> | undefined;
+  readonly journal: JobLog<I, R> | undefined;
   readonly observers: readonly RunObserver<I, R>[];
   readonly sink: ResultSink<I, R> | undefined;
   /** A job log record could not be written: the run must stop. */

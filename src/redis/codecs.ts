@@ -2,10 +2,10 @@
 import { CommandFailedError } from '../errors.js';
 import { fromErrorRecord } from '../run/error-transport.js';
 import type { TaskContext } from '../run/executor.js';
-import type { CommandResult, CommandSpec, OutputStream } from '../run/process/executor.js';
+import type { CommandResult, CommandSpec, OutputStream } from '../run/process/process-executor.js';
 import { termseqDuration, parseTermseq } from '../run/process/termseq.js';
 import type { RemoteOutcome } from './protocol.js';
-import type { RemoteCodec } from './submitter.js';
+import type { RemoteCodec } from './remote-executor.js';
 
 /** Time for a stop event to reach a worker and its outcome to come back, beyond the kill itself. */
 const NETWORK_ALLOWANCE_MS = 5_000;

@@ -5,7 +5,7 @@
  */
 import type { Redis, RedisOptions } from 'ioredis';
 import { RedisError } from '../errors.js';
-import { formatDuration } from '../output/format.js';
+import { formatDuration } from '../format.js';
 import { optionError } from '../validate.js';
 import type { RedisModules } from './modules.js';
 

@@ -9,9 +9,9 @@ import { CommandFailedError, OptionError } from '../errors.js';
 import { toErrorRecord } from '../run/error-transport.js';
 import type { TaskContext } from '../run/executor.js';
 import { CappedBuffer } from '../run/process/capture.js';
-import { ProcessExecutor, type CommandResult } from '../run/process/executor.js';
+import { ProcessExecutor, type CommandResult } from '../run/process/process-executor.js';
 import { parseTermseq } from '../run/process/termseq.js';
-import { ThreadExecutor } from '../run/threads/executor.js';
+import { ThreadExecutor } from '../run/threads/thread-executor.js';
 import { OUTPUT_TTL_MS, outputKey, type RemoteCommandTask, type RemoteModuleTask, type RemoteOutcome } from './protocol.js';
 
 /** This machine, as outcomes name it (the job log's Host column). */

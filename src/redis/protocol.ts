@@ -4,7 +4,7 @@
  * the queue's own event stream, which every worker reads.
  */
 import type { ErrorRecord } from '../run/error-transport.js';
-import type { CommandResult, CommandSpec } from '../run/process/executor.js';
+import type { CommandResult, CommandSpec } from '../run/process/process-executor.js';
 import type { StopReason } from '../stop/token.js';
 
 /** The BullMQ job name of every andon job. */

@@ -15,7 +15,7 @@ import type { Job, Worker } from 'bullmq';
 import { OptionError, RedisError, StoppedError } from '../errors.js';
 import { interruptCoordinator, writeNoticeToStderr, type InterruptParticipant, type NoticeWriter, type SignalSource } from '../interrupt/coordinator.js';
 import type { InterruptSignal } from '../interrupt/signals.js';
-import { formatDuration, plural } from '../output/format.js';
+import { formatDuration, plural } from '../format.js';
 import type { TaskContext } from '../run/executor.js';
 import { resolveModuleUrl } from '../run/threads/module-url.js';
 import { StopState } from '../stop/state.js';
@@ -28,7 +28,7 @@ import { PROTOCOL_VERSION, RUN_LEASE_RENEW_MS, STOP_EVENT, type RemoteJobData, t
 import { RedisSession } from './session.js';
 
 /** Options of {@link startWorker}. */
-export interface WorkerOptions {
+export interface QueueWorkerOptions {
   /** The queue to serve: the same `redisBackend({ connection, queue })` as the submitters. */
   readonly backend: RedisBackend;
   /** How many jobs this worker runs at once. @default os.availableParallelism() */
@@ -58,7 +58,7 @@ export interface WorkerOptions {
 }
 
 /** What a worker did, once it has stopped. */
-export interface WorkerSummary {
+export interface QueueWorkerSummary {
   /** Jobs that ran to the end (succeeded or failed on their own). */
   readonly finished: number;
   /** Jobs stopped by their submitter (interrupted, timed out, forced). */
@@ -95,7 +95,7 @@ export class QueueWorker implements InterruptParticipant {
    * In that case BullMQ may keep timers of its own for up to `lockDuration`; a process that
    * is done can exit without waiting for them (`andon worker` does).
    */
-  readonly closed: Promise<WorkerSummary>;
+  readonly closed: Promise<QueueWorkerSummary>;
   readonly #session: RedisSession;
   readonly #worker: Worker<RemoteJobData, RemoteOutcome>;
   readonly #grace: number;
@@ -175,7 +175,7 @@ export class QueueWorker implements InterruptParticipant {
   }
 
   /** The counts so far. */
-  summary(): WorkerSummary {
+  summary(): QueueWorkerSummary {
     return { finished: this.#finished, stopped: this.#stopped, handedBack: this.#handedBack };
   }
 
@@ -385,7 +385,7 @@ export class QueueWorker implements InterruptParticipant {
  * const summary = await worker.closed; // after SIGTERM or worker.stop()
  * @throws RedisError if Redis cannot be reached; OptionError for a bad option.
  */
-export async function startWorker(options: WorkerOptions): Promise<QueueWorker> {
+export async function startWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   if (typeof options !== 'object' || options === null) throw optionError('worker options', 'an object with `backend`', options);
   expectKnownKeys('worker options', options, ['backend', 'concurrency', 'module', 'grace', 'lockDuration', 'handleSignals', 'onNotice', 'stop', 'signalSource']);
   const backend = expectBackend(options.backend);

@@ -4,9 +4,9 @@
  * per slot, each job a bar coloured by outcome, interrupts and resumes marked, and the failed
  * jobs listed below.
  */
-import { formatDuration } from '../output/format.js';
-import type { RunEvent } from '../journal/runs.js';
-import type { PlacedJob } from './layout.js';
+import { formatDuration } from '../format.js';
+import type { RunEvent } from '../joblog/runs.js';
+import type { PlacedJob } from '../report/layout.js';
 
 /** What the page shows. */
 export interface ReportData {

@@ -3,7 +3,7 @@
  * slots are interchangeable: giving each job, in start order, the lowest slot free at its start
  * reproduces a valid picture with as many rows as jobs ever ran at once.
  */
-import type { JobRecord } from '../journal/format.js';
+import type { JobRecord } from '../joblog/format.js';
 
 /**
  * Start times and runtimes are logged to the millisecond, and a job's start is taken a moment

@@ -1,12 +1,12 @@
 /** `andon report JOBLOG`: turns a job log (and its run events) into the report page. */
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { JobRecord } from '../journal/format.js';
-import { JobLogError } from '../journal/errors.js';
-import { scanJobLog } from '../journal/reader.js';
-import { readRunEvents } from '../journal/runs.js';
-import { renderReport } from './html.js';
-import { placeJobs } from './layout.js';
+import type { JobRecord } from '../joblog/format.js';
+import { JobLogError } from '../joblog/job-log-error.js';
+import { scanJobLog } from '../joblog/reader.js';
+import { readRunEvents } from '../joblog/runs.js';
+import { renderReport } from '../report/html.js';
+import { placeJobs } from '../report/layout.js';
 
 /** Writes the report for `jobLogPath` to `outputPath`; returns how many jobs it shows. @throws JobLogError */
 export function writeReport(jobLogPath: string, outputPath: string): number {

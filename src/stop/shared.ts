@@ -9,7 +9,7 @@
  * task given to the same worker.
  */
 import { StoppedError } from '../errors.js';
-import { reportUncaught } from '../report.js';
+import { reportUncaught } from '../uncaught.js';
 import { expectDuration } from '../validate.js';
 import { STOP_REASONS, type SleepOutcome, type StopReason, type WorkerStopToken } from './token.js';
 

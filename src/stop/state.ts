@@ -4,7 +4,7 @@
  * makes one per task, so a task that never looks at its token costs one small object.
  */
 import { StoppedError } from '../errors.js';
-import { reportUncaught } from '../report.js';
+import { reportUncaught } from '../uncaught.js';
 import { expectDuration } from '../validate.js';
 import { setLongTimeout } from './timers.js';
 import type { SleepOutcome, StopReason, StopToken } from './token.js';

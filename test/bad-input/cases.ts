@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPool, redisBackend, type TaskResult } from '../../src/index.js';
 import { startRedis } from '../helpers/redis.js';
-import { headerLine } from '../../src/journal/format.js';
+import { headerLine } from '../../src/joblog/format.js';
 import { andon } from '../helpers/cli.js';
 
 /** Where the cases put their files; shown as <dir> in the document. */

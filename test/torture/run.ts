@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readJobLog } from '../../src/journal/reader.js';
+import { readJobLog } from '../../src/joblog/reader.js';
 import { ANDON_BIN } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { RUN_LEASE_MS, RUN_LEASE_RECHECK_MS, RUN_LEASE_RENEW_MS } from '../../src/redis/protocol.js';

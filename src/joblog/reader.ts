@@ -7,7 +7,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { COLUMNS, unescapeKey, type JobRecord } from './format.js';
-import { JobLogError } from './errors.js';
+import { JobLogError } from './job-log-error.js';
 
 /** What a job log says. */
 export interface JobLogContents {

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createPool, JobLogError, type StopToken } from '../src/index.js';
-import { escapeKey, headerLine, recordLine, unescapeKey } from '../src/journal/format.js';
-import { readJobLog } from '../src/journal/reader.js';
+import { escapeKey, headerLine, recordLine, unescapeKey } from '../src/joblog/format.js';
+import { readJobLog } from '../src/joblog/reader.js';
 import { andon, gnuParallel, parallel, startAndon } from './helpers/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'andon-journal-'));
+const dir = mkdtempSync(join(tmpdir(), 'andon-job-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let counter = 0;
 const fresh = (name: string): string => join(dir, `${name}-${++counter}`);

@@ -1,5 +1,5 @@
 /**
- * A child script for the journal suite: times one command line, start to exit, and reports
+ * A child script for the job-log suite: times one command line, start to exit, and reports
  * the wall time. Run as: node timing.js <file> [args...]
  */
 import { spawnSync } from 'node:child_process';

@@ -5,7 +5,7 @@
  * the last second of records, and those jobs then run again on resume.
  */
 import { closeSync, fsyncSync, openSync, statSync, writeSync } from 'node:fs';
-import { JobLogError } from './errors.js';
+import { JobLogError } from './job-log-error.js';
 import { headerLine, recordLine, type JobRecord } from './format.js';
 
 const FSYNC_EVERY_MS = 1_000;

@@ -4,18 +4,18 @@
  */
 import { readJobLog } from './reader.js';
 import { JobLogWriter } from './writer.js';
-import { JobLogError } from './errors.js';
+import { JobLogError } from './job-log-error.js';
 import { constants } from 'node:os';
 import type { TaskResult } from '../pool/result.js';
 import type { JobRecord } from './format.js';
-import { commandResultOf } from '../run/process/executor.js';
+import { commandResultOf } from '../run/process/process-executor.js';
 import { appendRunEvent, type RunEvent } from './runs.js';
 
 /** What to do with items the job log already has. */
 export type ResumeMode = false | true | 'rerun-failed';
 
 /** A validated job log configuration. */
-export interface JournalConfig<I> {
+export interface JobLogConfig<I> {
   readonly path: string;
   readonly key: (item: I, index: number) => string;
   /** true skips every item the log has (GNU --resume); 'rerun-failed' skips only successes. */
@@ -25,7 +25,7 @@ export interface JournalConfig<I> {
 }
 
 /** The open job log of one run. */
-export interface Journal<I, R> {
+export interface JobLog<I, R> {
   /** True if a resume should skip this item. */
   skips(item: I, index: number): boolean;
   /** Records a settled task (only done and failed ones are written). */
@@ -52,7 +52,7 @@ function outcomeOf(result: TaskResult<unknown, unknown>): Pick<JobRecord, 'exitV
  * Opens the job log for a run: reads it if resuming, refuses one written for something else,
  * and opens it for appending. @throws JobLogError before any task starts.
  */
-export function openJournal<I, R>(config: JournalConfig<I>): Journal<I, R> {
+export function openJobLog<I, R>(config: JobLogConfig<I>): JobLog<I, R> {
   const contents = readJobLog(config.path);
   if (config.identity !== undefined && contents.identity !== undefined && contents.identity !== config.identity) {
     throw new JobLogError(config.path, `The job log ${config.path} was written for \`${contents.identity}\`, not \`${config.identity}\`; use another job log file, or the same command to resume`);

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { numberField, runChild } from '../../lib/child.js';
 import { median } from '../../lib/stats.js';
 import type { Row, Suite } from '../../lib/suite.js';
-import { headerLine, recordLine } from '../../../src/journal/format.js';
+import { headerLine, recordLine } from '../../../src/joblog/format.js';
 
 const JOBS = 2_000;
 const RECORDS = 1_000_000;
@@ -28,8 +28,8 @@ async function timed(file: string, args: string[], before?: () => void): Promise
   return median(runs);
 }
 
-export const journalSuite: Suite = {
-  name: 'journal',
+export const jobLogSuite: Suite = {
+  name: 'job-log',
   title: 'Job log: cost per job, and resume start-up',
   peers: ['without --joblog', 'GNU parallel'],
   method: [
@@ -37,17 +37,17 @@ export const journalSuite: Suite = {
     `Resume start-up: a job log of ${RECORDS.toLocaleString('en-US')} records (written once); "read" is andon's reader alone in a fresh process; "whole command" is \`andon --joblog LOG --resume true ::: x\` (reads the log, runs the one job not in it), against \`parallel --joblog LOG --resume true ::: x\`; median of ${REPEATS}.`,
   ],
   async run(progress) {
-    const dir = mkdtempSync(join(tmpdir(), 'andon-bench-journal-'));
+    const dir = mkdtempSync(join(tmpdir(), 'andon-bench-job-log-'));
     try {
       const inputs = join(dir, 'inputs');
       writeFileSync(inputs, Array.from({ length: JOBS }, (_, i) => `${i + 1}\n`).join(''));
       const log = join(dir, 'cost.log');
       const fresh = (): void => rmSync(log, { force: true });
-      progress('journal: cost per job, andon with --joblog');
+      progress('job log: cost per job, andon with --joblog');
       const withLog = await timed(process.execPath, [ANDON, '-j', '2', '--joblog', log, 'true', '::::', inputs], fresh);
-      progress('journal: cost per job, andon without --joblog');
+      progress('job log: cost per job, andon without --joblog');
       const without = await timed(process.execPath, [ANDON, '-j', '2', 'true', '::::', inputs]);
-      progress('journal: cost per job, GNU parallel with --joblog');
+      progress('job log: cost per job, GNU parallel with --joblog');
       const gnu = await timed('parallel', ['--will-cite', '-j', '2', '--joblog', log, 'true', '::::', inputs], fresh);
 
       progress(`journal: writing a job log of ${RECORDS} records`);
@@ -55,12 +55,12 @@ export const journalSuite: Suite = {
       const lines: string[] = [headerLine(undefined)];
       for (let i = 1; i <= RECORDS; i++) lines.push(recordLine({ seq: i, startTime: 1_795_593_904.388, runtime: 0.004, received: 2, exitValue: 0, signal: 0, key: `true ${i}` }));
       writeFileSync(big, lines.join(''));
-      progress('journal: reading it');
+      progress('job log: reading it');
       const reads: number[] = [];
       for (let i = 0; i < REPEATS; i++) reads.push(numberField(await runChild(script('load'), [big]), 'ms'));
-      progress('journal: andon --resume over it');
+      progress('job log: andon --resume over it');
       const andonResume = await timed(process.execPath, [ANDON, '--joblog', big, '--resume', 'true', ':::', 'x']);
-      progress('journal: GNU parallel --resume over it');
+      progress('job log: GNU parallel --resume over it');
       const gnuResume = await timed('parallel', ['--will-cite', '--joblog', big, '--resume', 'true', ':::', 'x']);
 
       const perJob = (ms: number): number => (ms * 1000) / JOBS;

@@ -3,7 +3,7 @@
  * Run as: node load.js <joblog>
  */
 import { report } from '../../lib/child.js';
-import { readJobLog } from '../../../src/journal/reader.js';
+import { readJobLog } from '../../../src/joblog/reader.js';
 
 const started = performance.now();
 const { outcomes } = readJobLog(process.argv[2]!);
