@@ -11,6 +11,7 @@ import type { Summary } from './pool/summary.js';
 /** The stable codes of andon's errors, one per class. */
 export type AndonErrorCode =
   | 'ANDON_OPTION'
+  | 'ANDON_USAGE'
   | 'ANDON_STOPPED'
   | 'ANDON_TIMEOUT'
   | 'ANDON_INTERRUPTED'
@@ -46,6 +47,16 @@ export class AndonError extends Error {
 export class OptionError extends AndonError {
   constructor(message: string) {
     super('ANDON_OPTION', message);
+  }
+}
+
+/**
+ * A mistake on the `andon` command line, found before any job starts: the CLI prints the
+ * message as one line and exits 255, as GNU parallel does.
+ */
+export class UsageError extends AndonError {
+  constructor(message: string) {
+    super('ANDON_USAGE', message);
   }
 }
 

@@ -1,16 +1,20 @@
-/** andon: interruptible parallel work for Node.js. Everything public is exported here. */
-export { createPool, Pool } from './pool/pool.js';
+/**
+ * andon: interruptible parallel work for Node.js. Everything public is exported here; the
+ * Redis backend has an entry point of its own, `andon/redis`, so that a program that does not
+ * use it never loads it.
+ */
+export { createPool } from './api/create-pool.js';
+export type { AsyncPoolOptions, CommandContext, CommandItem, CommandPoolOptions, CommonPoolOptions, JobLogOptions, PoolOptions, RemoteModulePoolOptions, ThreadPoolOptions } from './api/pool-options.js';
+export { Pool } from './pool/pool.js';
 export type { JoinOptions, StopOptions, StreamOptions } from './pool/pool.js';
-export type { AsyncPoolOptions, CommandContext, CommandItem, CommandPoolOptions, PoolOptions, RemoteModulePoolOptions, ThreadPoolOptions } from './pool/executors.js';
-export { redisBackend, RedisBackend } from './redis/backend.js';
-export type { RedisBackendOptions } from './redis/backend.js';
-export type { RedisConnectionOptions } from './redis/connection.js';
-export { startWorker, QueueWorker } from './redis/worker.js';
-export type { QueueWorkerOptions, QueueWorkerSummary } from './redis/worker.js';
-export type { CommandResult, CommandSpec, OutputStream } from './run/process/process-executor.js';
+export type { LiveCounts, RunEnded, RunForced, RunHandle, RunObserver, RunStarted, RunStopping, TaskOutput, TaskStarted } from './pool/lifecycle.js';
+export type { Backend, CommandJobs, ModuleJobs } from './run/backend.js';
+export type { Executor, OutputStream, TaskContext } from './run/executor.js';
+export type { CommandResult, CommandSpec } from './run/process/process-executor.js';
 export { DEFAULT_TERMSEQ } from './run/process/termseq.js';
+export type { TermStep } from './run/process/termseq.js';
+export { DEFAULTS } from './options/defaults.js';
 export { shellQuote } from './command/quote.js';
-export type { CommonPoolOptions, JobLogOptions } from './pool/options.js';
 export type { BackoffOptions } from './pool/backoff.js';
 export type { PoolInput } from './pool/input.js';
 export type { CancelledResult, DoneResult, FailedResult, NotStartedResult, SkippedResult, TaskResult, TaskResultBase } from './pool/result.js';
@@ -27,9 +31,8 @@ export { transfer } from './run/transfer.js';
 
 export { main } from './main.js';
 export type { MainOptions } from './main.js';
-export { exitCodeFor, INTERRUPT_SIGNALS } from './interrupt/signals.js';
-export type { InterruptSignal } from './interrupt/signals.js';
-export type { SignalSource } from './interrupt/coordinator.js';
+export { exitCodeFor, INTERRUPT_SIGNALS } from './stop/signals.js';
+export type { InterruptSignal, SignalSource } from './stop/signals.js';
 
 export {
   AbandonedError,
@@ -46,5 +49,6 @@ export {
   SpawnError,
   StoppedError,
   TimeoutError,
+  UsageError,
 } from './errors.js';
 export type { AndonErrorCode, CommandOutcome } from './errors.js';

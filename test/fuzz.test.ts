@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseCommandLine } from '../src/cli/args.js';
-import { UsageError } from '../src/cli/usage-error.js';
+import { UsageError } from '../src/errors.js';
 import { Template } from '../src/command/template.js';
 import { shellQuote } from '../src/command/quote.js';
 import { readJobLog } from '../src/joblog/reader.js';

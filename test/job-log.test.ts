@@ -59,18 +59,17 @@ describe('job log reader', () => {
     assert.throws(() => readJobLog(path), /:1 is not a job log header/);
   });
 
-  it('reads a million records in a couple of seconds', () => {
+  // Its speed is measured in bench/ (the job-log suite): a timed test here failed under load.
+  it('reads a million records, every one', () => {
     const path = fresh('big');
     const record = (i: number): string => `${i}\t:\t1795593904.388\t     0.004\t0\t2\t0\t0\tgzip -k file-${i}.log\n`;
     const chunks: string[] = [headerLine(undefined)];
     for (let i = 1; i <= 1_000_000; i++) chunks.push(record(i));
     writeFileSync(path, chunks.join(''));
-    const started = performance.now();
     const contents = readJobLog(path);
-    const took = performance.now() - started;
     assert.equal(contents.outcomes.size, 1_000_000);
-    // The issue asks for "a couple of seconds at most"; bench/ has the precise figure.
-    assert.ok(took < 10_000, `${took} ms`);
+    assert.equal(contents.outcomes.get('gzip -k file-1.log'), true);
+    assert.equal(contents.outcomes.get('gzip -k file-1000000.log'), true);
   });
 });
 

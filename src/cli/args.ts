@@ -4,14 +4,15 @@
  * `::::` (files). `util.parseArgs` cannot do this: parsing must stop at the first command
  * word, because the command's own options (`echo -n`) are not andon's.
  */
-import { DEFAULT_TERMSEQ, parseTermseq } from '../run/process/termseq.js';
+import { DEFAULTS } from '../options/defaults.js';
+import { parseTermseq, type TermStep } from '../run/process/termseq.js';
 import { Template } from '../command/template.js';
 import type { OptionError } from '../errors.js';
 import { shellQuote } from '../command/quote.js';
 import { parseHalt, type HaltPolicy } from './halt.js';
 import { positiveInteger, seconds } from './values.js';
 import { parseWorker, redisPlan, type RedisPlan, type WorkerPlan } from './worker-args.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
 
 /** Where a job's values come from. */
 export type SourceSpec = { readonly kind: 'values'; readonly values: readonly string[] } | { readonly kind: 'file'; readonly path: string };
@@ -39,7 +40,7 @@ export interface RunPlan {
   readonly tries: number;
   readonly halt: HaltPolicy | undefined;
   readonly graceMs: number;
-  readonly termseq: string;
+  readonly termseq: readonly TermStep[];
   /** Where to log finished jobs, if anywhere. */
   readonly jobLog: string | undefined;
   /** Skip jobs the job log has: all of them (GNU --resume), or only successes (--resume-failed). */
@@ -77,8 +78,6 @@ function parseReport(args: readonly string[]): Plan {
   return { action: 'report', jobLog, output: output ?? `${jobLog}.html` };
 }
 
-/** With --redis, -j is how many jobs are on the queue at once; workers set their own -j. */
-const REMOTE_JOBS = 100;
 
 /** Options that take a value, by every name they answer to. */
 const VALUE_OPTIONS: Record<string, string> = {
@@ -183,10 +182,10 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
   const redis = redisPlan(values.get('redis'), values.get('queue'), values.get('reconnectTimeout'), 'see andon --help');
   if (redis !== undefined && flags.has('lineBuffer')) throw new UsageError('--line-buffer cannot be used with --redis: a remote job\'s output arrives when it ends; leave --line-buffer out');
   const jobsText = values.get('jobs');
-  const jobs = jobsText === undefined ? (redis === undefined ? defaultJobs : REMOTE_JOBS) : positiveInteger('-j', jobsText, jobsText === '0' ? ' (GNU parallel reads -j 0 as "as many as possible"; andon needs a number)' : '');
-  const termseq = values.get('termseq') ?? DEFAULT_TERMSEQ;
+  const jobs = jobsText === undefined ? (redis === undefined ? defaultJobs : DEFAULTS.queuedJobs) : positiveInteger('-j', jobsText, jobsText === '0' ? ' (GNU parallel reads -j 0 as "as many as possible"; andon needs a number)' : '');
+  let termseq: readonly TermStep[];
   try {
-    parseTermseq(termseq);
+    termseq = parseTermseq(values.get('termseq') ?? DEFAULTS.termseq);
   } catch (error) {
     throw new UsageError(`--termseq: ${(error as OptionError).message}`);
   }
@@ -212,7 +211,7 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
     tries: retries === undefined ? 1 : retries === '0' ? 1 : positiveInteger('--retries', retries, ''),
     halt: values.has('halt') ? parseHalt(values.get('halt')!) : undefined,
     // 0: the first signal goes straight to the termination sequence.
-    graceMs: values.has('grace') ? seconds('--grace', values.get('grace'), true) : 5_000,
+    graceMs: values.has('grace') ? seconds('--grace', values.get('grace'), true) : DEFAULTS.grace,
     termseq,
     jobLog,
     resume: flags.has('resumeFailed') ? 'rerun-failed' : flags.has('resume'),

@@ -10,7 +10,7 @@ import { DEMO_ARGS, DEMO_JOB_LOG, demoPlan } from './demo.js';
 import { helpText } from './help.js';
 import { runPlan } from './run.js';
 import { runWorker } from './worker.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
 import { writeReport } from '../report/report.js';
 import { JobLogError } from '../joblog/job-log-error.js';
 

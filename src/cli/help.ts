@@ -1,5 +1,5 @@
 /** The text of `andon --help`. Every option listed here works; differences from GNU parallel are named. */
-import { DEFAULT_TERMSEQ } from '../run/process/termseq.js';
+import { DEFAULTS } from '../options/defaults.js';
 
 /** The help text, with the default number of jobs filled in. */
 export function helpText(defaultJobs: number): string {
@@ -43,9 +43,9 @@ Options:
                       or done=N, e.g. --halt soon,fail=1. soon lets running jobs
                       finish; now kills them. Exit code: that of the job that halted it.
   --grace SECS        after the first Ctrl+C, wait up to SECS for jobs to exit before
-                      forcing (default: 5; 0 forces at once)
+                      forcing (default: ${DEFAULTS.grace / 1000}; 0 forces at once)
   --termseq SEQ       how to force a job: signals and milliseconds in turn
-                      (default: ${DEFAULT_TERMSEQ})
+                      (default: ${DEFAULTS.termseq})
   --joblog FILE       append a record of every finished job to FILE (GNU parallel's
                       columns); interrupted and never-started jobs are not recorded
   --resume            with --joblog: skip the jobs FILE has (succeeded or failed)
@@ -54,12 +54,12 @@ Options:
                       for \`andon worker\` processes on any machines to run; output, exit
                       code, job log (Host column: the worker), --bar and Ctrl+C work as
                       for a local run. -j is then the number of jobs on the queue at once
-                      (default: 100); --line-buffer is not available (output comes at the
+                      (default: ${DEFAULTS.queuedJobs}); --line-buffer is not available (output comes at the
                       end of each job)
   --queue NAME        the queue, shared by the submitting andon and its workers
   --reconnect-timeout SECS
                       after losing Redis, keep reconnecting this long, then fail
-                      (default: 30); jobs not finished are not logged, so --resume runs them
+                      (default: ${DEFAULTS.reconnectTimeout / 1000}); jobs not finished are not logged, so --resume runs them
   -h, --help          show this help
   -V, --version       show the version
 
@@ -76,10 +76,10 @@ Workers:
   own process group under a watchdog as locally; --module loads the module whose exports
   function tasks name (library pools with a backend). Ctrl+C on the submitting andon stops
   the jobs on whichever worker runs them. SIGTERM or Ctrl+C on a worker: it takes no new
-  job, gives running jobs --grace (default: 5) to finish, then ends them and hands them back
+  job, gives running jobs --grace (default: ${DEFAULTS.grace / 1000}) to finish, then ends them and hands them back
   to the queue for another worker, and exits 0 (a second signal hands back at once). A
   worker killed outright: its jobs' processes die with it (watchdog) and another worker
-  takes the jobs after --lock-duration (default: 30, BullMQ's lock).
+  takes the jobs after --lock-duration (default: ${DEFAULTS.lockDuration / 1000}, BullMQ's lock).
 
 Exit status:
   0 all jobs succeeded; 1-100 that many jobs failed; 101 more than 100 failed;

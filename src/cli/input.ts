@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { SourceSpec } from './args.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
 
 /** Splits a byte stream into lines (or NUL-terminated records) as they arrive. */
 export async function* readRecords(stream: Readable, separator: '\n' | '\0'): AsyncGenerator<string> {

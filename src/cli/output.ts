@@ -4,7 +4,9 @@
  * only the oldest unfinished job may write; the others hold theirs until it is their turn.
  * `--tag` puts the job's values and a tab before every line. Bytes pass through untouched.
  */
-import type { OutputStream } from '../run/process/process-executor.js';
+import type { RunObserver, TaskOutput } from '../pool/lifecycle.js';
+import type { TaskResult } from '../pool/result.js';
+import type { OutputStream } from '../run/executor.js';
 
 /** Where output goes: `process.stdout`/`stderr` or anything with a `write`. */
 export interface ByteSink {
@@ -40,7 +42,7 @@ function withPrefix(bytes: Buffer, prefix: Buffer | undefined): Buffer {
 }
 
 /** Receives every job's output chunks and end, and writes them out in the chosen mode. */
-export class OutputSequencer {
+export class OutputSequencer implements RunObserver<readonly string[], unknown> {
   readonly #mode: OutputMode;
   readonly #sinks: Record<OutputStream, ByteSink>;
   readonly #jobs = new Map<number, JobOutput>();
@@ -50,6 +52,14 @@ export class OutputSequencer {
   constructor(mode: OutputMode, stdout: ByteSink, stderr: ByteSink) {
     this.#mode = mode;
     this.#sinks = { stdout, stderr };
+  }
+
+  taskOutput(event: TaskOutput<readonly string[]>): void {
+    this.chunk(event.index, event.item, event.stream, event.chunk);
+  }
+
+  taskSettled(result: TaskResult<readonly string[], unknown>): void {
+    this.finish(result.index, result.item);
   }
 
   /** A chunk of a job's output. */

@@ -1,19 +1,18 @@
 /** Runs a parsed command line through a command pool and turns the outcome into an exit code. */
 import type { Readable } from 'node:stream';
-import { isAndonError, TimeoutError, type BackendError, type InterruptedError } from '../errors.js';
-import { redisBackend } from '../redis/backend.js';
+import { createPool } from '../api/create-pool.js';
 import { renderShellLine } from '../command/render.js';
+import { isAndonError, TimeoutError, UsageError, type BackendError, type InterruptedError } from '../errors.js';
 import { formatDuration } from '../format.js';
-import { createPool } from '../pool/pool.js';
+import type { RunObserver } from '../pool/lifecycle.js';
 import { formatSummary, type Summary } from '../pool/summary.js';
 import { commandResultOf, type CommandResult } from '../run/process/process-executor.js';
-import type { TaskResult } from '../pool/result.js';
 import { displayArgs, type RunPlan } from './args.js';
 import { missingProgram } from './command-check.js';
-import { HaltCounter } from './halt.js';
+import { HaltObserver } from './halt.js';
 import { checkSources, listOrStreamJobs } from './input.js';
 import { OutputSequencer, type ByteSink } from './output.js';
-import { UsageError } from './usage-error.js';
+import { redisBackendFor } from './redis-backend.js';
 
 /** The process's streams, injectable for tests. */
 export interface CliIo {
@@ -27,8 +26,15 @@ function failureExitCode(failed: number): number {
   return Math.min(failed, 101);
 }
 
-function exitCodeOf(result: TaskResult<string[], CommandResult>): number {
-  return result.status === 'failed' ? (commandResultOf(result)?.exitCode ?? 1) : 0;
+/** Says which job a timeout stopped, with its command line. */
+function timeoutNotices(plan: RunPlan, stderr: ByteSink): RunObserver<string[], CommandResult> {
+  return {
+    taskSettled(result) {
+      if (result.status !== 'failed' || !(result.error instanceof TimeoutError)) return;
+      const command = commandResultOf(result)?.command ?? renderShellLine(plan.template, { values: result.item, seq: result.index + 1, slot: undefined });
+      stderr.write(`andon: job ${result.index + 1} timed out after ${formatDuration(plan.timeoutMs ?? 0)} and was stopped: ${command}\n`);
+    },
+  };
 }
 
 /** How to run the rest of an interrupted run. */
@@ -75,12 +81,12 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
   if (missing !== undefined) throw new UsageError(`Command not found: ${missing}; check its name and your PATH`);
 
   const output = new OutputSequencer(plan, io.stdout, io.stderr);
-  const halt = plan.halt === undefined ? undefined : new HaltCounter(plan.halt);
-  let haltExitCode: number | undefined;
+  const halt = plan.halt === undefined ? undefined : new HaltObserver(plan.halt, io.stderr);
+  const backend = plan.redis === undefined ? undefined : await redisBackendFor(plan.redis);
+  const { template } = plan;
   const pool = createPool<string[]>({
     concurrency: plan.jobs,
-    command: plan.command,
-    shell: true,
+    command: (values, { seq, slot }) => ({ shell: renderShellLine(template, { values, seq, slot }) }),
     // Output goes through the sequencer; results need not keep a copy.
     maxBuffer: 0,
     // Only --line-buffer prints output before its job ends: grouped output is collected in
@@ -93,32 +99,18 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
     grace: plan.graceMs,
     termseq: plan.termseq,
     progress: plan.bar,
-    ...(plan.redis === undefined ? {} : { backend: redisBackend({ connection: plan.redis.url, queue: plan.redis.queue, reconnectTimeout: plan.redis.reconnectTimeoutMs }) }),
-    ...(plan.jobLog === undefined
-      ? {}
-      : {
-          jobLog: {
+    backend,
+    jobLog:
+      plan.jobLog === undefined
+        ? undefined
+        : {
             path: plan.jobLog,
             // A job is known by its command line, as GNU parallel's Command column shows it.
-            key: (values: string[], index: number) => renderShellLine(plan.template, { values, seq: index + 1, slot: undefined }),
+            key: (values: string[], index: number) => renderShellLine(template, { values, seq: index + 1, slot: undefined }),
             resume: plan.resume,
             identity: plan.command,
           },
-        }),
-    onOutput: (chunk, stream, job) => output.chunk(job.index, job.item, stream, chunk),
-    onResult: (result) => {
-      output.finish(result.index, result.item);
-      if (result.status === 'failed' && result.error instanceof TimeoutError) {
-        const command = commandResultOf(result)?.command ?? renderShellLine(plan.template, { values: result.item, seq: result.index + 1, slot: undefined });
-        io.stderr.write(`andon: job ${result.index + 1} timed out after ${formatDuration(plan.timeoutMs ?? 0)} and was stopped: ${command}\n`);
-      }
-      if (halt !== undefined && (result.status === 'done' || result.status === 'failed') && halt.record(result.status === 'done') && haltExitCode === undefined) {
-        haltExitCode = exitCodeOf(result);
-        io.stderr.write(`andon: halting (--halt ${plan.halt!.when},${plan.halt!.on}=${plan.halt!.count}): ${plan.halt!.when === 'soon' ? 'waiting for running jobs, starting no new ones' : 'stopping running jobs'}\n`);
-        pool.stop('error', { finishRunning: plan.halt!.when === 'soon' });
-        if (plan.halt!.when === 'now') pool.forceStop();
-      }
-    },
+    observers: [output, timeoutNotices(plan, io.stderr), ...(halt === undefined ? [] : [halt])],
   });
   let summary: Summary;
   try {
@@ -142,6 +134,6 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
   } finally {
     await pool.close();
   }
-  if (options.alwaysSummarize === true || plan.bar || summary.failed > 0 || haltExitCode !== undefined) io.stderr.write(`andon: ${formatSummary(summary)}\n`);
-  return haltExitCode ?? failureExitCode(summary.failed);
+  if (options.alwaysSummarize === true || plan.bar || summary.failed > 0 || halt?.exitCode !== undefined) io.stderr.write(`andon: ${formatSummary(summary)}\n`);
+  return halt?.exitCode ?? failureExitCode(summary.failed);
 }

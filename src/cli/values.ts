@@ -1,5 +1,5 @@
 /** Numbers on the command line: counts and durations, each with a one-line error. */
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
 
 /** A whole number ≥ 1. @throws UsageError naming the option. */
 export function positiveInteger(option: string, text: string | undefined, hint: string): number {

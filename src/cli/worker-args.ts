@@ -1,8 +1,7 @@
 /** `--redis URL --queue NAME` of a run, and the command line of `andon worker`. */
 import { parseArgs } from 'node:util';
-import type { OptionError } from '../errors.js';
-import { redisBackend } from '../redis/backend.js';
-import { UsageError } from './usage-error.js';
+import { DEFAULTS } from '../options/defaults.js';
+import { UsageError } from '../errors.js';
 import { positiveInteger, seconds } from './values.js';
 
 /** Where a run's jobs go, or a worker's come from: `--redis URL --queue NAME`. */
@@ -32,12 +31,7 @@ export function redisPlan(url: string | undefined, queue: string | undefined, re
   }
   if (url === undefined) throw new UsageError(`--queue needs --redis URL: the Redis server that holds the queue; ${usage}`);
   if (queue === undefined || queue === '') throw new UsageError(`--redis needs --queue NAME: the queue that submitter and workers share; ${usage}`);
-  try {
-    redisBackend({ connection: url, queue });
-  } catch (error) {
-    throw new UsageError(`${(error as OptionError).message.replace('`connection`', '--redis').replace('`queue`', '--queue')}`);
-  }
-  return { url, queue, reconnectTimeoutMs: reconnectTimeout === undefined ? 30_000 : seconds('--reconnect-timeout', reconnectTimeout) };
+  return { url, queue, reconnectTimeoutMs: reconnectTimeout === undefined ? DEFAULTS.reconnectTimeout : seconds('--reconnect-timeout', reconnectTimeout) };
 }
 
 /** `andon worker --redis URL --queue NAME …`: ordinary options, so util.parseArgs reads them. */
@@ -71,7 +65,7 @@ export function parseWorker(args: readonly string[], defaultJobs: number): Worke
     redis,
     jobs: values.jobs === undefined ? defaultJobs : positiveInteger('-j', values.jobs, ''),
     module: values.module,
-    graceMs: values.grace === undefined ? 5_000 : seconds('--grace', values.grace, true),
-    lockDurationMs: values['lock-duration'] === undefined ? 30_000 : seconds('--lock-duration', values['lock-duration']),
+    graceMs: values.grace === undefined ? DEFAULTS.grace : seconds('--grace', values.grace, true),
+    lockDurationMs: values['lock-duration'] === undefined ? DEFAULTS.lockDuration : seconds('--lock-duration', values['lock-duration']),
   };
 }

@@ -1,15 +1,15 @@
 /** `andon worker`: serves a queue until stopped, then says what it did. */
 import { isAndonError, type RedisError } from '../errors.js';
 import { formatDuration } from '../format.js';
-import { redisBackend } from '../redis/backend.js';
-import { startWorker } from '../redis/worker.js';
+import { redisBackendFor } from './redis-backend.js';
 import type { WorkerPlan } from './worker-args.js';
 import type { ByteSink } from './output.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../errors.js';
 
 /** Runs the worker; resolves with the exit code: 0 after a stop, 1 if Redis was lost for good. */
 export async function runWorker(plan: WorkerPlan, stderr: ByteSink): Promise<number> {
-  const backend = redisBackend({ connection: plan.redis.url, queue: plan.redis.queue, reconnectTimeout: plan.redis.reconnectTimeoutMs });
+  const backend = await redisBackendFor(plan.redis);
+  const { startWorker } = await import('../redis/index.js');
   let worker;
   try {
     worker = await startWorker({ backend, concurrency: plan.jobs, module: plan.module, grace: plan.graceMs, lockDuration: plan.lockDurationMs, onNotice: (line) => stderr.write(`${line}\n`) });

@@ -4,27 +4,10 @@
  * too) and a second one forces all of them. When the last pool leaves, the listeners it added
  * are removed and the process's own listeners are exactly as they were.
  */
-import { forceHint, INTERRUPT_SIGNALS, type InterruptSignal } from './signals.js';
+import { forceHint, INTERRUPT_SIGNALS, type InterruptHub, type InterruptParticipant, type InterruptSignal, type NoticeWriter, type SignalSource } from '../stop/signals.js';
+
+export type { InterruptParticipant, NoticeWriter, SignalSource } from '../stop/signals.js';
 import { formatDuration, plural } from '../format.js';
-
-/** The part of `process` the coordinator uses; injectable for tests. */
-export interface SignalSource {
-  on(event: InterruptSignal, listener: (signal: InterruptSignal) => void): unknown;
-  off(event: InterruptSignal, listener: (signal: InterruptSignal) => void): unknown;
-}
-
-/** What a pool offers the coordinator. */
-export interface InterruptParticipant {
-  /** First signal: stop starting tasks, stop the running ones' tokens, start the grace timer. */
-  interrupt(signal: InterruptSignal): void;
-  /** Second signal: force. */
-  force(signal: InterruptSignal): void;
-  /** What the one-line notice reports: tasks being waited for, and for how long at most. */
-  waitingFor(): { running: number; graceMs: number };
-}
-
-/** Writes one line for a human; andon's notices all go through one of these. */
-export type NoticeWriter = (line: string) => void;
 
 /** The default notice writer: one line on stderr. */
 export const writeNoticeToStderr: NoticeWriter = (line) => {
@@ -32,7 +15,7 @@ export const writeNoticeToStderr: NoticeWriter = (line) => {
 };
 
 /** Shares one set of signal listeners among every participant that runs at the same time. */
-export class InterruptCoordinator {
+export class InterruptCoordinator implements InterruptHub {
   readonly #source: SignalSource;
   /** Participants in the order they joined, each with where its notices go. */
   readonly #participants = new Map<InterruptParticipant, NoticeWriter>();

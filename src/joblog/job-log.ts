@@ -5,10 +5,8 @@
 import { readJobLog } from './reader.js';
 import { JobLogWriter } from './writer.js';
 import { JobLogError } from './job-log-error.js';
-import { constants } from 'node:os';
 import type { TaskResult } from '../pool/result.js';
 import type { JobRecord } from './format.js';
-import { commandResultOf } from '../run/process/process-executor.js';
 import { appendRunEvent, type RunEvent } from './runs.js';
 
 /** What to do with items the job log already has. */
@@ -22,6 +20,31 @@ export interface JobLogConfig<I> {
   readonly resume: ResumeMode;
   /** Written into a new log's header; a log with a different one is refused. */
   readonly identity: string | undefined;
+  /**
+   * A finished task's exit value, signal, output size and host, for its record: a command
+   * pool reads them from its command's result. Without it, a failure is exit value -1.
+   */
+  readonly outcomeOf?: (result: TaskResult<I, unknown>) => RecordOutcome;
+}
+
+/** The columns of a record that say how its task ended. */
+export type RecordOutcome = Pick<JobRecord, 'exitValue' | 'signal' | 'received' | 'host'>;
+
+/** The default job key: stable across runs for equal items. */
+export function stableKey(item: unknown): string {
+  if (typeof item === 'string') return item;
+  return (
+    JSON.stringify(item, (_, value: unknown) =>
+      value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : value,
+    ) ?? String(item)
+  );
+}
+
+/** A task without a process of its own: done is 0, a failure (an exception) is -1, as GNU parallel. */
+function plainOutcome(result: TaskResult<unknown, unknown>): RecordOutcome {
+  return { exitValue: result.status === 'done' ? 0 : -1, signal: 0, received: 0, host: undefined };
 }
 
 /** The open job log of one run. */
@@ -37,17 +60,6 @@ export interface JobLog<I, R> {
   close(): void;
 }
 
-/** Exit value, signal and output size of a result, from a command's result when it has one. */
-function outcomeOf(result: TaskResult<unknown, unknown>): Pick<JobRecord, 'exitValue' | 'signal' | 'received' | 'host'> {
-  const command = commandResultOf(result);
-  const received = command === undefined ? 0 : command.stdoutBytes + command.stderrBytes;
-  const host = command?.host;
-  if (result.status === 'done') return { exitValue: 0, signal: 0, received, host };
-  // A failure with no process of its own (an exception) has no exit code: -1, as GNU parallel.
-  if (command === undefined) return { exitValue: -1, signal: 0, received, host };
-  return { exitValue: command.exitCode ?? -1, signal: command.signal === null ? 0 : constants.signals[command.signal], received, host };
-}
-
 /**
  * Opens the job log for a run: reads it if resuming, refuses one written for something else,
  * and opens it for appending. @throws JobLogError before any task starts.
@@ -59,22 +71,38 @@ export function openJobLog<I, R>(config: JobLogConfig<I>): JobLog<I, R> {
   }
   const writer = new JobLogWriter(config.path, config.identity);
   const { outcomes } = contents;
+  const outcomeOf = config.outcomeOf ?? plainOutcome;
+  // A job's key, from the look at it before it ran to its record: rendering a command line twice per job is not free.
+  const keys = new Map<number, string>();
+  const keyOf = (item: I, index: number): string => {
+    const key = keys.get(index) ?? config.key(item, index);
+    keys.delete(index);
+    return key;
+  };
+  const remember = (item: I, index: number): string => {
+    const key = config.key(item, index);
+    keys.set(index, key);
+    return key;
+  };
   const skips =
     config.resume === false || outcomes.size === 0
       ? () => false
       : config.resume === 'rerun-failed'
-        ? (item: I, index: number) => outcomes.get(config.key(item, index)) === true
-        : (item: I, index: number) => outcomes.has(config.key(item, index));
+        ? (item: I, index: number) => outcomes.get(remember(item, index)) === true
+        : (item: I, index: number) => outcomes.has(remember(item, index));
   return {
     skips,
     warnings: contents.warnings,
     record(result) {
-      if (result.status !== 'done' && result.status !== 'failed') return;
+      if (result.status !== 'done' && result.status !== 'failed') {
+        keys.delete(result.index);
+        return;
+      }
       writer.write({
         seq: result.index + 1,
         startTime: result.startedAt / 1000,
         runtime: result.durationMs / 1000,
-        key: config.key(result.item, result.index),
+        key: keyOf(result.item, result.index),
         ...outcomeOf(result),
       });
     },

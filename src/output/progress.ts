@@ -7,6 +7,7 @@
  * line is lost and none is torn through the bar. Off a terminal nothing is drawn or caught.
  */
 import { formatDuration } from '../format.js';
+import type { LiveCounts, RunPlugin } from '../pool/lifecycle.js';
 
 /** A stream the progress line can draw on and catch writes to. */
 export interface TerminalStream {
@@ -15,18 +16,8 @@ export interface TerminalStream {
   write(chunk: string | Uint8Array, ...rest: unknown[]): boolean;
 }
 
-/** What the line shows. */
-export interface ProgressCounts {
-  readonly done: number;
-  readonly failed: number;
-  readonly running: number;
-  /** Settled so far (done, failed, cancelled, skipped). */
-  readonly settled: number;
-  /** Of those, skipped by a resume: they took no time, so they do not count in the rate. */
-  readonly skipped: number;
-  /** Items in all, when known up front. */
-  readonly total: number | undefined;
-}
+/** What the line shows: a run's live counts (skipped items took no time, so they do not count in the rate). */
+export type ProgressCounts = LiveCounts;
 
 const CLEAR_LINE = '\r\x1b[2K';
 const MIN_REDRAW_MS = 100;
@@ -160,4 +151,29 @@ export class ProgressLine {
       this.#writing = false;
     }
   }
+}
+
+/**
+ * The progress line as a plug-in of a pool's runs: up while a run is in progress, redrawn as
+ * tasks settle, down when it ends.
+ * @param terminal where the line is drawn (stderr).
+ * @param streams the streams whose writes print above the line.
+ */
+export function progressPlugin(terminal: TerminalStream, streams: readonly TerminalStream[]): RunPlugin<unknown, unknown> {
+  return () => {
+    let line: ProgressLine | undefined;
+    return {
+      observer: {
+        runStarted(_, run) {
+          line = new ProgressLine(terminal, () => run.counts(), streams);
+        },
+        taskSettled() {
+          line?.update();
+        },
+        runEnded() {
+          line?.stop();
+        },
+      },
+    };
+  };
 }

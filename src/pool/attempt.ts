@@ -3,7 +3,7 @@
  * (its token, its timers, the way to kill it). Whichever way the attempt ends — it settles,
  * or the engine abandons it — `release()` lets all of it go, so nothing outlives it.
  */
-import type { TaskContext } from '../run/executor.js';
+import type { OutputStream, TaskContext } from '../run/executor.js';
 import { StopState } from '../stop/state.js';
 import { setLongTimeout, type LongTimer } from '../stop/timers.js';
 import type { StopToken } from '../stop/token.js';
@@ -22,6 +22,7 @@ export class TaskAttempt implements TaskContext {
     readonly attempt: number,
     readonly index: number,
     readonly slot: number,
+    readonly output: ((chunk: Buffer, stream: OutputStream) => void) | undefined,
   ) {
     this.stop = new StopState(parent);
   }

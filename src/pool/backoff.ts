@@ -1,5 +1,7 @@
 /** Exponential backoff with jitter, for retries. */
-import { expectBoolean, expectDuration, expectKnownKeys, optionError } from '../validate.js';
+import { DEFAULTS } from '../options/defaults.js';
+import { checkOptions, expectObject, withDefault, type Schema } from '../options/schema.js';
+import { is, optionError } from '../options/validate.js';
 
 /** How long to wait before each retry. */
 export interface BackoffOptions {
@@ -19,14 +21,19 @@ export interface BackoffOptions {
 /** A validated backoff: attempt number (1 = the first retry) → delay in ms. */
 export type Backoff = (retry: number) => number;
 
+const backoffSchema = {
+  initial: withDefault(is.duration, DEFAULTS.backoff.initial),
+  factor: withDefault((value, name) => {
+    if (typeof value !== 'number' || !(value >= 1) || value === Infinity) throw optionError(name, 'a finite number ≥ 1', value);
+    return value;
+  }, DEFAULTS.backoff.factor),
+  max: withDefault(is.duration, DEFAULTS.backoff.max),
+  jitter: withDefault(is.boolean, DEFAULTS.backoff.jitter),
+} satisfies Schema<BackoffOptions>;
+
 /** Validates backoff options and returns the delay function. */
 export function createBackoff(options: BackoffOptions = {}, random: () => number = Math.random): Backoff {
-  expectKnownKeys('backoff', options, ['initial', 'factor', 'max', 'jitter']);
-  const initial = expectDuration('backoff.initial', options.initial ?? 100);
-  const factor = options.factor ?? 2;
-  if (typeof factor !== 'number' || !(factor >= 1) || factor === Infinity) throw optionError('backoff.factor', 'a finite number ≥ 1', factor);
-  const max = expectDuration('backoff.max', options.max ?? 30_000);
-  const jitter = expectBoolean('backoff.jitter', options.jitter ?? true);
+  const { initial, factor, max, jitter } = checkOptions('backoff', expectObject('backoff', options, 'an object'), backoffSchema, 'backoff.');
   return (retry) => {
     const grown = initial * factor ** (retry - 1);
     // 0 × Infinity is NaN: a huge factor must still give a delay, the longest one.

@@ -1,48 +1,41 @@
 /**
- * One run of a pool: `concurrency` lanes, each pulling the next item only when it is free (so
- * nothing is read ahead), running it through the executor, and recording the outcome.
+ * One run of a pool, and only its scheduling: `concurrency` lanes, each pulling the next item
+ * only when it is free (so nothing is read ahead), running it through the executor with its
+ * retries and timeout, and publishing what happens as the run's lifecycle (`lifecycle.ts`).
+ * Job logs, progress lines, signal handling and the grace timer are not here: they observe
+ * the lifecycle, or steer the run through its handle.
  *
  * Stopping is two-staged. A graceful stop stops the run's token (and so every task's token,
- * its children) and starts the grace timer. A forced stop asks the executor to kill each
- * running task it can kill and abandons the rest, or whatever has not settled by the kill's
- * deadline: the engine stops waiting for that lane, so the run settles even if a promise (or a
- * thread stuck in a system call) never does.
+ * its children). A forced stop asks the executor to kill each running task it can kill and
+ * abandons the rest, or whatever has not settled by the kill's deadline: the engine stops
+ * waiting for that lane, so the run settles even if a promise (or a thread stuck in a system
+ * call) never does.
  */
+import { randomBytes } from 'node:crypto';
 import { AbandonedError, BackendError, InputError, InterruptedError, TimeoutError, toError } from '../errors.js';
-import { interruptCoordinator, type InterruptParticipant, type NoticeWriter, type SignalSource } from '../interrupt/coordinator.js';
-import { exitCodeFor, type InterruptSignal } from '../interrupt/signals.js';
-import { formatDuration, plural } from '../format.js';
-import { reportUncaught } from '../uncaught.js';
 import type { Executor } from '../run/executor.js';
+import { exitCodeFor, type InterruptSignal } from '../stop/signals.js';
 import { StopState } from '../stop/state.js';
-import { setLongTimeout, type LongTimer } from '../stop/timers.js';
-import { TaskAttempt } from './attempt.js';
 import type { StopReason, StopToken } from '../stop/token.js';
+import { reportUncaught } from '../uncaught.js';
+import { TaskAttempt } from './attempt.js';
 import type { Backoff } from './backoff.js';
-import type { InputSource } from './input.js';
-import type { ResultSink, RunObserver } from './observer.js';
+import type { InputReader } from './input.js';
+import { Observers, type LiveCounts, type RunAttachment, type RunHandle } from './lifecycle.js';
+import type { ResultSink } from './result-sink.js';
+import { settledResult, type TaskResult } from './result.js';
 import type { Summary } from './summary.js';
-import { openJobLog, type JobLog, type JobLogConfig } from '../joblog/job-log.js';
-import { ProgressLine } from '../output/progress.js';
 import { Tally, type Outcome } from './tally.js';
 
-/** Everything a run needs, already validated. */
-export interface EngineConfig<I, R> {
+/** The scheduling settings of a run, already validated. */
+export interface EngineSettings {
   readonly concurrency: number;
-  readonly executor: Executor<I, R>;
   readonly timeout: number;
+  /** How long a timed-out task may take to stop before it is forced. */
   readonly grace: number;
   readonly retries: number;
   readonly backoff: Backoff;
   readonly parent: StopToken | undefined;
-  /** Where to listen for SIGINT/SIGTERM/SIGHUP; undefined leaves signals alone. */
-  readonly signals: SignalSource | undefined;
-  readonly notice: NoticeWriter;
-  readonly observers: readonly RunObserver<I, R>[];
-  /** The job log, if the run keeps one. */
-  readonly journal: JobLogConfig<I> | undefined;
-  /** Draw a progress line while the run is in progress (on a terminal). */
-  readonly progress: boolean;
 }
 
 /** A slot that runs one task at a time. */
@@ -58,11 +51,24 @@ interface Lane<I> {
 }
 
 /** An item whose attempt was abandoned after a timeout, handed to a fresh lane to retry. */
-interface Carried<I> {
-  readonly item: I;
-  readonly index: number;
-  readonly attempts: number;
-  readonly startedAt: number;
+type Carried<I> = Pick<Lane<I>, 'index' | 'attempts' | 'startedAt'> & { readonly item: I };
+
+/** How an attempt ended, as its result needs to say. */
+interface Settlement<R> {
+  readonly outcome: Outcome;
+  readonly value?: R | undefined;
+  readonly error?: Error | undefined;
+  readonly reason?: StopReason | undefined;
+  readonly abandoned?: boolean;
+}
+
+/** Where a run is: connecting its executor, running lanes, or over. */
+type Phase = 'created' | 'opening' | 'running' | 'ended';
+
+/** Why a run failed, when it did: the first failure wins. */
+interface Failure {
+  readonly kind: 'input' | 'backend' | 'observer';
+  readonly error: Error;
 }
 
 /**
@@ -76,18 +82,20 @@ const YIELD_AFTER_MS = 10;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A single run; create one per `pool.run()`. */
-export class RunEngine<I, R> implements InterruptParticipant {
+export class RunEngine<I, R> implements RunHandle {
+  readonly id = randomBytes(6).toString('hex');
   /** The run's token: the parent of every task's token. */
-  readonly stop: StopState;
-  /** Settles when the run is over: the summary, or an `InterruptedError` / `InputError`. */
+  readonly token: StopState;
+  /** Settles when the run is over: the summary, or the error the run fails with. */
   readonly result: Promise<Summary>;
 
-  readonly #config: EngineConfig<I, R>;
-  readonly #input: InputSource<I>;
+  readonly #settings: EngineSettings;
+  readonly #executor: Executor<I, R>;
+  readonly #input: InputReader<I>;
+  readonly #observers: Observers<I, R>;
+  readonly #skips: ((item: I, index: number) => boolean) | undefined;
   readonly #sink: ResultSink<I, R> | undefined;
-  readonly #journal: JobLog<I, R> | undefined;
-  #journalError: Error | undefined;
-  readonly #tally: Tally<I, R>;
+  readonly #tally = new Tally();
   /**
    * Closed when no new task may start: by any stop of the run (it is the run token's child),
    * or alone by a stop that lets running tasks finish. Backoffs sleep on it.
@@ -96,43 +104,31 @@ export class RunEngine<I, R> implements InterruptParticipant {
   readonly #lanes = new Set<Lane<I>>();
   /** Slot numbers not held by a lane. */
   readonly #freeSlots: number[];
-  #inputDone = false;
-  #inputExhausted = false;
-  #inputError: Error | undefined;
-  /** The executor's failure: at open, or a fatal one midway. */
-  #backendError: Error | undefined;
+  #phase: Phase = 'created';
+  #failure: Failure | undefined;
   #signal: InterruptSignal | undefined;
   #forced = false;
-  #settled = false;
-  /** True once the lanes started (after the executor's `open`, if it has one). */
-  #begun = false;
   #startedAt = 0;
   #untilYieldCheck = YIELD_CHECK_EVERY;
   #lastTurn = 0;
-  #graceTimer: LongTimer | undefined;
-  #progress: ProgressLine | undefined;
   #cleanups: (() => void)[] = [];
   #resolve!: (summary: Summary) => void;
   #reject!: (error: Error) => void;
 
-  /** @throws JobLogError if the job log cannot be used: nothing has started then. */
-  constructor(config: EngineConfig<I, R>, input: InputSource<I>, sink?: ResultSink<I, R>) {
-    this.#config = config;
+  constructor(settings: EngineSettings, executor: Executor<I, R>, input: InputReader<I>, attachments: readonly RunAttachment<I, R>[], sink: ResultSink<I, R> | undefined) {
+    this.#settings = settings;
+    this.#executor = executor;
     this.#input = input;
     this.#sink = sink;
-    this.#journal = config.journal === undefined ? undefined : openJobLog<I, R>(config.journal);
-    this.#tally = new Tally<I, R>({
-      journal: this.#journal,
-      observers: config.observers,
-      sink,
-      onJournalError: (error) => {
-        this.#journalError ??= error;
-        this.stop.request('error');
-      },
-    });
-    this.stop = new StopState(config.parent);
-    this.#startGate = new StopState(this.stop);
-    this.#freeSlots = Array.from({ length: config.concurrency }, (_, i) => config.concurrency - i);
+    this.#observers = new Observers(
+      attachments.flatMap((attachment) => (attachment.observer === undefined ? [] : [attachment.observer])),
+      sink !== undefined,
+    );
+    const skips = attachments.flatMap((attachment) => (attachment.skips === undefined ? [] : [attachment.skips]));
+    this.#skips = skips.length === 0 ? undefined : skips.length === 1 ? skips[0] : (item, index) => skips.some((skip) => skip(item, index));
+    this.token = new StopState(settings.parent);
+    this.#startGate = new StopState(this.token);
+    this.#freeSlots = Array.from({ length: settings.concurrency }, (_, i) => settings.concurrency - i);
     this.result = new Promise<Summary>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -144,90 +140,62 @@ export class RunEngine<I, R> implements InterruptParticipant {
     return this.#tally.running;
   }
 
-  /** Starts the lanes. Call once. */
+  /** Connects the executor if it needs it, then starts the lanes. Call once. */
   start(): void {
-    const executor = this.#config.executor;
-    if (executor.open === undefined) {
+    this.#startedAt = performance.now();
+    this.#cleanups.push(this.#startGate.onStop((reason) => this.#stopping(reason)));
+    const open = this.#executor.open?.bind(this.#executor);
+    if (open === undefined) {
       this.#begin();
       return;
     }
-    // Signals are handled while the executor connects, so Ctrl+C during a slow connect works.
-    if (this.#config.signals !== undefined) {
-      this.#cleanups.push(interruptCoordinator(this.#config.signals).join(this, this.#config.notice));
-    }
-    this.#startedAt = performance.now();
+    this.#phase = 'opening';
     // A stop while connecting ends the run at once: no task has started.
-    const stopWhileOpening = this.stop.onStop(() => this.#finish());
-    executor.open().then(
+    const stopWhileOpening = this.token.onStop(() => this.#finish());
+    open().then(
       () => {
         stopWhileOpening();
-        if (!this.#settled) this.#begin();
+        if (this.#phase === 'opening') this.#begin();
       },
       (error: unknown) => {
-        this.#backendError ??= toError(error);
+        this.#failure ??= { kind: 'backend', error: toError(error) };
         this.#finish();
       },
     );
   }
 
-  #begin(): void {
-    this.#startedAt = this.#lastTurn = performance.now();
-    if (this.#config.progress) {
-      const progress = new ProgressLine(process.stderr, () => this.#tally.progressCounts(this.#input.total), [process.stdout, process.stderr]);
-      this.#progress = progress;
-      this.#tally.onResult = () => progress.update();
-    }
-    for (const warning of this.#journal?.warnings ?? []) this.#config.notice(warning);
-    this.#journal?.event({ event: 'start', at: Date.now() / 1000, resume: this.#config.journal?.resume !== false });
-    this.#begun = true;
-    if (this.#config.signals !== undefined && this.#config.executor.open === undefined) {
-      this.#cleanups.push(interruptCoordinator(this.#config.signals).join(this, this.#config.notice));
-    }
-    const unsubscribe = this.#config.executor.onFatal?.((error) => {
-      this.#backendError ??= error;
-      this.stop.request('error');
-    });
-    if (unsubscribe !== undefined) this.#cleanups.push(unsubscribe);
-    this.#cleanups.push(this.stop.onStop(() => this.#startGraceTimer()));
-    this.#cleanups.push(this.#startGate.onStop(() => this.#startsClosed()));
-    for (let i = 0; i < this.#config.concurrency && !this.#settled; i++) this.#spawnLane(undefined);
+  /** Graceful stop; with `finishRunning`, running tasks carry on undisturbed (GNU parallel's `--halt soon`). */
+  stop(reason: StopReason, options: { readonly finishRunning?: boolean } = {}): void {
+    if (options.finishRunning === true) this.#startGate.request(reason);
+    else this.token.request(reason);
   }
 
-  /** Graceful stop: no new task starts, running tasks' tokens stop, the grace timer starts. */
-  requestStop(reason: StopReason): void {
-    this.stop.request(reason);
-  }
-
-  /** No new task starts, but running tasks carry on undisturbed (GNU parallel's `--halt soon`). */
-  finishRunning(reason: StopReason): void {
-    this.#startGate.request(reason);
+  /** A graceful stop for a signal: the run then rejects with an `InterruptedError`. */
+  interrupt(signal: InterruptSignal): void {
+    this.#signal ??= signal;
+    this.token.request('interrupt');
   }
 
   /** Forced stop: kill what can be killed, abandon the rest, settle. */
-  forceStop(): void {
-    if (this.#forced || this.#settled) return;
+  forceStop(signal?: InterruptSignal): void {
+    if (signal !== undefined) this.#signal ??= signal;
+    if (this.#forced || this.#phase === 'ended') return;
     this.#forced = true;
-    this.stop.request('force');
-    this.#graceTimer?.cancel();
+    this.token.request('force');
+    this.#observers.emit('forced', { running: this.#tally.running, at: Date.now() });
     for (const lane of [...this.#lanes]) {
       if (lane.task !== undefined) this.#forceTask(lane, lane.task);
     }
     this.#checkFinished();
   }
 
-  interrupt(signal: InterruptSignal): void {
-    if (this.#signal === undefined && this.#begun) this.#journal?.event({ event: 'interrupt', at: Date.now() / 1000, signal });
-    this.#signal ??= signal;
-    this.requestStop('interrupt');
+  fail(error: Error): void {
+    this.#failure ??= { kind: 'observer', error };
+    if (this.#phase !== 'ended') this.token.request('error');
   }
 
-  force(signal: InterruptSignal): void {
-    this.#signal ??= signal;
-    this.forceStop();
-  }
-
-  waitingFor(): { running: number; graceMs: number } {
-    return { running: this.#tally.running, graceMs: this.#config.grace };
+  counts(): LiveCounts {
+    return this.#tally.live(this.#input.total);
   }
 
   /** The counts so far; final once `result` has settled. */
@@ -236,28 +204,39 @@ export class RunEngine<I, R> implements InterruptParticipant {
       ...this.#tally.counts(),
       total: this.#input.total,
       durationMs: performance.now() - this.#startedAt,
-      stopReason: this.stop.reason ?? this.#startGate.reason,
+      stopReason: this.token.reason ?? this.#startGate.reason,
       signal: this.#signal,
       forced: this.#forced,
     };
   }
 
-  #startGraceTimer(): void {
-    const grace = this.#config.grace;
-    this.#graceTimer = setLongTimeout(() => {
-      if (this.#settled) return;
-      this.#config.notice(`andon: grace period of ${formatDuration(grace)} is over, forcing stop of ${plural(this.#tally.running, 'running task')}`);
-      this.forceStop();
-    }, grace);
+  #begin(): void {
+    this.#phase = 'running';
+    this.#lastTurn = performance.now();
+    const { concurrency } = this.#settings;
+    this.#observers.emit('runStarted', { runId: this.id, at: Date.now(), total: this.#input.total, concurrency }, this);
+    const unsubscribe = this.#executor.onFatal?.((error) => {
+      this.#failure ??= { kind: 'backend', error };
+      this.token.request('error');
+    });
+    if (unsubscribe !== undefined) this.#cleanups.push(unsubscribe);
+    // An observer may have stopped the run already.
+    if (this.#startGate.stopped) this.#startsClosed();
+    for (let i = 0; i < concurrency && this.#phase === 'running'; i++) this.#spawnLane(undefined);
   }
 
-  /** No new task may start: lanes waiting for input or for room have nothing left to do. */
+  /** No new task may start: the lifecycle hears of it, and lanes waiting for input or room retire. */
+  #stopping(reason: StopReason): void {
+    this.#observers.emit('stopping', { reason, signal: this.#signal, finishRunning: !this.token.stopped, at: Date.now() });
+    if (this.#phase === 'running') this.#startsClosed();
+  }
+
   #startsClosed(): void {
     this.#sink?.wake();
     for (const lane of [...this.#lanes]) {
       if (lane.pulling) this.#retire(lane);
     }
-    if (!this.#inputExhausted) this.#input.close();
+    this.#input.close();
     this.#checkFinished();
   }
 
@@ -270,30 +249,16 @@ export class RunEngine<I, R> implements InterruptParticipant {
 
   async #runLane(lane: Lane<I>, carried: Carried<I> | undefined): Promise<void> {
     try {
-      if (carried !== undefined) await this.#runItem(lane, carried.item, carried.index, carried.attempts, carried.startedAt);
-      while (!lane.retired && !this.#startGate.stopped && !this.#inputDone) {
+      if (carried !== undefined) await this.#runItem(lane, carried);
+      while (!lane.retired && !this.#startGate.stopped && !this.#input.ended) {
         const sink = this.#sink;
         if (sink?.full === true) {
           await sink.waitForSpace();
           continue;
         }
         const next = await this.#pull(lane);
-        if (next === undefined || lane.retired) break;
-        if (next.done === true) {
-          this.#inputDone = true;
-          this.#inputExhausted = true;
-          break;
-        }
-        const index = this.#tally.taken++;
-        if (this.#startGate.stopped) {
-          this.#tally.notStarted(next.value, index, this.stop.reason ?? this.#startGate.reason ?? 'stop');
-          break;
-        }
-        if (this.#journal?.skips(next.value, index) === true) {
-          this.#tally.skipped(next.value, index);
-          continue;
-        }
-        await this.#runItem(lane, next.value, index, 0, 0);
+        if (next === undefined || next.done === true || lane.retired) break;
+        await this.#take(lane, next.value);
         if (--this.#untilYieldCheck === 0) await this.#maybeYield();
       }
     } catch (error) {
@@ -304,23 +269,37 @@ export class RunEngine<I, R> implements InterruptParticipant {
     this.#checkFinished();
   }
 
-  /** The next input item, or undefined when the input failed (the run is then stopping). */
+  /** The next input item; undefined when the input failed, and the run is then stopping. */
   async #pull(lane: Lane<I>): Promise<IteratorResult<I> | undefined> {
-    const input = this.#input;
-    try {
-      if (input.sync) return input.next();
-      lane.pulling = true;
-      const next = await input.next();
-      lane.pulling = false;
-      return next;
-    } catch (error) {
-      lane.pulling = false;
-      if (lane.retired) return undefined;
-      this.#inputError ??= toError(error);
-      this.#inputDone = true;
-      this.stop.request('error');
-      return undefined;
+    lane.pulling = true;
+    const next = await this.#input.next();
+    lane.pulling = false;
+    if (next === undefined && this.#input.error !== undefined) {
+      this.#failure ??= { kind: 'input', error: this.#input.error };
+      this.token.request('error');
     }
+    return next;
+  }
+
+  /** A pulled item: not started if the run is stopping, skipped if a resume says so, else run. */
+  async #take(lane: Lane<I>, item: I): Promise<void> {
+    const index = this.#tally.take();
+    if (this.#startGate.stopped) {
+      this.#tally.notStarted();
+      const reason = this.token.reason ?? this.#startGate.reason ?? 'stop';
+      if (this.#wantsResults) this.#deliver({ status: 'notStarted', index, item, attempts: 0, startedAt: 0, durationMs: 0, reason });
+      return;
+    }
+    if (this.#skips?.(item, index) === true) {
+      this.#tally.skipped();
+      this.#deliver({ status: 'skipped', index, item, attempts: 0, startedAt: 0, durationMs: 0 });
+      return;
+    }
+    await this.#runItem(lane, { item, index, attempts: 0, startedAt: 0 });
+  }
+
+  get #wantsResults(): boolean {
+    return this.#observers.wantsResults;
   }
 
   async #maybeYield(): Promise<void> {
@@ -330,69 +309,75 @@ export class RunEngine<I, R> implements InterruptParticipant {
     this.#lastTurn = performance.now();
   }
 
-  /** Runs one item to its outcome, retrying failures; `priorAttempts` > 0 continues a retry. */
-  async #runItem(lane: Lane<I>, item: I, index: number, priorAttempts: number, startedAt: number): Promise<void> {
-    const config = this.#config;
-    this.#tally.running++;
-    lane.item = item;
-    lane.index = index;
-    lane.attempts = priorAttempts;
-    lane.startedAt = startedAt;
-    if (priorAttempts === 0 && this.#tally.wantsResults) {
+  /** Runs one item to its outcome, retrying failures; `attempts` > 0 continues a retry. */
+  async #runItem(lane: Lane<I>, job: Carried<I>): Promise<void> {
+    this.#tally.started();
+    lane.item = job.item;
+    lane.index = job.index;
+    lane.attempts = job.attempts;
+    lane.startedAt = job.startedAt;
+    if (job.attempts === 0 && this.#wantsResults) {
       lane.startedAt = Date.now();
-      for (const observer of config.observers) observer.taskStarted?.(index, item);
+      if (this.#observers.wantsStarts) this.#observers.emit('taskStarted', { index: job.index, item: job.item, slot: lane.slot, at: lane.startedAt });
     }
-    let value: R | undefined;
     let error: Error | undefined;
     for (;;) {
       if (lane.attempts > 0) {
         // A retry; never once the run is stopping. The item then counts as cancelled, so a
         // resume gives it its remaining attempts.
-        if (this.#startGate.stopped || (await this.#startGate.sleep(config.backoff(lane.attempts))) === 'stopped') {
-          this.#tally.settled(lane, 'cancelled', undefined, error, this.stop.reason ?? this.#startGate.reason, false);
+        if (this.#startGate.stopped || (await this.#startGate.sleep(this.#settings.backoff(lane.attempts))) === 'stopped') {
+          this.#settle(lane, { outcome: 'cancelled', error, reason: this.token.reason ?? this.#startGate.reason });
           return;
         }
-        this.#tally.retries++;
+        this.#tally.retried();
       }
-      const task = new TaskAttempt(this.stop, ++lane.attempts, index, lane.slot);
-      lane.task = task;
-      if (config.timeout !== Infinity) {
-        const arm = (): void => task.after(config.timeout, () => this.#timedOut(lane, task));
-        if (config.executor.reportsStart === true) task.onStarted = arm;
-        else arm();
-      }
-      let threw = false;
-      value = undefined;
-      try {
-        value = await config.executor.run(item, task);
-      } catch (thrown) {
-        threw = true;
-        error = toError(thrown);
-      }
-      task.release();
-      if (task.abandoned) return;
-      lane.task = undefined;
-      const reason = task.stop.reason;
-      let outcome: Outcome;
-      if (reason === 'timeout') {
-        outcome = 'failed';
-        error = new TimeoutError(config.timeout, threw ? error : undefined);
-      } else if (reason !== undefined) {
-        outcome = 'cancelled';
-        if (!threw) error = undefined;
-      } else {
-        outcome = threw ? 'failed' : 'done';
-      }
-      if (outcome === 'failed' && lane.attempts <= config.retries) continue;
-      this.#tally.settled(lane, outcome, value, outcome === 'done' ? undefined : error, reason, false);
+      const settlement = await this.#attempt(lane, job.item);
+      if (settlement === undefined) return;
+      error = settlement.error;
+      if (settlement.outcome === 'failed' && lane.attempts <= this.#settings.retries) continue;
+      this.#settle(lane, settlement);
       return;
     }
+  }
+
+  /** One attempt; undefined if the engine abandoned it (the lane is then not the attempt's any more). */
+  async #attempt(lane: Lane<I>, item: I): Promise<Settlement<R> | undefined> {
+    const { timeout } = this.#settings;
+    const output = this.#observers.wantsOutput ? this.#outputOf(lane, item) : undefined;
+    const task = new TaskAttempt(this.token, ++lane.attempts, lane.index, lane.slot, output);
+    lane.task = task;
+    if (timeout !== Infinity) {
+      const arm = (): void => task.after(timeout, () => this.#timedOut(lane, task));
+      if (this.#executor.reportsStart === true) task.onStarted = arm;
+      else arm();
+    }
+    let threw = false;
+    let value: R | undefined;
+    let error: Error | undefined;
+    try {
+      value = await this.#executor.run(item, task);
+    } catch (thrown) {
+      threw = true;
+      error = toError(thrown);
+    }
+    task.release();
+    if (task.abandoned) return undefined;
+    lane.task = undefined;
+    const reason = task.stop.reason;
+    if (reason === 'timeout') return { outcome: 'failed', error: new TimeoutError(timeout, threw ? error : undefined), reason };
+    if (reason !== undefined) return { outcome: 'cancelled', value, error: threw ? error : undefined, reason };
+    return threw ? { outcome: 'failed', error } : { outcome: 'done', value };
+  }
+
+  #outputOf(lane: Lane<I>, item: I): (chunk: Buffer, stream: 'stdout' | 'stderr') => void {
+    const { index, slot } = lane;
+    return (chunk, stream) => this.#observers.emit('taskOutput', { index, item, slot, stream, chunk });
   }
 
   #timedOut(lane: Lane<I>, task: TaskAttempt): void {
     // The first reason wins: a task already stopping for an interrupt keeps that reason.
     if (!task.stop.request('timeout')) return;
-    task.after(this.#config.grace, () => this.#forceTask(lane, task));
+    task.after(this.#settings.grace, () => this.#forceTask(lane, task));
   }
 
   /** Kills a task if its executor can, giving it until the kill's deadline; else abandons it. */
@@ -422,15 +407,29 @@ export class RunEngine<I, R> implements InterruptParticipant {
     const reason = task.stop.reason ?? 'force';
     const goesOn = !this.#startGate.stopped;
     this.#retire(lane);
-    if (reason === 'timeout' && goesOn && lane.attempts <= this.#config.retries) {
-      this.#tally.running--;
+    if (reason === 'timeout' && goesOn && lane.attempts <= this.#settings.retries) {
+      this.#tally.handedOver();
       this.#spawnLane({ item: lane.item as I, index: lane.index, attempts: lane.attempts, startedAt: lane.startedAt });
     } else {
-      if (reason === 'timeout') this.#tally.settled(lane, 'failed', undefined, new TimeoutError(this.#config.timeout), reason, false);
-      else this.#tally.settled(lane, 'cancelled', undefined, new AbandonedError(reason), reason, true);
+      if (reason === 'timeout') this.#settle(lane, { outcome: 'failed', error: new TimeoutError(this.#settings.timeout), reason });
+      else this.#settle(lane, { outcome: 'cancelled', error: new AbandonedError(reason), reason, abandoned: true });
       if (goesOn) this.#spawnLane(undefined);
     }
     this.#checkFinished();
+  }
+
+  /** A started item has its final outcome: counted, and published. */
+  #settle(lane: Lane<I>, settlement: Settlement<R>): void {
+    const { outcome, value, error, reason, abandoned = false } = settlement;
+    this.#tally.settled(outcome, abandoned);
+    if (!this.#wantsResults) return;
+    const attempted = { index: lane.index, item: lane.item as I, attempts: lane.attempts, startedAt: lane.startedAt };
+    this.#deliver(settledResult(attempted, outcome, value, outcome === 'done' ? undefined : error, reason, abandoned));
+  }
+
+  #deliver(result: TaskResult<I, R>): void {
+    this.#observers.settled(result);
+    this.#sink?.push(result);
   }
 
   /** Takes a lane out of the run and frees its slot. Idempotent. */
@@ -442,32 +441,31 @@ export class RunEngine<I, R> implements InterruptParticipant {
   }
 
   #checkFinished(): void {
-    if (this.#lanes.size === 0) this.#finish();
+    if (this.#lanes.size === 0 && this.#phase === 'running') this.#finish();
   }
 
   #finish(): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.#graceTimer?.cancel();
+    if (this.#phase === 'ended') return;
+    this.#phase = 'ended';
     for (const cleanup of this.#cleanups) cleanup();
     this.#cleanups = [];
-    if (!this.#inputExhausted) this.#input.close();
-    // A run whose executor never connected has no start in the log, so no end either.
-    if (this.#begun) this.#journal?.event({ event: 'end', at: Date.now() / 1000, stopReason: this.stop.reason ?? this.#startGate.reason ?? null, forced: this.#forced });
-    try {
-      this.#journal?.close();
-    } catch (error) {
-      this.#journalError ??= toError(error);
-    }
-    this.#progress?.stop();
+    this.#input.close();
     const summary = this.summary();
-    let error: Error | undefined;
-    if (this.#journalError !== undefined) error = this.#journalError;
-    else if (this.#backendError !== undefined) error = new BackendError(this.#backendError, summary);
-    else if (this.#inputError !== undefined) error = new InputError(this.#inputError, summary);
-    else if (this.#signal !== undefined) error = new InterruptedError(this.#signal, exitCodeFor(this.#signal), summary);
+    // Observers see the end first; one of them (a job log that cannot be closed) may still fail the run.
+    this.#observers.emit('runEnded', { summary, at: Date.now() }, this);
+    const error = this.#errorOf(summary);
     this.#sink?.end(error);
     if (error !== undefined) this.#reject(error);
     else this.#resolve(summary);
+  }
+
+  /** What the run fails with, if it does: its first failure, else the signal that interrupted it. */
+  #errorOf(summary: Summary): Error | undefined {
+    const failure = this.#failure;
+    if (failure?.kind === 'observer') return failure.error;
+    if (failure?.kind === 'backend') return new BackendError(failure.error, summary);
+    if (failure?.kind === 'input') return new InputError(failure.error, summary);
+    if (this.#signal !== undefined) return new InterruptedError(this.#signal, exitCodeFor(this.#signal), summary);
+    return undefined;
   }
 }

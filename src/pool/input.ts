@@ -2,7 +2,8 @@
  * Pulls items one at a time from an array, an iterable or an async iterable. Nothing is read
  * ahead: the pool pulls an item only when a task slot is free, which is the backpressure.
  */
-import { optionError } from '../validate.js';
+import { toError } from '../errors.js';
+import { optionError } from '../options/validate.js';
 
 /** Anything a pool can take its items from. */
 export type PoolInput<I> = Iterable<I> | AsyncIterable<I>;
@@ -64,4 +65,76 @@ export function openInput<I>(items: PoolInput<I>): InputSource<I> {
     };
   }
   throw optionError('items', 'an array, an iterable or an async iterable', items);
+}
+
+/** Where an input is: more may come, it came to its end, it threw, or the run closed it. */
+export type InputState = 'open' | 'exhausted' | 'failed' | 'closed';
+
+/** A run's input as the engine reads it: one item per pull, and one state. */
+export class InputReader<I> {
+  readonly #source: InputSource<I>;
+  #state: InputState = 'open';
+  #error: Error | undefined;
+
+  constructor(source: InputSource<I>) {
+    this.#source = source;
+  }
+
+  /** The input's length when it is known up front (an array). */
+  get total(): number | undefined {
+    return this.#source.total;
+  }
+
+  get state(): InputState {
+    return this.#state;
+  }
+
+  /** True once nothing more will be pulled. */
+  get ended(): boolean {
+    return this.#state !== 'open';
+  }
+
+  /** What the input threw, once `state` is 'failed'. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** The next item, `done` at the end, or undefined if the input threw (or was closed meanwhile). */
+  next(): IteratorResult<I> | undefined | Promise<IteratorResult<I> | undefined> {
+    const source = this.#source;
+    if (source.sync) {
+      try {
+        return this.#seen(source.next());
+      } catch (error) {
+        this.#failed(error);
+        return undefined;
+      }
+    }
+    return source.next().then(
+      (next) => this.#seen(next),
+      (error: unknown) => {
+        this.#failed(error);
+        return undefined;
+      },
+    );
+  }
+
+  /** No more pulls: lets the input go (its `return()`), unless it already came to its end. Idempotent. */
+  close(): void {
+    if (this.#state === 'exhausted' || this.#state === 'closed') return;
+    if (this.#state === 'open') this.#state = 'closed';
+    this.#source.close();
+  }
+
+  #seen(next: IteratorResult<I>): IteratorResult<I> {
+    if (next.done === true && this.#state === 'open') this.#state = 'exhausted';
+    return next;
+  }
+
+  #failed(error: unknown): void {
+    // An input closed by the run may reject its pending pull: that is no failure of the input.
+    if (this.#state !== 'open') return;
+    this.#state = 'failed';
+    this.#error = toError(error);
+  }
 }

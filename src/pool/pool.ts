@@ -1,15 +1,27 @@
-/** The public pool: validates options, then delegates each run to a fresh engine. */
+/** The public pool: delegates each run to a fresh engine, with its session and plug-ins. */
 import { PoolBusyError } from '../errors.js';
+import { expectDuration, expectKnownKeys, optionError } from '../options/validate.js';
+import type { Executor } from '../run/executor.js';
+import type { InterruptHub, NoticeWriter } from '../stop/signals.js';
 import { STOP_REASONS, type StopReason } from '../stop/token.js';
-import { expectDuration, expectKnownKeys, optionError } from '../validate.js';
-import { RunEngine, type EngineConfig } from './engine.js';
-import { openInput, type PoolInput } from './input.js';
-import { createExecutor, type AsyncPoolOptions, type CommandItem, type CommandPoolOptions, type PoolOptions, type RemoteModulePoolOptions, type ThreadPoolOptions } from './executors.js';
-import type { CommandResult } from '../run/process/process-executor.js';
-import { resolveCommonOptions, type CommonPoolOptions } from './options.js';
+import { RunEngine, type EngineSettings } from './engine.js';
+import { InputReader, openInput, type PoolInput } from './input.js';
+import type { RunObserver, RunPlugin } from './lifecycle.js';
 import type { TaskResult } from './result.js';
+import { RunSession } from './session.js';
 import { ResultStream } from './stream.js';
 import type { Summary } from './summary.js';
+
+/** Everything a pool is made of, already validated. */
+export interface PoolParts<I, R> {
+  readonly settings: EngineSettings;
+  readonly executor: Executor<I, R>;
+  /** Installed on every run, in this order. */
+  readonly plugins: readonly RunPlugin<I, R>[];
+  /** Where to listen for SIGINT/SIGTERM/SIGHUP; undefined leaves signals alone. */
+  readonly signals: InterruptHub | undefined;
+  readonly notice: NoticeWriter;
+}
 
 /** Options of `pool.stream()`. */
 export interface StreamOptions {
@@ -47,12 +59,24 @@ export interface JoinOptions {
  * again for another batch.
  */
 export class Pool<I, R> {
-  readonly #config: EngineConfig<I, R>;
+  readonly #parts: PoolParts<I, R>;
+  readonly #observers = new Set<RunObserver<I, R>>();
   #active: RunEngine<I, R> | undefined;
 
   /** @internal Use {@link createPool}. */
-  constructor(config: EngineConfig<I, R>) {
-    this.#config = config;
+  constructor(parts: PoolParts<I, R>) {
+    this.#parts = parts;
+  }
+
+  /**
+   * Watches every run that starts from now on: its start, each task's start, output and
+   * outcome, its stop and its end (see {@link RunObserver}).
+   * @returns the function that stops watching (from the next run on).
+   */
+  observe(observer: RunObserver<I, R>): () => void {
+    if (typeof observer !== 'object' || observer === null) throw optionError('observer', 'an object with lifecycle methods such as taskSettled(result)', observer);
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
   }
 
   /** Tasks running right now (0 between runs). */
@@ -84,11 +108,11 @@ export class Pool<I, R> {
     expectKnownKeys('stream options', options, ['ordered', 'buffer']);
     const ordered = options.ordered ?? false;
     if (typeof ordered !== 'boolean') throw optionError('ordered', 'a boolean', ordered);
-    const buffer = options.buffer ?? Math.max(16, 2 * this.#config.concurrency);
+    const buffer = options.buffer ?? Math.max(16, 2 * this.#parts.settings.concurrency);
     if (typeof buffer !== 'number' || !Number.isInteger(buffer) || buffer < 1) throw optionError('buffer', 'a positive integer', buffer);
     let engine: RunEngine<I, R> | undefined;
     const stream = new ResultStream<I, R>(ordered, buffer, async () => {
-      engine?.requestStop('stop');
+      engine?.stop('stop');
       await engine?.result.catch(() => {});
     });
     engine = this.#start(items, stream);
@@ -105,8 +129,7 @@ export class Pool<I, R> {
   stop(reason: StopReason = 'stop', options: StopOptions = {}): void {
     if (!STOP_REASONS.includes(reason)) throw optionError('reason', `one of ${STOP_REASONS.join(', ')}`, reason);
     expectKnownKeys('stop options', options, ['finishRunning']);
-    if (options.finishRunning === true) this.#active?.finishRunning(reason);
-    else this.#active?.requestStop(reason);
+    this.#active?.stop(reason, { finishRunning: options.finishRunning === true });
   }
 
   /** Forced stop of the current run: kill what can be killed, abandon the rest, settle now. */
@@ -135,12 +158,18 @@ export class Pool<I, R> {
   /** Releases what the pool holds (threads, processes). Idempotent; waits for a run first. */
   async close(): Promise<void> {
     await this.join();
-    await this.#config.executor.close();
+    await this.#parts.executor.close();
   }
 
   #start(items: PoolInput<I>, stream: ResultStream<I, R> | undefined): RunEngine<I, R> {
     if (this.#active !== undefined) throw new PoolBusyError();
-    const engine = new RunEngine(this.#config, openInput(items), stream);
+    const { settings, executor, plugins, signals, notice } = this.#parts;
+    const input = new InputReader(openInput(items));
+    // A plug-in that cannot attach (a job log that cannot be opened) refuses the run: nothing has started.
+    const attachments = plugins.map((plugin) => plugin());
+    for (const observer of this.#observers) attachments.push({ observer });
+    const engine = new RunEngine(settings, executor, input, attachments, stream);
+    new RunSession(engine as RunEngine<unknown, unknown>, signals, settings.grace, notice);
     this.#active = engine;
     const release = (): void => {
       if (this.#active === engine) this.#active = undefined;
@@ -149,29 +178,4 @@ export class Pool<I, R> {
     engine.start();
     return engine;
   }
-}
-
-/**
- * Creates a pool.
- *
- * @example
- * const pool = createPool({
- *   concurrency: 8,
- *   async task(url: string, stop) {
- *     const response = await fetch(url, { signal: stop.signal });
- *     return response.status;
- *   },
- * });
- * const summary = await pool.run(urls);
- *
- * // CPU-bound work on worker threads:
- * const hashing = createPool({ module: new URL('./hash-task.js', import.meta.url), threads: 4 });
- */
-export function createPool<I extends CommandItem>(options: CommandPoolOptions<I>): Pool<I, CommandResult>;
-export function createPool<I, R>(options: AsyncPoolOptions<I, R> | ThreadPoolOptions<I, R> | RemoteModulePoolOptions<I, R>): Pool<I, R>;
-export function createPool<I, R>(options: PoolOptions<I, R>): Pool<I, R> {
-  if (typeof options !== 'object' || options === null) throw optionError('options', 'an object', options);
-  const { executor, concurrency } = createExecutor(options);
-  // The union of option kinds all carry CommonPoolOptions<I, R>; R is CommandResult for commands.
-  return new Pool(resolveCommonOptions({ ...(options as CommonPoolOptions<I, R>), concurrency }, executor));
 }

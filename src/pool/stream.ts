@@ -4,7 +4,7 @@
  * instead of filling memory. In input order, results that overtook an earlier item wait here
  * (and count against the same bound).
  */
-import type { ResultSink } from './observer.js';
+import type { ResultSink } from './result-sink.js';
 import type { TaskResult } from './result.js';
 
 type Reader<I, R> = {

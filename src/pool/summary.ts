@@ -2,7 +2,7 @@
  * The counts of a run. They always add up: done + failed + cancelled + notStarted + skipped
  * = taken.
  */
-import type { InterruptSignal } from '../interrupt/signals.js';
+import type { InterruptSignal } from '../stop/signals.js';
 import type { StopReason } from '../stop/token.js';
 import { formatDuration } from '../format.js';
 

@@ -1,7 +1,14 @@
 /** The Redis backend as a pool and a worker take it: where Redis is and which queue. */
 import { OptionError } from '../errors.js';
-import { expectDuration, expectKnownKeys, optionError } from '../validate.js';
+import { DEFAULTS } from '../options/defaults.js';
+import { checkOptions, expectObject, optional, type Schema } from '../options/schema.js';
+import { is, optionError } from '../options/validate.js';
+import type { Backend, CommandJobs, ModuleJobs } from '../run/backend.js';
+import type { Executor, TaskContext } from '../run/executor.js';
+import type { CommandResult, CommandSpec } from '../run/process/process-executor.js';
+import { commandCodec, moduleCodec } from './codecs.js';
 import { describeRedis, expectRedisConnection, type RedisConnectionOptions } from './connection.js';
+import { RemoteExecutor } from './remote-executor.js';
 
 /** Options of {@link redisBackend}. */
 export interface RedisBackendOptions {
@@ -18,8 +25,9 @@ export interface RedisBackendOptions {
 }
 
 /** Where tasks go when they run on other machines. Create one with {@link redisBackend}. */
-export class RedisBackend {
-  readonly kind = 'redis';
+export class RedisBackend implements Backend {
+  readonly name = 'redis';
+  readonly local = false;
   readonly connection: RedisConnectionOptions;
   readonly queue: string;
   readonly reconnectTimeoutMs: number;
@@ -30,10 +38,43 @@ export class RedisBackend {
   constructor(options: RedisBackendOptions) {
     this.connection = options.connection;
     this.queue = options.queue;
-    this.reconnectTimeoutMs = options.reconnectTimeout ?? 30_000;
+    this.reconnectTimeoutMs = options.reconnectTimeout ?? DEFAULTS.reconnectTimeout;
     this.where = describeRedis(options.connection);
   }
+
+  /** Jobs on the queue at once; each worker's -j sets how many it runs. */
+  defaultConcurrency(): number {
+    return DEFAULTS.queuedJobs;
+  }
+
+  commands<I>(jobs: CommandJobs<I>): Executor<I, CommandResult> {
+    const { toCommand, cwd, env } = jobs;
+    // Only what the options say explicitly travels: this machine's directory and environment
+    // mean nothing on a worker.
+    const remoteCommand =
+      cwd === undefined && env === undefined
+        ? toCommand
+        : (item: I, context: TaskContext): CommandSpec => {
+            const spec = toCommand(item, context);
+            return { ...spec, cwd: spec.cwd ?? cwd, env: { ...env, ...spec.env } };
+          };
+    return new RemoteExecutor(this, commandCodec({ toCommand: remoteCommand, stopSignal: jobs.stopSignal, termseq: jobs.termseq, maxBuffer: jobs.maxBuffer }), jobs.notice);
+  }
+
+  modules<I, R>(jobs: ModuleJobs): Executor<I, R> {
+    return new RemoteExecutor(this, moduleCodec<I, R>(String(jobs.module), jobs.exportName), jobs.notice);
+  }
 }
+
+const backendSchema = {
+  connection: (value, name) => expectRedisConnection(name, value),
+  queue: (value, name) => {
+    if (typeof value !== 'string' || value === '') throw optionError(name, 'a queue name', value);
+    if (value.includes(':')) throw new OptionError(`Queue name \`${value}\` contains \`:\`, which BullMQ uses to build its keys; choose a name without it`);
+    return value;
+  },
+  reconnectTimeout: optional(is.duration),
+} satisfies Schema<RedisBackendOptions>;
 
 /**
  * A backend that runs a pool's tasks on `andon worker` processes, on any number of machines,
@@ -47,13 +88,9 @@ export class RedisBackend {
  * });
  */
 export function redisBackend(options: RedisBackendOptions): RedisBackend {
-  if (typeof options !== 'object' || options === null) throw optionError('redisBackend options', 'an object with `connection` and `queue`', options);
-  expectKnownKeys('redisBackend options', options, ['connection', 'queue', 'reconnectTimeout']);
-  const connection = expectRedisConnection('connection', options.connection);
-  if (typeof options.queue !== 'string' || options.queue === '') throw optionError('queue', 'a queue name', options.queue);
-  if (options.queue.includes(':')) throw new OptionError(`Queue name \`${options.queue}\` contains \`:\`, which BullMQ uses to build its keys; choose a name without it`);
-  if (options.reconnectTimeout !== undefined) expectDuration('reconnectTimeout', options.reconnectTimeout);
-  return new RedisBackend({ ...options, connection });
+  const given = expectObject('redisBackend options', options, 'an object with `connection` and `queue`');
+  const { connection, queue, reconnectTimeout } = checkOptions('redisBackend options', given, backendSchema);
+  return new RedisBackend({ connection, queue, reconnectTimeout });
 }
 
 /** Checks a `backend` option. @throws OptionError */

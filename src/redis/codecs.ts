@@ -2,8 +2,8 @@
 import { CommandFailedError } from '../errors.js';
 import { fromErrorRecord } from '../run/error-transport.js';
 import type { TaskContext } from '../run/executor.js';
-import type { CommandResult, CommandSpec, OutputStream } from '../run/process/process-executor.js';
-import { termseqDuration, parseTermseq } from '../run/process/termseq.js';
+import type { CommandResult, CommandSpec } from '../run/process/process-executor.js';
+import { termseqDuration, type TermStep } from '../run/process/termseq.js';
 import type { RemoteOutcome } from './protocol.js';
 import type { RemoteCodec } from './remote-executor.js';
 
@@ -16,9 +16,13 @@ const FULL_OUTPUT_CAP = 16 * 1024 * 1024;
 export interface RemoteCommandSettings<I> {
   readonly toCommand: (item: I, context: TaskContext) => CommandSpec;
   readonly stopSignal: NodeJS.Signals | null;
-  readonly termseq: string;
+  readonly termseq: readonly TermStep[];
   readonly maxBuffer: number;
-  readonly onOutput: ((chunk: Buffer, stream: OutputStream, item: I, context: TaskContext) => void) | undefined;
+}
+
+/** A termination sequence as the worker reads it (`--termseq`'s form). */
+function termseqText(steps: readonly TermStep[]): string {
+  return steps.map((step) => `${step.signal},${step.waitMs}`).join(',');
 }
 
 function unexpected(outcome: RemoteOutcome): Error {
@@ -27,15 +31,22 @@ function unexpected(outcome: RemoteOutcome): Error {
 
 /** Command jobs: rendered here, run in a process group on the worker, output sent back. */
 export function commandCodec<I>(settings: RemoteCommandSettings<I>): RemoteCodec<I, CommandResult> {
-  const sentBytes = settings.onOutput === undefined ? settings.maxBuffer : Math.max(settings.maxBuffer, FULL_OUTPUT_CAP);
+  const termseq = termseqText(settings.termseq);
   return {
-    settleWithinMs: termseqDuration(parseTermseq(settings.termseq)) + NETWORK_ALLOWANCE_MS,
-    toTask: (item, context) => ({ kind: 'command', spec: settings.toCommand(item, context), stopSignal: settings.stopSignal, termseq: settings.termseq, maxBuffer: sentBytes }),
-    fromOutcome: (outcome, { stdout, stderr }, item, context) => {
+    settleWithinMs: termseqDuration(settings.termseq) + NETWORK_ALLOWANCE_MS,
+    toTask: (item, context) => ({
+      kind: 'command',
+      spec: settings.toCommand(item, context),
+      stopSignal: settings.stopSignal,
+      termseq,
+      // Every byte travels when someone takes the output; otherwise what the result keeps.
+      maxBuffer: context.output === undefined ? settings.maxBuffer : Math.max(settings.maxBuffer, FULL_OUTPUT_CAP),
+    }),
+    fromOutcome: (outcome, { stdout, stderr }, _item, context) => {
       if (outcome.kind === 'error') throw fromErrorRecord(outcome.error);
       if (outcome.kind !== 'command') throw unexpected(outcome);
-      if (stdout.length > 0) settings.onOutput?.(stdout, 'stdout', item, context);
-      if (stderr.length > 0) settings.onOutput?.(stderr, 'stderr', item, context);
+      if (stdout.length > 0) context.output?.(stdout, 'stdout');
+      if (stderr.length > 0) context.output?.(stderr, 'stderr');
       const { maxBuffer } = settings;
       const result: CommandResult = {
         ...outcome.result,

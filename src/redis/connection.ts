@@ -6,7 +6,7 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { RedisError } from '../errors.js';
 import { formatDuration } from '../format.js';
-import { optionError } from '../validate.js';
+import { optionError } from '../options/validate.js';
 import type { RedisModules } from './modules.js';
 
 /** A `redis://` or `rediss://` URL, or ioredis connection options (host, port, password, tls…). */

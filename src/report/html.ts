@@ -6,7 +6,7 @@
  */
 import { formatDuration } from '../format.js';
 import type { RunEvent } from '../joblog/runs.js';
-import type { PlacedJob } from '../report/layout.js';
+import type { PlacedJob } from './layout.js';
 
 /** What the page shows. */
 export interface ReportData {

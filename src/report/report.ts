@@ -5,8 +5,8 @@ import type { JobRecord } from '../joblog/format.js';
 import { JobLogError } from '../joblog/job-log-error.js';
 import { scanJobLog } from '../joblog/reader.js';
 import { readRunEvents } from '../joblog/runs.js';
-import { renderReport } from '../report/html.js';
-import { placeJobs } from '../report/layout.js';
+import { renderReport } from './html.js';
+import { placeJobs } from './layout.js';
 
 /** Writes the report for `jobLogPath` to `outputPath`; returns how many jobs it shows. @throws JobLogError */
 export function writeReport(jobLogPath: string, outputPath: string): number {

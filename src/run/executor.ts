@@ -5,6 +5,9 @@
  */
 import type { StopToken } from '../stop/token.js';
 
+/** Which stream a chunk of output came from. */
+export type OutputStream = 'stdout' | 'stderr';
+
 /** What an executor gets with each item. */
 export interface TaskContext {
   /** The task's own token: stopped by its timeout, or by the pool's stop. */
@@ -26,6 +29,11 @@ export interface TaskContext {
    * from here, not from the dispatch (a new worker thread takes a while to start).
    */
   started(): void;
+  /**
+   * Passes a chunk of the task's output on to the run's observers; undefined when no observer
+   * takes output, so that an executor need not read what nobody wants.
+   */
+  readonly output?: ((chunk: Buffer, stream: OutputStream) => void) | undefined;
 }
 
 /** Runs tasks of one kind. */

@@ -1,5 +1,5 @@
 /** The public way to make a stop token of your own, for work that andon does not run. */
-import { optionError } from '../validate.js';
+import { optionError } from '../options/validate.js';
 import { StopState } from './state.js';
 import { STOP_REASONS, type StopReason, type StopToken } from './token.js';
 

@@ -10,7 +10,7 @@
  */
 import { StoppedError } from '../errors.js';
 import { reportUncaught } from '../uncaught.js';
-import { expectDuration } from '../validate.js';
+import { expectDuration } from '../options/validate.js';
 import { STOP_REASONS, type SleepOutcome, type StopReason, type WorkerStopToken } from './token.js';
 
 const REASON_BITS = 4;

@@ -5,7 +5,7 @@
  */
 import { StoppedError } from '../errors.js';
 import { reportUncaught } from '../uncaught.js';
-import { expectDuration } from '../validate.js';
+import { expectDuration } from '../options/validate.js';
 import { setLongTimeout } from './timers.js';
 import type { SleepOutcome, StopReason, StopToken } from './token.js';
 

@@ -5,7 +5,8 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPool, redisBackend, type TaskResult } from '../../src/index.js';
+import { createPool, type TaskResult } from '../../src/index.js';
+import { redisBackend } from '../../src/redis/index.js';
 import { startRedis } from '../helpers/redis.js';
 import { headerLine } from '../../src/joblog/format.js';
 import { andon } from '../helpers/cli.js';
@@ -147,6 +148,7 @@ export const CASES: readonly BadInput[] = [
     },
   },
   { area: 'commands', input: 'a working directory that does not exist', expected: /^Working directory does not exist: <dir>\/missing; create it or fix `cwd`$/, run: () => taskError({ command: ['true'], cwd: join(dir, 'missing') }, ['x']) },
+  { area: 'commands', input: 'a stop signal that does not exist', expected: /^Expected `stopSignal` to be a signal name such as 'SIGINT', or null, got `'SIGFOO'` \(string\)$/, run: () => thrown(() => createPool<string>({ command: ['sleep', '{}'], stopSignal: 'SIGFOO' as NodeJS.Signals })) },
   { area: 'commands', input: 'a bad termination sequence', expected: /^Invalid wait `abc` in termination sequence `TERM,abc`; write signals and milliseconds in turn/, run: () => thrown(() => createPool<string>({ command: ['true'], termseq: 'TERM,abc' })) },
 
   // command line
@@ -187,7 +189,7 @@ export const CASES: readonly BadInput[] = [
   // Redis backend
   { area: 'redis', input: 'a connection that is not a Redis URL', expected: /^Expected `connection` to be a Redis URL such as redis:\/\/localhost:6379 \(rediss:\/\/ for TLS\), got `'localhost:6379'` \(string\)$/, run: () => thrown(() => redisBackend({ connection: 'localhost:6379', queue: 'q' })) },
   { area: 'redis', input: 'a queue name with a colon', expected: /^Queue name `jobs:1` contains `:`, which BullMQ uses to build its keys; choose a name without it$/, run: () => thrown(() => redisBackend({ connection: 'redis://localhost', queue: 'jobs:1' })) },
-  { area: 'redis', input: 'a backend that is not from redisBackend()', expected: /^Expected `backend` to be a backend from redisBackend\(\{ connection, queue \}\), got `'redis:\/\/localhost'` \(string\)$/, run: () => thrown(() => createPool<string>({ command: ['true'], backend: 'redis://localhost' as never })) },
+  { area: 'redis', input: 'a backend that is not from redisBackend()', expected: /^Expected `backend` to be a backend such as redisBackend\(\{ connection, queue \}\) from 'andon\/redis', got `'redis:\/\/localhost'` \(string\)$/, run: () => thrown(() => createPool<string>({ command: ['true'], backend: 'redis://localhost' as never })) },
   { area: 'redis', input: 'a task function with a backend', expected: /^A `task` function cannot travel to another machine: put it in a module, start the workers with `andon worker --module PATH`, and pass `module` and `export`$/, run: () => thrown(() => createPool({ task, backend: backend() } as never)) },
   { area: 'redis', input: 'threads with a backend', expected: /^With a `backend`, the workers choose their threads \(`andon worker -j N`\); pass `concurrency` for how many jobs are on the queue at once$/, run: () => thrown(() => createPool({ module: './tasks.js', threads: 2, backend: backend() } as never)) },
   { area: 'redis', input: '--redis that is not a URL', expected: /^andon: Expected --redis to be a Redis URL such as redis:\/\/localhost:6379 \(rediss:\/\/ for TLS\), got `'localhost'` \(string\)$/, run: () => cli(['--redis', 'localhost', '--queue', 'q', 'echo', ':::', 'a']) },

@@ -18,7 +18,8 @@
  *
  * Usage: node dist/bench/suites/redis/throughput.js <mode> <items> <warm-up items> [redis-url queue]
  */
-import { createPool, redisBackend, type CommandResult, type Pool, type TaskResult } from '../../../src/index.js';
+import { createPool, type CommandResult, type Pool, type TaskResult } from '../../../src/index.js';
+import { redisBackend } from '../../../src/redis/index.js';
 import { libraryArgument, report } from '../../lib/child.js';
 import { LOCAL_CONCURRENCY, SUBMIT_CONCURRENCY, TASK_EXPORT, TASKS } from './common.js';
 import { increment } from './tasks.js';

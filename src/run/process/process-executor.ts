@@ -10,7 +10,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { existsSync } from 'node:fs';
 import { CommandFailedError, SpawnError, StoppedError } from '../../errors.js';
 import { shellQuote } from '../../command/quote.js';
-import type { Executor, TaskContext } from '../executor.js';
+import type { Executor, OutputStream, TaskContext } from '../executor.js';
 import { CappedBuffer } from './capture.js';
 import { groupAlive, signalGroup, waitForGroupExit } from './group.js';
 import { environmentOf, nativeSpawn, nativeSpawnAvailable, type NativeChild } from './native-spawn.js';
@@ -63,8 +63,7 @@ export function commandResultOf(result: { readonly status: string; readonly valu
   return isCommandResult(error?.cause?.result) ? error.cause.result : undefined;
 }
 
-/** Which stream a chunk of output came from. */
-export type OutputStream = 'stdout' | 'stderr';
+export type { OutputStream } from '../executor.js';
 
 /** Settings of the subprocess executor, already validated. */
 export interface ProcessExecutorOptions<I> {
@@ -88,8 +87,11 @@ export interface ProcessExecutorOptions<I> {
    * temporary files, read when the job exits (stdout, then stderr, in chunks of up to 1 MiB).
    */
   readonly liveOutput: boolean;
-  /** Sees every chunk of output: as it arrives, or at the job's end (see `liveOutput`). */
-  readonly onOutput: ((chunk: Buffer, stream: OutputStream, item: I, context: TaskContext) => void) | undefined;
+  /**
+   * Sees every chunk of output: as it arrives, or at the job's end (see `liveOutput`). Without
+   * it, output goes to the task's `context.output`, if the run's observers take it.
+   */
+  readonly onOutput?: ((chunk: Buffer, stream: OutputStream, item: I, context: TaskContext) => void) | undefined;
 }
 
 const PIPES: StdioOptions = ['ignore', 'pipe', 'pipe'];
@@ -135,6 +137,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
 
   run(item: I, context: TaskContext): Promise<CommandResult> {
     const options = this.#options;
+    const toContext = (chunk: Buffer, stream: OutputStream): void => context.output?.(chunk, stream);
     const spec = options.toCommand(item, context);
     const command = describe(spec);
     const [file, args] = spec.shell !== undefined ? [options.shell, ['-c', spec.shell]] : [spec.argv[0]!, spec.argv.slice(1)];
@@ -170,7 +173,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     if (pid !== undefined) watchdog.add(pid);
     const stdout = new CappedBuffer(options.maxBuffer);
     const stderr = new CappedBuffer(options.maxBuffer);
-    const onOutput = options.onOutput;
+    const onOutput = options.onOutput ?? (context.output === undefined ? undefined : toContext);
     if (files === undefined && 'stdout' in child) {
       child.stdout!.on('data', (chunk: Buffer) => {
         stdout.push(chunk);

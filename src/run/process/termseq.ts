@@ -3,8 +3,9 @@
  * wait after each, e.g. `TERM,200,TERM,100,TERM,50,KILL,25`. The sequence stops early as
  * soon as the process group is gone.
  */
-import { constants } from 'node:os';
 import { OptionError } from '../../errors.js';
+import { DEFAULTS } from '../../options/defaults.js';
+import { signalNamed } from '../../options/validate.js';
 
 /** One step: send `signal`, then wait up to `waitMs` for the group to go. */
 export interface TermStep {
@@ -13,7 +14,7 @@ export interface TermStep {
 }
 
 /** GNU parallel's default: three TERMs with shrinking waits, then KILL. Gone within 375 ms. */
-export const DEFAULT_TERMSEQ = 'TERM,200,TERM,100,TERM,50,KILL,25';
+export const DEFAULT_TERMSEQ = DEFAULTS.termseq;
 
 /** Parses `SIG,ms,SIG,ms,...`; signal names may omit the SIG prefix. */
 export function parseTermseq(text: string): TermStep[] {
@@ -22,9 +23,8 @@ export function parseTermseq(text: string): TermStep[] {
   if (fields.length < 2 || fields.length % 2 !== 0) throw new OptionError(`Invalid termination sequence \`${text}\`${usage}`);
   const steps: TermStep[] = [];
   for (let i = 0; i < fields.length; i += 2) {
-    const name = fields[i]!.toUpperCase();
-    const signal = (name.startsWith('SIG') ? name : `SIG${name}`) as NodeJS.Signals;
-    if (!(signal in constants.signals)) throw new OptionError(`Unknown signal \`${fields[i]}\` in termination sequence \`${text}\`${usage}`);
+    const signal = signalNamed(fields[i]!);
+    if (signal === undefined) throw new OptionError(`Unknown signal \`${fields[i]}\` in termination sequence \`${text}\`${usage}`);
     const waitMs = Number(fields[i + 1]);
     if (fields[i + 1] === '' || !Number.isFinite(waitMs) || waitMs < 0) throw new OptionError(`Invalid wait \`${fields[i + 1]}\` in termination sequence \`${text}\`${usage}`);
     steps.push({ signal, waitMs });

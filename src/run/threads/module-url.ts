@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { OptionError } from '../../errors.js';
-import { optionError } from '../../validate.js';
+import { optionError } from '../../options/validate.js';
 
 /** The module's `file:` URL. @throws OptionError if it is not a file path or URL, or does not exist. */
 export function resolveModuleUrl(module: unknown): string {

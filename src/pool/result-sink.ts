@@ -1,13 +1,5 @@
-/** Hooks for what watches a run without steering it: `onResult`, and later job logs and progress. */
+/** Where results go when someone consumes them at their own pace. */
 import type { TaskResult } from './result.js';
-
-/** Receives each item's outcome as it settles. Must not throw; must be fast. */
-export interface RunObserver<I, R> {
-  /** An item's first attempt is about to start. */
-  taskStarted?(index: number, item: I): void;
-  /** An item has its final outcome. */
-  taskSettled?(result: TaskResult<I, R>): void;
-}
 
 /**
  * Where results go when someone consumes them at their own pace (`pool.stream()`): the engine

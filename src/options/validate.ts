@@ -2,8 +2,9 @@
  * Option checks with one message form, so every bad option reads the same:
  * ``Expected `concurrency` to be a positive integer, got `0` (number)``.
  */
+import { constants } from 'node:os';
 import { inspect } from 'node:util';
-import { OptionError } from './errors.js';
+import { OptionError } from '../errors.js';
 
 function describe(value: unknown): string {
   const shown = typeof value === 'function' ? value.name || 'anonymous function' : inspect(value, { depth: 1, breakLength: Infinity });
@@ -53,3 +54,39 @@ export function expectKnownKeys(name: string, value: object, known: readonly str
     }
   }
 }
+
+/** The signal `name` means, accepting `TERM` for `SIGTERM`; undefined if the platform has no such signal. */
+export function signalNamed(name: string): NodeJS.Signals | undefined {
+  const upper = name.toUpperCase();
+  const signal = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+  return signal in constants.signals ? (signal as NodeJS.Signals) : undefined;
+}
+
+/** Checks for the name of a signal this platform has, such as `'SIGINT'`. */
+export function expectSignal(name: string, value: unknown): NodeJS.Signals {
+  if (typeof value !== 'string' || !value.startsWith('SIG') || signalNamed(value) !== value) throw optionError(name, "a signal name such as 'SIGINT'", value);
+  return value as NodeJS.Signals;
+}
+
+/** Checks for a string that is not empty. */
+export function expectNonEmptyString(name: string, value: unknown, expected: string): string {
+  if (typeof value !== 'string' || value === '') throw optionError(name, expected, value);
+  return value;
+}
+
+/** The house checks as {@link OptionCheck}s, for schemas. */
+export const is = {
+  positiveInteger: (value: unknown, name: string): number => expectPositiveInteger(name, value),
+  nonNegativeInteger: (value: unknown, name: string): number => expectNonNegativeInteger(name, value),
+  duration: (value: unknown, name: string): number => expectDuration(name, value),
+  boolean: (value: unknown, name: string): boolean => expectBoolean(name, value),
+  signal: (value: unknown, name: string): NodeJS.Signals => expectSignal(name, value),
+  string: (value: unknown, name: string): string => {
+    if (typeof value !== 'string') throw optionError(name, 'a string', value);
+    return value;
+  },
+  function:
+    <F extends (...args: never[]) => unknown>() =>
+    (value: unknown, name: string): F =>
+      expectFunction<F>(name, value),
+} as const;
