@@ -19,13 +19,14 @@ import { formatDuration, plural } from '../format.js';
 import type { TaskContext } from '../run/executor.js';
 import { resolveModuleUrl } from '../run/threads/module-url.js';
 import { StopState } from '../stop/state.js';
-import { STOP_REASONS, type StopReason, type StopToken } from '../stop/token.js';
+import type { StopReason, StopToken } from '../stop/token.js';
 import { expectBoolean, expectDuration, expectFunction, expectKnownKeys, expectPositiveInteger, optionError } from '../validate.js';
 import { expectBackend, type RedisBackend } from './backend.js';
 import { errorOutcome, HOST, JobRunner, jsonSafe } from './job-runner.js';
 import { RunLeases } from './leases.js';
 import { PROTOCOL_VERSION, RUN_LEASE_RENEW_MS, STOP_EVENT, type RemoteJobData, type RemoteOutcome, type StopEventArgs } from './protocol.js';
 import { RedisSession } from './session.js';
+import { parseStopEvent, StopEvents, stopReasonOf } from './stop-events.js';
 
 /** Options of {@link startWorker}. */
 export interface QueueWorkerOptions {
@@ -77,16 +78,8 @@ interface ActiveJob {
   handBack: boolean;
 }
 
-/** Stop events for jobs not (yet) running here are kept this long, in case the job starts here. */
-const EARLY_STOP_TTL_MS = 60_000;
-/** Runs stopped by their submitter are remembered this long. */
-const FORGET_STOPPED_RUNS_MS = 600_000;
 /** Once Redis is gone for good, how long the worker waits for BullMQ to wind down before it stops anyway. */
 const WIND_DOWN_MS = 5_000;
-
-function stopReasonOf(value: unknown): StopReason | undefined {
-  return typeof value === 'string' && (STOP_REASONS as readonly string[]).includes(value) ? (value as StopReason) : undefined;
-}
 
 /** A running worker. Create one with {@link startWorker}. */
 export class QueueWorker implements InterruptParticipant {
@@ -104,9 +97,7 @@ export class QueueWorker implements InterruptParticipant {
   readonly #leases: RunLeases;
   /** Jobs running here. The same job id can appear twice if Redis lost the job and it came back. */
   readonly #active = new Set<ActiveJob>();
-  readonly #earlyStops = new Map<string, { stage: StopReason; at: number }>();
-  /** Runs whose submitter stopped them: a job of theirs that comes later is not started. */
-  readonly #stoppedRuns = new Map<string, { stage: StopReason; at: number }>();
+  readonly #stops = new StopEvents();
   readonly #cleanups: (() => void)[] = [];
   readonly #housekeeping: NodeJS.Timeout;
   #stopping = false;
@@ -272,10 +263,10 @@ export class QueueWorker implements InterruptParticipant {
     if (data?.v !== PROTOCOL_VERSION || typeof data.task !== 'object') {
       return errorOutcome(new OptionError(`Job ${jobId} is not an andon job of protocol ${PROTOCOL_VERSION}; submitter and worker must run the same andon version`));
     }
-    const runStop = this.#stoppedRuns.get(data.run);
+    const runStop = this.#stops.runStopped(data.run);
     if (runStop !== undefined) {
       this.#stopped++;
-      return errorOutcome(new StoppedError(runStop.stage));
+      return errorOutcome(new StoppedError(runStop));
     }
     if (await this.#leases.gone(data.run, true)) {
       this.#stopped++;
@@ -286,9 +277,8 @@ export class QueueWorker implements InterruptParticipant {
     for (const older of this.#active) if (older.jobId === jobId) this.#apply(older, 'force');
     const active: ActiveJob = { jobId, run: data.run, stop: new StopState(), kill: undefined, handBack: false };
     this.#active.add(active);
-    const early = this.#earlyStops.get(jobId);
-    this.#earlyStops.delete(jobId);
-    if (early !== undefined) this.#apply(active, early.stage);
+    const early = this.#stops.takeEarlyStop(jobId);
+    if (early !== undefined) this.#apply(active, early);
     if (this.#handingBack) this.#handBackJob(active);
     // BullMQ's own cancellation (`worker.cancelJob`, which stop events use) reaches the job's token here.
     const onAbort = (): void => void active.stop.request(stopReasonOf(signal?.reason) ?? 'stop');
@@ -324,21 +314,9 @@ export class QueueWorker implements InterruptParticipant {
   }
 
   #onStopEvent(args: StopEventArgs): void {
-    const stage = stopReasonOf(args.stage);
-    if (stage === undefined || typeof args.jobId !== 'string') return;
-    if (args.jobId === '') {
-      this.#stoppedRuns.set(args.run, { stage, at: Date.now() });
-      for (const job of this.#active) if (job.run === args.run) this.#apply(job, stage);
-      return;
-    }
-    let found = false;
-    for (const job of this.#active) {
-      if (job.jobId !== args.jobId) continue;
-      found = true;
-      this.#apply(job, stage);
-    }
-    // Not running here (yet): it may be between BullMQ's fetch and this worker's processor.
-    if (!found) this.#earlyStops.set(args.jobId, { stage, at: Date.now() });
+    const event = parseStopEvent(args);
+    if (event === undefined) return;
+    for (const job of this.#stops.record(event, this.#active)) this.#apply(job, event.stage);
   }
 
   #apply(job: ActiveJob, stage: StopReason): void {
@@ -352,9 +330,7 @@ export class QueueWorker implements InterruptParticipant {
 
   /** Ends the running jobs of runs whose submitter is gone, and forgets old bookkeeping. */
   async #checkLeases(): Promise<void> {
-    const now = Date.now();
-    for (const [jobId, early] of this.#earlyStops) if (now - early.at > EARLY_STOP_TTL_MS) this.#earlyStops.delete(jobId);
-    for (const [run, stopped] of this.#stoppedRuns) if (now - stopped.at > FORGET_STOPPED_RUNS_MS) this.#stoppedRuns.delete(run);
+    this.#stops.prune();
     const runs = new Set([...this.#active].map((job) => job.run));
     this.#leases.prune(runs);
     if (this.#session.watch.lost) return;
