@@ -81,6 +81,43 @@ interface ActiveJob {
 /** Once Redis is gone for good, how long the worker waits for BullMQ to wind down before it stops anyway. */
 const WIND_DOWN_MS = 5_000;
 
+/**
+ * Where a worker is in its life. Whether Redis answers is not part of it but a fact of the
+ * connection (`session.watch.lost`) that the transitions consult.
+ *
+ * - `serving`: taking jobs.
+ * - `draining`: stopped: takes no new job; running jobs have until `graceTimer` fires.
+ * - `handingBack`: running jobs were ended to go back to the queue; one that starts now goes
+ *   back at once.
+ * - `windingDown`: every connection is being dropped (Redis is unreachable, so nothing can be
+ *   reported or handed back); the worker stops even if BullMQ does not wind down.
+ * - `failed`: Redis stayed away: running jobs were ended, and `closed` rejects with `error`.
+ *   A failed worker winds down too.
+ *
+ * `handingBack` in the last two: whether jobs were being handed back when the worker began to
+ * wind down; a job that reaches the processor after that (it was waiting on its run's lease)
+ * is then handed back as well.
+ */
+type Lifecycle =
+  | { readonly name: 'serving' }
+  | { readonly name: 'draining'; readonly graceTimer: NodeJS.Timeout }
+  | { readonly name: 'handingBack' }
+  | { readonly name: 'windingDown'; readonly handingBack: boolean }
+  | { readonly name: 'failed'; readonly error: RedisError; readonly handingBack: boolean };
+
+/** The transitions {@link QueueWorker} makes; any other is a bug. */
+const NEXT: { readonly [from in Lifecycle['name']]: readonly Lifecycle['name'][] } = {
+  // stop(); stop() with Redis lost and no job running; fail()
+  serving: ['draining', 'windingDown', 'failed'],
+  // handBack() (or the grace period's end); the same with Redis lost: no job running, or some
+  draining: ['handingBack', 'windingDown', 'failed'],
+  // handBack() again with Redis lost: no job running, or some; fail()
+  handingBack: ['windingDown', 'failed'],
+  // fail(), or handBack() with Redis lost and a job that started late
+  windingDown: ['failed'],
+  failed: [],
+};
+
 /** A running worker. Create one with {@link startWorker}. */
 export class QueueWorker implements InterruptParticipant {
   /**
@@ -100,12 +137,8 @@ export class QueueWorker implements InterruptParticipant {
   readonly #stops = new StopEvents();
   readonly #cleanups: (() => void)[] = [];
   readonly #housekeeping: NodeJS.Timeout;
-  #stopping = false;
-  /** Set once running jobs are being handed back: a job that starts after that goes back at once. */
-  #handingBack = false;
-  #windingDown = false;
-  #graceTimer: NodeJS.Timeout | undefined;
-  #fatal: RedisError | undefined;
+  /** Written by {@link #enter} only. */
+  #state: Lifecycle = { name: 'serving' };
   #finished = 0;
   #stopped = 0;
   #handedBack = 0;
@@ -155,7 +188,7 @@ export class QueueWorker implements InterruptParticipant {
       this.#worker.once('closed', () => resolve());
     }).then(async () => {
       await this.#release();
-      if (this.#fatal !== undefined) throw this.#fatal;
+      if (this.#state.name === 'failed') throw this.#state.error;
       return this.summary();
     });
   }
@@ -175,8 +208,7 @@ export class QueueWorker implements InterruptParticipant {
    * the queue. Idempotent.
    */
   stop(): void {
-    if (this.#stopping) return;
-    this.#stopping = true;
+    if (this.#state.name !== 'serving') return;
     const running = this.#active.size;
     // After the signal's own notice, which the coordinator writes once every participant has heard it.
     if (running > 0) queueMicrotask(() => this.#notice(`andon: worker taking no new jobs; ${plural(running, 'running job')} not done within ${formatDuration(this.#grace)} go back to the queue`));
@@ -186,7 +218,7 @@ export class QueueWorker implements InterruptParticipant {
       this.#windDown();
       return;
     }
-    this.#graceTimer = setTimeout(() => this.handBack(), this.#grace);
+    this.#enter({ name: 'draining', graceTimer: setTimeout(() => this.handBack(), this.#grace) });
     if (this.#session.watch.lost) return;
     // Resolves once the running jobs have ended (finished or handed back).
     void this.#worker.close().catch(() => {});
@@ -198,16 +230,19 @@ export class QueueWorker implements InterruptParticipant {
    */
   handBack(): void {
     this.stop();
-    clearTimeout(this.#graceTimer);
+    const { name } = this.#state;
     if (this.#session.watch.lost && this.#active.size === 0) {
-      this.#windDown();
+      if (name === 'draining' || name === 'handingBack') this.#windDown();
       return;
     }
     if (this.#session.watch.lost) {
       this.fail(new RedisError(`Stopping while Redis at ${this.#session.backend.where} is unreachable: running jobs were ended and cannot be handed back; the queue's stalled-job check returns them`));
       return;
     }
-    this.#handingBack = true;
+    // Winding down (the connection is being dropped, so Redis is about to count as lost):
+    // nothing can go back to the queue any more.
+    if (name === 'windingDown' || name === 'failed') return;
+    if (name === 'draining') this.#enter({ name: 'handingBack' });
     for (const job of this.#active) this.#handBackJob(job);
   }
 
@@ -225,25 +260,44 @@ export class QueueWorker implements InterruptParticipant {
 
   /** Redis stayed away: end the running jobs (their results could not be reported) and stop. */
   fail(error: RedisError): void {
-    if (this.#fatal !== undefined) return;
-    this.#fatal = error;
+    const from = this.#state;
+    if (from.name === 'failed') return;
+    this.#enter({ name: 'failed', error, handingBack: this.#handsBack(from) });
     this.#notice(`andon: ${error.message}; ending ${plural(this.#active.size, 'running job')} and stopping`);
     for (const job of this.#active) {
       job.stop.request('error');
       job.kill?.();
     }
-    this.#stopping = true;
-    clearTimeout(this.#graceTimer);
-    this.#windDown();
+    if (from.name !== 'windingDown') this.#dropConnections();
+  }
+
+  /**
+   * The one place the lifecycle changes. Leaving `draining` ends its grace period.
+   * @throws Error for a transition {@link NEXT} does not list (a bug here).
+   */
+  #enter(next: Lifecycle): void {
+    const from = this.#state;
+    if (!NEXT[from.name].includes(next.name)) throw new Error(`andon worker: no transition from ${from.name} to ${next.name}`);
+    if (from.name === 'draining') clearTimeout(from.graceTimer);
+    this.#state = next;
+  }
+
+  /** Whether a job that starts in this state is handed back at once. */
+  #handsBack(state: Lifecycle): boolean {
+    return state.name === 'handingBack' || ((state.name === 'windingDown' || state.name === 'failed') && state.handingBack);
+  }
+
+  /** Redis is unreachable and nothing is left to report: stop now. */
+  #windDown(): void {
+    this.#enter({ name: 'windingDown', handingBack: this.#handsBack(this.#state) });
+    this.#dropConnections();
   }
 
   /**
    * Commands waiting for an unreachable server would wait for ever: drop every connection, and
-   * stop even if BullMQ does not wind down.
+   * stop even if BullMQ does not wind down. Once, on entering `windingDown` or `failed`.
    */
-  #windDown(): void {
-    if (this.#windingDown) return;
-    this.#windingDown = true;
+  #dropConnections(): void {
     this.#session.client.disconnect();
     void this.#worker.disconnect().catch(() => {});
     void this.#worker.close(true).catch(() => {});
@@ -279,7 +333,7 @@ export class QueueWorker implements InterruptParticipant {
     this.#active.add(active);
     const early = this.#stops.takeEarlyStop(jobId);
     if (early !== undefined) this.#apply(active, early);
-    if (this.#handingBack) this.#handBackJob(active);
+    if (this.#handsBack(this.#state)) this.#handBackJob(active);
     // BullMQ's own cancellation (`worker.cancelJob`, which stop events use) reaches the job's token here.
     const onAbort = (): void => void active.stop.request(stopReasonOf(signal?.reason) ?? 'stop');
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -345,7 +399,8 @@ export class QueueWorker implements InterruptParticipant {
 
   async #release(): Promise<void> {
     clearInterval(this.#housekeeping);
-    clearTimeout(this.#graceTimer);
+    // Closed within the grace period: every job ended on its own.
+    if (this.#state.name === 'draining') clearTimeout(this.#state.graceTimer);
     for (const cleanup of this.#cleanups) cleanup();
     this.#cleanups.length = 0;
     await this.#jobs.close();
