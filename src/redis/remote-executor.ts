@@ -11,15 +11,15 @@
  * again — it was never logged done, so running it again is right.
  */
 import { randomBytes } from 'node:crypto';
-import type { Queue, QueueEventsProducer } from 'bullmq';
 import { StoppedError } from '../errors.js';
 import type { NoticeWriter } from '../interrupt/coordinator.js';
 import type { Executor, TaskContext } from '../run/executor.js';
 import type { StopReason } from '../stop/token.js';
 import type { RedisBackend } from './backend.js';
 import { within } from './connection.js';
-import { EVENT_STREAM_LENGTH, JOB_NAME, jobIdOf, outputKey, PROTOCOL_VERSION, RUN_LEASE_MS, RUN_LEASE_RENEW_MS, runLeaseKey, STOP_EVENT, type RemoteJobData, type RemoteOutcome } from './protocol.js';
+import { EVENT_STREAM_LENGTH, JOB_NAME, jobIdOf, outputKey, PROTOCOL_VERSION, STOP_EVENT, type RemoteJobData, type RemoteOutcome } from './protocol.js';
 import { CLOSE_WITHIN_MS, RedisSession } from './session.js';
+import { SubmitterConnection } from './submitter-connection.js';
 
 /** A command job's output, as read back from Redis (empty for other jobs). */
 export interface RemoteOutput {
@@ -46,12 +46,17 @@ interface PendingJob {
   settle(outcome: { readonly value: RemoteOutcome } | { readonly error: Error }): void;
 }
 
+/** The run this executor submits for, between one `open()` and the next. */
+interface Run {
+  readonly id: string;
+  /** Set once the whole-run stop is published: it goes out once, before any job's stop. */
+  stopPublished: boolean;
+}
+
 /** States in which a job can still be taken off the queue before any worker runs it. */
 const REMOVABLE = new Set(['waiting', 'prioritized', 'delayed', 'waiting-children']);
 /** Finished jobs stay this long (s) and at most this many, so a look-up can still read them. */
 const KEEP_FINISHED = { age: 3_600, count: 1_000 };
-/** How often the jobs waited for are looked up, in case an event was missed. */
-const RECONCILE_EVERY_MS = 10_000;
 const NO_OUTPUT: RemoteOutput = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
 
 /** Runs tasks as jobs on a BullMQ queue served by `andon worker` processes. */
@@ -60,17 +65,14 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
   readonly #backend: RedisBackend;
   readonly #codec: RemoteCodec<I, R>;
   readonly #notice: NoticeWriter;
-  #session: RedisSession | undefined;
-  #queue: Queue | undefined;
-  #producer: QueueEventsProducer | undefined;
-  #run = '';
-  /** The run a whole-run stop was published for. */
-  #runStopped = '';
+  /** Kept from one run to the next while the server answers. */
+  #connection: SubmitterConnection | undefined;
+  /** Undefined until the first `open()`. */
+  #run: Run | undefined;
   readonly #pending = new Map<string, PendingJob>();
   readonly #fatalListeners = new Set<(error: Error) => void>();
+  /** Set when the connection stayed away: the run failed; the next `open()` connects afresh. */
   #broken: Error | undefined;
-  #lease: NodeJS.Timeout | undefined;
-  #reconciler: NodeJS.Timeout | undefined;
   /** The connecting in progress, which `close()` waits for before it tears down. */
   #opening: Promise<void> | undefined;
   #closing = false;
@@ -90,11 +92,13 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
 
   async #open(): Promise<void> {
     await this.#endLease();
-    this.#run = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+    const run: Run = { id: `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`, stopPublished: false };
+    this.#run = run;
     // A session that lost its server is not reused: connecting afresh fails fast if it is still gone.
-    if (this.#session !== undefined && (this.#broken !== undefined || this.#session.watch.lost)) await this.#closeSession();
+    if (this.#connection !== undefined && (this.#broken !== undefined || this.#connection.lost)) await this.#closeConnection();
     this.#broken = undefined;
-    if (this.#session === undefined) {
+    let connection = this.#connection;
+    if (connection === undefined) {
       const session = await RedisSession.open(this.#backend, {
         lost: (line) => this.#notice(line),
         back: (line) => {
@@ -107,28 +111,22 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
         await session.close();
         return;
       }
-      this.#attach(session);
+      connection = this.#attach(session);
     }
-    await this.#startLease();
+    await connection.startLease(run.id);
     if (this.#closing) return;
-    await this.#warnIfNoWorker();
+    await this.#warnIfNoWorker(connection);
   }
 
   /** Takes a new session into use: its queue, its stop-event producer, its events. */
-  #attach(session: RedisSession): void {
-    const { bullmq } = session.modules;
-    this.#session = session;
-    this.#queue = new bullmq.Queue(this.#backend.queue, { connection: session.client });
-    this.#producer = new bullmq.QueueEventsProducer(this.#backend.queue, { connection: session.client });
-    // Connection errors are reported once, by the session's watch; without a listener BullMQ prints each.
-    this.#queue.on('error', () => {});
-    this.#producer.on('error', () => {});
+  #attach(session: RedisSession): SubmitterConnection {
+    const connection = new SubmitterConnection(session, () => void this.#reconcile());
+    this.#connection = connection;
     const events = session.events;
     events.on('active', ({ jobId }) => this.#pending.get(jobId)?.context.started());
     events.on('completed', ({ jobId, returnvalue }) => this.#pending.get(jobId)?.settle({ value: returnvalue as unknown as RemoteOutcome }));
     events.on('failed', ({ jobId, failedReason }) => this.#failedByQueue(jobId, failedReason));
-    this.#reconciler = setInterval(() => void this.#reconcile(), RECONCILE_EVERY_MS);
-    this.#reconciler.unref();
+    return connection;
   }
 
   /** BullMQ itself failed the job (andon's workers report task failures as outcomes). */
@@ -136,34 +134,16 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     this.#pending.get(jobId)?.settle({ error: new Error(`The queue failed job ${jobId}: ${reason}`) });
   }
 
-  /** Takes the run's lease and keeps renewing it until the run's executor closes or reopens. */
-  async #startLease(): Promise<void> {
-    const client = this.#session!.client;
-    const key = runLeaseKey(this.#backend.queue, this.#run);
-    // The lease outlives a connection loss the submitter itself would survive.
-    const ttl = RUN_LEASE_MS + this.#backend.reconnectTimeoutMs;
-    await client.set(key, '1', 'PX', ttl);
-    this.#lease = setInterval(() => void client.set(key, '1', 'PX', ttl).catch(() => {}), RUN_LEASE_RENEW_MS);
-    // The lease must not keep the process alive; the run itself does while it runs.
-    this.#lease.unref();
-  }
-
-  /** Gives the lease up: the run is over, its workers need not watch it. */
+  /** Gives the run's lease up, deleting it unless the run failed (the server is then gone). */
   async #endLease(): Promise<void> {
-    if (this.#lease === undefined) return;
-    clearInterval(this.#lease);
-    this.#lease = undefined;
-    const session = this.#session;
-    if (session !== undefined && !session.watch.lost && this.#broken === undefined) {
-      await within(session.client.del(runLeaseKey(this.#backend.queue, this.#run)), CLOSE_WITHIN_MS);
-    }
+    await this.#connection?.endLease(this.#broken === undefined);
   }
 
   /** A run with no worker would wait in silence: say what to start. */
-  async #warnIfNoWorker(): Promise<void> {
+  async #warnIfNoWorker(connection: SubmitterConnection): Promise<void> {
     const { queue, where } = this.#backend;
     // CLIENT LIST may be disabled on managed servers; then andon cannot tell, and says nothing.
-    const workers = await this.#queue!.getWorkersCount().catch(() => undefined);
+    const workers = await connection.queue.getWorkersCount().catch(() => undefined);
     if (workers === 0) this.#notice(`andon: no worker is serving queue ${queue} on ${where} yet; jobs wait until one starts: andon worker --redis ${where} --queue ${queue}`);
   }
 
@@ -175,8 +155,10 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
   run(item: I, context: TaskContext): Promise<R> {
     if (context.stop.stopped) return Promise.reject(new StoppedError(context.stop.reason ?? 'stop'));
     if (this.#broken !== undefined) return Promise.reject(new StoppedError('error'));
-    const data: RemoteJobData = { v: PROTOCOL_VERSION, run: this.#run, index: context.index, attempt: context.attempt, task: this.#codec.toTask(item, context) };
-    const jobId = jobIdOf(this.#run, context.index, context.attempt);
+    const run = this.#run;
+    if (run === undefined) return Promise.reject(new Error('andon: the Redis executor ran a task before it was opened'));
+    const data: RemoteJobData = { v: PROTOCOL_VERSION, run: run.id, index: context.index, attempt: context.attempt, task: this.#codec.toTask(item, context) };
+    const jobId = jobIdOf(run.id, context.index, context.attempt);
     return new Promise<R>((resolve, reject) => {
       const unlisten = context.stop.onStop((reason) => {
         // Any reason but a task's own timeout comes from a stop of the whole run (a task
@@ -215,7 +197,9 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
       const { queue } = this.#backend;
       const [stdoutKey, stderrKey] = [outputKey(queue, jobId, 'stdout'), outputKey(queue, jobId, 'stderr')];
       try {
-        const replies = await this.#session!.client.multi().getBuffer(stdoutKey).getBuffer(stderrKey).del(stdoutKey, stderrKey).exec();
+        const connection = this.#connection;
+        if (connection === undefined) throw new Error('the connection is closed');
+        const replies = await connection.session.client.multi().getBuffer(stdoutKey).getBuffer(stderrKey).del(stdoutKey, stderrKey).exec();
         const bytes = (reply: [Error | null, unknown] | undefined): Buffer => (Buffer.isBuffer(reply?.[1]) ? reply[1] : Buffer.alloc(0));
         output = { stdout: bytes(replies?.[0]), stderr: bytes(replies?.[1]) };
       } catch (error) {
@@ -232,21 +216,24 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     // Jobs still waited for (the run was abandoned): take those still waiting off the queue.
     const left = [...this.#pending.entries()];
     for (const [, pending] of left) pending.settle({ error: new StoppedError('stop') });
-    if (this.#broken === undefined && this.#session?.watch.lost === false) {
-      await within(Promise.all(left.map(([jobId]) => this.#removeIfWaiting(jobId))), CLOSE_WITHIN_MS);
+    const connection = this.#connection;
+    if (this.#broken === undefined && connection !== undefined && !connection.lost) {
+      await within(Promise.all(left.map(([jobId]) => this.#removeIfWaiting(connection, jobId))), CLOSE_WITHIN_MS);
     }
     await this.#endLease();
-    await this.#closeSession();
+    await this.#closeConnection();
   }
 
   async #add(jobId: string, pending: PendingJob): Promise<void> {
-    await this.#queue!.add(JOB_NAME, pending.data, { jobId, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
+    const connection = this.#connection;
+    if (connection === undefined) throw new Error('andon: the Redis executor is closed');
+    await connection.queue.add(JOB_NAME, pending.data, { jobId, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
     pending.added = true;
   }
 
   /** Removes a job no worker has taken yet; true if it was removed. */
-  async #removeIfWaiting(jobId: string): Promise<boolean> {
-    const queue = this.#queue!;
+  async #removeIfWaiting(connection: SubmitterConnection, jobId: string): Promise<boolean> {
+    const { queue } = connection;
     return REMOVABLE.has(await queue.getJobState(jobId)) && (await queue.remove(jobId)) === 1;
   }
 
@@ -255,23 +242,25 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
    * job stops takes the next waiting one at once, and must know to leave it alone.
    */
   #stopRun(stage: StopReason): void {
-    if (this.#runStopped === this.#run || this.#broken !== undefined) return;
-    this.#runStopped = this.#run;
+    const run = this.#run;
+    if (run === undefined || run.stopPublished || this.#broken !== undefined) return;
+    run.stopPublished = true;
     // The first command sent from here on, so the stream has it before any job's stop event.
-    void this.#producer?.publishEvent({ eventName: STOP_EVENT, run: this.#run, jobId: '', stage }, EVENT_STREAM_LENGTH).catch(() => {});
+    void this.#connection?.producer.publishEvent({ eventName: STOP_EVENT, run: run.id, jobId: '', stage }, EVENT_STREAM_LENGTH).catch(() => {});
   }
 
   /** Takes a waiting job off the queue, or tells the worker running it to stop. */
   async #stopJob(jobId: string, stage: StopReason): Promise<void> {
     const pending = this.#pending.get(jobId);
-    if (pending === undefined || !pending.added || this.#broken !== undefined) return;
+    const connection = this.#connection;
+    if (pending === undefined || !pending.added || this.#broken !== undefined || connection === undefined) return;
     try {
-      if (await this.#removeIfWaiting(jobId)) {
+      if (await this.#removeIfWaiting(connection, jobId)) {
         pending.settle({ error: new StoppedError(stage) });
         return;
       }
       // Long stream: BullMQ's default for a published event would trim it to 1,000 entries.
-      await this.#producer!.publishEvent({ eventName: STOP_EVENT, run: this.#run, jobId, stage }, EVENT_STREAM_LENGTH);
+      await connection.producer.publishEvent({ eventName: STOP_EVENT, run: pending.data.run, jobId, stage }, EVENT_STREAM_LENGTH);
     } catch {
       // The connection is down: the watch reports it, and gives the run up if it stays down.
     }
@@ -282,8 +271,9 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
    * job, and a job the server no longer has (it restarted empty) is submitted again.
    */
   async #reconcile(): Promise<void> {
-    const queue = this.#queue;
-    if (queue === undefined || this.#session?.watch.lost !== false) return;
+    const connection = this.#connection;
+    if (connection === undefined || connection.lost) return;
+    const { queue } = connection;
     const lost: number[] = [];
     try {
       for (const [jobId, pending] of [...this.#pending]) {
@@ -316,18 +306,12 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     for (const listener of this.#fatalListeners) listener(error);
     for (const pending of [...this.#pending.values()]) pending.settle({ error: new StoppedError('error') });
     // Commands waiting for the server would wait for ever: drop the connection.
-    this.#session?.client.disconnect();
+    this.#connection?.session.client.disconnect();
   }
 
-  async #closeSession(): Promise<void> {
-    const session = this.#session;
-    this.#session = undefined;
-    clearInterval(this.#reconciler);
-    this.#reconciler = undefined;
-    if (session === undefined) return;
-    await within(Promise.all([this.#queue?.close(), this.#producer?.close()]), CLOSE_WITHIN_MS);
-    this.#queue = undefined;
-    this.#producer = undefined;
-    await session.close();
+  async #closeConnection(): Promise<void> {
+    const connection = this.#connection;
+    this.#connection = undefined;
+    await connection?.close();
   }
 }

@@ -19,13 +19,14 @@ import { formatDuration, plural } from '../format.js';
 import type { TaskContext } from '../run/executor.js';
 import { resolveModuleUrl } from '../run/threads/module-url.js';
 import { StopState } from '../stop/state.js';
-import { STOP_REASONS, type StopReason, type StopToken } from '../stop/token.js';
+import type { StopReason, StopToken } from '../stop/token.js';
 import { expectBoolean, expectDuration, expectFunction, expectKnownKeys, expectPositiveInteger, optionError } from '../options/validate.js';
 import { expectBackend, type RedisBackend } from './backend.js';
 import { errorOutcome, HOST, JobRunner, jsonSafe } from './job-runner.js';
 import { RunLeases } from './leases.js';
 import { PROTOCOL_VERSION, RUN_LEASE_RENEW_MS, STOP_EVENT, type RemoteJobData, type RemoteOutcome, type StopEventArgs } from './protocol.js';
 import { RedisSession } from './session.js';
+import { parseStopEvent, StopEvents, stopReasonOf } from './stop-events.js';
 
 /** Options of {@link startWorker}. */
 export interface QueueWorkerOptions {
@@ -77,16 +78,45 @@ interface ActiveJob {
   handBack: boolean;
 }
 
-/** Stop events for jobs not (yet) running here are kept this long, in case the job starts here. */
-const EARLY_STOP_TTL_MS = 60_000;
-/** Runs stopped by their submitter are remembered this long. */
-const FORGET_STOPPED_RUNS_MS = 600_000;
 /** Once Redis is gone for good, how long the worker waits for BullMQ to wind down before it stops anyway. */
 const WIND_DOWN_MS = 5_000;
 
-function stopReasonOf(value: unknown): StopReason | undefined {
-  return typeof value === 'string' && (STOP_REASONS as readonly string[]).includes(value) ? (value as StopReason) : undefined;
-}
+/**
+ * Where a worker is in its life. Whether Redis answers is not part of it but a fact of the
+ * connection (`session.watch.lost`) that the transitions consult.
+ *
+ * - `serving`: taking jobs.
+ * - `draining`: stopped: takes no new job; running jobs have until `graceTimer` fires.
+ * - `handingBack`: running jobs were ended to go back to the queue; one that starts now goes
+ *   back at once.
+ * - `windingDown`: every connection is being dropped (Redis is unreachable, so nothing can be
+ *   reported or handed back); the worker stops even if BullMQ does not wind down.
+ * - `failed`: Redis stayed away: running jobs were ended, and `closed` rejects with `error`.
+ *   A failed worker winds down too.
+ *
+ * `handingBack` in the last two: whether jobs were being handed back when the worker began to
+ * wind down; a job that reaches the processor after that (it was waiting on its run's lease)
+ * is then handed back as well.
+ */
+type Lifecycle =
+  | { readonly name: 'serving' }
+  | { readonly name: 'draining'; readonly graceTimer: NodeJS.Timeout }
+  | { readonly name: 'handingBack' }
+  | { readonly name: 'windingDown'; readonly handingBack: boolean }
+  | { readonly name: 'failed'; readonly error: RedisError; readonly handingBack: boolean };
+
+/** The transitions {@link QueueWorker} makes; any other is a bug. */
+const NEXT: { readonly [from in Lifecycle['name']]: readonly Lifecycle['name'][] } = {
+  // stop(); stop() with Redis lost and no job running; fail()
+  serving: ['draining', 'windingDown', 'failed'],
+  // handBack() (or the grace period's end); the same with Redis lost: no job running, or some
+  draining: ['handingBack', 'windingDown', 'failed'],
+  // handBack() again with Redis lost: no job running, or some; fail()
+  handingBack: ['windingDown', 'failed'],
+  // fail(), or handBack() with Redis lost and a job that started late
+  windingDown: ['failed'],
+  failed: [],
+};
 
 /** A running worker. Create one with {@link startWorker}. */
 export class QueueWorker implements InterruptParticipant {
@@ -104,17 +134,11 @@ export class QueueWorker implements InterruptParticipant {
   readonly #leases: RunLeases;
   /** Jobs running here. The same job id can appear twice if Redis lost the job and it came back. */
   readonly #active = new Set<ActiveJob>();
-  readonly #earlyStops = new Map<string, { stage: StopReason; at: number }>();
-  /** Runs whose submitter stopped them: a job of theirs that comes later is not started. */
-  readonly #stoppedRuns = new Map<string, { stage: StopReason; at: number }>();
+  readonly #stops = new StopEvents();
   readonly #cleanups: (() => void)[] = [];
   readonly #housekeeping: NodeJS.Timeout;
-  #stopping = false;
-  /** Set once running jobs are being handed back: a job that starts after that goes back at once. */
-  #handingBack = false;
-  #windingDown = false;
-  #graceTimer: NodeJS.Timeout | undefined;
-  #fatal: RedisError | undefined;
+  /** Written by {@link #enter} only. */
+  #state: Lifecycle = { name: 'serving' };
   #finished = 0;
   #stopped = 0;
   #handedBack = 0;
@@ -164,7 +188,7 @@ export class QueueWorker implements InterruptParticipant {
       this.#worker.once('closed', () => resolve());
     }).then(async () => {
       await this.#release();
-      if (this.#fatal !== undefined) throw this.#fatal;
+      if (this.#state.name === 'failed') throw this.#state.error;
       return this.summary();
     });
   }
@@ -184,8 +208,7 @@ export class QueueWorker implements InterruptParticipant {
    * the queue. Idempotent.
    */
   stop(): void {
-    if (this.#stopping) return;
-    this.#stopping = true;
+    if (this.#state.name !== 'serving') return;
     const running = this.#active.size;
     // After the signal's own notice, which the coordinator writes once every participant has heard it.
     if (running > 0) queueMicrotask(() => this.#notice(`andon: worker taking no new jobs; ${plural(running, 'running job')} not done within ${formatDuration(this.#grace)} go back to the queue`));
@@ -195,7 +218,7 @@ export class QueueWorker implements InterruptParticipant {
       this.#windDown();
       return;
     }
-    this.#graceTimer = setTimeout(() => this.handBack(), this.#grace);
+    this.#enter({ name: 'draining', graceTimer: setTimeout(() => this.handBack(), this.#grace) });
     if (this.#session.watch.lost) return;
     // Resolves once the running jobs have ended (finished or handed back).
     void this.#worker.close().catch(() => {});
@@ -207,16 +230,19 @@ export class QueueWorker implements InterruptParticipant {
    */
   handBack(): void {
     this.stop();
-    clearTimeout(this.#graceTimer);
+    const { name } = this.#state;
     if (this.#session.watch.lost && this.#active.size === 0) {
-      this.#windDown();
+      if (name === 'draining' || name === 'handingBack') this.#windDown();
       return;
     }
     if (this.#session.watch.lost) {
       this.fail(new RedisError(`Stopping while Redis at ${this.#session.backend.where} is unreachable: running jobs were ended and cannot be handed back; the queue's stalled-job check returns them`));
       return;
     }
-    this.#handingBack = true;
+    // Winding down (the connection is being dropped, so Redis is about to count as lost):
+    // nothing can go back to the queue any more.
+    if (name === 'windingDown' || name === 'failed') return;
+    if (name === 'draining') this.#enter({ name: 'handingBack' });
     for (const job of this.#active) this.#handBackJob(job);
   }
 
@@ -234,25 +260,44 @@ export class QueueWorker implements InterruptParticipant {
 
   /** Redis stayed away: end the running jobs (their results could not be reported) and stop. */
   fail(error: RedisError): void {
-    if (this.#fatal !== undefined) return;
-    this.#fatal = error;
+    const from = this.#state;
+    if (from.name === 'failed') return;
+    this.#enter({ name: 'failed', error, handingBack: this.#handsBack(from) });
     this.#notice(`andon: ${error.message}; ending ${plural(this.#active.size, 'running job')} and stopping`);
     for (const job of this.#active) {
       job.stop.request('error');
       job.kill?.();
     }
-    this.#stopping = true;
-    clearTimeout(this.#graceTimer);
-    this.#windDown();
+    if (from.name !== 'windingDown') this.#dropConnections();
+  }
+
+  /**
+   * The one place the lifecycle changes. Leaving `draining` ends its grace period.
+   * @throws Error for a transition {@link NEXT} does not list (a bug here).
+   */
+  #enter(next: Lifecycle): void {
+    const from = this.#state;
+    if (!NEXT[from.name].includes(next.name)) throw new Error(`andon worker: no transition from ${from.name} to ${next.name}`);
+    if (from.name === 'draining') clearTimeout(from.graceTimer);
+    this.#state = next;
+  }
+
+  /** Whether a job that starts in this state is handed back at once. */
+  #handsBack(state: Lifecycle): boolean {
+    return state.name === 'handingBack' || ((state.name === 'windingDown' || state.name === 'failed') && state.handingBack);
+  }
+
+  /** Redis is unreachable and nothing is left to report: stop now. */
+  #windDown(): void {
+    this.#enter({ name: 'windingDown', handingBack: this.#handsBack(this.#state) });
+    this.#dropConnections();
   }
 
   /**
    * Commands waiting for an unreachable server would wait for ever: drop every connection, and
-   * stop even if BullMQ does not wind down.
+   * stop even if BullMQ does not wind down. Once, on entering `windingDown` or `failed`.
    */
-  #windDown(): void {
-    if (this.#windingDown) return;
-    this.#windingDown = true;
+  #dropConnections(): void {
     this.#session.client.disconnect();
     void this.#worker.disconnect().catch(() => {});
     void this.#worker.close(true).catch(() => {});
@@ -272,10 +317,10 @@ export class QueueWorker implements InterruptParticipant {
     if (data?.v !== PROTOCOL_VERSION || typeof data.task !== 'object') {
       return errorOutcome(new OptionError(`Job ${jobId} is not an andon job of protocol ${PROTOCOL_VERSION}; submitter and worker must run the same andon version`));
     }
-    const runStop = this.#stoppedRuns.get(data.run);
+    const runStop = this.#stops.runStopped(data.run);
     if (runStop !== undefined) {
       this.#stopped++;
-      return errorOutcome(new StoppedError(runStop.stage));
+      return errorOutcome(new StoppedError(runStop));
     }
     if (await this.#leases.gone(data.run, true)) {
       this.#stopped++;
@@ -286,10 +331,9 @@ export class QueueWorker implements InterruptParticipant {
     for (const older of this.#active) if (older.jobId === jobId) this.#apply(older, 'force');
     const active: ActiveJob = { jobId, run: data.run, stop: new StopState(), kill: undefined, handBack: false };
     this.#active.add(active);
-    const early = this.#earlyStops.get(jobId);
-    this.#earlyStops.delete(jobId);
-    if (early !== undefined) this.#apply(active, early.stage);
-    if (this.#handingBack) this.#handBackJob(active);
+    const early = this.#stops.takeEarlyStop(jobId);
+    if (early !== undefined) this.#apply(active, early);
+    if (this.#handsBack(this.#state)) this.#handBackJob(active);
     // BullMQ's own cancellation (`worker.cancelJob`, which stop events use) reaches the job's token here.
     const onAbort = (): void => void active.stop.request(stopReasonOf(signal?.reason) ?? 'stop');
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -324,21 +368,9 @@ export class QueueWorker implements InterruptParticipant {
   }
 
   #onStopEvent(args: StopEventArgs): void {
-    const stage = stopReasonOf(args.stage);
-    if (stage === undefined || typeof args.jobId !== 'string') return;
-    if (args.jobId === '') {
-      this.#stoppedRuns.set(args.run, { stage, at: Date.now() });
-      for (const job of this.#active) if (job.run === args.run) this.#apply(job, stage);
-      return;
-    }
-    let found = false;
-    for (const job of this.#active) {
-      if (job.jobId !== args.jobId) continue;
-      found = true;
-      this.#apply(job, stage);
-    }
-    // Not running here (yet): it may be between BullMQ's fetch and this worker's processor.
-    if (!found) this.#earlyStops.set(args.jobId, { stage, at: Date.now() });
+    const event = parseStopEvent(args);
+    if (event === undefined) return;
+    for (const job of this.#stops.record(event, this.#active)) this.#apply(job, event.stage);
   }
 
   #apply(job: ActiveJob, stage: StopReason): void {
@@ -352,9 +384,7 @@ export class QueueWorker implements InterruptParticipant {
 
   /** Ends the running jobs of runs whose submitter is gone, and forgets old bookkeeping. */
   async #checkLeases(): Promise<void> {
-    const now = Date.now();
-    for (const [jobId, early] of this.#earlyStops) if (now - early.at > EARLY_STOP_TTL_MS) this.#earlyStops.delete(jobId);
-    for (const [run, stopped] of this.#stoppedRuns) if (now - stopped.at > FORGET_STOPPED_RUNS_MS) this.#stoppedRuns.delete(run);
+    this.#stops.prune();
     const runs = new Set([...this.#active].map((job) => job.run));
     this.#leases.prune(runs);
     if (this.#session.watch.lost) return;
@@ -369,7 +399,8 @@ export class QueueWorker implements InterruptParticipant {
 
   async #release(): Promise<void> {
     clearInterval(this.#housekeeping);
-    clearTimeout(this.#graceTimer);
+    // Closed within the grace period: every job ended on its own.
+    if (this.#state.name === 'draining') clearTimeout(this.#state.graceTimer);
     for (const cleanup of this.#cleanups) cleanup();
     this.#cleanups.length = 0;
     await this.#jobs.close();

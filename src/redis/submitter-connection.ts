@@ -1,0 +1,76 @@
+/**
+ * A submitter's connection to its queue, as one thing: the session, the queue jobs are added
+ * to, the producer stop events are published with, the timer that looks up the jobs waited
+ * for, and the lease of the run submitting over it. Closing it ends them all.
+ */
+import type { Queue, QueueEventsProducer } from 'bullmq';
+import { within } from './connection.js';
+import { RUN_LEASE_MS, RUN_LEASE_RENEW_MS, runLeaseKey } from './protocol.js';
+import { CLOSE_WITHIN_MS, type RedisSession } from './session.js';
+
+/** How often the jobs waited for are looked up, in case an event was missed. */
+const RECONCILE_EVERY_MS = 10_000;
+
+/** One session of a submitter, with what it submits and stops jobs through. */
+export class SubmitterConnection {
+  readonly session: RedisSession;
+  readonly queue: Queue;
+  readonly producer: QueueEventsProducer;
+  readonly #reconciler: NodeJS.Timeout;
+  /** The run's lease, while one is held: its key and the timer renewing it. */
+  #lease: { readonly key: string; readonly renewal: NodeJS.Timeout } | undefined;
+
+  /** Takes the session into use; `reconcile` is called every few seconds until it closes. */
+  constructor(session: RedisSession, reconcile: () => void) {
+    const { bullmq } = session.modules;
+    const { queue } = session.backend;
+    this.session = session;
+    this.queue = new bullmq.Queue(queue, { connection: session.client });
+    this.producer = new bullmq.QueueEventsProducer(queue, { connection: session.client });
+    // Connection errors are reported once, by the session's watch; without a listener BullMQ prints each.
+    this.queue.on('error', () => {});
+    this.producer.on('error', () => {});
+    this.#reconciler = setInterval(reconcile, RECONCILE_EVERY_MS);
+    this.#reconciler.unref();
+  }
+
+  /** True while the server is unreachable. */
+  get lost(): boolean {
+    return this.session.watch.lost;
+  }
+
+  /** Takes the run's lease and keeps renewing it until {@link endLease}. */
+  async startLease(run: string): Promise<void> {
+    const { client, backend } = this.session;
+    const key = runLeaseKey(backend.queue, run);
+    // The lease outlives a connection loss the submitter itself would survive.
+    const ttl = RUN_LEASE_MS + backend.reconnectTimeoutMs;
+    await client.set(key, '1', 'PX', ttl);
+    const renewal = setInterval(() => void client.set(key, '1', 'PX', ttl).catch(() => {}), RUN_LEASE_RENEW_MS);
+    // The lease must not keep the process alive; the run itself does while it runs.
+    renewal.unref();
+    this.#lease = { key, renewal };
+  }
+
+  /**
+   * Gives the lease up: the run is over, its workers need not watch it. The key is deleted
+   * when `release` is set and the server answers; else it expires on its own.
+   */
+  async endLease(release: boolean): Promise<void> {
+    const lease = this.#lease;
+    if (lease === undefined) return;
+    clearInterval(lease.renewal);
+    this.#lease = undefined;
+    if (release && !this.lost) await within(this.session.client.del(lease.key), CLOSE_WITHIN_MS);
+  }
+
+  /** Closes the queue, the producer and the session, within a few seconds even if the server is gone. */
+  async close(): Promise<void> {
+    clearInterval(this.#reconciler);
+    // Ended by the run before; a renewal left running would keep a finished run alive.
+    if (this.#lease !== undefined) clearInterval(this.#lease.renewal);
+    this.#lease = undefined;
+    await within(Promise.all([this.queue.close(), this.producer.close()]), CLOSE_WITHIN_MS);
+    await this.session.close();
+  }
+}
