@@ -19,7 +19,7 @@ import { InlineExecutor, type TaskFunction } from '../run/inline.js';
 import { localBackend } from '../run/local-backend.js';
 import type { CommandResult } from '../run/process/process-executor.js';
 import type { NoticeWriter, SignalSource } from '../stop/signals.js';
-import type { StopToken } from '../stop/token.js';
+import { expectStopToken } from '../stop/token.js';
 import { commandExecutor, commandOutcome } from './command-pool.js';
 import type { AsyncPoolOptions, CommandItem, CommandPoolOptions, PoolOptions, RemoteModulePoolOptions, ThreadPoolOptions } from './pool-options.js';
 import { asyncSchema, commandSchema, jobLogSchema, remoteModuleSchema, threadSchema, type commonSchema } from './schemas.js';
@@ -39,14 +39,6 @@ function backendOf(value: unknown): Backend {
   if (value === undefined) return localBackend;
   if (!isBackend(value)) throw optionError('backend', "a backend such as redisBackend({ connection, queue }) from 'andon/redis'", value);
   return value;
-}
-
-function expectStopToken(value: unknown): StopToken | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || typeof (value as StopToken).onStop !== 'function' || !('stopped' in value)) {
-    throw optionError('stop', "a StopToken (for example `controller.token` or a task's `stop`)", value);
-  }
-  return value as StopToken;
 }
 
 function observersOf<I, R>(value: unknown): readonly RunObserver<I, R>[] {
@@ -77,7 +69,7 @@ function assemble<I, R>(common: Common, executor: Executor<I, R>, concurrency: n
   plugins.push(...(extra.plugins ?? []));
   for (const observer of observersOf<I, R>(common.observers)) plugins.push(() => ({ observer }));
   if (common.progress) plugins.push(progressPlugin(process.stderr, [process.stdout, process.stderr]));
-  const settings = { concurrency, timeout: common.timeout, grace: common.grace, retries: common.retries, backoff: createBackoff(common.backoff as Parameters<typeof createBackoff>[0]), parent: expectStopToken(common.stop) };
+  const settings = { concurrency, timeout: common.timeout, grace: common.grace, retries: common.retries, backoff: createBackoff(common.backoff as Parameters<typeof createBackoff>[0]), parent: common.stop === undefined ? undefined : expectStopToken('stop', common.stop) };
   const signals = common.handleSignals ? interruptCoordinator((common.signalSource as SignalSource | undefined) ?? process) : undefined;
   return new Pool<I, R>({ settings, executor, plugins, signals, notice });
 }

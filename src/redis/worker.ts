@@ -19,8 +19,10 @@ import { formatDuration, plural } from '../format.js';
 import type { TaskContext } from '../run/executor.js';
 import { resolveModuleUrl } from '../run/threads/module-url.js';
 import { StopState } from '../stop/state.js';
-import type { StopReason, StopToken } from '../stop/token.js';
-import { expectBoolean, expectDuration, expectFunction, expectKnownKeys, expectPositiveInteger, optionError } from '../options/validate.js';
+import { expectStopToken, type StopReason, type StopToken } from '../stop/token.js';
+import { DEFAULTS } from '../options/defaults.js';
+import { checkOptions, expectObject, optional, withDefault, type Schema } from '../options/schema.js';
+import { is, optionError } from '../options/validate.js';
 import { expectBackend, type RedisBackend } from './backend.js';
 import { errorOutcome, HOST, JobRunner, jsonSafe } from './job-runner.js';
 import { RunLeases } from './leases.js';
@@ -39,13 +41,13 @@ export interface QueueWorkerOptions {
   /**
    * After a stop, how long running jobs may take to finish before they are ended and handed
    * back to the queue, in ms.
-   * @default 5_000
+   * @default DEFAULTS.grace (5 s)
    */
   readonly grace?: number;
   /**
    * BullMQ's job lock, in ms: if this worker dies, other workers take its jobs back after
    * about this long (and as often check for such jobs).
-   * @default 30_000
+   * @default DEFAULTS.lockDuration (30 s)
    */
   readonly lockDuration?: number;
   /** Own SIGINT, SIGTERM and SIGHUP while running. @default true */
@@ -408,6 +410,21 @@ export class QueueWorker implements InterruptParticipant {
   }
 }
 
+const workerSchema = {
+  backend: (value) => expectBackend(value),
+  concurrency: optional(is.positiveInteger),
+  module: optional((value) => resolveModuleUrl(value)),
+  grace: withDefault(is.duration, DEFAULTS.grace),
+  lockDuration: withDefault(is.positiveInteger, DEFAULTS.lockDuration),
+  handleSignals: withDefault(is.boolean, true),
+  onNotice: withDefault(is.function<NoticeWriter>(), writeNoticeToStderr),
+  stop: optional((value, name) => expectStopToken(name, value)),
+  signalSource: optional((value, name) => {
+    if (typeof value !== 'object' || value === null || typeof (value as SignalSource).on !== 'function' || typeof (value as SignalSource).off !== 'function') throw optionError(name, 'an object with on() and off() for signal names, such as process', value);
+    return value as SignalSource;
+  }),
+} satisfies Schema<QueueWorkerOptions>;
+
 /**
  * Connects to the queue and starts running its jobs.
  *
@@ -417,21 +434,17 @@ export class QueueWorker implements InterruptParticipant {
  * @throws RedisError if Redis cannot be reached; OptionError for a bad option.
  */
 export async function startWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
-  if (typeof options !== 'object' || options === null) throw optionError('worker options', 'an object with `backend`', options);
-  expectKnownKeys('worker options', options, ['backend', 'concurrency', 'module', 'grace', 'lockDuration', 'handleSignals', 'onNotice', 'stop', 'signalSource']);
-  const backend = expectBackend(options.backend);
-  const concurrency = options.concurrency === undefined ? availableParallelism() : expectPositiveInteger('concurrency', options.concurrency);
-  const grace = expectDuration('grace', options.grace ?? 5_000);
-  const lockDuration = expectPositiveInteger('lockDuration', options.lockDuration ?? 30_000);
-  const moduleUrl = options.module === undefined ? undefined : resolveModuleUrl(options.module);
-  const notice = options.onNotice === undefined ? writeNoticeToStderr : expectFunction<NoticeWriter>('onNotice', options.onNotice);
-  const handleSignals = expectBoolean('handleSignals', options.handleSignals ?? true);
+  const given = expectObject('worker options', options, 'an object with `backend`');
+  const checked = checkOptions('worker options', given, workerSchema);
+  const { backend, grace, lockDuration, notice } = { ...checked, notice: checked.onNotice };
+  const concurrency = checked.concurrency ?? availableParallelism();
   let worker: QueueWorker | undefined;
   const session = await RedisSession.open(backend, {
     lost: notice,
     back: notice,
     gaveUp: (error) => worker?.fail(error),
   });
-  worker = new QueueWorker(session, { concurrency, grace, lockDuration, moduleUrl, notice, signals: handleSignals ? (options.signalSource ?? process) : undefined, parent: options.stop });
+  const signals = checked.handleSignals ? (checked.signalSource ?? process) : undefined;
+  worker = new QueueWorker(session, { concurrency, grace, lockDuration, moduleUrl: checked.module, notice, signals, parent: checked.stop });
   return worker;
 }

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPool, type TaskResult } from '../../src/index.js';
-import { redisBackend } from '../../src/redis/index.js';
+import { redisBackend, startWorker } from '../../src/redis/index.js';
 import { startRedis } from '../helpers/redis.js';
 import { headerLine } from '../../src/joblog/format.js';
 import { andon } from '../helpers/cli.js';
@@ -189,6 +189,8 @@ export const CASES: readonly BadInput[] = [
   // Redis backend
   { area: 'redis', input: 'a connection that is not a Redis URL', expected: /^Expected `connection` to be a Redis URL such as redis:\/\/localhost:6379 \(rediss:\/\/ for TLS\), got `'localhost:6379'` \(string\)$/, run: () => thrown(() => redisBackend({ connection: 'localhost:6379', queue: 'q' })) },
   { area: 'redis', input: 'a queue name with a colon', expected: /^Queue name `jobs:1` contains `:`, which BullMQ uses to build its keys; choose a name without it$/, run: () => thrown(() => redisBackend({ connection: 'redis://localhost', queue: 'jobs:1' })) },
+  { area: 'redis', input: 'startWorker with a stop that is not a token', expected: /^Expected `stop` to be a StopToken \(for example `controller.token` or a task's `stop`\), got `'soon'` \(string\)$/, run: () => thrown(() => startWorker({ backend: redisBackend({ connection: 'redis://127.0.0.1:1', queue: 'q' }), stop: 'soon' as never })) },
+  { area: 'redis', input: 'startWorker with a misspelled option', expected: /^Unknown option `concurency` in `worker options`; known options: `backend`, `concurrency`/, run: () => thrown(() => startWorker({ backend: redisBackend({ connection: 'redis://127.0.0.1:1', queue: 'q' }), concurency: 2 } as never)) },
   { area: 'redis', input: 'a backend that is not from redisBackend()', expected: /^Expected `backend` to be a backend such as redisBackend\(\{ connection, queue \}\) from 'andon\/redis', got `'redis:\/\/localhost'` \(string\)$/, run: () => thrown(() => createPool<string>({ command: ['true'], backend: 'redis://localhost' as never })) },
   { area: 'redis', input: 'a task function with a backend', expected: /^A `task` function cannot travel to another machine: put it in a module, start the workers with `andon worker --module PATH`, and pass `module` and `export`$/, run: () => thrown(() => createPool({ task, backend: backend() } as never)) },
   { area: 'redis', input: 'threads with a backend', expected: /^With a `backend`, the workers choose their threads \(`andon worker -j N`\); pass `concurrency` for how many jobs are on the queue at once$/, run: () => thrown(() => createPool({ module: './tasks.js', threads: 2, backend: backend() } as never)) },
