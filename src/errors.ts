@@ -6,7 +6,6 @@
  */
 import { inspect } from 'node:util';
 import type { StopReason } from './stop/token.js';
-import type { Summary } from './pool/summary.js';
 
 /** The stable codes of andon's errors, one per class. */
 export type AndonErrorCode =
@@ -89,37 +88,6 @@ export class AbandonedError extends AndonError {
   }
 }
 
-/**
- * What a run rejects with after SIGINT, SIGTERM or SIGHUP. It carries the run's summary and
- * the exit code a shell user expects (130, 143 or 129).
- */
-export class InterruptedError extends AndonError {
-  /** The counts of the interrupted run; they add up to the items taken. */
-  readonly summary: Summary;
-  /** The signal that interrupted the run. */
-  readonly signal: NodeJS.Signals;
-  /** 128 + the signal number: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP. */
-  readonly exitCode: number;
-
-  constructor(signal: NodeJS.Signals, exitCode: number, summary: Summary) {
-    super('ANDON_INTERRUPTED', `Interrupted by ${signal}`);
-    this.signal = signal;
-    this.exitCode = exitCode;
-    this.summary = summary;
-  }
-}
-
-/** The input iterable threw while the pool was pulling items from it. */
-export class InputError extends AndonError {
-  /** The counts of the run up to the failure. */
-  readonly summary: Summary;
-
-  constructor(cause: Error, summary: Summary) {
-    super('ANDON_INPUT', `Reading the input failed: ${cause.message}`, { cause });
-    this.summary = summary;
-  }
-}
-
 /** A task threw (or rejected with) something that is not an `Error`; `value` holds it. */
 export class NonErrorThrownError extends AndonError {
   /** What was thrown. */
@@ -169,20 +137,6 @@ export class SpawnError extends AndonError {
 export class RedisError extends AndonError {
   constructor(message: string, cause?: Error) {
     super('ANDON_REDIS', message, cause === undefined ? undefined : { cause });
-  }
-}
-
-/**
- * The backend a run's tasks go through (Redis) failed, at the start or midway; `cause` says
- * how. Tasks that had not finished are cancelled, so a resume from the job log runs them.
- */
-export class BackendError extends AndonError {
-  /** The counts of the run up to the failure. */
-  readonly summary: Summary;
-
-  constructor(cause: Error, summary: Summary) {
-    super('ANDON_BACKEND', cause.message, { cause });
-    this.summary = summary;
   }
 }
 

@@ -37,10 +37,7 @@ export type { InterruptSignal, SignalSource } from './stop/signals.js';
 export {
   AbandonedError,
   AndonError,
-  BackendError,
   CommandFailedError,
-  InputError,
-  InterruptedError,
   isAndonError,
   NonErrorThrownError,
   OptionError,
@@ -52,3 +49,4 @@ export {
   UsageError,
 } from './errors.js';
 export type { AndonErrorCode, CommandOutcome } from './errors.js';
+export { BackendError, InputError, InterruptedError } from './pool/run-errors.js';

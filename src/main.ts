@@ -2,7 +2,8 @@
  * `main(fn)`: the wrapper for scripts, so that Ctrl+C behaves the way a shell user expects —
  * the summary on stderr and exit code 130 — instead of a stack trace.
  */
-import { isAndonError, type InterruptedError } from './errors.js';
+import { isAndonError } from './errors.js';
+import type { InterruptedError } from './pool/run-errors.js';
 import { formatSummary, type Summary } from './pool/summary.js';
 
 /** Options of {@link main}; for tests and embedding. */

@@ -2,7 +2,8 @@
 import type { Readable } from 'node:stream';
 import { createPool } from '../api/create-pool.js';
 import { renderShellLine } from '../command/render.js';
-import { isAndonError, TimeoutError, UsageError, type BackendError, type InterruptedError } from '../errors.js';
+import { isAndonError, TimeoutError, UsageError } from '../errors.js';
+import type { BackendError, InterruptedError } from '../pool/run-errors.js';
 import { formatDuration } from '../format.js';
 import type { RunObserver } from '../pool/lifecycle.js';
 import { formatSummary, type Summary } from '../pool/summary.js';

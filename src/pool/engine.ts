@@ -12,7 +12,8 @@
  * call) never does.
  */
 import { randomBytes } from 'node:crypto';
-import { AbandonedError, BackendError, InputError, InterruptedError, TimeoutError, toError } from '../errors.js';
+import { AbandonedError, TimeoutError, toError } from '../errors.js';
+import { BackendError, InputError, InterruptedError } from './run-errors.js';
 import type { Executor } from '../run/executor.js';
 import { exitCodeFor, type InterruptSignal } from '../stop/signals.js';
 import { StopState } from '../stop/state.js';
