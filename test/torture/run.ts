@@ -13,6 +13,7 @@ import { readJobLog } from '../../src/joblog/reader.js';
 import { ANDON_BIN } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { RUN_LEASE_MS, RUN_LEASE_RECHECK_MS, RUN_LEASE_RENEW_MS } from '../../src/redis/protocol.js';
+import { WATCHDOG_NAME } from '../../src/run/process/watchdog.js';
 import { describeScenario, type Scenario } from './scenario.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/torture-child.js', import.meta.url));
@@ -76,7 +77,7 @@ function isWorkerPart(pid: number, worker: ScenarioWorker | undefined): boolean 
   if (worker === undefined) return false;
   if (pid === worker.pid) return true;
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('watchdog.sh');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(WATCHDOG_NAME);
   } catch {
     return false;
   }

@@ -24,6 +24,7 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { CLI, CONCURRENCY, PARALLEL_ENV, STOP, type CommandLine } from './common.js';
+import { WATCHDOG_NAME } from '../../../src/run/process/watchdog.js';
 import { childrenOf, commandLine, processStat, statusKiB, stillAlive, waitQuiet } from './procfs.js';
 
 export const STOP_TOOLS = ['andon', 'parallel'] as const;
@@ -140,7 +141,7 @@ export async function stopOnce(tool: StopTool, stopCase: StopCase): Promise<Stop
   const fail = (what: string): Error => new Error(`${tool} (${stopCase.label}): ${what}\n${Buffer.concat(stderr).toString('utf8')}`);
   try {
     await handshake(child.stdout, jobs, exited, fail);
-    const watchdog = tool === 'andon' ? childrenOf(pid).find((p) => commandLine(p)?.includes('watchdog.sh') === true) : undefined;
+    const watchdog = tool === 'andon' ? childrenOf(pid).find((p) => commandLine(p)?.includes(WATCHDOG_NAME) === true) : undefined;
     await waitQuiet(watchdog === undefined ? [pid] : [pid, watchdog]);
     const mainRssKiB = statusKiB(pid, 'VmRSS');
     const watchdogRssKiB = watchdog === undefined ? undefined : statusKiB(watchdog, 'VmRSS');

@@ -9,14 +9,56 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /**
  * A POSIX shell script, not a Node process: it only waits for a pipe to close and then kills,
- * and a shell does that in about 1 MB where Node takes 40 MB and 40 ms to start. It ships
- * beside the compiled code (copied there by the build).
+ * and a shell does that in about 1 MB where Node takes 40 MB and 40 ms to start. Its text is
+ * here, run with `/bin/sh -c`, rather than in a file beside the compiled code: a file only a
+ * build step copies is one a plain `tsc` leaves out, and andon would then run every job with
+ * no watchdog at all, silently.
+ *
+ * andon appends "+PGID" to the registry file when it starts a job's process group and "-PGID"
+ * when the group is gone, and writes "bye" on the script's stdin when it shuts down cleanly.
+ * If stdin closes without "bye", andon died (SIGKILL, a crash): kill every group still on
+ * record, and (Linux) every process carrying this run's marker in its environment, TERM first
+ * and KILL 200 ms later. Runs in its own session and ignores INT and HUP, so neither a Ctrl+C
+ * at the terminal nor a hang-up removes it before the cleanup. Then remove the registry's
+ * directory, whether andon died or said goodbye.
+ *
+ *   /bin/sh -c WATCHDOG_SCRIPT andon-watchdog MARKER REGISTRY
  */
-const WATCHDOG_SCRIPT = fileURLToPath(new URL('./watchdog.sh', import.meta.url));
+export const WATCHDOG_SCRIPT = String.raw`trap '' INT HUP
+marker=$1
+registry=$2
+clean=
+while IFS= read -r line; do
+  [ "$line" = bye ] && clean=1
+done
+
+cleanup() {
+  if [ -z "$clean" ]; then
+    # Groups still on record: every "+PGID" without a later "-PGID".
+    groups=$(awk '/^\+/ { live[substr($0, 2)] = 1 } /^-/ { delete live[substr($0, 2)] } END { for (g in live) print g }' "$registry" 2>/dev/null)
+    marked=
+    if [ -d /proc/self ]; then
+      marked=$(grep -l -a "ANDON_WATCHDOG=$marker" /proc/[0-9]*/environ 2>/dev/null | sed -e 's#^/proc/##' -e 's#/environ$##' | grep -v "^$$\$")
+    fi
+    for signal in TERM KILL; do
+      for g in $groups; do kill -s "$signal" -- "-$g" 2>/dev/null; done
+      for p in $marked; do kill -s "$signal" "$p" 2>/dev/null; done
+      [ "$signal" = TERM ] && sleep 0.2
+    done
+  fi
+  rm -rf "$(dirname "$registry")"
+}
+cleanup
+`;
+
+/**
+ * The watchdog's name, its `$0`: what `ps` shows after `/bin/sh -c <script>`, and how a test
+ * or benchmark tells it apart from andon's jobs in /proc/PID/cmdline.
+ */
+export const WATCHDOG_NAME = 'andon-watchdog';
 
 /** The name of the environment variable that marks a job as belonging to a watchdog. */
 export const WATCHDOG_ENV = 'ANDON_WATCHDOG';
@@ -47,7 +89,7 @@ export class Watchdog {
     let registry: number | undefined;
     try {
       registry = openSync(registryPath, 'a');
-      this.#process = spawn('/bin/sh', [WATCHDOG_SCRIPT, this.marker, registryPath], {
+      this.#process = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, WATCHDOG_NAME, this.marker, registryPath], {
         // Its own session: the terminal's Ctrl+C and hang-up never reach it.
         detached: true,
         stdio: ['pipe', 'ignore', 'ignore'],
