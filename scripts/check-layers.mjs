@@ -20,21 +20,24 @@ import { fileURLToPath } from 'node:url';
  * a folder) and which other layers it may import. A layer may always import itself.
  */
 export const LAYERS = [
-  { name: 'base', files: ['src/errors.ts', 'src/format.ts', 'src/uncaught.ts', 'src/options/**'], mayImport: [] },
-  { name: 'stop', files: ['src/stop/**'], mayImport: ['base'] },
+  {
+    name: 'base',
+    files: ['src/errors.ts', 'src/format.ts', 'src/uncaught.ts', 'src/options/**', 'src/stop/**'],
+    mayImport: [],
+  },
   { name: 'command', files: ['src/command/**'], mayImport: ['base'] },
-  { name: 'run', files: ['src/run/**'], mayImport: ['base', 'stop', 'command'] },
-  { name: 'pool', files: ['src/pool/**'], mayImport: ['base', 'stop', 'run'] },
+  { name: 'run', files: ['src/run/**'], mayImport: ['base', 'command'] },
+  { name: 'pool', files: ['src/pool/**'], mayImport: ['base', 'run'] },
   { name: 'interrupt', files: ['src/interrupt/**'], mayImport: ['base'] },
-  { name: 'joblog', files: ['src/joblog/**'], mayImport: ['base', 'stop', 'pool'] },
-  { name: 'output', files: ['src/output/**'], mayImport: ['base', 'stop', 'pool'] },
+  { name: 'joblog', files: ['src/joblog/**'], mayImport: ['base', 'pool'] },
+  { name: 'output', files: ['src/output/**'], mayImport: ['base', 'pool'] },
   { name: 'report', files: ['src/report/**'], mayImport: ['base', 'joblog'] },
   {
     name: 'api',
     files: ['src/index.ts', 'src/main.ts', 'src/api/**'],
-    mayImport: ['base', 'stop', 'command', 'run', 'pool', 'interrupt', 'joblog', 'output', 'report'],
+    mayImport: ['base', 'command', 'run', 'pool', 'interrupt', 'joblog', 'output', 'report'],
   },
-  { name: 'redis', files: ['src/redis/**'], mayImport: ['base', 'stop', 'command', 'run', 'pool', 'interrupt'] },
+  { name: 'redis', files: ['src/redis/**'], mayImport: ['base', 'command', 'run', 'pool', 'interrupt'] },
   { name: 'cli', files: ['src/cli/**'], mayImport: '*' },
 ];
 

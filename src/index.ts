@@ -4,10 +4,30 @@
  * use it never loads it.
  */
 export { createPool } from './api/create-pool.js';
-export type { AsyncPoolOptions, CommandContext, CommandItem, CommandPoolOptions, CommonPoolOptions, JobLogOptions, PoolOptions, RemoteModulePoolOptions, ThreadPoolOptions } from './api/pool-options.js';
+export type {
+  AsyncPoolOptions,
+  CommandContext,
+  CommandItem,
+  CommandPoolOptions,
+  CommonPoolOptions,
+  JobLogOptions,
+  PoolOptions,
+  RemoteModulePoolOptions,
+  ThreadPoolOptions,
+} from './api/pool-options.js';
 export { Pool } from './pool/pool.js';
 export type { JoinOptions, StopOptions, StreamOptions } from './pool/pool.js';
-export type { LiveCounts, RunEnded, RunForced, RunHandle, RunObserver, RunStarted, RunStopping, TaskOutput, TaskStarted } from './pool/lifecycle.js';
+export type {
+  LiveCounts,
+  RunEnded,
+  RunForced,
+  RunHandle,
+  RunObserver,
+  RunStarted,
+  RunStopping,
+  TaskOutput,
+  TaskStarted,
+} from './pool/lifecycle.js';
 export type { Backend, CommandJobs, ModuleJobs } from './run/backend.js';
 export type { Executor, OutputStream, TaskContext } from './run/executor.js';
 export type { CommandResult, CommandSpec } from './run/process/process-executor.js';
@@ -17,7 +37,15 @@ export { DEFAULTS } from './options/defaults.js';
 export { shellQuote } from './command/quote.js';
 export type { BackoffOptions } from './pool/backoff.js';
 export type { PoolInput } from './pool/input.js';
-export type { CancelledResult, DoneResult, FailedResult, NotStartedResult, SkippedResult, TaskResult, TaskResultBase } from './pool/result.js';
+export type {
+  CancelledResult,
+  DoneResult,
+  FailedResult,
+  NotStartedResult,
+  SkippedResult,
+  TaskResult,
+  TaskResultBase,
+} from './pool/result.js';
 export { JobLogError } from './joblog/job-log-error.js';
 export { formatSummary } from './pool/summary.js';
 export type { Counts, Summary } from './pool/summary.js';

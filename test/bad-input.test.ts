@@ -11,11 +11,17 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 describe('bad input catalogue', () => {
   it('has at least 30 cases across the library, worker threads, commands, the command line, job logs and Redis', () => {
     assert.ok(CASES.length >= 30, `${CASES.length} cases`);
-    assert.deepEqual(new Set(CASES.map((c) => c.area)), new Set(['library options', 'worker threads', 'commands', 'command line', 'job log', 'redis']));
+    assert.deepEqual(
+      new Set(CASES.map((c) => c.area)),
+      new Set(['library options', 'worker threads', 'commands', 'command line', 'job log', 'redis']),
+    );
   });
 
   for (const badInput of CASES) {
-    const skip = badInput.requires === 'redis-server' && redisServer === undefined ? 'redis-server is not installed (CI installs it)' : false;
+    const skip =
+      badInput.requires === 'redis-server' && redisServer === undefined
+        ? 'redis-server is not installed (CI installs it)'
+        : false;
     it(`${badInput.area}: ${badInput.input}`, { skip }, async () => {
       const { message, exitCode } = await badInput.run();
       assert.match(shown(message), badInput.expected);
@@ -24,7 +30,9 @@ describe('bad input catalogue', () => {
     });
   }
 
-  it('docs/bad-input.md is rendered from these cases (npm run catalogue)', { skip: redisServer === undefined ? 'redis-server is not installed' : false }, async () => {
+  it('docs/bad-input.md is rendered from these cases (npm run catalogue)', {
+    skip: redisServer === undefined ? 'redis-server is not installed' : false,
+  }, async () => {
     const document = readFileSync(new URL('../../docs/bad-input.md', import.meta.url), 'utf8');
     assert.equal(document, await renderCatalogue());
   });

@@ -10,14 +10,23 @@ import { andon, ANDON_BIN, gnuParallel, parallel, runCommand, startAndon } from 
 import { openFifo } from './helpers/fifo.js';
 import { isAlive, jobPids, waitUntilGone } from './helpers/processes.js';
 
-const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bin: { andon: string } };
+const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+  bin: { andon: string };
+};
 const dir = mkdtempSync(join(tmpdir(), 'andon-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `andon ...args` to completion with extra environment variables, keeping its output as bytes. */
-function andonBytes(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: Buffer; stderr: Buffer }> {
+function andonBytes(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: Buffer; stderr: Buffer }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ANDON_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [ANDON_BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -39,7 +48,11 @@ async function waitUntil(condition: () => boolean, ms: number, what: string): Pr
 /** A fresh directory to be andon's TMPDIR, and a check that andon (and its watchdog) left it empty. */
 function privateTmp(): { env: { TMPDIR: string }; emptied: () => Promise<void> } {
   const tmp = mkdtempSync(join(dir, 'tmp-'));
-  return { env: { TMPDIR: tmp }, emptied: () => waitUntil(() => readdirSync(tmp).length === 0, 3_000, `${tmp} empty, has ${readdirSync(tmp).join(', ')}`) };
+  return {
+    env: { TMPDIR: tmp },
+    emptied: () =>
+      waitUntil(() => readdirSync(tmp).length === 0, 3_000, `${tmp} empty, has ${readdirSync(tmp).join(', ')}`),
+  };
 }
 
 describe('andon: basics', () => {
@@ -48,7 +61,7 @@ describe('andon: basics', () => {
     assert.match(readFileSync(ANDON_BIN, 'utf8'), /^#!\/usr\/bin\/env node\n/);
   });
 
-  it('the README\'s `npx andon` resolves to this package', async () => {
+  it("the README's `npx andon` resolves to this package", async () => {
     const root = new URL('../../', import.meta.url).pathname;
     const exit = await runCommand('sh', ['-c', `cd '${root}' && npx --no-install andon --version`]);
     assert.equal(exit.code, 0, exit.stderr);
@@ -64,7 +77,23 @@ describe('andon: basics', () => {
   it('--help documents every option and where andon differs from GNU parallel', async () => {
     const exit = await andon(['--help']);
     assert.equal(exit.code, 0);
-    for (const option of ['--jobs', '--null', '--keep-order', '--group', '--line-buffer', '--tag', '--dry-run', '--timeout', '--retries', '--halt', '--grace', '--termseq', '--joblog', '--resume', '--resume-failed']) {
+    for (const option of [
+      '--jobs',
+      '--null',
+      '--keep-order',
+      '--group',
+      '--line-buffer',
+      '--tag',
+      '--dry-run',
+      '--timeout',
+      '--retries',
+      '--halt',
+      '--grace',
+      '--termseq',
+      '--joblog',
+      '--resume',
+      '--resume-failed',
+    ]) {
       assert.match(exit.stdout, new RegExp(`${option}\\b`), option);
     }
     assert.match(exit.stdout, /Where andon differs from GNU parallel/);
@@ -89,18 +118,40 @@ describe('andon: basics', () => {
 });
 
 describe('andon: output', () => {
-  it('groups each job\'s output: never interleaved with another job', async () => {
-    const exit = await andon(['-j', '4', 'for i in 1 2 3 4; do echo {} $i; sleep 0.01; done', ':::', 'a', 'b', 'c', 'd']);
+  it("groups each job's output: never interleaved with another job", async () => {
+    const exit = await andon([
+      '-j',
+      '4',
+      'for i in 1 2 3 4; do echo {} $i; sleep 0.01; done',
+      ':::',
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
     const lines = exit.stdout.trim().split('\n');
     assert.equal(lines.length, 16);
     for (let i = 0; i < 16; i += 4) {
       const job = lines[i]!.split(' ')[0];
-      assert.deepEqual(lines.slice(i, i + 4), [1, 2, 3, 4].map((n) => `${job} ${n}`), exit.stdout);
+      assert.deepEqual(
+        lines.slice(i, i + 4),
+        [1, 2, 3, 4].map((n) => `${job} ${n}`),
+        exit.stdout,
+      );
     }
   });
 
   it('--line-buffer never tears a line, even when it is written in pieces', async () => {
-    const exit = await andon(['--line-buffer', '-j', '3', 'printf "{}-part1-"; sleep 0.05; printf "{}-part2\\n"; echo {}-whole', ':::', 'a', 'b', 'c']);
+    const exit = await andon([
+      '--line-buffer',
+      '-j',
+      '3',
+      'printf "{}-part1-"; sleep 0.05; printf "{}-part2\\n"; echo {}-whole',
+      ':::',
+      'a',
+      'b',
+      'c',
+    ]);
     const lines = exit.stdout.trim().split('\n').sort();
     assert.deepEqual(lines, ['a-part1-a-part2', 'a-whole', 'b-part1-b-part2', 'b-whole', 'c-part1-c-part2', 'c-whole']);
   });
@@ -145,7 +196,10 @@ describe('andon: output', () => {
 describe('andon: failures, timeouts, retries, halt', () => {
   it('exits with the number of failed jobs, 101 past 100', async () => {
     assert.equal((await andon(['exit {}', ':::', '0', '1', '2', '3'])).code, 3);
-    assert.equal((await andon(['exit', ':::', ...Array.from({ length: 105 }, (_, i) => String((i % 3) + 1))])).code, 101);
+    assert.equal(
+      (await andon(['exit', ':::', ...Array.from({ length: 105 }, (_, i) => String((i % 3) + 1))])).code,
+      101,
+    );
     assert.equal((await andon(['true', ':::', 'a'])).code, 0);
   });
 
@@ -164,8 +218,19 @@ describe('andon: failures, timeouts, retries, halt', () => {
   });
 
   it('--halt soon,fail=1 lets running jobs finish and starts no new one', async () => {
-    const exit = await andon(['-j', '2', '--halt', 'soon,fail=1', 'sleep {}; echo done {}; exit $(( {#} == 1 ? 4 : 0 ))', ':::', '0.01', '0.3', '0.01', '0.01']);
-    assert.equal(exit.code, 4, 'the failing job\'s exit code');
+    const exit = await andon([
+      '-j',
+      '2',
+      '--halt',
+      'soon,fail=1',
+      'sleep {}; echo done {}; exit $(( {#} == 1 ? 4 : 0 ))',
+      ':::',
+      '0.01',
+      '0.3',
+      '0.01',
+      '0.01',
+    ]);
+    assert.equal(exit.code, 4, "the failing job's exit code");
     assert.match(exit.stdout, /done 0\.3/, 'the running job finished');
     assert.equal(exit.stdout.match(/done/g)?.length, 2, 'no new job started');
   });
@@ -184,20 +249,52 @@ describe('andon: bad input gets one line and exit 255', () => {
     ['a missing command', [':::', 'a'], /^andon: Missing command: give the command to run before the inputs/],
     ['no arguments at all', [], /^andon: Missing command/],
     ['an empty command', ['', ':::', 'a'], /^andon: Missing command/],
-    ['-j 0', ['-j', '0', 'echo', ':::', 'a'], /^andon: -j needs a positive whole number, got '0' \(GNU parallel reads -j 0/],
+    [
+      '-j 0',
+      ['-j', '0', 'echo', ':::', 'a'],
+      /^andon: -j needs a positive whole number, got '0' \(GNU parallel reads -j 0/,
+    ],
     ['-j abc', ['-j', 'abc', 'echo', ':::', 'a'], /^andon: -j needs a positive whole number, got 'abc'$/],
     ['-j with nothing after it', ['-j'], /^andon: -j needs a value; see andon --help$/],
     ['a ::: with nothing after it', ['echo', ':::'], /^andon: ::: has nothing after it; give at least one value/],
     ['an unterminated {', ['echo', '{1', ':::', 'a'], /^andon: Unterminated replacement string `\{1`/],
-    ['{2} with one source', ['echo', '{2}', ':::', 'a'], /^andon: \{2\} refers to input source 2, but there is 1 source/],
-    ['a nonexistent command', ['andon-no-such-program', '{}', ':::', 'a'], /^andon: Command not found: andon-no-such-program; check its name and your PATH$/],
+    [
+      '{2} with one source',
+      ['echo', '{2}', ':::', 'a'],
+      /^andon: \{2\} refers to input source 2, but there is 1 source/,
+    ],
+    [
+      'a nonexistent command',
+      ['andon-no-such-program', '{}', ':::', 'a'],
+      /^andon: Command not found: andon-no-such-program; check its name and your PATH$/,
+    ],
     ['a missing :::: file', ['echo', '::::', '/nonexistent/list'], /^andon: Input file not found: \/nonexistent\/list/],
-    ['a bad --timeout', ['--timeout', '10%', 'echo', ':::', 'a'], /^andon: --timeout 10%: percentages are not supported/],
-    ['--timeout 0', ['--timeout', '0', 'echo', ':::', 'a'], /^andon: --timeout needs a number of seconds greater than 0, got '0'$/],
-    ['a negative --grace', ['--grace', '-1', 'echo', ':::', 'a'], /^andon: --grace needs a number of seconds ≥ 0, got '-1'$/],
+    [
+      'a bad --timeout',
+      ['--timeout', '10%', 'echo', ':::', 'a'],
+      /^andon: --timeout 10%: percentages are not supported/,
+    ],
+    [
+      '--timeout 0',
+      ['--timeout', '0', 'echo', ':::', 'a'],
+      /^andon: --timeout needs a number of seconds greater than 0, got '0'$/,
+    ],
+    [
+      'a negative --grace',
+      ['--grace', '-1', 'echo', ':::', 'a'],
+      /^andon: --grace needs a number of seconds ≥ 0, got '-1'$/,
+    ],
     ['a bad --halt', ['--halt', 'later', 'echo', ':::', 'a'], /^andon: --halt later: expected never, or now\|soon/],
-    ['a bad --termseq', ['--termseq', 'TERM', 'echo', ':::', 'a'], /^andon: --termseq: Invalid termination sequence `TERM`/],
-    ['--group with --line-buffer', ['--group', '--lb', 'echo', ':::', 'a'], /^andon: --group and --line-buffer contradict each other/],
+    [
+      'a bad --termseq',
+      ['--termseq', 'TERM', 'echo', ':::', 'a'],
+      /^andon: --termseq: Invalid termination sequence `TERM`/,
+    ],
+    [
+      '--group with --line-buffer',
+      ['--group', '--lb', 'echo', ':::', 'a'],
+      /^andon: --group and --line-buffer contradict each other/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(what, async () => {
@@ -225,7 +322,17 @@ describe('andon: stopping real jobs', () => {
   });
 
   it('jobs that trap and ignore INT and TERM are still killed (grace, then termination sequence)', async () => {
-    const child = startAndon(['-j', '2', '--grace', '0', '--line-buffer', `trap "" INT TERM; ${pidJob}`, ':::', '1', '2']);
+    const child = startAndon([
+      '-j',
+      '2',
+      '--grace',
+      '0',
+      '--line-buffer',
+      `trap "" INT TERM; ${pidJob}`,
+      ':::',
+      '1',
+      '2',
+    ]);
     await child.waitForLines(/^job \d+$/, 2);
     const pids = jobPids(child.stdout());
     child.kill('SIGTERM');
@@ -249,7 +356,16 @@ describe('andon: stopping real jobs', () => {
   });
 
   it('a third Ctrl+C during the force does not cut it short: summary and exit code still come', async () => {
-    const child = startAndon(['-j', '1', '--grace', '3600', '--line-buffer', `trap "" INT TERM; ${pidJob}`, ':::', '1']);
+    const child = startAndon([
+      '-j',
+      '1',
+      '--grace',
+      '3600',
+      '--line-buffer',
+      `trap "" INT TERM; ${pidJob}`,
+      ':::',
+      '1',
+    ]);
     await child.waitForLines(/^job \d+$/, 1);
     const pids = jobPids(child.stdout());
     child.kill('SIGTERM');
@@ -288,7 +404,10 @@ describe('andon: stopping real jobs', () => {
     const tmp = privateTmp();
     const fifo = openFifo(dir, 'sigint-grouped');
     try {
-      const child = startAndon(['-j', '2', `echo partial {}; echo $$ > ${fifo.path}; exec sleep 30`, ':::', '1', '2', '3'], tmp.env);
+      const child = startAndon(
+        ['-j', '2', `echo partial {}; echo $$ > ${fifo.path}; exec sleep 30`, ':::', '1', '2', '3'],
+        tmp.env,
+      );
       const pids = (await fifo.lines(2)).map(Number);
       child.kill('SIGINT');
       const exit = await child.exited;
@@ -305,7 +424,10 @@ describe('andon: stopping real jobs', () => {
     const tmp = privateTmp();
     const fifo = openFifo(dir, 'sigkill-grouped');
     try {
-      const child = startAndon(['-j', '2', `echo partial {}; echo $$ > ${fifo.path}; exec sleep 30`, ':::', '1', '2'], tmp.env);
+      const child = startAndon(
+        ['-j', '2', `echo partial {}; echo $$ > ${fifo.path}; exec sleep 30`, ':::', '1', '2'],
+        tmp.env,
+      );
       const pids = (await fifo.lines(2)).map(Number);
       child.kill('SIGKILL');
       await child.exited;
@@ -322,7 +444,8 @@ describe('andon: stopping real jobs', () => {
     const log = join(env.TMPDIR, `andon-demo-${process.getuid?.() ?? 0}.joblog`);
     const child = startAndon(['demo'], env);
     // Interrupt once a job is on record as done (the header plus one record).
-    while (!existsSync(log) || readFileSync(log, 'utf8').split('\n').length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!existsSync(log) || readFileSync(log, 'utf8').split('\n').length < 3)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     child.kill('SIGINT');
     const exit = await child.exited;
     assert.equal(exit.code, 130);
@@ -332,18 +455,25 @@ describe('andon: stopping real jobs', () => {
     // A job can print "pulled" and still be interrupted before it exits: only the job log
     // says what is done.
     const done = Number(/(\d+) done/.exec(exit.stderr)![1]);
-    const loggedImages = readFileSync(log, 'utf8').split('\n').slice(1).filter(Boolean).map((line) => /echo "pulled (\S+)"/.exec(line)![1]!);
+    const loggedImages = readFileSync(log, 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((line) => /echo "pulled (\S+)"/.exec(line)![1]!);
     assert.equal(loggedImages.length, done);
     const again = startAndon(['demo'], env);
     await again.waitForLine(/pulling layer 1\/5/);
     again.kill('SIGINT');
     const second = await again.exited;
     assert.match(second.stderr, new RegExp(`resuming: ${done} of 10 were pulled before the last Ctrl\\+C`));
-    for (const image of loggedImages) assert.doesNotMatch(second.stdout, new RegExp(`^${image}\t`, 'm'), `${image} was pulled already`);
+    for (const image of loggedImages)
+      assert.doesNotMatch(second.stdout, new RegExp(`^${image}\t`, 'm'), `${image} was pulled already`);
   });
 });
 
-describe('andon beside GNU parallel, same command lines', { skip: gnuParallel === undefined ? 'GNU parallel is not installed (CI installs it)' : false }, () => {
+describe('andon beside GNU parallel, same command lines', {
+  skip: gnuParallel === undefined ? 'GNU parallel is not installed (CI installs it)' : false,
+}, () => {
   const sameOutput: string[][] = [
     ['-k', 'echo', 'pre', '{}', 'post', ':::', 'two words', 'a'],
     ['-k', 'printf', '[%s]\\n', 'pre', '{}', 'post', ':::', 'two words'],
@@ -382,7 +512,10 @@ describe('andon beside GNU parallel, same command lines', { skip: gnuParallel ==
 
   it('the same stdin lines give the same jobs', async () => {
     const input = 'one\ntwo words\n\nlast';
-    const [ours, theirs] = await Promise.all([andon(['-k', 'echo', '[{}]'], input), parallel(['-k', 'echo', '[{}]'], input)]);
+    const [ours, theirs] = await Promise.all([
+      andon(['-k', 'echo', '[{}]'], input),
+      parallel(['-k', 'echo', '[{}]'], input),
+    ]);
     assert.equal(ours.stdout, theirs.stdout);
   });
 });

@@ -27,7 +27,48 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Words that look like what people type, mixed with anything at all. */
 const word = fc.oneof(
-  fc.constantFrom(':::', '::::', '-j', '-j0', '--jobs=2', '-k', '-0', '--tag', '--lb', '--group', '--dry-run', '--timeout', '--retries', '--halt', 'now,fail=1', '--grace', '--termseq', 'TERM,10,KILL,5', '--joblog', '--resume', '--resume-failed', '--bar', '--', 'echo', '{}', '{.}', '{1}', '{2/}', '{#}', '{%}', '{', '}', '{1', 'demo', 'report', '-o', '2', '0', '-1', 'abc'),
+  fc.constantFrom(
+    ':::',
+    '::::',
+    '-j',
+    '-j0',
+    '--jobs=2',
+    '-k',
+    '-0',
+    '--tag',
+    '--lb',
+    '--group',
+    '--dry-run',
+    '--timeout',
+    '--retries',
+    '--halt',
+    'now,fail=1',
+    '--grace',
+    '--termseq',
+    'TERM,10,KILL,5',
+    '--joblog',
+    '--resume',
+    '--resume-failed',
+    '--bar',
+    '--',
+    'echo',
+    '{}',
+    '{.}',
+    '{1}',
+    '{2/}',
+    '{#}',
+    '{%}',
+    '{',
+    '}',
+    '{1',
+    'demo',
+    'report',
+    '-o',
+    '2',
+    '0',
+    '-1',
+    'abc',
+  ),
   fc.string({ maxLength: 12 }),
 );
 
@@ -43,7 +84,10 @@ describe('fuzz: command line', () => {
           }
         } catch (error) {
           if (!(error instanceof UsageError)) throw error;
-          assert.ok(error.message.length > 0 && !error.message.includes('\n'), `not one line: ${JSON.stringify(error.message)}`);
+          assert.ok(
+            error.message.length > 0 && !error.message.includes('\n'),
+            `not one line: ${JSON.stringify(error.message)}`,
+          );
         }
       }),
       { seed, numRuns: numRuns * 3 },
@@ -52,24 +96,32 @@ describe('fuzz: command line', () => {
 
   it('any template and values render, or the template is refused up front', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 30 }), fc.array(fc.string({ maxLength: 10 }), { minLength: 1, maxLength: 3 }), fc.nat(1000), (text, values, seq) => {
-        let template: Template;
-        try {
-          template = new Template(text);
-        } catch (error) {
-          assert.ok(error instanceof OptionError);
-          return;
-        }
-        const rendered = template.render({ values, seq: seq + 1, slot: 1 }, shellQuote);
-        assert.equal(typeof rendered, 'string');
-      }),
+      fc.property(
+        fc.string({ maxLength: 30 }),
+        fc.array(fc.string({ maxLength: 10 }), { minLength: 1, maxLength: 3 }),
+        fc.nat(1000),
+        (text, values, seq) => {
+          let template: Template;
+          try {
+            template = new Template(text);
+          } catch (error) {
+            assert.ok(error instanceof OptionError);
+            return;
+          }
+          const rendered = template.render({ values, seq: seq + 1, slot: 1 }, shellQuote);
+          assert.equal(typeof rendered, 'string');
+        },
+      ),
       { seed, numRuns },
     );
   });
 
   it('shell quoting keeps any value one argument, byte for byte', async () => {
     // Real /bin/sh: quoted values come back exactly, however odd they are.
-    const values = fc.sample(fc.string({ minLength: 0, maxLength: 20 }).filter((v) => !v.includes('\0')), { seed, numRuns: 60 });
+    const values = fc.sample(
+      fc.string({ minLength: 0, maxLength: 20 }).filter((v) => !v.includes('\0')),
+      { seed, numRuns: 60 },
+    );
     const script = values.map((value) => `printf '%s\\0' ${shellQuote(value)}`).join('; ');
     const exit = await runCommand('sh', ['-c', script]);
     assert.deepEqual(exit.stdout.split('\0').slice(0, -1), values);
@@ -80,21 +132,37 @@ describe('fuzz: job log reader', () => {
   it('any bytes give a result or a JobLogError, never anything else', () => {
     const line = fc.oneof(
       fc.string({ maxLength: 40 }),
-      fc.tuple(fc.nat(), fc.double({ noNaN: false }), fc.integer({ min: -5, max: 300 }), fc.nat(64), fc.string({ maxLength: 20 })).map(([seq, t, exit, sig, cmd]) => `${seq}\t:\t${t}\t${t}\t0\t0\t${exit}\t${sig}\t${cmd}`),
+      fc
+        .tuple(
+          fc.nat(),
+          fc.double({ noNaN: false }),
+          fc.integer({ min: -5, max: 300 }),
+          fc.nat(64),
+          fc.string({ maxLength: 20 }),
+        )
+        .map(([seq, t, exit, sig, cmd]) => `${seq}\t:\t${t}\t${t}\t0\t0\t${exit}\t${sig}\t${cmd}`),
     );
     let n = 0;
     fc.assert(
-      fc.property(fc.boolean(), fc.array(line, { maxLength: 8 }), fc.boolean(), (withHeader, lines, endsWithNewline) => {
-        const path = join(dir, `log-${n++}`);
-        writeFileSync(path, (withHeader ? headerLine(undefined) : '') + lines.join('\n') + (endsWithNewline ? '\n' : ''));
-        try {
-          const contents = readJobLog(path);
-          assert.ok(contents.outcomes instanceof Map);
-        } catch (error) {
-          if (!(error instanceof JobLogError)) throw error;
-          assert.ok(!error.message.includes('\n'));
-        }
-      }),
+      fc.property(
+        fc.boolean(),
+        fc.array(line, { maxLength: 8 }),
+        fc.boolean(),
+        (withHeader, lines, endsWithNewline) => {
+          const path = join(dir, `log-${n++}`);
+          writeFileSync(
+            path,
+            (withHeader ? headerLine(undefined) : '') + lines.join('\n') + (endsWithNewline ? '\n' : ''),
+          );
+          try {
+            const contents = readJobLog(path);
+            assert.ok(contents.outcomes instanceof Map);
+          } catch (error) {
+            if (!(error instanceof JobLogError)) throw error;
+            assert.ok(!error.message.includes('\n'));
+          }
+        },
+      ),
       { seed, numRuns },
     );
   });
@@ -125,7 +193,14 @@ describe('fuzz: pool bookkeeping', () => {
       fc.asyncProperty(
         fc.array(behaviour, { maxLength: 25 }),
         fc.integer({ min: 1, max: 5 }),
-        fc.record({ stopAfter: fc.option(fc.nat(30)), forceAfter: fc.option(fc.nat(30)), retries: fc.nat(2), timeout: fc.constantFrom(Infinity, 3, 15), grace: fc.constantFrom(0, 5, 20), asyncInput: fc.boolean() }),
+        fc.record({
+          stopAfter: fc.option(fc.nat(30)),
+          forceAfter: fc.option(fc.nat(30)),
+          retries: fc.nat(2),
+          timeout: fc.constantFrom(Infinity, 3, 15),
+          grace: fc.constantFrom(0, 5, 20),
+          asyncInput: fc.boolean(),
+        }),
         async (behaviours, concurrency, plan) => {
           let settledResults = 0;
           const pool = createPool({
@@ -174,7 +249,11 @@ describe('fuzz: pool bookkeeping', () => {
           timers.push(setTimeout(() => pool.forceStop(), 300));
           const summary = await pool.run(input);
           for (const timer of timers) clearTimeout(timer);
-          assert.equal(summary.done + summary.failed + summary.cancelled + summary.notStarted + summary.skipped, summary.taken, JSON.stringify(summary));
+          assert.equal(
+            summary.done + summary.failed + summary.cancelled + summary.notStarted + summary.skipped,
+            summary.taken,
+            JSON.stringify(summary),
+          );
           assert.equal(settledResults, summary.taken, 'one result per taken item');
           assert.ok(summary.taken <= behaviours.length);
           assert.equal(pool.busy, false);

@@ -10,7 +10,10 @@ import { fixture, startNode } from './helpers/child.js';
 const poolChild = fixture('pool-child.js');
 
 function cleanups(stdout: string): string[] {
-  return stdout.split('\n').filter((line) => line.startsWith('cleanup ')).sort();
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('cleanup '))
+    .sort();
 }
 
 describe('interrupts in a real process', () => {
@@ -26,8 +29,16 @@ describe('interrupts in a real process', () => {
       const exit = await child.exited;
       assert.equal(exit.code, code, exit.stderr);
       assert.deepEqual(cleanups(exit.stdout), ['cleanup 0', 'cleanup 1', 'cleanup 2']);
-      assert.match(exit.stderr, new RegExp(`andon: ${signal} received, stopping: waiting up to 10s for 3 running tasks; ${signal === 'SIGINT' ? 'press Ctrl\\+C again' : `send ${signal} again`} to force`));
-      assert.match(exit.stderr, new RegExp(`andon: 0 done, 0 failed, 3 cancelled, 0 not started in .* \\(interrupted by ${signal}\\)`));
+      assert.match(
+        exit.stderr,
+        new RegExp(
+          `andon: ${signal} received, stopping: waiting up to 10s for 3 running tasks; ${signal === 'SIGINT' ? 'press Ctrl\\+C again' : `send ${signal} again`} to force`,
+        ),
+      );
+      assert.match(
+        exit.stderr,
+        new RegExp(`andon: 0 done, 0 failed, 3 cancelled, 0 not started in .* \\(interrupted by ${signal}\\)`),
+      );
       assert.doesNotMatch(exit.stdout, /started 3/, 'no task starts after the signal');
     });
   }
@@ -88,7 +99,10 @@ describe('signal listeners in this process', () => {
         },
       });
       await pool.run([1]);
-      assert.deepEqual(during, before.map((n) => n + 1));
+      assert.deepEqual(
+        during,
+        before.map((n) => n + 1),
+      );
       assert.deepEqual(counts(), before);
       assert.ok(process.listeners('SIGINT').includes(mine));
     } finally {
@@ -110,7 +124,10 @@ describe('signal listeners in this process', () => {
       },
     });
     await Promise.all([a.run([1]), b.run([1])]);
-    assert.deepEqual(during, before.map((n) => n + 1));
+    assert.deepEqual(
+      during,
+      before.map((n) => n + 1),
+    );
     assert.deepEqual(counts(), before);
   });
 

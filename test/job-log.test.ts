@@ -13,12 +13,28 @@ const dir = mkdtempSync(join(tmpdir(), 'andon-job-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let counter = 0;
 const fresh = (name: string): string => join(dir, `${name}-${++counter}`);
-const lines = (path: string): string[] => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((line) => line !== '') : []);
+const lines = (path: string): string[] =>
+  existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+    : [];
 
 describe('job log format', () => {
-  it('writes GNU parallel\'s columns and number formats', () => {
+  it("writes GNU parallel's columns and number formats", () => {
     assert.equal(headerLine(undefined), 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n');
-    assert.equal(recordLine({ seq: 3, startTime: 1795593904.3971, runtime: 0.0034, received: 2, exitValue: 1, signal: 0, key: 'echo 2; exit 2' }), '3\t:\t1795593904.397\t     0.003\t0\t2\t1\t0\techo 2; exit 2\n');
+    assert.equal(
+      recordLine({
+        seq: 3,
+        startTime: 1795593904.3971,
+        runtime: 0.0034,
+        received: 2,
+        exitValue: 1,
+        signal: 0,
+        key: 'echo 2; exit 2',
+      }),
+      '3\t:\t1795593904.397\t     0.003\t0\t2\t1\t0\techo 2; exit 2\n',
+    );
   });
 
   it('keeps each record on one line, whatever the key holds', () => {
@@ -31,17 +47,27 @@ describe('job log format', () => {
 describe('job log reader', () => {
   const header = headerLine('cmd {}');
 
-  it('reads each key\'s last outcome and the identity', () => {
+  it("reads each key's last outcome and the identity", () => {
     const path = fresh('read');
-    writeFileSync(path, header + '1\t:\t1.000\t     0.001\t0\t0\t1\t0\tjob a\n2\t:\t1.000\t     0.001\t0\t0\t0\t0\tjob b\n3\t:\t1.000\t     0.001\t0\t0\t0\t0\tjob a\n');
+    writeFileSync(
+      path,
+      header +
+        '1\t:\t1.000\t     0.001\t0\t0\t1\t0\tjob a\n2\t:\t1.000\t     0.001\t0\t0\t0\t0\tjob b\n3\t:\t1.000\t     0.001\t0\t0\t0\t0\tjob a\n',
+    );
     const contents = readJobLog(path);
     assert.equal(contents.identity, 'cmd {}');
-    assert.deepEqual([...contents.outcomes], [['job a', true], ['job b', true]]);
+    assert.deepEqual(
+      [...contents.outcomes],
+      [
+        ['job a', true],
+        ['job b', true],
+      ],
+    );
   });
 
   it('skips a torn last line with a warning', () => {
     const path = fresh('torn');
-    writeFileSync(path, header + '1\t:\t1.000\t     0.001\t0\t0\t0\t0\tjob a\n2\t:\t1.0');
+    writeFileSync(path, `${header}1\t:\t1.000\t     0.001\t0\t0\t0\t0\tjob a\n2\t:\t1.0`);
     const contents = readJobLog(path);
     assert.equal(contents.outcomes.size, 1);
     assert.match(contents.warnings[0] ?? '', /torn|incomplete last line/);
@@ -49,8 +75,14 @@ describe('job log reader', () => {
 
   it('any other bad line is an error naming it', () => {
     const path = fresh('corrupt');
-    writeFileSync(path, header + '1\t:\t1.000\t     0.001\t0\t0\t0\t0\tjob a\nnot a record\n3\t:\t1.000\t     0.001\t0\t0\t0\t0\tjob c\n');
-    assert.throws(() => readJobLog(path), (e: unknown) => e instanceof JobLogError && e.line === 3 && /:3 is not a job log record/.test(e.message));
+    writeFileSync(
+      path,
+      `${header}1\t:\t1.000\t     0.001\t0\t0\t0\t0\tjob a\nnot a record\n3\t:\t1.000\t     0.001\t0\t0\t0\t0\tjob c\n`,
+    );
+    assert.throws(
+      () => readJobLog(path),
+      (e: unknown) => e instanceof JobLogError && e.line === 3 && /:3 is not a job log record/.test(e.message),
+    );
   });
 
   it('a file that is not a job log is refused', () => {
@@ -93,13 +125,30 @@ describe('job log in the library', () => {
     assert.equal(lines(path).length - 1, 3, 'a, bad, b were logged; slow was not');
 
     ran.length = 0;
-    const resumed = await createPool({ concurrency: 3, task: async (item: string) => (ran.push(item), item), jobLog: { path, resume: true } }).run(['a', 'bad', 'slow', 'b', 'new']);
+    const resumed = await createPool({
+      concurrency: 3,
+      task: async (item: string) => {
+        ran.push(item);
+        return item;
+      },
+      jobLog: { path, resume: true },
+    }).run(['a', 'bad', 'slow', 'b', 'new']);
     assert.deepEqual(ran.sort(), ['new', 'slow']);
     assert.equal(resumed.skipped, 3);
-    assert.equal(resumed.done + resumed.failed + resumed.cancelled + resumed.notStarted + resumed.skipped, resumed.taken);
+    assert.equal(
+      resumed.done + resumed.failed + resumed.cancelled + resumed.notStarted + resumed.skipped,
+      resumed.taken,
+    );
 
     ran.length = 0;
-    await createPool({ concurrency: 1, task: async (item: string) => (ran.push(item), item), jobLog: { path, resume: 'rerun-failed' } }).run(['a', 'bad', 'b']);
+    await createPool({
+      concurrency: 1,
+      task: async (item: string) => {
+        ran.push(item);
+        return item;
+      },
+      jobLog: { path, resume: 'rerun-failed' },
+    }).run(['a', 'bad', 'b']);
     assert.deepEqual(ran, ['bad'], 'rerun-failed runs only the failure');
   });
 
@@ -108,19 +157,35 @@ describe('job log in the library', () => {
     const key = (item: { id: number }): string => `id-${item.id}`;
     await createPool({ concurrency: 1, task: async () => {}, jobLog: { path, key } }).run([{ id: 1 }, { id: 2 }]);
     const ran: number[] = [];
-    await createPool({ concurrency: 1, task: async (item: { id: number }) => void ran.push(item.id), jobLog: { path, key, resume: true } }).run([{ id: 3 }, { id: 2 }, { id: 1 }]);
+    await createPool({
+      concurrency: 1,
+      task: async (item: { id: number }) => void ran.push(item.id),
+      jobLog: { path, key, resume: true },
+    }).run([{ id: 3 }, { id: 2 }, { id: 1 }]);
     assert.deepEqual(ran, [3]);
   });
 
   it('an unwritable job log fails the run before any task starts', async () => {
     let called = false;
-    const pool = createPool({ concurrency: 1, task: async () => void (called = true), jobLog: join(dir, 'missing-dir', 'log') });
-    await assert.rejects(pool.run([1]), (e: unknown) => e instanceof JobLogError && /Cannot write the job log .*ENOENT; check the directory exists/.test(e.message));
+    const pool = createPool({
+      concurrency: 1,
+      task: async () => void (called = true),
+      jobLog: join(dir, 'missing-dir', 'log'),
+    });
+    await assert.rejects(
+      pool.run([1]),
+      (e: unknown) =>
+        e instanceof JobLogError && /Cannot write the job log .*ENOENT; check the directory exists/.test(e.message),
+    );
     assert.equal(called, false);
     const readOnly = fresh('readonly');
     writeFileSync(readOnly, '');
     chmodSync(readOnly, 0o444);
-    if (process.getuid?.() !== 0) await assert.rejects(createPool({ concurrency: 1, task: async () => {}, jobLog: readOnly }).run([1]), JobLogError);
+    if (process.getuid?.() !== 0)
+      await assert.rejects(
+        createPool({ concurrency: 1, task: async () => {}, jobLog: readOnly }).run([1]),
+        JobLogError,
+      );
   });
 });
 
@@ -142,14 +207,20 @@ describe('job log in the CLI', () => {
         assert.equal(exit.code, 130);
         assert.match(exit.stderr, /to run the rest: andon --resume -j 2 --joblog /);
       }
-      const loggedDone = lines(log).slice(1).map((line) => line.split('\t')[8]!);
+      const loggedDone = lines(log)
+        .slice(1)
+        .map((line) => line.split('\t')[8]!);
       const resume = await andon(['-j', '2', '--joblog', log, '--resume', command(ranFile), ':::', ...values]);
       assert.equal(resume.code, 0, resume.stderr);
       const ran = lines(ranFile);
       assert.deepEqual([...new Set(ran)].sort(), values, 'every job ran');
       for (const done of loggedDone) {
         const value = /^echo (\d)/.exec(done)![1]!;
-        assert.equal(ran.filter((v) => v === value).length, 1, `job ${value} was logged as done before the interrupt and must not run again`);
+        assert.equal(
+          ran.filter((v) => v === value).length,
+          1,
+          `job ${value} was logged as done before the interrupt and must not run again`,
+        );
       }
     });
   }
@@ -167,7 +238,10 @@ describe('job log in the CLI', () => {
     await andon(['--joblog', log, 'echo', 'one', '{}', ':::', 'a']);
     const exit = await andon(['--joblog', log, '--resume', 'echo', 'two', '{}', ':::', 'a']);
     assert.equal(exit.code, 255);
-    assert.match(exit.stderr, /^andon: The job log .* was written for `echo one \{\}`, not `echo two \{\}`; use another job log file, or the same command to resume\n$/);
+    assert.match(
+      exit.stderr,
+      /^andon: The job log .* was written for `echo one \{\}`, not `echo two \{\}`; use another job log file, or the same command to resume\n$/,
+    );
   });
 
   it('warns about a torn last line and runs that job again', async () => {
@@ -197,7 +271,9 @@ describe('job log in the CLI', () => {
     }
   });
 
-  it('GNU parallel can resume from andon\'s job log', { skip: gnuParallel === undefined ? 'GNU parallel is not installed (CI installs it)' : false }, async () => {
+  it("GNU parallel can resume from andon's job log", {
+    skip: gnuParallel === undefined ? 'GNU parallel is not installed (CI installs it)' : false,
+  }, async () => {
     const log = fresh('gnu');
     const ranFile = fresh('ran-gnu');
     await andon(['-j', '1', '--joblog', log, `echo {} >> ${ranFile}`, ':::', '1', '2', '3']);

@@ -12,7 +12,10 @@ import { createPool, type CommandResult, type TaskResult } from '../src/index.js
 import { nativeSpawnAvailable } from '../src/run/process/native-spawn.js';
 import { runCommand, ANDON_BIN } from './helpers/cli.js';
 
-if (!nativeSpawnAvailable && process.env['ANDON_REQUIRE_NATIVE'] === '1') throw new Error('The native spawner is required (ANDON_REQUIRE_NATIVE=1) but was not built: npm install builds it with node-gyp');
+if (!nativeSpawnAvailable && process.env.ANDON_REQUIRE_NATIVE === '1')
+  throw new Error(
+    'The native spawner is required (ANDON_REQUIRE_NATIVE=1) but was not built: npm install builds it with node-gyp',
+  );
 const skip = nativeSpawnAvailable ? false : 'the native spawner was not built here (CI builds and requires it)';
 const dir = mkdtempSync(join(tmpdir(), 'andon-native-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +29,14 @@ function andonWith(native: boolean, args: string[]): ReturnType<typeof runComman
 async function results(items: string[], options: { cwd?: string } = {}): Promise<TaskResult<string, CommandResult>[]> {
   const settled: TaskResult<string, CommandResult>[] = [];
   // Each item is a shell script: `{}` is quoted as one word, so `sh -c` runs it.
-  const pool = createPool<string>({ command: 'sh -c {}', shell: true, liveOutput: false, concurrency: 2, onResult: (r) => settled.push(r), ...options });
+  const pool = createPool<string>({
+    command: 'sh -c {}',
+    shell: true,
+    liveOutput: false,
+    concurrency: 2,
+    onResult: (r) => settled.push(r),
+    ...options,
+  });
   await pool.run(items);
   await pool.close();
   return settled.sort((a, b) => a.index - b.index);
@@ -34,7 +44,17 @@ async function results(items: string[], options: { cwd?: string } = {}): Promise
 
 describe('native spawner', { skip }, () => {
   it('gives the same output, exit codes and signals as child_process, job for job', async () => {
-    const args = ['-k', '--tag', 'sh -c {}', ':::', 'echo out; echo err >&2', 'exit 3', 'kill -TERM $$', 'printf "\\001\\377binary"', 'yes | head -c 100000 | wc -c'];
+    const args = [
+      '-k',
+      '--tag',
+      'sh -c {}',
+      ':::',
+      'echo out; echo err >&2',
+      'exit 3',
+      'kill -TERM $$',
+      'printf "\\001\\377binary"',
+      'yes | head -c 100000 | wc -c',
+    ];
     const [native, forked] = await Promise.all([andonWith(true, args), andonWith(false, args)]);
     const timeless = (text: string): string => text.replace(/ in [\d.]+m?s\n/g, ' in …\n');
     assert.equal(native.stdout, forked.stdout);
@@ -57,7 +77,7 @@ describe('native spawner', { skip }, () => {
     assert.equal(job?.status, 'done');
     const [pgid, sid] = readFileSync(join(dir, 'ids'), 'utf8').trim().split(/\s+/).map(Number);
     const leader = job?.status === 'done' ? job.value.pid : undefined;
-    assert.equal(pgid, leader, 'the job\'s process group is led by the process andon started');
+    assert.equal(pgid, leader, "the job's process group is led by the process andon started");
     assert.equal(sid, leader, 'and so is its session');
     assert.equal(readFileSync(join(dir, 'stdin'), 'utf8'), '');
   });
@@ -66,6 +86,9 @@ describe('native spawner', { skip }, () => {
     const [here] = await results([`pwd`], { cwd: dir });
     assert.equal(here?.status === 'done' ? here.value.stdout : '', `${dir}\n`);
     const [missing] = await results(['true'], { cwd: join(dir, 'missing') });
-    assert.equal(missing?.status === 'failed' ? missing.error.message : '', `Working directory does not exist: ${join(dir, 'missing')}; create it or fix \`cwd\``);
+    assert.equal(
+      missing?.status === 'failed' ? missing.error.message : '',
+      `Working directory does not exist: ${join(dir, 'missing')}; create it or fix \`cwd\``,
+    );
   });
 });

@@ -18,7 +18,11 @@ import {
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 function assertAddsUp(summary: Summary): void {
-  assert.equal(summary.done + summary.failed + summary.cancelled + summary.notStarted, summary.taken, JSON.stringify(summary));
+  assert.equal(
+    summary.done + summary.failed + summary.cancelled + summary.notStarted,
+    summary.taken,
+    JSON.stringify(summary),
+  );
 }
 
 /** A promise plus its resolver, for handshakes between a test and its tasks. */
@@ -43,7 +47,10 @@ describe('createPool: running', () => {
     assert.equal(summary.done, 100);
     assert.equal(summary.total, 100);
     assert.equal(summary.stopReason, undefined);
-    assert.deepEqual(seen.sort((a, b) => a - b), range(100));
+    assert.deepEqual(
+      seen.sort((a, b) => a - b),
+      range(100),
+    );
     assertAddsUp(summary);
   });
 
@@ -65,7 +72,17 @@ describe('createPool: running', () => {
   it('accepts sync tasks, sets, generators and async generators', async () => {
     const double = createPool({ concurrency: 2, task: (n: number) => n * 2 });
     assert.equal((await double.run(new Set([1, 2, 3]))).done, 3);
-    assert.equal((await double.run((function* () { yield 1; yield 2; })())).done, 2);
+    assert.equal(
+      (
+        await double.run(
+          (function* () {
+            yield 1;
+            yield 2;
+          })(),
+        )
+      ).done,
+      2,
+    );
     async function* slowly(): AsyncGenerator<number> {
       for (let i = 0; i < 5; i++) {
         await new Promise((resolve) => setImmediate(resolve));
@@ -126,10 +143,20 @@ describe('createPool: running', () => {
     const pool = createPool({ concurrency: 5, task });
     const byCompletion = await collect(pool.stream(range(5)));
     assert.equal(byCompletion.length, 5);
-    assert.notDeepEqual(byCompletion.map((r) => r.index), range(5), 'a 30 ms task should finish after a 0 ms one');
+    assert.notDeepEqual(
+      byCompletion.map((r) => r.index),
+      range(5),
+      'a 30 ms task should finish after a 0 ms one',
+    );
     const ordered = await collect(pool.stream(range(5), { ordered: true }));
-    assert.deepEqual(ordered.map((r) => r.index), range(5));
-    assert.deepEqual(ordered.map((r) => (r.status === 'done' ? r.value : undefined)), [0, 10, 20, 30, 40]);
+    assert.deepEqual(
+      ordered.map((r) => r.index),
+      range(5),
+    );
+    assert.deepEqual(
+      ordered.map((r) => (r.status === 'done' ? r.value : undefined)),
+      [0, 10, 20, 30, 40],
+    );
   });
 
   it('stream keeps memory bounded when the consumer is slow', async () => {
@@ -285,7 +312,10 @@ describe('createPool: failures, timeouts, retries', () => {
     const summary = await pool.run([1, 2]);
     assert.equal(summary.done, 2);
     assert.equal(summary.retries, 4);
-    assert.deepEqual(results.map((r) => r.attempts), [3, 3]);
+    assert.deepEqual(
+      results.map((r) => r.attempts),
+      [3, 3],
+    );
   });
 
   it('gives up after the last retry', async () => {
@@ -513,14 +543,19 @@ describe('createPool: bad input', () => {
     it(`rejects concurrency ${String(concurrency)} (${typeof concurrency})`, () => {
       assert.throws(
         () => createPool({ concurrency: concurrency as number, task }),
-        (error: unknown) => error instanceof OptionError && /^Expected `concurrency` to be a positive integer, got `.+` \((number|string)\)$/.test(error.message),
+        (error: unknown) =>
+          error instanceof OptionError &&
+          /^Expected `concurrency` to be a positive integer, got `.+` \((number|string)\)$/.test(error.message),
       );
     });
   }
 
   it('rejects a missing or non-function task', () => {
     assert.throws(() => createPool({} as never), /Missing `task`/);
-    assert.throws(() => createPool({ task: 'echo' as never }), /Expected `task` to be a function, got `'echo'` \(string\)/);
+    assert.throws(
+      () => createPool({ task: 'echo' as never }),
+      /Expected `task` to be a function, got `'echo'` \(string\)/,
+    );
   });
 
   it('rejects unknown options, naming the known ones', () => {
@@ -537,7 +572,10 @@ describe('createPool: bad input', () => {
 
   it('rejects input that is not iterable', async () => {
     const pool = createPool({ task });
-    await assert.rejects(pool.run(42 as never), /Expected `items` to be an array, an iterable or an async iterable, got `42` \(number\)/);
+    await assert.rejects(
+      pool.run(42 as never),
+      /Expected `items` to be an array, an iterable or an async iterable, got `42` \(number\)/,
+    );
     await assert.rejects(pool.run('abc' as never), /Expected `items`/);
   });
 

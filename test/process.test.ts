@@ -2,11 +2,32 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fstatSync, mkdtempSync, readdirSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdtempSync,
+  readdirSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { CommandFailedError, createPool, OptionError, SpawnError, TimeoutError, type CommandResult, type CommandSpec, type Pool, type TaskResult } from '../src/index.js';
+import {
+  CommandFailedError,
+  createPool,
+  OptionError,
+  SpawnError,
+  TimeoutError,
+  type CommandResult,
+  type CommandSpec,
+  type Pool,
+  type TaskResult,
+} from '../src/index.js';
 import { signalGroup } from '../src/run/process/group.js';
 import { OutputFiles, openNamedDeleted } from '../src/run/process/output-files.js';
 import { fixture, startNode } from './helpers/child.js';
@@ -31,7 +52,10 @@ function commandPool(options: Options) {
     onResult: (r) => results.push(r),
     onOutput: (chunk) => {
       output += chunk.toString();
-      for (const waiter of waiters.filter((w) => output.split('\n').filter((line) => line.startsWith(w.text)).length > 0)) waiter.resolve();
+      for (const waiter of waiters.filter(
+        (w) => output.split('\n').filter((line) => line.startsWith(w.text)).length > 0,
+      ))
+        waiter.resolve();
     },
   });
   pools.push(pool as unknown as Pool<never, unknown>);
@@ -46,7 +70,10 @@ function commandPool(options: Options) {
 
 describe('command pools: running', () => {
   it('fills replacement strings into argv elements, without a shell', async () => {
-    const { pool, results } = commandPool({ concurrency: 2, command: ['printf', '%s|%s|%s|%s\\n', '{}', '{.}', '{/}', '{#}'] });
+    const { pool, results } = commandPool({
+      concurrency: 2,
+      command: ['printf', '%s|%s|%s|%s\\n', '{}', '{.}', '{/}', '{#}'],
+    });
     await pool.run(['/tmp/a b.tar.gz']);
     assert.ok(results[0]?.status === 'done');
     assert.equal(results[0].value.stdout, '/tmp/a b.tar.gz|/tmp/a b.tar|a b.tar.gz|1\n');
@@ -62,20 +89,32 @@ describe('command pools: running', () => {
 
   it('a shell line keeps each value one argument, whatever it holds', async () => {
     const { pool, results } = commandPool({ concurrency: 1, command: "printf '[%s]\\n' pre {} post", shell: true });
-    await pool.run(["two words", "it's $HOME"]);
-    assert.deepEqual(results.map((r) => (r.status === 'done' ? r.value.stdout : r.status)), ['[pre]\n[two words]\n[post]\n', "[pre]\n[it's $HOME]\n[post]\n"]);
+    await pool.run(['two words', "it's $HOME"]);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'done' ? r.value.stdout : r.status)),
+      ['[pre]\n[two words]\n[post]\n', "[pre]\n[it's $HOME]\n[post]\n"],
+    );
   });
 
   it('{#} counts jobs and {%} stays within the slots', async () => {
     const { pool, results } = commandPool({ concurrency: 3, command: ['echo', '{#}', '{%}'] });
     await pool.run(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
     const pairs = results.map((r) => (r.status === 'done' ? r.value.stdout.trim().split(' ').map(Number) : [0, 0]));
-    assert.deepEqual(pairs.map(([seq]) => seq).sort((a, b) => a! - b!), [1, 2, 3, 4, 5, 6, 7]);
-    assert.ok(pairs.every(([, slot]) => slot! >= 1 && slot! <= 3), JSON.stringify(pairs));
+    assert.deepEqual(
+      pairs.map(([seq]) => seq).sort((a, b) => a! - b!),
+      [1, 2, 3, 4, 5, 6, 7],
+    );
+    assert.ok(
+      pairs.every(([, slot]) => slot! >= 1 && slot! <= 3),
+      JSON.stringify(pairs),
+    );
   });
 
   it('a command function may build each job', async () => {
-    const { pool, results } = commandPool({ concurrency: 1, command: (item, { seq }) => ({ argv: ['echo', `${seq}:${item}`], cwd: dir }) });
+    const { pool, results } = commandPool({
+      concurrency: 1,
+      command: (item, { seq }) => ({ argv: ['echo', `${seq}:${item}`], cwd: dir }),
+    });
     await pool.run(['x']);
     assert.ok(results[0]?.status === 'done' && results[0].value.stdout === '1:x\n');
   });
@@ -93,7 +132,11 @@ describe('command pools: running', () => {
   });
 
   it('caps captured output and says so', async () => {
-    const { pool, results } = commandPool({ concurrency: 1, command: ['head', '-c', '{}', '/dev/zero'], maxBuffer: 1000 });
+    const { pool, results } = commandPool({
+      concurrency: 1,
+      command: ['head', '-c', '{}', '/dev/zero'],
+      maxBuffer: 1000,
+    });
     await pool.run(['100000']);
     const result = results[0]?.status === 'done' ? results[0].value : undefined;
     assert.ok(result);
@@ -121,7 +164,10 @@ describe('command pools: commands that cannot start', () => {
     const { pool, results } = commandPool({ concurrency: 1, command: [script] });
     await pool.run(['x']);
     assert.ok(results[0]?.status === 'failed');
-    assert.match(results[0].error.message, /^Command is not executable: `.*not-executable\.sh`; check its permissions \(chmod \+x\)$/);
+    assert.match(
+      results[0].error.message,
+      /^Command is not executable: `.*not-executable\.sh`; check its permissions \(chmod \+x\)$/,
+    );
   });
 
   it('a working directory that does not exist', async () => {
@@ -134,21 +180,30 @@ describe('command pools: commands that cannot start', () => {
 
 describe('command pools: stopping', () => {
   it('a graceful stop sends SIGINT to each job; jobs that exit on it are cancelled', async () => {
-    const { pool, results, outputLines } = commandPool({ concurrency: 2, command: ['sh', '-c', 'echo "job $$"; exec sleep 300'] });
+    const { pool, results, outputLines } = commandPool({
+      concurrency: 2,
+      command: ['sh', '-c', 'echo "job $$"; exec sleep 300'],
+    });
     const running = pool.run(['a', 'b', 'c']);
     const pids = jobPids((await outputLines('job', 2)).join('\n'));
     pool.stop();
     const summary = await running;
     assert.equal(summary.cancelled, 2);
     assert.equal(summary.forced, false);
-    assert.ok(results.every((r) => r.status === 'cancelled' && (r.error as CommandFailedError).result.signal === 'SIGINT'));
+    assert.ok(
+      results.every((r) => r.status === 'cancelled' && (r.error as CommandFailedError).result.signal === 'SIGINT'),
+    );
     assert.ok(!pids.some(isAlive));
   });
 
   it('the whole process group goes, not just the shell', async () => {
     // A non-interactive shell starts background jobs with SIGINT ignored, so the graceful
     // SIGINT cannot end them; the termination sequence after the grace period must.
-    const { pool, outputLines } = commandPool({ concurrency: 1, grace: 50, command: ['sh', '-c', 'sleep 300 & echo "job $!"; echo "job $$"; wait'] });
+    const { pool, outputLines } = commandPool({
+      concurrency: 1,
+      grace: 50,
+      command: ['sh', '-c', 'sleep 300 & echo "job $!"; echo "job $$"; wait'],
+    });
     const running = pool.run(['a']);
     const pids = jobPids((await outputLines('job', 2)).join('\n'));
     assert.equal(pids.length, 2);
@@ -158,18 +213,28 @@ describe('command pools: stopping', () => {
   });
 
   it('a job that ignores SIGINT and SIGTERM is still gone within the termination sequence', async () => {
-    const { pool, results, outputLines } = commandPool({ concurrency: 1, grace: 20, command: ['sh', '-c', 'trap "" INT TERM; echo "job $$"; sleep 300'] });
+    const { pool, results, outputLines } = commandPool({
+      concurrency: 1,
+      grace: 20,
+      command: ['sh', '-c', 'trap "" INT TERM; echo "job $$"; sleep 300'],
+    });
     const running = pool.run(['a']);
     const pids = jobPids((await outputLines('job', 1)).join('\n'));
     pool.stop();
     const summary = await running;
     assert.equal(summary.forced, true);
-    assert.ok(results[0]?.status === 'cancelled' && (results[0].error as CommandFailedError).result.signal === 'SIGKILL');
+    assert.ok(
+      results[0]?.status === 'cancelled' && (results[0].error as CommandFailedError).result.signal === 'SIGKILL',
+    );
     assert.deepEqual(pids.filter(isAlive), []);
   });
 
   it('stopSignal: null lets running jobs finish; they still count as cancelled but keep their result', async () => {
-    const { pool, results, outputLines } = commandPool({ concurrency: 1, stopSignal: null, command: ['sh', '-c', 'echo "job $$"; sleep 0.2; echo finished'] });
+    const { pool, results, outputLines } = commandPool({
+      concurrency: 1,
+      stopSignal: null,
+      command: ['sh', '-c', 'echo "job $$"; sleep 0.2; echo finished'],
+    });
     const running = pool.run(['a', 'b']);
     await outputLines('job', 1);
     pool.stop();
@@ -189,7 +254,10 @@ describe('command pools: stopping', () => {
   });
 
   it('close() ends processes a job left behind in its group', async () => {
-    const { pool, outputLines } = commandPool({ concurrency: 1, command: ['sh', '-c', 'sleep 300 > /dev/null 2>&1 & echo "job $!"'] });
+    const { pool, outputLines } = commandPool({
+      concurrency: 1,
+      command: ['sh', '-c', 'sleep 300 > /dev/null 2>&1 & echo "job $!"'],
+    });
     await pool.run(['a']);
     const [pid] = jobPids((await outputLines('job', 1)).join('\n'));
     assert.ok(pid !== undefined && isAlive(pid), 'the background sleep outlived its shell');
@@ -227,7 +295,7 @@ describe('command pools: output through temporary files (liveOutput: false)', ()
     return { pool, results };
   }
   const resultOf = (r: TaskResult<string, CommandResult> | undefined): CommandResult | undefined =>
-    r?.status === 'done' ? r.value : ((r as { error?: { result?: CommandResult } } | undefined)?.error?.result);
+    r?.status === 'done' ? r.value : (r as { error?: { result?: CommandResult } } | undefined)?.error?.result;
 
   it('hands on every byte of stdout and stderr, binary and large, in pieces of at most 1 MiB', async () => {
     const out = randomBytes(3 * 1024 * 1024 + 17);
@@ -247,7 +315,11 @@ describe('command pools: output through temporary files (liveOutput: false)', ()
     assert.ok(of('stdout').equals(out), 'stdout byte for byte');
     assert.ok(of('stderr').equals(err), 'stderr byte for byte');
     assert.ok(chunks.every((c) => c.chunk.length <= 1024 * 1024));
-    assert.deepEqual([...new Set(chunks.map((c) => c.stream))], ['stdout', 'stderr'], 'all of stdout, then all of stderr');
+    assert.deepEqual(
+      [...new Set(chunks.map((c) => c.stream))],
+      ['stdout', 'stderr'],
+      'all of stdout, then all of stderr',
+    );
     assert.equal(result.stdout, out.toString('utf8'));
     assert.equal(result.stderr, err.toString('utf8'));
     assert.equal(result.stdoutBytes, out.length);
@@ -255,16 +327,25 @@ describe('command pools: output through temporary files (liveOutput: false)', ()
     assert.equal(result.truncated, false);
   });
 
-  it('onOutput gets a job\'s output once its process has exited', async () => {
+  it("onOutput gets a job's output once its process has exited", async () => {
     const alive: boolean[] = [];
-    const { pool } = filePool({ concurrency: 2, command: ['sh', '-c', 'echo $$'], onOutput: (chunk) => alive.push(isAlive(Number(chunk.toString())) ) });
+    const { pool } = filePool({
+      concurrency: 2,
+      command: ['sh', '-c', 'echo $$'],
+      onOutput: (chunk) => alive.push(isAlive(Number(chunk.toString()))),
+    });
     await pool.run(['a', 'b', 'c']);
     assert.deepEqual(alive, [false, false, false]);
   });
 
   it('maxBuffer caps what results keep, not what onOutput sees; bytes are counted either way', async () => {
     let seen = 0;
-    const capped = filePool({ concurrency: 1, maxBuffer: 1000, command: ['head', '-c', '{}', '/dev/zero'], onOutput: (chunk) => (seen += chunk.length) });
+    const capped = filePool({
+      concurrency: 1,
+      maxBuffer: 1000,
+      command: ['head', '-c', '{}', '/dev/zero'],
+      onOutput: (chunk) => (seen += chunk.length),
+    });
     const uncounted = filePool({ concurrency: 1, maxBuffer: 0, command: ['head', '-c', '{}', '/dev/zero'] });
     const small = filePool({ concurrency: 1, maxBuffer: 1000, command: ['head', '-c', '{}', '/dev/zero'] });
     await capped.pool.run(['100000']);
@@ -278,11 +359,14 @@ describe('command pools: output through temporary files (liveOutput: false)', ()
   });
 
   it('the files are deleted as soon as they are opened; their directory goes with the pool', async () => {
-    const { pool, results } = filePool({ concurrency: 1, command: ['sh', '-c', 'readlink /proc/self/fd/1; ls -A "$(dirname "$(readlink /proc/self/fd/2)")"'] });
+    const { pool, results } = filePool({
+      concurrency: 1,
+      command: ['sh', '-c', 'readlink /proc/self/fd/1; ls -A "$(dirname "$(readlink /proc/self/fd/2)")"'],
+    });
     await pool.run(['x']);
     const [stdoutPath, ...listing] = resultOf(results[0])?.stdout.trim().split('\n') ?? [];
     assert.match(stdoutPath ?? '', /\/andon-watchdog-[^/]+\/[^/]+ \(deleted\)$/);
-    assert.deepEqual(listing, ['groups'], 'nothing but the watchdog\'s registry');
+    assert.deepEqual(listing, ['groups'], "nothing but the watchdog's registry");
     await pool.close();
     const outputDir = stdoutPath!.replace(/\/[^/]*$/, '');
     // The watchdog removes the directory after andon's goodbye.
@@ -293,7 +377,10 @@ describe('command pools: output through temporary files (liveOutput: false)', ()
     const files = new OutputFiles(dir, 'probe');
     const named = openNamedDeleted(join(dir, 'named.out'));
     try {
-      assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('probe') || name === 'named.out'), []);
+      assert.deepEqual(
+        readdirSync(dir).filter((name) => name.startsWith('probe') || name === 'named.out'),
+        [],
+      );
       for (const fd of [files.stdout, files.stderr, named]) {
         assert.equal(fstatSync(fd).mode & 0o777, 0o600);
         writeSync(fd, 'abc');
@@ -309,10 +396,13 @@ describe('command pools: output through temporary files (liveOutput: false)', ()
     assert.equal(files.open, false);
   });
 
-  it('a stopped job\'s partial output is still in its result', async () => {
+  it("a stopped job's partial output is still in its result", async () => {
     const fifo = openFifo(dir, 'partial');
     try {
-      const { pool, results } = filePool({ concurrency: 1, command: ['sh', '-c', `echo partial; echo started > ${fifo.path}; exec sleep 300`] });
+      const { pool, results } = filePool({
+        concurrency: 1,
+        command: ['sh', '-c', `echo partial; echo started > ${fifo.path}; exec sleep 300`],
+      });
       const running = pool.run(['a']);
       await fifo.lines(1);
       pool.stop();
@@ -337,16 +427,30 @@ describe('command pools: output through temporary files (liveOutput: false)', ()
   });
 
   it('leaves no descriptor open, whether jobs ran, failed, could not start or had no working directory', async () => {
-    const commands: Record<string, CommandSpec> = { missing: { argv: ['andon-no-such-command'] }, cwd: { argv: ['true'], cwd: join(dir, 'missing') } };
-    const { pool, results } = filePool({ concurrency: 3, command: (item) => commands[item] ?? { argv: ['sh', '-c', item] } });
+    const commands: Record<string, CommandSpec> = {
+      missing: { argv: ['andon-no-such-command'] },
+      cwd: { argv: ['true'], cwd: join(dir, 'missing') },
+    };
+    const { pool, results } = filePool({
+      concurrency: 3,
+      command: (item) => commands[item] ?? { argv: ['sh', '-c', item] },
+    });
     await pool.run(['true']);
     const openFds = (): number => readdirSync('/proc/self/fd').length;
     const before = openFds();
     results.length = 0;
-    const jobs = ['true', 'echo out; echo err >&2; exit 3', 'missing', 'cwd', ...Array.from({ length: 10 }, (_, i) => `exit ${i % 2}`)];
+    const jobs = [
+      'true',
+      'echo out; echo err >&2; exit 3',
+      'missing',
+      'cwd',
+      ...Array.from({ length: 10 }, (_, i) => `exit ${i % 2}`),
+    ];
     await pool.run(jobs);
     assert.equal(results.length, jobs.length);
-    const spawnErrors = results.flatMap((r) => (r.status === 'failed' && r.error instanceof SpawnError ? [r.error.message] : [])).sort();
+    const spawnErrors = results
+      .flatMap((r) => (r.status === 'failed' && r.error instanceof SpawnError ? [r.error.message] : []))
+      .sort();
     assert.equal(spawnErrors.length, 2);
     assert.match(spawnErrors[0]!, /^Command not found: `andon-no-such-command`/);
     assert.match(spawnErrors[1]!, /^Working directory does not exist: .*missing; create it or fix `cwd`$/);
@@ -362,7 +466,7 @@ describe('command pools: output through temporary files (liveOutput: false)', ()
 });
 
 describe('process groups: signalGroup', () => {
-  it('answers whether a group is there, refuses ids that are no job\'s group, and names bad signals', async () => {
+  it("answers whether a group is there, refuses ids that are no job's group, and names bad signals", async () => {
     // Only signal 0 (a check that sends nothing) near the refused ids: kill(-1) would reach
     // every process the user may signal.
     assert.throws(() => signalGroup(1, 0), RangeError);
@@ -381,14 +485,29 @@ describe('process groups: signalGroup', () => {
 
 describe('command pools: bad options', () => {
   it('each gets a one-line error naming the fix', () => {
-    assert.throws(() => createPool<string>({ command: 'echo {}' }), /A string `command` runs through the shell: pass `shell: true`/);
+    assert.throws(
+      () => createPool<string>({ command: 'echo {}' }),
+      /A string `command` runs through the shell: pass `shell: true`/,
+    );
     assert.throws(() => createPool<string>({ command: [] }), /Expected `command` to be a non-empty array of strings/);
-    assert.throws(() => createPool<string>({ command: ['echo'], shell: true }), /`shell: true` needs a string `command`/);
+    assert.throws(
+      () => createPool<string>({ command: ['echo'], shell: true }),
+      /`shell: true` needs a string `command`/,
+    );
     assert.throws(() => createPool<string>({ command: ['echo', '{1'] }), /Unterminated replacement string `\{1`/);
-    assert.throws(() => createPool<string>({ command: ['true'], termseq: 'TERM,abc' }), /Invalid wait `abc` in termination sequence/);
+    assert.throws(
+      () => createPool<string>({ command: ['true'], termseq: 'TERM,abc' }),
+      /Invalid wait `abc` in termination sequence/,
+    );
     assert.throws(() => createPool<string>({ command: ['true'], termseq: 'NOPE,10' }), /Unknown signal `NOPE`/);
-    assert.throws(() => createPool<string>({ command: ['true'], stopSignal: 'INT' as never }), /Expected `stopSignal` to be a signal name/);
-    assert.throws(() => createPool<string>({ command: ['true'], liveOutput: 'no' as never }), /Expected `liveOutput` to be true \(pipes: output as it comes\) or false/);
+    assert.throws(
+      () => createPool<string>({ command: ['true'], stopSignal: 'INT' as never }),
+      /Expected `stopSignal` to be a signal name/,
+    );
+    assert.throws(
+      () => createPool<string>({ command: ['true'], liveOutput: 'no' as never }),
+      /Expected `liveOutput` to be true \(pipes: output as it comes\) or false/,
+    );
     assert.throws(() => createPool<string>({ command: ['true'], task: () => 1 } as never), OptionError);
   });
 });

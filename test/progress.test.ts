@@ -24,8 +24,14 @@ const counts = { done: 3, failed: 1, running: 2, settled: 4, skipped: 0, total: 
 
 describe('progress line', () => {
   it('shows a bar, done/total, failed, running, rate and ETA; a count when the total is unknown', () => {
-    assert.equal(statusText(counts, 2000, 200), '[##########..............] 4/10 · 3 done · 1 failed · 2 running · 2.0/s · ETA 3.0s');
-    assert.equal(statusText({ ...counts, total: undefined }, 2000, 200), '4 settled · 3 done · 1 failed · 2 running · 2.0/s');
+    assert.equal(
+      statusText(counts, 2000, 200),
+      '[##########..............] 4/10 · 3 done · 1 failed · 2 running · 2.0/s · ETA 3.0s',
+    );
+    assert.equal(
+      statusText({ ...counts, total: undefined }, 2000, 200),
+      '4 settled · 3 done · 1 failed · 2 running · 2.0/s',
+    );
     assert.equal(statusText(counts, 2000, 20).length, 19, 'never wider than the terminal');
   });
 
@@ -69,7 +75,9 @@ describe('progress line', () => {
 describe('progress line on a real terminal', () => {
   it('job output appears above the bar as whole lines, none torn or lost, and the bar goes at the end', async () => {
     const job = "for i in 1 2 3; do printf '%s line %s\\n' {} $i; sleep 0.05; done";
-    const terminal = new Terminal(`node ${ANDON_BIN} --bar --line-buffer -j 3 '${job.replaceAll("'", `'"'"'`)}' ::: a b c d e f`);
+    const terminal = new Terminal(
+      `node ${ANDON_BIN} --bar --line-buffer -j 3 '${job.replaceAll("'", `'"'"'`)}' ::: a b c d e f`,
+    );
     try {
       const mid = await terminal.waitFor(/running/);
       const last = mid.filter((line) => line.trim() !== '').at(-1) ?? '';
@@ -101,7 +109,7 @@ describe('progress line on a real terminal', () => {
     const terminal = new Terminal(`node ${ANDON_BIN} --bar "printf '%s' {}" ::: 'tail without newline'`);
     try {
       const screen = await terminal.waitFor(/__EXIT_0__/);
-      const tail = screen.findIndex((line) => line === 'tail without newline');
+      const tail = screen.indexOf('tail without newline');
       assert.ok(tail !== -1, screen.join('\n'));
       assert.match(screen[tail + 1] ?? '', /^andon: 1 done/);
     } finally {
@@ -115,7 +123,10 @@ describe('progress line on a real terminal', () => {
       await terminal.waitFor(/2 running/);
       terminal.keys('C-c');
       const screen = await terminal.waitFor(/__EXIT_130__/);
-      assert.ok(screen.some((line) => /SIGINT received, stopping/.test(line)), screen.join('\n'));
+      assert.ok(
+        screen.some((line) => /SIGINT received, stopping/.test(line)),
+        screen.join('\n'),
+      );
       assert.ok(screen.some((line) => /^andon: 0 done, 0 failed, 2 cancelled/.test(line)));
       assert.ok(!screen.some((line) => /running · /.test(line)));
     } finally {

@@ -17,7 +17,8 @@ import { andon, startAndon } from './helpers/cli.js';
 import { isAlive, waitUntilGone } from './helpers/processes.js';
 import { redisServer, startRedis, type RedisServer } from './helpers/redis.js';
 
-const skip = redisServer === undefined ? 'redis-server is not installed (CI installs it and requires these tests)' : false;
+const skip =
+  redisServer === undefined ? 'redis-server is not installed (CI installs it and requires these tests)' : false;
 const range = (n: number): string[] => Array.from({ length: n }, (_, i) => String(i + 1));
 
 /** Polls a condition that no event announces (files written by jobs, keys in Redis). */
@@ -97,16 +98,30 @@ describe('Redis backend', { skip }, () => {
     const queue = newQueue();
     const [a, b] = [await worker(redis, queue, ['-j', '2']), await worker(redis, queue, ['-j', '2'])];
     const log = join(work, 'run.log');
-    const exit = await submit(redis, queue, ['--joblog', log, `sleep 0.01; echo {} >> ${work}/ran; echo out {}`, ':::', ...range(200)]).exited;
+    const exit = await submit(redis, queue, [
+      '--joblog',
+      log,
+      `sleep 0.01; echo {} >> ${work}/ran; echo out {}`,
+      ':::',
+      ...range(200),
+    ]).exited;
     assert.equal(exit.code, 0, exit.stderr);
     const ran = readFileSync(join(work, 'ran'), 'utf8').trim().split('\n');
     assert.equal(ran.length, 200);
     assert.deepEqual(new Set(ran), new Set(range(200)));
-    assert.deepEqual(exit.stdout.trim().split('\n').sort(), range(200).map((n) => `out ${n}`).sort());
+    assert.deepEqual(
+      exit.stdout.trim().split('\n').sort(),
+      range(200)
+        .map((n) => `out ${n}`)
+        .sort(),
+    );
     const records = jobLogRecords(log);
     assert.equal(records.length, 200);
     assert.deepEqual(new Set(records.map((r) => r.seq)), new Set(range(200).map(Number)));
-    assert.ok(records.every((r) => r.exit === 0 && r.host === hostname()), 'every record: exit 0, the worker host in the Host column');
+    assert.ok(
+      records.every((r) => r.exit === 0 && r.host === hostname()),
+      'every record: exit 0, the worker host in the Host column',
+    );
     a.kill('SIGTERM');
     b.kill('SIGTERM');
     const [exitA, exitB] = await Promise.all([a.exited, b.exited]);
@@ -116,19 +131,28 @@ describe('Redis backend', { skip }, () => {
     assert.ok(finished(exitA) > 0 && finished(exitB) > 0, 'both workers took jobs');
   });
 
-  it('runs function tasks from the worker\'s module: values, revived errors, and stops', async () => {
+  it("runs function tasks from the worker's module: values, revived errors, and stops", async () => {
     const queue = newQueue();
     await worker(redis, queue, ['-j', '2', '--module', fixture('thread-tasks.js')]);
     const backend = redisBackend({ connection: redis.url, queue });
 
     const values: unknown[] = [];
-    const adding = createPool<number, number>({ backend, module: './thread-tasks.js', onResult: (r) => r.status === 'done' && values.push(r.value) });
+    const adding = createPool<number, number>({
+      backend,
+      module: './thread-tasks.js',
+      onResult: (r) => r.status === 'done' && values.push(r.value),
+    });
     assert.equal((await adding.run([1, 2, 3])).done, 3);
     assert.deepEqual(values.sort(), [2, 3, 4]);
     await adding.close();
 
     const failures: TaskResult<number, unknown>[] = [];
-    const throwing = createPool<number, unknown>({ backend, module: './thread-tasks.js', export: 'throwRich', onResult: (r) => failures.push(r) });
+    const throwing = createPool<number, unknown>({
+      backend,
+      module: './thread-tasks.js',
+      export: 'throwRich',
+      onResult: (r) => failures.push(r),
+    });
     await throwing.run([1]);
     await throwing.close();
     const failure = failures[0];
@@ -152,8 +176,19 @@ describe('Redis backend', { skip }, () => {
   it('startWorker() in-process serves a pool, and stop() settles `closed` with its counts', async () => {
     const queue = newQueue();
     const backend = redisBackend({ connection: redis.url, queue });
-    const served = await startWorker({ backend, concurrency: 2, module: fixture('thread-tasks.js'), handleSignals: false, onNotice: () => {} });
-    const pool = createPool<number, number>({ backend, module: 'thread-tasks.js', handleSignals: false, onNotice: () => {} });
+    const served = await startWorker({
+      backend,
+      concurrency: 2,
+      module: fixture('thread-tasks.js'),
+      handleSignals: false,
+      onNotice: () => {},
+    });
+    const pool = createPool<number, number>({
+      backend,
+      module: 'thread-tasks.js',
+      handleSignals: false,
+      onNotice: () => {},
+    });
     const summary = await pool.run([1, 2, 3, 4]);
     await pool.close();
     assert.equal(summary.done, 4);
@@ -165,7 +200,11 @@ describe('Redis backend', { skip }, () => {
     const queue = newQueue();
     await worker(redis, queue, ['-j', '1', '--module', fixture('thread-tasks.js')]);
     const results: TaskResult<unknown, unknown>[] = [];
-    const pool = createPool<unknown, unknown>({ backend: redisBackend({ connection: redis.url, queue }), module: './thread-tasks.js', onResult: (r) => results.push(r) });
+    const pool = createPool<unknown, unknown>({
+      backend: redisBackend({ connection: redis.url, queue }),
+      module: './thread-tasks.js',
+      onResult: (r) => results.push(r),
+    });
     const summary = await pool.run([1, 10n]);
     await pool.close();
     assert.equal(summary.done, 1);
@@ -179,7 +218,13 @@ describe('Redis backend', { skip }, () => {
     const queue = newQueue();
     await worker(redis, queue, ['-j', '2']);
     await worker(redis, queue, ['-j', '2']);
-    const submitter = submit(redis, queue, ['--joblog', join(work, 'run.log'), `echo $$ > ${work}/pid.{#}; exec sleep 30`, ':::', ...range(8)]);
+    const submitter = submit(redis, queue, [
+      '--joblog',
+      join(work, 'run.log'),
+      `echo $$ > ${work}/pid.{#}; exec sleep 30`,
+      ':::',
+      ...range(8),
+    ]);
     await until('4 jobs running', () => pidFiles(work).length === 4);
     const client = redis.client();
     assert.equal(await client.llen(`bull:${queue}:wait`), 4, 'four jobs wait on the queue');
@@ -194,7 +239,7 @@ describe('Redis backend', { skip }, () => {
     assert.equal(jobLogRecords(join(work, 'run.log')).length, 0, 'nothing logged as finished');
   });
 
-  it('a stopped job\'s leftovers in its group, deaf to INT and TERM, are gone before the submitter exits', async () => {
+  it("a stopped job's leftovers in its group, deaf to INT and TERM, are gone before the submitter exits", async () => {
     const work = workDir();
     const queue = newQueue();
     await worker(redis, queue, ['-j', '1']);
@@ -208,7 +253,7 @@ describe('Redis backend', { skip }, () => {
     assert.deepEqual(pidFiles(work).filter(isAlive), [], 'nothing of the job is alive once the submitter has exited');
   });
 
-  it('--resume across machines: after a Ctrl+C the submitter\'s job log makes the next run do exactly the rest', async () => {
+  it("--resume across machines: after a Ctrl+C the submitter's job log makes the next run do exactly the rest", async () => {
     const work = workDir();
     const queue = newQueue();
     await worker(redis, queue, ['-j', '2']);
@@ -244,8 +289,18 @@ describe('Redis backend', { skip }, () => {
     await events.publishEvent({ eventName: STOP_EVENT, run, jobId: '', stage: 'interrupt' }, 10_000);
     const queueEvents = new QueueEvents(queue, { connection });
     await queueEvents.waitUntilReady();
-    const task = { kind: 'command', spec: { shell: `touch ${work}/ran` }, stopSignal: 'SIGINT', termseq: DEFAULT_TERMSEQ, maxBuffer: 1024 };
-    const job = await jobs.add(JOB_NAME, { v: PROTOCOL_VERSION, run, index: 0, attempt: 1, task }, { jobId: jobIdOf(run, 0, 1) });
+    const task = {
+      kind: 'command',
+      spec: { shell: `touch ${work}/ran` },
+      stopSignal: 'SIGINT',
+      termseq: DEFAULT_TERMSEQ,
+      maxBuffer: 1024,
+    };
+    const job = await jobs.add(
+      JOB_NAME,
+      { v: PROTOCOL_VERSION, run, index: 0, attempt: 1, task },
+      { jobId: jobIdOf(run, 0, 1) },
+    );
     const outcome = (await job.waitUntilFinished(queueEvents)) as { kind: string; error?: { name: string } };
     await Promise.all([queueEvents.close(), jobs.close(), events.close()]);
     assert.equal(outcome.kind, 'error');
@@ -257,7 +312,14 @@ describe('Redis backend', { skip }, () => {
     const work = workDir();
     const queue = newQueue();
     await worker(redis, queue, ['-j', '2']);
-    const submitter = submit(redis, queue, ['--grace', '0.5', `trap '' INT TERM; echo $$ > ${work}/pid.{#}; while :; do sleep 0.05; done`, ':::', '1', '2']);
+    const submitter = submit(redis, queue, [
+      '--grace',
+      '0.5',
+      `trap '' INT TERM; echo $$ > ${work}/pid.{#}; while :; do sleep 0.05; done`,
+      ':::',
+      '1',
+      '2',
+    ]);
     await until('2 jobs running', () => pidFiles(work).length === 2);
     submitter.kill('SIGINT');
     const exit = await submitter.exited;
@@ -269,14 +331,20 @@ describe('Redis backend', { skip }, () => {
   async function assertEveryJobDoneOnce(submitter: Child, log: string, jobs: number): Promise<void> {
     const exit = await submitter.exited;
     assert.equal(exit.code, 0, exit.stderr);
-    assert.deepEqual(exit.stdout.trim().split('\n').sort(), range(jobs).map((n) => `done ${n}`).sort());
+    assert.deepEqual(
+      exit.stdout.trim().split('\n').sort(),
+      range(jobs)
+        .map((n) => `done ${n}`)
+        .sort(),
+    );
     const records = jobLogRecords(log);
     assert.equal(records.length, jobs);
     assert.equal(new Set(records.map((r) => r.seq)).size, jobs, 'each job logged once');
   }
 
   /** A job that runs long on the first worker and at once anywhere once DIR/go exists. */
-  const untilGo = (work: string): string => `if [ -e ${work}/go ]; then echo done {}; else echo $$ > ${work}/pid.{#}; exec sleep 30; fi`;
+  const untilGo = (work: string): string =>
+    `if [ -e ${work}/go ]; then echo done {}; else echo $$ > ${work}/pid.{#}; exec sleep 30; fi`;
 
   it('SIGTERM to a worker midway: it exits 0 and hands its running jobs back; the other worker finishes them', async () => {
     const work = workDir();
@@ -287,7 +355,7 @@ describe('Redis backend', { skip }, () => {
     await until('2 jobs running on the first worker', () => pidFiles(work).length === 2);
     writeFileSync(join(work, 'go'), '');
     await worker(redis, queue, ['-j', '1']);
-    assert.ok(pidFiles(work).every(isAlive), 'the first worker\'s jobs still run');
+    assert.ok(pidFiles(work).every(isAlive), "the first worker's jobs still run");
     first.kill('SIGTERM');
     const firstExit = await first.exited;
     assert.equal(firstExit.code, 0, firstExit.stderr);
@@ -308,7 +376,7 @@ describe('Redis backend', { skip }, () => {
     const orphans = pidFiles(work);
     writeFileSync(join(work, 'go'), '');
     await worker(redis, queue, ['-j', '2']);
-    assert.ok(orphans.every(isAlive), 'the first worker\'s jobs still run');
+    assert.ok(orphans.every(isAlive), "the first worker's jobs still run");
     first.kill('SIGKILL');
     await first.exited;
     // The watchdog kills them at once; the bound allows for a loaded machine.
@@ -321,7 +389,13 @@ describe('Redis backend', { skip }, () => {
     const queue = newQueue();
     const lonely = await worker(redis, queue, ['-j', '2']);
     // The lease lives 5 s plus the submitter's reconnect timeout.
-    const submitter = submit(redis, queue, ['--reconnect-timeout', '1', `echo $$ > ${work}/pid.{#}; exec sleep 60`, ':::', ...range(6)]);
+    const submitter = submit(redis, queue, [
+      '--reconnect-timeout',
+      '1',
+      `echo $$ > ${work}/pid.{#}; exec sleep 60`,
+      ':::',
+      ...range(6),
+    ]);
     await until('2 jobs running', () => pidFiles(work).length === 2);
     const orphans = pidFiles(work);
     submitter.kill('SIGKILL');
@@ -330,7 +404,10 @@ describe('Redis backend', { skip }, () => {
     await waitUntilGone(orphans, 20_000);
     await lonely.waitForStderrLine('is gone (killed without a goodbye); stopping them');
     const client = redis.client();
-    await until('the queue to be empty', async () => (await client.llen(`bull:${queue}:wait`)) + (await client.llen(`bull:${queue}:active`)) === 0);
+    await until(
+      'the queue to be empty',
+      async () => (await client.llen(`bull:${queue}:wait`)) + (await client.llen(`bull:${queue}:active`)) === 0,
+    );
     assert.equal(pidFiles(work).length, 2, 'the 4 jobs still waiting never ran');
   });
 
@@ -356,7 +433,8 @@ describe('Redis backend', { skip }, () => {
       // one logged done before the loss never does.
       const ranBeforeLoss = new Set(records.slice(0, 2).map((r) => String(r.seq)));
       const ran = readFileSync(join(work, 'ran'), 'utf8').trim().split('\n');
-      for (const seq of ranBeforeLoss) assert.equal(ran.filter((value) => value === seq).length, 1, `job ${seq} ran once`);
+      for (const seq of ranBeforeLoss)
+        assert.equal(ran.filter((value) => value === seq).length, 1, `job ${seq} ran once`);
     } finally {
       await own.stop();
     }
@@ -369,13 +447,25 @@ describe('Redis backend', { skip }, () => {
       const queue = newQueue();
       const lonely = await worker(own, queue, ['-j', '2', '--reconnect-timeout', '1']);
       const log = join(work, 'run.log');
-      const submitter = submit(own, queue, ['--reconnect-timeout', '1', '--joblog', log, `echo $$ > ${work}/pid.{#}; sleep 0.3; touch ${work}/done.{#}`, ':::', ...range(20)]);
+      const submitter = submit(own, queue, [
+        '--reconnect-timeout',
+        '1',
+        '--joblog',
+        log,
+        `echo $$ > ${work}/pid.{#}; sleep 0.3; touch ${work}/done.{#}`,
+        ':::',
+        ...range(20),
+      ]);
       await until('2 jobs logged', () => existsSync(log) && jobLogRecords(log).length >= 2);
       await own.kill();
       const exit = await submitter.exited;
       assert.equal(exit.code, 255, exit.stderr);
-      assert.match(exit.stderr, /andon: Lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+ and could not reconnect within 1\.0s; check that the server is up/);
-      for (const record of jobLogRecords(log)) assert.ok(existsSync(join(work, `done.${record.seq}`)), `job ${record.seq} logged, and it did finish`);
+      assert.match(
+        exit.stderr,
+        /andon: Lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+ and could not reconnect within 1\.0s; check that the server is up/,
+      );
+      for (const record of jobLogRecords(log))
+        assert.ok(existsSync(join(work, `done.${record.seq}`)), `job ${record.seq} logged, and it did finish`);
       const workerExit = await lonely.exited;
       assert.equal(workerExit.code, 1, workerExit.stderr);
       assert.match(workerExit.stderr, /could not reconnect within 1\.0s/);
@@ -385,12 +475,20 @@ describe('Redis backend', { skip }, () => {
     }
   });
 
-  it('--timeout counts from the job\'s start on its worker and kills it there; --retries submits a failed job again', async () => {
+  it("--timeout counts from the job's start on its worker and kills it there; --retries submits a failed job again", async () => {
     const work = workDir();
     const queue = newQueue();
     await worker(redis, queue, ['-j', '2']);
     const log = join(work, 'run.log');
-    const exit = await submit(redis, queue, ['--timeout', '1', '--joblog', log, `echo $$ > ${work}/pid.{#}; exec sleep 30`, ':::', 'slow']).exited;
+    const exit = await submit(redis, queue, [
+      '--timeout',
+      '1',
+      '--joblog',
+      log,
+      `echo $$ > ${work}/pid.{#}; exec sleep 30`,
+      ':::',
+      'slow',
+    ]).exited;
     assert.equal(exit.code, 1, exit.stderr);
     assert.match(exit.stderr, /job 1 timed out after 1\.0s and was stopped/);
     await waitUntilGone(pidFiles(work), 3_000);
@@ -398,7 +496,13 @@ describe('Redis backend', { skip }, () => {
     assert.equal(record?.exit, -1, 'a timed-out job is logged with exit -1, as GNU parallel');
 
     const tries = join(work, 'tries');
-    const retried = await submit(redis, queue, ['--retries', '3', `echo {} >> ${tries}; test $(wc -l < ${tries}) -ge 3`, ':::', 'flaky']).exited;
+    const retried = await submit(redis, queue, [
+      '--retries',
+      '3',
+      `echo {} >> ${tries}; test $(wc -l < ${tries}) -ge 3`,
+      ':::',
+      'flaky',
+    ]).exited;
     assert.equal(retried.code, 0, retried.stderr);
     assert.equal(readFileSync(tries, 'utf8'), 'flaky\nflaky\nflaky\n', 'failed twice, then succeeded on the third try');
   });
@@ -421,7 +525,12 @@ describe('Redis backend', { skip }, () => {
 
   it('a forced stop takes the jobs no worker has started off the queue at once', async () => {
     const queue = newQueue();
-    const pool = createPool<string>({ backend: redisBackend({ connection: redis.url, queue }), command: ['true'], handleSignals: false, onNotice: () => {} });
+    const pool = createPool<string>({
+      backend: redisBackend({ connection: redis.url, queue }),
+      command: ['true'],
+      handleSignals: false,
+      onNotice: () => {},
+    });
     const running = pool.run(['a', 'b', 'c']);
     const client = redis.client();
     await until('3 jobs waiting', async () => (await client.llen(`bull:${queue}:wait`)) === 3);
@@ -435,7 +544,12 @@ describe('Redis backend', { skip }, () => {
 
   it('a stop while connecting ends the run, and leaves no connection, lease or job behind', async () => {
     const queue = newQueue();
-    const pool = createPool<string>({ backend: redisBackend({ connection: redis.url, queue }), command: ['true'], handleSignals: false, onNotice: () => {} });
+    const pool = createPool<string>({
+      backend: redisBackend({ connection: redis.url, queue }),
+      command: ['true'],
+      handleSignals: false,
+      onNotice: () => {},
+    });
     const running = pool.run(['a']);
     pool.stop();
     const summary = await running;
@@ -480,7 +594,10 @@ describe('Redis backend', { skip }, () => {
       const [idleExit, busyExit] = await Promise.all([idle.exited, busy.exited]);
       assert.equal(idleExit.code, 0, idleExit.stderr);
       assert.equal(busyExit.code, 1, busyExit.stderr);
-      assert.match(busyExit.stderr, /Stopping while Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable: running jobs were ended/);
+      assert.match(
+        busyExit.stderr,
+        /Stopping while Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable: running jobs were ended/,
+      );
       await waitUntilGone(pidFiles(work), 3_000);
     } finally {
       await own.stop();
@@ -493,12 +610,21 @@ describe('Redis backend', { skip }, () => {
     try {
       const queue = newQueue();
       await worker(own, queue, ['-j', '1']);
-      const submitter = submit(own, queue, ['--joblog', join(work, 'run.log'), `echo $$ > ${work}/pid.{#}; exec sleep 30`, ':::', 'a']);
+      const submitter = submit(own, queue, [
+        '--joblog',
+        join(work, 'run.log'),
+        `echo $$ > ${work}/pid.{#}; exec sleep 30`,
+        ':::',
+        'a',
+      ]);
       await until('the job to run', () => pidFiles(work).length === 1);
       submitter.kill('SIGINT');
       const exit = await submitter.exited;
       assert.equal(exit.code, 130);
-      assert.match(exit.stderr, /to run the rest: andon --resume --redis 'redis:\/\/:\*\*\*@127\.0\.0\.1:\d+' .* \(with the Redis password in place of \*\*\*\)/);
+      assert.match(
+        exit.stderr,
+        /to run the rest: andon --resume --redis 'redis:\/\/:\*\*\*@127\.0\.0\.1:\d+' .* \(with the Redis password in place of \*\*\*\)/,
+      );
       assert.ok(!exit.stderr.includes('sekret'), exit.stderr);
     } finally {
       await own.stop();
@@ -516,7 +642,10 @@ describe('Redis backend', { skip }, () => {
   });
 
   it('an unreachable server fails the library run before any task, with a BackendError naming it', async () => {
-    const pool = createPool<string>({ backend: redisBackend({ connection: 'redis://127.0.0.1:1', queue: 'q' }), command: ['true'] });
+    const pool = createPool<string>({
+      backend: redisBackend({ connection: 'redis://127.0.0.1:1', queue: 'q' }),
+      command: ['true'],
+    });
     await assert.rejects(pool.run(['a']), (error: unknown) => {
       assert.ok(error instanceof BackendError && isAndonError(error.cause, 'ANDON_REDIS'));
       assert.match(error.message, /^Cannot connect to Redis at redis:\/\/127\.0\.0\.1:1: connection refused/);
@@ -527,6 +656,9 @@ describe('Redis backend', { skip }, () => {
     // The CLI's answer to the same: one line, exit 255.
     const exit = await andon(['--redis', 'redis://127.0.0.1:1', '--queue', 'q', 'true', ':::', 'a']);
     assert.equal(exit.code, 255);
-    assert.equal(exit.stderr, 'andon: Cannot connect to Redis at redis://127.0.0.1:1: connection refused; check the URL and that redis-server is running there\n');
+    assert.equal(
+      exit.stderr,
+      'andon: Cannot connect to Redis at redis://127.0.0.1:1: connection refused; check the URL and that redis-server is running there\n',
+    );
   });
 });

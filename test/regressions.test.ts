@@ -8,17 +8,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EventEmitter } from 'node:events';
-import { createPool, StopController, TimeoutError, type Pool, type StopReason, type StopToken, type TaskResult } from '../src/index.js';
+import {
+  createPool,
+  StopController,
+  TimeoutError,
+  type Pool,
+  type StopReason,
+  type StopToken,
+  type TaskResult,
+} from '../src/index.js';
 
 const tasks = new URL('./fixtures/thread-tasks.js', import.meta.url);
 const pools: Pool<never, unknown>[] = [];
 after(() => Promise.all(pools.map((pool) => pool.close())));
-const keep = <P>(pool: P): P => (pools.push(pool as unknown as Pool<never, unknown>), pool);
+const keep = <P>(pool: P): P => {
+  pools.push(pool as unknown as Pool<never, unknown>);
+  return pool;
+};
 const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 
 describe('regressions', () => {
   it('a run settles when a timed-out task is abandoned after the input ran out', async () => {
-    const pool = createPool({ concurrency: 1, timeout: 5, grace: 5, task: (n: number) => (n === 2 ? new Promise<never>(() => {}) : n) });
+    const pool = createPool({
+      concurrency: 1,
+      timeout: 5,
+      grace: 5,
+      task: (n: number) => (n === 2 ? new Promise<never>(() => {}) : n),
+    });
     const summary = await pool.run([1, 2]);
     assert.equal(summary.done, 1);
     assert.equal(summary.failed, 1);
@@ -28,7 +44,18 @@ describe('regressions', () => {
   it('a timed-out task that had to be abandoned is retried while retries remain', async () => {
     let calls = 0;
     const results: TaskResult<number, number>[] = [];
-    const pool = createPool<number, number>({ concurrency: 1, timeout: 5, grace: 5, retries: 2, backoff: { initial: 0 }, onResult: (r) => results.push(r), task: () => (calls++, new Promise<never>(() => {})) });
+    const pool = createPool<number, number>({
+      concurrency: 1,
+      timeout: 5,
+      grace: 5,
+      retries: 2,
+      backoff: { initial: 0 },
+      onResult: (r) => results.push(r),
+      task: () => {
+        calls++;
+        return new Promise<never>(() => {});
+      },
+    });
     await pool.run([1]);
     assert.equal(calls, 3);
     assert.equal(results[0]?.attempts, 3);
@@ -49,7 +76,7 @@ describe('regressions', () => {
       yield 1;
       await new Promise(() => {});
     }
-    let pulledAfterStop = false;
+    const pulledAfterStop = false;
     const pool = createPool({ concurrency: 2, grace: Infinity, task: async (n: number) => n });
     const running = pool.run(idle());
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -62,7 +89,15 @@ describe('regressions', () => {
 
   it('stop({ finishRunning }) starts no retry and settles with an idle async input', async () => {
     let calls = 0;
-    const retrying = createPool({ concurrency: 1, retries: 3, backoff: { initial: 60_000 }, task: () => (calls++, Promise.reject(new Error('flaky'))) });
+    const retrying = createPool({
+      concurrency: 1,
+      retries: 3,
+      backoff: { initial: 60_000 },
+      task: () => {
+        calls++;
+        return Promise.reject(new Error('flaky'));
+      },
+    });
     const first = retrying.run([1]);
     while (calls === 0) await new Promise((resolve) => setImmediate(resolve));
     retrying.stop('error', { finishRunning: true });
@@ -81,7 +116,12 @@ describe('regressions', () => {
   });
 
   it('a huge backoff factor cannot turn into NaN and corrupt the counts', async () => {
-    const pool = createPool({ concurrency: 1, retries: 40, backoff: { initial: 0, factor: 1e10 }, task: () => Promise.reject(new Error('flaky')) });
+    const pool = createPool({
+      concurrency: 1,
+      retries: 40,
+      backoff: { initial: 0, factor: 1e10 },
+      task: () => Promise.reject(new Error('flaky')),
+    });
     const summary = await pool.run([1]);
     assert.equal(summary.failed, 1);
     assert.equal(summary.retries, 40);
@@ -116,7 +156,12 @@ describe('regressions', () => {
       signalSource: source,
       onNotice: (line) => outer.push(line),
       task: async (_: number, stop: StopToken) => {
-        await createPool({ concurrency: 1, signalSource: source, onNotice: (line) => inner.push(line), task: async () => {} }).run([1]);
+        await createPool({
+          concurrency: 1,
+          signalSource: source,
+          onNotice: (line) => inner.push(line),
+          task: async () => {},
+        }).run([1]);
         started.stop();
         await stop.sleep(60_000);
       },
@@ -131,9 +176,18 @@ describe('regressions', () => {
 });
 
 describe('regressions: worker threads', () => {
-  it('a worker being terminated is never given the next run\'s task', async () => {
+  it("a worker being terminated is never given the next run's task", async () => {
     const results: TaskResult<string, string>[] = [];
-    const pool = keep(createPool<string, string>({ module: tasks, export: 'spinWithCleanup', threads: 1, grace: 0, timeout: 200, onResult: (r) => results.push(r) }));
+    const pool = keep(
+      createPool<string, string>({
+        module: tasks,
+        export: 'spinWithCleanup',
+        threads: 1,
+        grace: 0,
+        timeout: 200,
+        onResult: (r) => results.push(r),
+      }),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'andon-reuse-'));
     const marker = join(dir, 'spinning');
     try {
@@ -144,7 +198,10 @@ describe('regressions: worker threads', () => {
       // The next run must get a fresh worker: its task spins until its own timeout stops it,
       // and must not fail because the terminated worker exited under it.
       await pool.run([join(dir, 'second')]);
-      assert.ok(results[1]?.status === 'failed' && results[1].error instanceof TimeoutError, String(results[1]?.status === 'failed' && results[1].error));
+      assert.ok(
+        results[1]?.status === 'failed' && results[1].error instanceof TimeoutError,
+        String(results[1]?.status === 'failed' && results[1].error),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -162,7 +219,9 @@ describe('regressions: worker threads', () => {
       ['throwWithBadGetter', /^has a bad getter$/],
     ] as const) {
       const results: TaskResult<number, never>[] = [];
-      const pool = keep(createPool<number, never>({ module: tasks, export: exportName, threads: 1, onResult: (r) => results.push(r) }));
+      const pool = keep(
+        createPool<number, never>({ module: tasks, export: exportName, threads: 1, onResult: (r) => results.push(r) }),
+      );
       await pool.run([1, 2]);
       for (const result of results) {
         assert.ok(result.status === 'failed');

@@ -12,13 +12,36 @@ import { chromium, renderedDom, screenshot } from './helpers/browser.js';
 const dir = mkdtempSync(join(tmpdir(), 'andon-report-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const record = (seq: number, startTime: number, runtime: number, exitValue = 0) => ({ seq, startTime, runtime, exitValue, signal: 0, received: 0, key: `job ${seq}` });
+const record = (seq: number, startTime: number, runtime: number, exitValue = 0) => ({
+  seq,
+  startTime,
+  runtime,
+  exitValue,
+  signal: 0,
+  received: 0,
+  key: `job ${seq}`,
+});
 
 describe('report layout', () => {
   it('puts each job on the lowest slot free when it starts', () => {
-    const { jobs, slots } = placeJobs([record(1, 0, 2), record(2, 0, 1), record(3, 1, 1), record(4, 2, 1), record(5, 0.5, 3)]);
+    const { jobs, slots } = placeJobs([
+      record(1, 0, 2),
+      record(2, 0, 1),
+      record(3, 1, 1),
+      record(4, 2, 1),
+      record(5, 0.5, 3),
+    ]);
     assert.equal(slots, 3);
-    assert.deepEqual(jobs.map((job) => [job.seq, job.slot]), [[1, 0], [2, 1], [5, 2], [3, 1], [4, 0]]);
+    assert.deepEqual(
+      jobs.map((job) => [job.seq, job.slot]),
+      [
+        [1, 0],
+        [2, 1],
+        [5, 2],
+        [3, 1],
+        [4, 0],
+      ],
+    );
   });
 
   it('a job that starts a millisecond before the last one ended reuses its slot', () => {
@@ -42,12 +65,15 @@ describe('andon report', () => {
     }
   });
 
-  it('renders a real interrupted and resumed run in a browser: every job, the interrupt, the totals', { skip: chromium === undefined ? 'Chromium is not installed (CI installs it)' : false }, async () => {
+  it('renders a real interrupted and resumed run in a browser: every job, the interrupt, the totals', {
+    skip: chromium === undefined ? 'Chromium is not installed (CI installs it)' : false,
+  }, async () => {
     const log = join(dir, 'run.log');
     const command = 'sleep 0.{}; exit $(( {} == 3 ))';
     const values = ['1', '2', '3', '4', '5', '6', '7', '8'];
     const child = startAndon(['-j', '2', '--joblog', log, command, ':::', ...values]);
-    while (!existsSync(log) || readFileSync(log, 'utf8').split('\n').length < 4) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!existsSync(log) || readFileSync(log, 'utf8').split('\n').length < 4)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     child.kill('SIGINT');
     await child.exited;
     const resumed = await andon(['-j', '2', '--joblog', log, '--resume', command, ':::', ...values]);
@@ -60,7 +86,10 @@ describe('andon report', () => {
     assert.doesNotMatch(readFileSync(html, 'utf8'), /(src|href)="https?:/, 'self-contained: nothing fetched');
 
     const dom = renderedDom(html);
-    const layout = JSON.parse(/data-layout="([^"]+)"/.exec(dom)![1]!.replaceAll('&quot;', '"')) as { width: number; drawn: number };
+    const layout = JSON.parse(/data-layout="([^"]+)"/.exec(dom)![1]!.replaceAll('&quot;', '"')) as {
+      width: number;
+      drawn: number;
+    };
     assert.equal(layout.drawn, 8, 'the browser drew a bar for every job');
     assert.ok(layout.width > 1000);
     assert.match(dom, /id="total-jobs">8</);
@@ -76,14 +105,29 @@ describe('andon report', () => {
     assert.ok(statSync(png).size > 5_000, 'a screenshot with something on it');
   });
 
-  it('a 10,000-job report: the browser draws every bar', { skip: chromium === undefined ? 'Chromium is not installed (CI installs it)' : false }, async () => {
+  it('a 10,000-job report: the browser draws every bar', {
+    skip: chromium === undefined ? 'Chromium is not installed (CI installs it)' : false,
+  }, async () => {
     const log = join(dir, 'big.log');
     const lines = [headerLine('gzip -k {}')];
-    for (let i = 0; i < 10_000; i++) lines.push(recordLine({ seq: i + 1, startTime: 1_800_000_000 + Math.floor(i / 8) * 0.1, runtime: 0.09, received: 0, exitValue: i % 500 === 0 ? 1 : 0, signal: 0, key: `gzip -k file-${i}.log` }));
+    for (let i = 0; i < 10_000; i++)
+      lines.push(
+        recordLine({
+          seq: i + 1,
+          startTime: 1_800_000_000 + Math.floor(i / 8) * 0.1,
+          runtime: 0.09,
+          received: 0,
+          exitValue: i % 500 === 0 ? 1 : 0,
+          signal: 0,
+          key: `gzip -k file-${i}.log`,
+        }),
+      );
     writeFileSync(log, lines.join(''));
     const html = join(dir, 'big.html');
     assert.equal((await andon(['report', log, '-o', html])).code, 0);
-    const layout = JSON.parse(/data-layout="([^"]+)"/.exec(renderedDom(html))![1]!.replaceAll('&quot;', '"')) as { drawn: number };
+    const layout = JSON.parse(/data-layout="([^"]+)"/.exec(renderedDom(html))![1]!.replaceAll('&quot;', '"')) as {
+      drawn: number;
+    };
     assert.equal(layout.drawn, 10_000);
   });
 });

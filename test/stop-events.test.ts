@@ -1,7 +1,13 @@
 /** A worker's stop-event bookkeeping, on its own (no Redis): what applies to whom, and for how long. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EARLY_STOP_TTL_MS, FORGET_STOPPED_RUNS_MS, parseStopEvent, StopEvents, stopReasonOf } from '../src/redis/stop-events.js';
+import {
+  EARLY_STOP_TTL_MS,
+  FORGET_STOPPED_RUNS_MS,
+  parseStopEvent,
+  StopEvents,
+  stopReasonOf,
+} from '../src/redis/stop-events.js';
 
 const running = [
   { jobId: 'r1.0.1', run: 'r1' },
@@ -11,8 +17,16 @@ const running = [
 
 describe('stop events', () => {
   it('parses a job stop and a whole-run stop, and ignores what is not one', () => {
-    assert.deepEqual(parseStopEvent({ run: 'r1', jobId: 'r1.0.1', stage: 'force' }), { run: 'r1', jobId: 'r1.0.1', stage: 'force' });
-    assert.deepEqual(parseStopEvent({ run: 'r1', jobId: '', stage: 'interrupt' }), { run: 'r1', jobId: undefined, stage: 'interrupt' });
+    assert.deepEqual(parseStopEvent({ run: 'r1', jobId: 'r1.0.1', stage: 'force' }), {
+      run: 'r1',
+      jobId: 'r1.0.1',
+      stage: 'force',
+    });
+    assert.deepEqual(parseStopEvent({ run: 'r1', jobId: '', stage: 'interrupt' }), {
+      run: 'r1',
+      jobId: undefined,
+      stage: 'interrupt',
+    });
     assert.equal(parseStopEvent({ run: 'r1', jobId: 'r1.0.1', stage: 'later' as never }), undefined);
     assert.equal(parseStopEvent({ run: 'r1', stage: 'stop' } as never), undefined);
     assert.equal(stopReasonOf('timeout'), 'timeout');

@@ -58,7 +58,8 @@ describe('StopController and its token', () => {
     controller.stop('timeout');
     assert.throws(
       () => controller.token.throwIfStopped(),
-      (error: unknown) => error instanceof StoppedError && error.reason === 'timeout' && isAndonError(error, 'ANDON_STOPPED'),
+      (error: unknown) =>
+        error instanceof StoppedError && error.reason === 'timeout' && isAndonError(error, 'ANDON_STOPPED'),
     );
   });
 

@@ -10,9 +10,18 @@ import { fixture, startNode } from './helpers/child.js';
 const tasks = new URL('./fixtures/thread-tasks.js', import.meta.url);
 const pools: Pool<unknown, unknown>[] = [];
 
-function threadPool<I, R>(exportName: string, options: { threads?: number; timeout?: number; grace?: number; resourceLimits?: object } = {}) {
+function threadPool<I, R>(
+  exportName: string,
+  options: { threads?: number; timeout?: number; grace?: number; resourceLimits?: object } = {},
+) {
   const results: TaskResult<I, R>[] = [];
-  const pool = createPool<I, R>({ module: tasks, export: exportName, threads: 2, onResult: (r) => results.push(r), ...options });
+  const pool = createPool<I, R>({
+    module: tasks,
+    export: exportName,
+    threads: 2,
+    onResult: (r) => results.push(r),
+    ...options,
+  });
   pools.push(pool as Pool<unknown, unknown>);
   return { pool, results };
 }
@@ -99,12 +108,20 @@ describe('worker threads: stopping', () => {
     // One thread: item 0 spins until its timeout stops it; items 1-3 then run on the same
     // worker and report whether their token was already stopped when they began.
     const spin = createPool<number, string>({ module: tasks, export: 'spinUntilStopped', threads: 1, timeout: 10 });
-    const check = createPool<number, boolean>({ module: tasks, export: 'stoppedAtStart', threads: 1, onResult: (r) => results.push(r) });
+    const check = createPool<number, boolean>({
+      module: tasks,
+      export: 'stoppedAtStart',
+      threads: 1,
+      onResult: (r) => results.push(r),
+    });
     pools.push(spin as Pool<unknown, unknown>, check as Pool<unknown, unknown>);
     const spun = await spin.run([0]);
     assert.equal(spun.failed, 1);
     await check.run([1, 2, 3]);
-    assert.deepEqual(results.map((r) => (r.status === 'done' ? r.value : r.status)), [false, false, false]);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'done' ? r.value : r.status)),
+      [false, false, false],
+    );
   });
 
   it('isolation: timing out one task leaves the tasks beside it running to completion', async () => {
@@ -142,7 +159,10 @@ describe('worker threads: faults fail one task each, and the pool carries on', (
     const { pool, results } = threadPool<number, void>('callExit', { threads: 1 });
     const summary = await pool.run([1, 2]);
     assert.equal(summary.failed, 2, 'each task ran on its own fresh worker');
-    assert.match(results[0]?.status === 'failed' ? results[0].error.message : '', /Worker thread exited with code 7 while running the task/);
+    assert.match(
+      results[0]?.status === 'failed' ? results[0].error.message : '',
+      /Worker thread exited with code 7 while running the task/,
+    );
   });
 
   it('an uncaught exception in a timer fails the running task', async () => {
@@ -153,7 +173,10 @@ describe('worker threads: faults fail one task each, and the pool carries on', (
   });
 
   it('exceeding resourceLimits fails the task, and the next one runs', async () => {
-    const { pool, results } = threadPool<number, number>('exhaustMemory', { threads: 1, resourceLimits: { maxOldGenerationSizeMb: 16 } });
+    const { pool, results } = threadPool<number, number>('exhaustMemory', {
+      threads: 1,
+      resourceLimits: { maxOldGenerationSizeMb: 16 },
+    });
     await pool.run([1]);
     assert.ok(results[0]?.status === 'failed');
     assert.match(results[0].error.message, /out of memory/i);
@@ -174,7 +197,11 @@ describe('worker threads: faults fail one task each, and the pool carries on', (
   });
 
   it('a module that throws at load time fails each task with the load error', async () => {
-    const pool = createPool<number, number>({ module: new URL('./fixtures/throws-at-load.js', import.meta.url), threads: 1, onResult: (r) => results.push(r) });
+    const pool = createPool<number, number>({
+      module: new URL('./fixtures/throws-at-load.js', import.meta.url),
+      threads: 1,
+      onResult: (r) => results.push(r),
+    });
     const results: TaskResult<number, number>[] = [];
     pools.push(pool as Pool<unknown, unknown>);
     const summary = await pool.run([1, 2]);
@@ -188,21 +215,36 @@ describe('worker threads: faults fail one task each, and the pool carries on', (
     const { pool, results } = threadPool<number, number>('noSuchTask');
     await pool.run([1]);
     assert.ok(results[0]?.status === 'failed');
-    assert.match(results[0].error.message, /has no function export `noSuchTask`; its function exports are: .*`default`.*`spinUntilStopped`.*\(choose one with the `export` option\)/);
+    assert.match(
+      results[0].error.message,
+      /has no function export `noSuchTask`; its function exports are: .*`default`.*`spinUntilStopped`.*\(choose one with the `export` option\)/,
+    );
   });
 });
 
 describe('worker threads: bad options', () => {
   it('rejects a missing module file, naming the path', () => {
-    assert.throws(() => createPool({ module: './nope/task.js' }), (e: unknown) => e instanceof OptionError && /Worker module not found: .*nope\/task\.js/.test(e.message));
+    assert.throws(
+      () => createPool({ module: './nope/task.js' }),
+      (e: unknown) => e instanceof OptionError && /Worker module not found: .*nope\/task\.js/.test(e.message),
+    );
   });
 
   it('rejects threads 0, concurrency, both task and module, an empty export', () => {
-    assert.throws(() => createPool({ module: tasks, threads: 0 }), /Expected `threads` to be a positive integer, got `0`/);
+    assert.throws(
+      () => createPool({ module: tasks, threads: 0 }),
+      /Expected `threads` to be a positive integer, got `0`/,
+    );
     assert.throws(() => createPool({ module: tasks, concurrency: 2 } as never), /takes `threads`, not `concurrency`/);
-    assert.throws(() => createPool({ module: tasks, task: () => 1 } as never), /Pass one of `task`.*not `task` and `module`/);
+    assert.throws(
+      () => createPool({ module: tasks, task: () => 1 } as never),
+      /Pass one of `task`.*not `task` and `module`/,
+    );
     assert.throws(() => createPool({ module: tasks, export: '' }), /Expected `export` to be the name of an export/);
-    assert.throws(() => createPool({ module: 'https://example.org/task.js' }), /Expected `module` to be a path or a file: URL/);
+    assert.throws(
+      () => createPool({ module: 'https://example.org/task.js' }),
+      /Expected `module` to be a path or a file: URL/,
+    );
   });
 });
 
@@ -222,7 +264,11 @@ describe('worker threads under real signals', () => {
   });
 
   it('tasks that never check their token: the second SIGINT terminates them and the process exits', async () => {
-    const child = startNode(fixture('thread-pool-child.js'), [], { ANDON_DIR: dir, ANDON_EXPORT: 'spinForever', ANDON_GRACE: '3600000' });
+    const child = startNode(fixture('thread-pool-child.js'), [], {
+      ANDON_DIR: dir,
+      ANDON_EXPORT: 'spinForever',
+      ANDON_GRACE: '3600000',
+    });
     await child.waitForLine('all busy');
     child.kill('SIGINT');
     while (!child.stderr().includes('received, stopping')) await new Promise((resolve) => setTimeout(resolve, 5));

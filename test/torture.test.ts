@@ -25,7 +25,9 @@ describe('torture: fixed scenarios', () => {
   }
   for (const seed of REDIS_SEEDS) {
     const s = scenario(seed, { redis: true });
-    it(describeScenario(s), { skip: redisServer === undefined ? 'redis-server is not installed (CI installs it)' : false }, async () => {
+    it(describeScenario(s), {
+      skip: redisServer === undefined ? 'redis-server is not installed (CI installs it)' : false,
+    }, async () => {
       assert.equal(s.kind, 'redis');
       assert.deepEqual(await runScenario(s), []);
     });

@@ -41,7 +41,8 @@ export function runChild(script: URL, args: readonly string[], options: ChildOpt
       const lines = Buffer.concat(chunks).toString('utf8').trim().split('\n');
       try {
         const parsed: unknown = JSON.parse(lines.at(-1) ?? '');
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new Error('not a JSON object');
         resolve(parsed as JsonRecord);
       } catch (error) {
         reject(new Error(`${command} did not end its output with a JSON object: ${String(error)}`));
@@ -58,14 +59,19 @@ export function report(value: Record<string, unknown>): void {
 /** Reads a number field of a child's report, or throws naming the field. */
 export function numberField(record: JsonRecord, key: string): number {
   const value = record[key];
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`Child report: "${key}" is not a finite number`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new Error(`Child report: "${key}" is not a finite number`);
   return value;
 }
 
 /** Reads a non-empty array-of-numbers field of a child's report, or throws naming the field. */
 export function numbersField(record: JsonRecord, key: string): number[] {
   const value = record[key];
-  if (!Array.isArray(value) || value.length === 0 || !value.every((v): v is number => typeof v === 'number' && Number.isFinite(v))) {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    !value.every((v): v is number => typeof v === 'number' && Number.isFinite(v))
+  ) {
     throw new Error(`Child report: "${key}" is not a non-empty array of finite numbers`);
   }
   return value;

@@ -20,9 +20,10 @@ export interface Environment {
  */
 function command(): string {
   const args = process.argv.slice(2);
-  if (process.env['npm_lifecycle_event'] === 'bench') return ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
+  if (process.env.npm_lifecycle_event === 'bench')
+    return ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
   const script = process.argv[1] ?? 'dist/bench/run.js';
-  const relative = script.startsWith(process.cwd() + '/') ? script.slice(process.cwd().length + 1) : script;
+  const relative = script.startsWith(`${process.cwd()}/`) ? script.slice(process.cwd().length + 1) : script;
   return ['node', relative, ...args].join(' ');
 }
 

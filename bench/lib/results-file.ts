@@ -54,7 +54,12 @@ function section(result: SuiteResult, env: Environment): string {
  * Rewrites the file with fresh sections for `results` and the kept sections of other suites,
  * in `order` (the registry's order). Sections of suites no longer registered are dropped.
  */
-export function writeResults(path: URL, order: readonly string[], results: readonly SuiteResult[], env: Environment): void {
+export function writeResults(
+  path: URL,
+  order: readonly string[],
+  results: readonly SuiteResult[],
+  env: Environment,
+): void {
   const sections = existingSections(path);
   for (const result of results) sections.set(result.suite.name, section(result, env));
   const body = order.flatMap((name) => {

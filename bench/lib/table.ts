@@ -65,11 +65,12 @@ export function textTable(result: SuiteResult): string {
 /** GitHub-flavoured Markdown, for RESULTS.md. */
 export function markdownTable(result: SuiteResult): string {
   const { header, body } = cells(result);
-  const escape = (cell: string): string => cell.replaceAll('|', '\\|');
-  const line = (r: string[]): string => `| ${r.map(escape).join(' | ')} |`;
+  const escapeCell = (cell: string): string => cell.replaceAll('|', '\\|');
+  const line = (r: string[]): string => `| ${r.map(escapeCell).join(' | ')} |`;
   const align = header.map((_, c) => (isNumeric(c, header.length) ? '--:' : ':--'));
   return [line(header), `|${align.join('|')}|`, ...body.map(line)].join('\n');
 }
 
 /** The note under every table: how to read the ratio and the arrows. */
-export const RATIO_NOTE = 'Ratio = andon ÷ peer. ↑ higher is better (ratio > 1 favours andon); ↓ lower is better (ratio < 1 favours andon).';
+export const RATIO_NOTE =
+  'Ratio = andon ÷ peer. ↑ higher is better (ratio > 1 favours andon); ↓ lower is better (ratio < 1 favours andon).';

@@ -24,18 +24,30 @@ function valuesOf(item: unknown): readonly string[] {
 
 /** Turns each item into the command to run. */
 function commandBuilder<I>(command: unknown, shell: boolean): (item: I, context: TaskContext) => CommandSpec {
-  const jobOf = (item: I, context: TaskContext) => ({ values: valuesOf(item), seq: context.index + 1, slot: context.slot });
+  const jobOf = (item: I, context: TaskContext) => ({
+    values: valuesOf(item),
+    seq: context.index + 1,
+    slot: context.slot,
+  });
   if (typeof command === 'function') {
-    const build = command as NonNullable<CommandPoolOptions<I>['command']> & ((item: I, context: { seq: number; slot: number }) => CommandSpec);
+    const build = command as NonNullable<CommandPoolOptions<I>['command']> &
+      ((item: I, context: { seq: number; slot: number }) => CommandSpec);
     return (item, context) => build(item, { seq: context.index + 1, slot: context.slot });
   }
   if (typeof command === 'string') {
-    if (!shell) throw new OptionError("A string `command` runs through the shell: pass `shell: true`, or pass an argv array such as ['gzip', '-k', '{}']");
+    if (!shell)
+      throw new OptionError(
+        "A string `command` runs through the shell: pass `shell: true`, or pass an argv array such as ['gzip', '-k', '{}']",
+      );
     const template = new Template(command);
     return (item, context) => ({ shell: renderShellLine(template, jobOf(item, context)) });
   }
   if (!Array.isArray(command) || command.length === 0 || !command.every((word) => typeof word === 'string')) {
-    throw optionError('command', 'a non-empty array of strings, a shell line (with `shell: true`) or a function', command);
+    throw optionError(
+      'command',
+      'a non-empty array of strings, a shell line (with `shell: true`) or a function',
+      command,
+    );
   }
   if (shell) throw new OptionError('`shell: true` needs a string `command`; an argv array runs without a shell');
   const templates = command.map((word: string) => new Template(word));
@@ -55,9 +67,15 @@ function termseqOf(value: unknown): readonly TermStep[] {
 }
 
 /** The executor of a command pool on `backend`. */
-export function commandExecutor<I>(options: Checked<typeof commandSchema>, backend: Backend, notice: NoticeWriter): Executor<I, CommandResult> {
+export function commandExecutor<I>(
+  options: Checked<typeof commandSchema>,
+  backend: Backend,
+  notice: NoticeWriter,
+): Executor<I, CommandResult> {
   if (options.liveOutput === true && !backend.local) {
-    throw new OptionError(`With a \`backend\`, a job's output arrives when it ends: \`liveOutput: true\` is not available; leave it out`);
+    throw new OptionError(
+      `With a \`backend\`, a job's output arrives when it ends: \`liveOutput: true\` is not available; leave it out`,
+    );
   }
   return backend.commands<I>({
     toCommand: commandBuilder<I>(options.command, options.shell),
@@ -79,5 +97,10 @@ export function commandOutcome(result: TaskResult<unknown, unknown>): RecordOutc
   if (result.status === 'done') return { exitValue: 0, signal: 0, received, host };
   // A failure with no process of its own (an exception) has no exit code: -1, as GNU parallel.
   if (command === undefined) return { exitValue: -1, signal: 0, received, host };
-  return { exitValue: command.exitCode ?? -1, signal: command.signal === null ? 0 : constants.signals[command.signal], received, host };
+  return {
+    exitValue: command.exitCode ?? -1,
+    signal: command.signal === null ? 0 : constants.signals[command.signal],
+    received,
+    host,
+  };
 }

@@ -215,9 +215,16 @@ export interface CommandPoolOptions<I> extends CommonPoolOptions<I, CommandResul
    */
   readonly liveOutput?: boolean;
   /** Sees every chunk of every job's output: as it arrives, or at the job's end with `liveOutput: false`. */
-  readonly onOutput?: (chunk: Buffer, stream: OutputStream, job: { readonly index: number; readonly slot: number; readonly item: I }) => void;
+  readonly onOutput?: (
+    chunk: Buffer,
+    stream: OutputStream,
+    job: { readonly index: number; readonly slot: number; readonly item: I },
+  ) => void;
 }
 
 /** Options of {@link createPool}: a `task` function, a worker `module`, or a `command`. */
-export type PoolOptions<I, R> = AsyncPoolOptions<I, R> | ThreadPoolOptions<I, R> | RemoteModulePoolOptions<I, R> | (CommandPoolOptions<I> & { readonly task?: undefined; readonly module?: undefined });
-
+export type PoolOptions<I, R> =
+  | AsyncPoolOptions<I, R>
+  | ThreadPoolOptions<I, R>
+  | RemoteModulePoolOptions<I, R>
+  | (CommandPoolOptions<I> & { readonly task?: undefined; readonly module?: undefined });

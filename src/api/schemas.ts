@@ -7,7 +7,13 @@ import { DEFAULTS } from '../options/defaults.js';
 import { optional, unchecked, withDefault, type Schema } from '../options/schema.js';
 import { is, optionError, signalNamed } from '../options/validate.js';
 import type { JobLogOptions } from './pool-options.js';
-import type { AsyncPoolOptions, CommandPoolOptions, CommonPoolOptions, RemoteModulePoolOptions, ThreadPoolOptions } from './pool-options.js';
+import type {
+  AsyncPoolOptions,
+  CommandPoolOptions,
+  CommonPoolOptions,
+  RemoteModulePoolOptions,
+  ThreadPoolOptions,
+} from './pool-options.js';
 
 const nonEmpty =
   (expected: string) =>
@@ -35,7 +41,9 @@ export const commonSchema = {
   observers: unchecked,
 } satisfies Schema<CommonPoolOptions<unknown, unknown>>;
 
-export const asyncSchema = { ...commonSchema, task: is.function() } satisfies Schema<AsyncPoolOptions<unknown, unknown>>;
+export const asyncSchema = { ...commonSchema, task: is.function() } satisfies Schema<
+  AsyncPoolOptions<unknown, unknown>
+>;
 
 const { concurrency: _threadsInstead, ...commonWithoutConcurrency } = commonSchema;
 
@@ -45,7 +53,8 @@ export const threadSchema = {
   export: exportName,
   threads: optional(is.positiveInteger),
   resourceLimits: optional((value, name) => {
-    if (typeof value !== 'object' || value === null) throw optionError(name, 'an object (see worker_threads ResourceLimits)', value);
+    if (typeof value !== 'object' || value === null)
+      throw optionError(name, 'an object (see worker_threads ResourceLimits)', value);
     return value;
   }),
 } satisfies Schema<ThreadPoolOptions<unknown, unknown>>;
@@ -69,20 +78,27 @@ export const commandSchema = {
     return value;
   }),
   env: optional((value, name) => {
-    if (typeof value !== 'object' || value === null || Object.values(value).some((v) => typeof v !== 'string')) throw optionError(name, 'an object of string values', value);
+    if (typeof value !== 'object' || value === null || Object.values(value).some((v) => typeof v !== 'string'))
+      throw optionError(name, 'an object of string values', value);
     return value as Readonly<Record<string, string>>;
   }),
   stopSignal: (value, name) => {
     if (value === null) return null;
     if (value === undefined) return DEFAULTS.stopSignal;
-    if (typeof value !== 'string' || signalNamed(value) !== value) throw optionError(name, "a signal name such as 'SIGINT', or null", value);
+    if (typeof value !== 'string' || signalNamed(value) !== value)
+      throw optionError(name, "a signal name such as 'SIGINT', or null", value);
     return value as NodeJS.Signals;
   },
   termseq: unchecked,
   maxBuffer: withDefault(is.nonNegativeInteger, DEFAULTS.maxBuffer),
   backend: unchecked,
   liveOutput: optional((value, name) => {
-    if (typeof value !== 'boolean') throw optionError(name, 'true (pipes: output as it comes) or false (temporary files, read at the end of each job)', value);
+    if (typeof value !== 'boolean')
+      throw optionError(
+        name,
+        'true (pipes: output as it comes) or false (temporary files, read at the end of each job)',
+        value,
+      );
     return value;
   }),
   onOutput: optional(is.function()),
@@ -92,7 +108,8 @@ export const jobLogSchema = {
   path: nonEmpty('the path of the job log file'),
   key: optional(is.function()),
   resume: withDefault((value, name) => {
-    if (value !== true && value !== false && value !== 'rerun-failed') throw optionError(name, "true, false or 'rerun-failed'", value);
+    if (value !== true && value !== false && value !== 'rerun-failed')
+      throw optionError(name, "true, false or 'rerun-failed'", value);
     return value;
   }, false),
   identity: optional(is.string),

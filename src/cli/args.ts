@@ -15,7 +15,9 @@ import { parseWorker, redisPlan, type RedisPlan, type WorkerPlan } from './worke
 import { UsageError } from '../errors.js';
 
 /** Where a job's values come from. */
-export type SourceSpec = { readonly kind: 'values'; readonly values: readonly string[] } | { readonly kind: 'file'; readonly path: string };
+export type SourceSpec =
+  | { readonly kind: 'values'; readonly values: readonly string[] }
+  | { readonly kind: 'file'; readonly path: string };
 
 /** A run, as the command line asked for it. */
 export interface RunPlan {
@@ -70,14 +72,14 @@ function parseReport(args: readonly string[]): Plan {
       output = args[++i];
       if (output === undefined) throw new UsageError(`${arg} needs a file name; see andon --help`);
     } else if (arg.startsWith('--output=')) output = arg.slice('--output='.length);
-    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`Unknown option ${arg} for andon report; usage: andon report JOBLOG [-o FILE]`);
+    else if (arg.startsWith('-') && arg !== '-')
+      throw new UsageError(`Unknown option ${arg} for andon report; usage: andon report JOBLOG [-o FILE]`);
     else positionals.push(arg);
   }
   if (positionals.length !== 1) throw new UsageError('andon report takes one job log: andon report JOBLOG [-o FILE]');
   const jobLog = positionals[0]!;
   return { action: 'report', jobLog, output: output ?? `${jobLog}.html` };
 }
-
 
 /** Options that take a value, by every name they answer to. */
 const VALUE_OPTIONS: Record<string, string> = {
@@ -151,19 +153,24 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
     }
   }
   if (flags.has('help')) return { action: 'help' };
-  if (flags.has('group') && flags.has('lineBuffer')) throw new UsageError('--group and --line-buffer contradict each other; choose one');
+  if (flags.has('group') && flags.has('lineBuffer'))
+    throw new UsageError('--group and --line-buffer contradict each other; choose one');
   if (flags.has('version')) return { action: 'version' };
 
   const commandWords: string[] = [];
   for (; i < argv.length && argv[i] !== ':::' && argv[i] !== '::::'; i++) commandWords.push(argv[i]!);
-  if (commandWords.join('').trim() === '') throw new UsageError('Missing command: give the command to run before the inputs, e.g. andon gzip -k {} ::: *.log');
+  if (commandWords.join('').trim() === '')
+    throw new UsageError('Missing command: give the command to run before the inputs, e.g. andon gzip -k {} ::: *.log');
 
   const sources: SourceSpec[] = [];
   while (i < argv.length) {
     const separator = argv[i++]!;
     const group: string[] = [];
     for (; i < argv.length && argv[i] !== ':::' && argv[i] !== '::::'; i++) group.push(argv[i]!);
-    if (group.length === 0) throw new UsageError(`${separator} has nothing after it; give at least one ${separator === ':::' ? 'value' : 'file'}, or leave ${separator} out to read stdin`);
+    if (group.length === 0)
+      throw new UsageError(
+        `${separator} has nothing after it; give at least one ${separator === ':::' ? 'value' : 'file'}, or leave ${separator} out to read stdin`,
+      );
     if (separator === ':::') sources.push({ kind: 'values', values: group });
     else for (const path of group) sources.push({ kind: 'file', path });
   }
@@ -177,12 +184,26 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
   }
   const sourceCount = Math.max(sources.length, 1);
   if (template.highestSource > sourceCount) {
-    throw new UsageError(`{${template.highestSource}} refers to input source ${template.highestSource}, but there ${sourceCount === 1 ? 'is 1 source' : `are ${sourceCount} sources`}; add one with ::: or ::::`);
+    throw new UsageError(
+      `{${template.highestSource}} refers to input source ${template.highestSource}, but there ${sourceCount === 1 ? 'is 1 source' : `are ${sourceCount} sources`}; add one with ::: or ::::`,
+    );
   }
   const redis = redisPlan(values.get('redis'), values.get('queue'), values.get('reconnectTimeout'), 'see andon --help');
-  if (redis !== undefined && flags.has('lineBuffer')) throw new UsageError('--line-buffer cannot be used with --redis: a remote job\'s output arrives when it ends; leave --line-buffer out');
+  if (redis !== undefined && flags.has('lineBuffer'))
+    throw new UsageError(
+      "--line-buffer cannot be used with --redis: a remote job's output arrives when it ends; leave --line-buffer out",
+    );
   const jobsText = values.get('jobs');
-  const jobs = jobsText === undefined ? (redis === undefined ? defaultJobs : DEFAULTS.queuedJobs) : positiveInteger('-j', jobsText, jobsText === '0' ? ' (GNU parallel reads -j 0 as "as many as possible"; andon needs a number)' : '');
+  const jobs =
+    jobsText === undefined
+      ? redis === undefined
+        ? defaultJobs
+        : DEFAULTS.queuedJobs
+      : positiveInteger(
+          '-j',
+          jobsText,
+          jobsText === '0' ? ' (GNU parallel reads -j 0 as "as many as possible"; andon needs a number)' : '',
+        );
   let termseq: readonly TermStep[];
   try {
     termseq = parseTermseq(values.get('termseq') ?? DEFAULTS.termseq);
@@ -192,9 +213,12 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
   const retries = values.get('retries');
   const jobLog = values.get('joblog');
   if ((flags.has('resume') || flags.has('resumeFailed')) && jobLog === undefined) {
-    throw new UsageError(`${flags.has('resume') ? '--resume' : '--resume-failed'} needs --joblog FILE: the job log says which jobs already ran`);
+    throw new UsageError(
+      `${flags.has('resume') ? '--resume' : '--resume-failed'} needs --joblog FILE: the job log says which jobs already ran`,
+    );
   }
-  if (flags.has('resume') && flags.has('resumeFailed')) throw new UsageError('--resume and --resume-failed contradict each other; choose one');
+  if (flags.has('resume') && flags.has('resumeFailed'))
+    throw new UsageError('--resume and --resume-failed contradict each other; choose one');
   return {
     action: 'run',
     command,

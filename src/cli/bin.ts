@@ -15,7 +15,9 @@ import { writeReport } from '../report/report.js';
 import { JobLogError } from '../joblog/job-log-error.js';
 
 function version(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }
 
@@ -32,8 +34,13 @@ async function cli(argv: readonly string[]): Promise<number> {
         return 0;
       case 'demo': {
         const { plan: demo, alreadyPulled } = demoPlan();
-        process.stderr.write(`andon demo: pulling 10 images, 3 at a time (simulated). Press Ctrl+C to stop; twice to force.\n`);
-        if (alreadyPulled > 0) process.stderr.write(`  resuming: ${alreadyPulled} of 10 were pulled before the last Ctrl+C (job log ${DEMO_JOB_LOG})\n`);
+        process.stderr.write(
+          `andon demo: pulling 10 images, 3 at a time (simulated). Press Ctrl+C to stop; twice to force.\n`,
+        );
+        if (alreadyPulled > 0)
+          process.stderr.write(
+            `  resuming: ${alreadyPulled} of 10 were pulled before the last Ctrl+C (job log ${DEMO_JOB_LOG})\n`,
+          );
         process.stderr.write(`  the same by hand: andon ${displayArgs(DEMO_ARGS)}\n\n`);
         const code = await runPlan(demo, io, { alwaysSummarize: true });
         if (code === 130) process.stderr.write('andon demo: run `andon demo` again to pull the rest.\n');

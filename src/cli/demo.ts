@@ -9,7 +9,18 @@ import { join } from 'node:path';
 import { readJobLog } from '../joblog/reader.js';
 import { parseCommandLine, type RunPlan } from './args.js';
 
-const IMAGES = ['alpine', 'debian', 'ubuntu', 'fedora', 'rockylinux', 'archlinux', 'busybox', 'opensuse', 'gentoo', 'amazonlinux'];
+const IMAGES = [
+  'alpine',
+  'debian',
+  'ubuntu',
+  'fedora',
+  'rockylinux',
+  'archlinux',
+  'busybox',
+  'opensuse',
+  'gentoo',
+  'amazonlinux',
+];
 
 /** The demo's job log: one per user, in the temporary directory. */
 export const DEMO_JOB_LOG = join(tmpdir(), `andon-demo-${userInfo().uid}.joblog`);

@@ -20,10 +20,13 @@ const FORM = /^(now|soon),(fail|success|done)=(\d+)$/;
 /** Parses `never`, or `now|soon,fail|success|done=N`. */
 export function parseHalt(text: string): HaltPolicy | undefined {
   if (text === 'never') return undefined;
-  if (/%$/.test(text)) throw new UsageError(`--halt ${text}: percentages are not supported; give a count, e.g. --halt now,fail=1`);
+  if (/%$/.test(text))
+    throw new UsageError(`--halt ${text}: percentages are not supported; give a count, e.g. --halt now,fail=1`);
   const match = FORM.exec(text);
   if (match === null || Number(match[3]) < 1) {
-    throw new UsageError(`--halt ${text}: expected never, or now|soon followed by ,fail=N ,success=N or ,done=N (N ≥ 1), e.g. --halt soon,fail=1`);
+    throw new UsageError(
+      `--halt ${text}: expected never, or now|soon followed by ,fail=N ,success=N or ,done=N (N ≥ 1), e.g. --halt soon,fail=1`,
+    );
   }
   return { when: match[1] as HaltPolicy['when'], on: match[2] as HaltPolicy['on'], count: Number(match[3]) };
 }
@@ -73,7 +76,9 @@ export class HaltObserver implements RunObserver<string[], CommandResult> {
     if (!this.#counter.record(result.status === 'done') || this.exitCode !== undefined) return;
     this.exitCode = result.status === 'failed' ? (commandResultOf(result)?.exitCode ?? 1) : 0;
     const { when, on, count } = this.#policy;
-    this.#stderr.write(`andon: halting (--halt ${when},${on}=${count}): ${when === 'soon' ? 'waiting for running jobs, starting no new ones' : 'stopping running jobs'}\n`);
+    this.#stderr.write(
+      `andon: halting (--halt ${when},${on}=${count}): ${when === 'soon' ? 'waiting for running jobs, starting no new ones' : 'stopping running jobs'}\n`,
+    );
     this.#run?.stop('error', { finishRunning: when === 'soon' });
     if (when === 'now') this.#run?.forceStop();
   }

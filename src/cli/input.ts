@@ -34,7 +34,11 @@ function valuesOf(source: SourceSpec, separator: '\n' | '\0'): AsyncIterable<str
  * Every job's values, one per source, in GNU parallel's order: the last source varies
  * fastest. With no sources, each stdin record is one job.
  */
-async function* jobInputs(sources: readonly SourceSpec[], stdin: Readable, separator: '\n' | '\0'): AsyncGenerator<string[]> {
+async function* jobInputs(
+  sources: readonly SourceSpec[],
+  stdin: Readable,
+  separator: '\n' | '\0',
+): AsyncGenerator<string[]> {
   if (sources.length === 0) {
     for await (const record of readRecords(stdin, separator)) yield [record];
     return;
@@ -65,7 +69,11 @@ const LISTED_JOBS_LIMIT = 1_000_000;
  * The jobs as an array when they come from ::: values only and are not too many (the
  * progress line then knows the total), else as a stream.
  */
-export function listOrStreamJobs(sources: readonly SourceSpec[], stdin: Readable, separator: '\n' | '\0'): string[][] | AsyncIterable<string[]> {
+export function listOrStreamJobs(
+  sources: readonly SourceSpec[],
+  stdin: Readable,
+  separator: '\n' | '\0',
+): string[][] | AsyncIterable<string[]> {
   const lists = sources.map((source) => (source.kind === 'values' ? source.values : undefined));
   if (lists.length > 0 && lists.every((list) => list !== undefined)) {
     const count = lists.reduce((product, list) => product * list!.length, 1);
@@ -83,6 +91,7 @@ export async function checkSources(sources: readonly SourceSpec[]): Promise<void
     } catch {
       throw new UsageError(`Input file not found: ${source.path}; check the path after ::::`);
     }
-    if ((await stat(source.path)).isDirectory()) throw new UsageError(`Input file is a directory: ${source.path}; give a file after ::::`);
+    if ((await stat(source.path)).isDirectory())
+      throw new UsageError(`Input file is a directory: ${source.path}; give a file after ::::`);
   }
 }

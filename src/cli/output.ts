@@ -90,7 +90,11 @@ export class OutputSequencer implements RunObserver<readonly string[], unknown> 
   #job(index: number, values: readonly string[]): JobOutput {
     let job = this.#jobs.get(index);
     if (job === undefined) {
-      job = { prefix: this.#mode.tag ? Buffer.from(`${values.join(' ')}\t`) : undefined, held: { stdout: [], stderr: [] }, done: false };
+      job = {
+        prefix: this.#mode.tag ? Buffer.from(`${values.join(' ')}\t`) : undefined,
+        held: { stdout: [], stderr: [] },
+        done: false,
+      };
       this.#jobs.set(index, job);
     }
     return job;

@@ -32,8 +32,12 @@ function timeoutNotices(plan: RunPlan, stderr: ByteSink): RunObserver<string[], 
   return {
     taskSettled(result) {
       if (result.status !== 'failed' || !(result.error instanceof TimeoutError)) return;
-      const command = commandResultOf(result)?.command ?? renderShellLine(plan.template, { values: result.item, seq: result.index + 1, slot: undefined });
-      stderr.write(`andon: job ${result.index + 1} timed out after ${formatDuration(plan.timeoutMs ?? 0)} and was stopped: ${command}\n`);
+      const command =
+        commandResultOf(result)?.command ??
+        renderShellLine(plan.template, { values: result.item, seq: result.index + 1, slot: undefined });
+      stderr.write(
+        `andon: job ${result.index + 1} timed out after ${formatDuration(plan.timeoutMs ?? 0)} and was stopped: ${command}\n`,
+      );
     },
   };
 }
@@ -60,7 +64,13 @@ function withoutPasswords(argv: readonly string[]): { args: string[]; hidden: bo
       return url;
     }
   };
-  const args = argv.map((arg, i) => (argv[i - 1] === '--redis' ? hide(arg) : arg.startsWith('--redis=') ? `--redis=${hide(arg.slice('--redis='.length))}` : arg));
+  const args = argv.map((arg, i) =>
+    argv[i - 1] === '--redis'
+      ? hide(arg)
+      : arg.startsWith('--redis=')
+        ? `--redis=${hide(arg.slice('--redis='.length))}`
+        : arg,
+  );
   return { args, hidden };
 }
 
@@ -107,7 +117,8 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
         : {
             path: plan.jobLog,
             // A job is known by its command line, as GNU parallel's Command column shows it.
-            key: (values: string[], index: number) => renderShellLine(template, { values, seq: index + 1, slot: undefined }),
+            key: (values: string[], index: number) =>
+              renderShellLine(template, { values, seq: index + 1, slot: undefined }),
             resume: plan.resume,
             identity: plan.command,
           },
@@ -135,6 +146,7 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
   } finally {
     await pool.close();
   }
-  if (options.alwaysSummarize === true || plan.bar || summary.failed > 0 || halt?.exitCode !== undefined) io.stderr.write(`andon: ${formatSummary(summary)}\n`);
+  if (options.alwaysSummarize === true || plan.bar || summary.failed > 0 || halt?.exitCode !== undefined)
+    io.stderr.write(`andon: ${formatSummary(summary)}\n`);
   return halt?.exitCode ?? failureExitCode(summary.failed);
 }

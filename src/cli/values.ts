@@ -3,16 +3,28 @@ import { UsageError } from '../errors.js';
 
 /** A whole number ≥ 1. @throws UsageError naming the option. */
 export function positiveInteger(option: string, text: string | undefined, hint: string): number {
-  if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${option} needs a positive whole number, got ${text === undefined ? 'nothing' : `'${text}'`}${hint}`);
+  if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1)
+    throw new UsageError(
+      `${option} needs a positive whole number, got ${text === undefined ? 'nothing' : `'${text}'`}${hint}`,
+    );
   return Number(text);
 }
 
 /** Seconds (> 0, or ≥ 0 with `zeroAllowed`), returned in ms. @throws UsageError naming the option. */
 export function seconds(option: string, text: string | undefined, zeroAllowed = false): number {
-  if (text !== undefined && text.endsWith('%')) throw new UsageError(`${option} ${text}: percentages are not supported; give seconds, e.g. ${option} 30`);
+  if (text?.endsWith('%'))
+    throw new UsageError(`${option} ${text}: percentages are not supported; give seconds, e.g. ${option} 30`);
   const value = Number(text);
-  if (text === undefined || text.trim() === '' || !Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
-    throw new UsageError(`${option} needs a number of seconds ${zeroAllowed ? '≥ 0' : 'greater than 0'}, got ${text === undefined ? 'nothing' : `'${text}'`}`);
+  if (
+    text === undefined ||
+    text.trim() === '' ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    (value === 0 && !zeroAllowed)
+  ) {
+    throw new UsageError(
+      `${option} needs a number of seconds ${zeroAllowed ? '≥ 0' : 'greater than 0'}, got ${text === undefined ? 'nothing' : `'${text}'`}`,
+    );
   }
   return value * 1000;
 }

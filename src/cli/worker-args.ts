@@ -21,39 +21,59 @@ export interface WorkerPlan {
   readonly lockDurationMs: number;
 }
 
-const WORKER_USAGE = 'usage: andon worker --redis URL --queue NAME [-j N] [--module PATH] [--grace SECS] [--lock-duration SECS] [--reconnect-timeout SECS]';
+const WORKER_USAGE =
+  'usage: andon worker --redis URL --queue NAME [-j N] [--module PATH] [--grace SECS] [--lock-duration SECS] [--reconnect-timeout SECS]';
 
 /** Checks --redis and --queue, which go together. */
-export function redisPlan(url: string | undefined, queue: string | undefined, reconnectTimeout: string | undefined, usage: string): RedisPlan | undefined {
+export function redisPlan(
+  url: string | undefined,
+  queue: string | undefined,
+  reconnectTimeout: string | undefined,
+  usage: string,
+): RedisPlan | undefined {
   if (url === undefined && queue === undefined) {
     if (reconnectTimeout !== undefined) throw new UsageError(`--reconnect-timeout is for runs with --redis; ${usage}`);
     return undefined;
   }
-  if (url === undefined) throw new UsageError(`--queue needs --redis URL: the Redis server that holds the queue; ${usage}`);
-  if (queue === undefined || queue === '') throw new UsageError(`--redis needs --queue NAME: the queue that submitter and workers share; ${usage}`);
-  return { url, queue, reconnectTimeoutMs: reconnectTimeout === undefined ? DEFAULTS.reconnectTimeout : seconds('--reconnect-timeout', reconnectTimeout) };
+  if (url === undefined)
+    throw new UsageError(`--queue needs --redis URL: the Redis server that holds the queue; ${usage}`);
+  if (queue === undefined || queue === '')
+    throw new UsageError(`--redis needs --queue NAME: the queue that submitter and workers share; ${usage}`);
+  return {
+    url,
+    queue,
+    reconnectTimeoutMs:
+      reconnectTimeout === undefined ? DEFAULTS.reconnectTimeout : seconds('--reconnect-timeout', reconnectTimeout),
+  };
+}
+
+/** The worker's options, as util.parseArgs reads them. */
+function parseWorkerArgs(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      redis: { type: 'string' },
+      queue: { type: 'string' },
+      jobs: { type: 'string', short: 'j' },
+      module: { type: 'string' },
+      grace: { type: 'string' },
+      'lock-duration': { type: 'string' },
+      'reconnect-timeout': { type: 'string' },
+    },
+  });
 }
 
 /** `andon worker --redis URL --queue NAME …`: ordinary options, so util.parseArgs reads them. */
 export function parseWorker(args: readonly string[], defaultJobs: number): WorkerPlan {
-  let parsed;
+  let parsed: ReturnType<typeof parseWorkerArgs>;
   try {
-    parsed = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        redis: { type: 'string' },
-        queue: { type: 'string' },
-        jobs: { type: 'string', short: 'j' },
-        module: { type: 'string' },
-        grace: { type: 'string' },
-        'lock-duration': { type: 'string' },
-        'reconnect-timeout': { type: 'string' },
-      },
-    });
+    parsed = parseWorkerArgs(args);
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument starting with a '-'.*$/, '');
+    const message = (error as Error).message
+      .split('\n')[0]!
+      .replace(/\. To specify a positional argument starting with a '-'.*$/, '');
     throw new UsageError(`${message}; ${WORKER_USAGE}`);
   }
   const { values } = parsed;
@@ -66,6 +86,9 @@ export function parseWorker(args: readonly string[], defaultJobs: number): Worke
     jobs: values.jobs === undefined ? defaultJobs : positiveInteger('-j', values.jobs, ''),
     module: values.module,
     graceMs: values.grace === undefined ? DEFAULTS.grace : seconds('--grace', values.grace, true),
-    lockDurationMs: values['lock-duration'] === undefined ? DEFAULTS.lockDuration : seconds('--lock-duration', values['lock-duration']),
+    lockDurationMs:
+      values['lock-duration'] === undefined
+        ? DEFAULTS.lockDuration
+        : seconds('--lock-duration', values['lock-duration']),
   };
 }

@@ -17,7 +17,13 @@ type Part =
   | { readonly kind: 'seq' }
   | { readonly kind: 'slot' };
 
-const TRANSFORMS: Record<string, Transform> = { '': 'whole', '.': 'noExtension', '/': 'basename', '//': 'dirname', '/.': 'basenameNoExtension' };
+const TRANSFORMS: Record<string, Transform> = {
+  '': 'whole',
+  '.': 'noExtension',
+  '/': 'basename',
+  '//': 'dirname',
+  '/.': 'basenameNoExtension',
+};
 const TOKEN = /\{(\d*)(\.|\/\/|\/\.|\/)?\}|\{#\}|\{%\}/g;
 /** A `{` that begins a replacement string with no `}` anywhere after it. */
 const UNTERMINATED = /\{[\d#%./][^}]*$/;
@@ -68,7 +74,9 @@ export class Template {
   constructor(template: string) {
     if (UNTERMINATED.test(template)) {
       const start = template.search(UNTERMINATED);
-      throw new OptionError(`Unterminated replacement string \`${template.slice(start)}\` in \`${template}\`; close it with } (for example {1} or {.})`);
+      throw new OptionError(
+        `Unterminated replacement string \`${template.slice(start)}\` in \`${template}\`; close it with } (for example {1} or {.})`,
+      );
     }
     const parts: Part[] = [];
     let highest = 0;
@@ -79,7 +87,10 @@ export class Template {
       else if (match[0] === '{%}') parts.push({ kind: 'slot' });
       else {
         const source = match[1] === '' ? undefined : Number(match[1]);
-        if (source === 0) throw new OptionError(`Replacement string \`${match[0]}\` refers to input source 0; sources are numbered from 1`);
+        if (source === 0)
+          throw new OptionError(
+            `Replacement string \`${match[0]}\` refers to input source 0; sources are numbered from 1`,
+          );
         if (source !== undefined) highest = Math.max(highest, source);
         parts.push({ kind: 'value', source, transform: TRANSFORMS[match[2] ?? '']! });
       }
@@ -101,7 +112,8 @@ export class Template {
       if (part.kind === 'text') out += part.text;
       else if (part.kind === 'seq') out += String(job.seq);
       else if (part.kind === 'slot') out += job.slot === undefined ? '{%}' : String(job.slot);
-      else if (part.source === undefined) out += job.values.map((value) => quote(transform(value, part.transform))).join(' ');
+      else if (part.source === undefined)
+        out += job.values.map((value) => quote(transform(value, part.transform))).join(' ');
       else out += quote(transform(job.values[part.source - 1] ?? '', part.transform));
     }
     return out;

@@ -4,7 +4,15 @@
  * too) and a second one forces all of them. When the last pool leaves, the listeners it added
  * are removed and the process's own listeners are exactly as they were.
  */
-import { forceHint, INTERRUPT_SIGNALS, type InterruptHub, type InterruptParticipant, type InterruptSignal, type NoticeWriter, type SignalSource } from '../stop/signals.js';
+import {
+  forceHint,
+  INTERRUPT_SIGNALS,
+  type InterruptHub,
+  type InterruptParticipant,
+  type InterruptSignal,
+  type NoticeWriter,
+  type SignalSource,
+} from '../stop/signals.js';
 
 export type { InterruptParticipant, NoticeWriter, SignalSource } from '../stop/signals.js';
 import { formatDuration, plural } from '../format.js';
@@ -84,7 +92,8 @@ export class InterruptCoordinator implements InterruptHub {
         graceMs = Math.max(graceMs, waiting.graceMs);
       }
       const limit = graceMs === Infinity ? 'without a time limit' : `up to ${formatDuration(graceMs)}`;
-      const waitingText = running === 0 ? 'no task is running' : `waiting ${limit} for ${plural(running, 'running task')}`;
+      const waitingText =
+        running === 0 ? 'no task is running' : `waiting ${limit} for ${plural(running, 'running task')}`;
       this.#notice(`andon: ${signal} received, stopping: ${waitingText}; ${forceHint(signal)}`);
       return;
     }

@@ -10,7 +10,17 @@
  */
 
 /** The GNU parallel columns, in order. */
-export const COLUMNS = ['Seq', 'Host', 'Starttime', 'JobRuntime', 'Send', 'Receive', 'Exitval', 'Signal', 'Command'] as const;
+export const COLUMNS = [
+  'Seq',
+  'Host',
+  'Starttime',
+  'JobRuntime',
+  'Send',
+  'Receive',
+  'Exitval',
+  'Signal',
+  'Command',
+] as const;
 
 /** One finished job. */
 export interface JobRecord {

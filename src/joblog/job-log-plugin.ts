@@ -37,11 +37,18 @@ export function jobLogPlugin<I, R>(config: JobLogConfig<I>, notice: NoticeWriter
           }
         },
         stopping(event) {
-          if (run !== undefined && event.signal !== undefined) log.event({ event: 'interrupt', at: event.at / 1000, signal: event.signal });
+          if (run !== undefined && event.signal !== undefined)
+            log.event({ event: 'interrupt', at: event.at / 1000, signal: event.signal });
         },
         runEnded(event, handle) {
           // A run whose executor never connected has no start in the log, so no end either.
-          if (run !== undefined) log.event({ event: 'end', at: event.at / 1000, stopReason: event.summary.stopReason ?? null, forced: event.summary.forced });
+          if (run !== undefined)
+            log.event({
+              event: 'end',
+              at: event.at / 1000,
+              stopReason: event.summary.stopReason ?? null,
+              forced: event.summary.forced,
+            });
           try {
             log.close();
           } catch (error) {

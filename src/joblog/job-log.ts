@@ -36,7 +36,9 @@ export function stableKey(item: unknown): string {
   return (
     JSON.stringify(item, (_, value: unknown) =>
       value !== null && typeof value === 'object' && !Array.isArray(value)
-        ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        ? Object.fromEntries(
+            Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+          )
         : value,
     ) ?? String(item)
   );
@@ -67,7 +69,10 @@ export interface JobLog<I, R> {
 export function openJobLog<I, R>(config: JobLogConfig<I>): JobLog<I, R> {
   const contents = readJobLog(config.path);
   if (config.identity !== undefined && contents.identity !== undefined && contents.identity !== config.identity) {
-    throw new JobLogError(config.path, `The job log ${config.path} was written for \`${contents.identity}\`, not \`${config.identity}\`; use another job log file, or the same command to resume`);
+    throw new JobLogError(
+      config.path,
+      `The job log ${config.path} was written for \`${contents.identity}\`, not \`${config.identity}\`; use another job log file, or the same command to resume`,
+    );
   }
   const writer = new JobLogWriter(config.path, config.identity);
   const { outcomes } = contents;

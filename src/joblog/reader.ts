@@ -26,14 +26,21 @@ function readChunk(path: string, fd: number, buffer: Buffer): number {
   try {
     return readSync(fd, buffer);
   } catch (error) {
-    throw new JobLogError(path, `Cannot read the job log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, undefined, error as Error);
+    throw new JobLogError(
+      path,
+      `Cannot read the job log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      undefined,
+      error as Error,
+    );
   }
 }
 
 /** Reads the job log at `path`; an absent or empty file reads as empty. @throws JobLogError */
 export function readJobLog(path: string): JobLogContents {
   const outcomes = new Map<string, boolean>();
-  const { identity, warnings } = scanJobLog(path, (record) => outcomes.set(record.key, record.exitValue === 0 && record.signal === 0));
+  const { identity, warnings } = scanJobLog(path, (record) =>
+    outcomes.set(record.key, record.exitValue === 0 && record.signal === 0),
+  );
   return { outcomes, identity, warnings };
 }
 
@@ -41,16 +48,25 @@ export function readJobLog(path: string): JobLogContents {
  * Calls `onRecord` for each record of the job log at `path`, in file order.
  * @returns the header's identity and any warnings. @throws JobLogError
  */
-export function scanJobLog(path: string, onRecord: (record: JobRecord) => void): { identity: string | undefined; warnings: string[] } {
+export function scanJobLog(
+  path: string,
+  onRecord: (record: JobRecord) => void,
+): { identity: string | undefined; warnings: string[] } {
   const warnings: string[] = [];
   let identity: string | undefined;
   if (!existsSync(path)) return { identity, warnings };
-  if (statSync(path).isDirectory()) throw new JobLogError(path, `The job log ${path} is a directory; give a file name, e.g. ${path}/run.log`);
+  if (statSync(path).isDirectory())
+    throw new JobLogError(path, `The job log ${path} is a directory; give a file name, e.g. ${path}/run.log`);
   let lineNumber = 0;
   const parse = (line: string): void => {
     lineNumber++;
     if (lineNumber === 1) {
-      if (!line.startsWith(HEADER)) throw new JobLogError(path, `${path}:1 is not a job log header (expected ${COLUMNS.join(', ')}); choose another job log file`, 1);
+      if (!line.startsWith(HEADER))
+        throw new JobLogError(
+          path,
+          `${path}:1 is not a job log header (expected ${COLUMNS.join(', ')}); choose another job log file`,
+          1,
+        );
       const rest = line.slice(HEADER.length);
       if (rest.startsWith('\tandon:')) identity = unescapeKey(rest.slice('\tandon:'.length));
       return;
@@ -58,16 +74,40 @@ export function scanJobLog(path: string, onRecord: (record: JobRecord) => void):
     const fields = line.split('\t');
     const startTime = Number(fields[2]);
     const runtime = Number(fields[3]);
-    if (fields.length !== COLUMNS.length || !/^\d+$/.test(fields[0]!) || !/^-?\d+$/.test(fields[6]!) || !/^\d+$/.test(fields[7]!) || !Number.isFinite(startTime) || !Number.isFinite(runtime)) {
-      throw new JobLogError(path, `${path}:${lineNumber} is not a job log record (expected ${COLUMNS.length} tab-separated fields: ${COLUMNS.join(', ')}); fix or remove that line`, lineNumber);
+    if (
+      fields.length !== COLUMNS.length ||
+      !/^\d+$/.test(fields[0]!) ||
+      !/^-?\d+$/.test(fields[6]!) ||
+      !/^\d+$/.test(fields[7]!) ||
+      !Number.isFinite(startTime) ||
+      !Number.isFinite(runtime)
+    ) {
+      throw new JobLogError(
+        path,
+        `${path}:${lineNumber} is not a job log record (expected ${COLUMNS.length} tab-separated fields: ${COLUMNS.join(', ')}); fix or remove that line`,
+        lineNumber,
+      );
     }
-    onRecord({ seq: Number(fields[0]), startTime, runtime, received: Number(fields[5]) || 0, exitValue: Number(fields[6]), signal: Number(fields[7]), key: unescapeKey(fields[8]!) });
+    onRecord({
+      seq: Number(fields[0]),
+      startTime,
+      runtime,
+      received: Number(fields[5]) || 0,
+      exitValue: Number(fields[6]),
+      signal: Number(fields[7]),
+      key: unescapeKey(fields[8]!),
+    });
   };
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (error) {
-    throw new JobLogError(path, `Cannot read the job log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, undefined, error as Error);
+    throw new JobLogError(
+      path,
+      `Cannot read the job log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      undefined,
+      error as Error,
+    );
   }
   try {
     const decoder = new StringDecoder('utf8');
@@ -85,7 +125,9 @@ export function scanJobLog(path: string, onRecord: (record: JobRecord) => void):
     pending += decoder.end();
     if (pending !== '') {
       // Every record ends with a newline; a line without one was cut short by a crash.
-      warnings.push(`andon: ${path}:${lineNumber + 1}: skipped an incomplete last line (andon was stopped while writing it); that job runs again`);
+      warnings.push(
+        `andon: ${path}:${lineNumber + 1}: skipped an incomplete last line (andon was stopped while writing it); that job runs again`,
+      );
     }
   } finally {
     closeSync(fd);

@@ -27,7 +27,12 @@ export class JobLogWriter {
       this.#fd = openSync(path, 'a');
       if (statSync(path).size === 0) writeSync(this.#fd, headerLine(identity));
     } catch (error) {
-      throw new JobLogError(path, `Cannot write the job log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; check the directory exists and is writable`, undefined, error as Error);
+      throw new JobLogError(
+        path,
+        `Cannot write the job log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; check the directory exists and is writable`,
+        undefined,
+        error as Error,
+      );
     }
   }
 

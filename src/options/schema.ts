@@ -39,10 +39,17 @@ export function expectObject(name: string, value: unknown, expected: string): Re
  * Checks every option of `options` with its check in `schema`, after refusing names the schema
  * does not know (a typo such as `concurency`). `prefix` names nested options (`jobLog.`).
  */
-export function checkOptions<S extends Readonly<Record<string, OptionCheck<unknown>>>>(what: string, options: Readonly<Record<string, unknown>>, schema: S, prefix = ''): Checked<S> {
+export function checkOptions<S extends Readonly<Record<string, OptionCheck<unknown>>>>(
+  what: string,
+  options: Readonly<Record<string, unknown>>,
+  schema: S,
+  prefix = '',
+): Checked<S> {
   for (const key of Object.keys(options)) {
     if (!Object.hasOwn(schema, key)) {
-      const known = Object.keys(schema).map((k) => `\`${k}\``).join(', ');
+      const known = Object.keys(schema)
+        .map((k) => `\`${k}\``)
+        .join(', ');
       throw new OptionError(`Unknown option \`${key}\` in \`${what}\`; known options: ${known}`);
     }
   }

@@ -7,7 +7,10 @@ import { inspect } from 'node:util';
 import { OptionError } from '../errors.js';
 
 function describe(value: unknown): string {
-  const shown = typeof value === 'function' ? value.name || 'anonymous function' : inspect(value, { depth: 1, breakLength: Infinity });
+  const shown =
+    typeof value === 'function'
+      ? value.name || 'anonymous function'
+      : inspect(value, { depth: 1, breakLength: Infinity });
   return `\`${shown}\` (${value === null ? 'null' : typeof value})`;
 }
 
@@ -18,19 +21,22 @@ export function optionError(name: string, expected: string, value: unknown): Opt
 
 /** Checks for an integer ≥ 1. */
 export function expectPositiveInteger(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw optionError(name, 'a positive integer', value);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw optionError(name, 'a positive integer', value);
   return value;
 }
 
 /** Checks for an integer ≥ 0. */
 export function expectNonNegativeInteger(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw optionError(name, 'a non-negative integer', value);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw optionError(name, 'a non-negative integer', value);
   return value;
 }
 
 /** Checks for a duration in milliseconds: a number ≥ 0, `Infinity` allowed. */
 export function expectDuration(name: string, value: unknown): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw optionError(name, 'a number of milliseconds ≥ 0 (or Infinity)', value);
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0)
+    throw optionError(name, 'a number of milliseconds ≥ 0 (or Infinity)', value);
   return value;
 }
 
@@ -50,7 +56,9 @@ export function expectBoolean(name: string, value: unknown): boolean {
 export function expectKnownKeys(name: string, value: object, known: readonly string[]): void {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      throw new OptionError(`Unknown option \`${key}\` in \`${name}\`; known options: ${known.map((k) => `\`${k}\``).join(', ')}`);
+      throw new OptionError(
+        `Unknown option \`${key}\` in \`${name}\`; known options: ${known.map((k) => `\`${k}\``).join(', ')}`,
+      );
     }
   }
 }
@@ -64,7 +72,8 @@ export function signalNamed(name: string): NodeJS.Signals | undefined {
 
 /** Checks for the name of a signal this platform has, such as `'SIGINT'`. */
 export function expectSignal(name: string, value: unknown): NodeJS.Signals {
-  if (typeof value !== 'string' || !value.startsWith('SIG') || signalNamed(value) !== value) throw optionError(name, "a signal name such as 'SIGINT'", value);
+  if (typeof value !== 'string' || !value.startsWith('SIG') || signalNamed(value) !== value)
+    throw optionError(name, "a signal name such as 'SIGINT'", value);
   return value as NodeJS.Signals;
 }
 

@@ -39,7 +39,8 @@ export function statusText(counts: ProgressCounts, elapsedMs: number, width: num
   parts.push(`${counts.done} done`, `${counts.failed} failed`, `${counts.running} running`);
   if (counts.skipped > 0) parts.push(`${counts.skipped} skipped`);
   parts.push(`${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)}/s`);
-  if (counts.total !== undefined && rate > 0 && counts.settled < counts.total) parts.push(`ETA ${formatDuration(((counts.total - counts.settled) / rate) * 1000)}`);
+  if (counts.total !== undefined && rate > 0 && counts.settled < counts.total)
+    parts.push(`ETA ${formatDuration(((counts.total - counts.settled) / rate) * 1000)}`);
   const text = parts.join(' · ');
   return text.length > width - 1 ? text.slice(0, Math.max(0, width - 1)) : text;
 }
@@ -159,7 +160,10 @@ export class ProgressLine {
  * @param terminal where the line is drawn (stderr).
  * @param streams the streams whose writes print above the line.
  */
-export function progressPlugin(terminal: TerminalStream, streams: readonly TerminalStream[]): RunPlugin<unknown, unknown> {
+export function progressPlugin(
+  terminal: TerminalStream,
+  streams: readonly TerminalStream[],
+): RunPlugin<unknown, unknown> {
   return () => {
     let line: ProgressLine | undefined;
     return {

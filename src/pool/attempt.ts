@@ -51,4 +51,3 @@ export class TaskAttempt implements TaskContext {
     this.stop.dispose();
   }
 }
-

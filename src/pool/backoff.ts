@@ -24,7 +24,8 @@ export type Backoff = (retry: number) => number;
 const backoffSchema = {
   initial: withDefault(is.duration, DEFAULTS.backoff.initial),
   factor: withDefault((value, name) => {
-    if (typeof value !== 'number' || !(value >= 1) || value === Infinity) throw optionError(name, 'a finite number ≥ 1', value);
+    if (typeof value !== 'number' || !(value >= 1) || value === Infinity)
+      throw optionError(name, 'a finite number ≥ 1', value);
     return value;
   }, DEFAULTS.backoff.factor),
   max: withDefault(is.duration, DEFAULTS.backoff.max),
@@ -33,7 +34,12 @@ const backoffSchema = {
 
 /** Validates backoff options and returns the delay function. */
 export function createBackoff(options: BackoffOptions = {}, random: () => number = Math.random): Backoff {
-  const { initial, factor, max, jitter } = checkOptions('backoff', expectObject('backoff', options, 'an object'), backoffSchema, 'backoff.');
+  const { initial, factor, max, jitter } = checkOptions(
+    'backoff',
+    expectObject('backoff', options, 'an object'),
+    backoffSchema,
+    'backoff.',
+  );
   return (retry) => {
     const grown = initial * factor ** (retry - 1);
     // 0 × Infinity is NaN: a huge factor must still give a delay, the longest one.

@@ -116,7 +116,13 @@ export class RunEngine<I, R> implements RunHandle {
   #resolve!: (summary: Summary) => void;
   #reject!: (error: Error) => void;
 
-  constructor(settings: EngineSettings, executor: Executor<I, R>, input: InputReader<I>, attachments: readonly RunAttachment<I, R>[], sink: ResultSink<I, R> | undefined) {
+  constructor(
+    settings: EngineSettings,
+    executor: Executor<I, R>,
+    input: InputReader<I>,
+    attachments: readonly RunAttachment<I, R>[],
+    sink: ResultSink<I, R> | undefined,
+  ) {
     this.#settings = settings;
     this.#executor = executor;
     this.#input = input;
@@ -126,7 +132,12 @@ export class RunEngine<I, R> implements RunHandle {
       sink !== undefined,
     );
     const skips = attachments.flatMap((attachment) => (attachment.skips === undefined ? [] : [attachment.skips]));
-    this.#skips = skips.length === 0 ? undefined : skips.length === 1 ? skips[0] : (item, index) => skips.some((skip) => skip(item, index));
+    this.#skips =
+      skips.length === 0
+        ? undefined
+        : skips.length === 1
+          ? skips[0]
+          : (item, index) => skips.some((skip) => skip(item, index));
     this.token = new StopState(settings.parent);
     this.#startGate = new StopState(this.token);
     this.#freeSlots = Array.from({ length: settings.concurrency }, (_, i) => settings.concurrency - i);
@@ -228,7 +239,12 @@ export class RunEngine<I, R> implements RunHandle {
 
   /** No new task may start: the lifecycle hears of it, and lanes waiting for input or room retire. */
   #stopping(reason: StopReason): void {
-    this.#observers.emit('stopping', { reason, signal: this.#signal, finishRunning: !this.token.stopped, at: Date.now() });
+    this.#observers.emit('stopping', {
+      reason,
+      signal: this.#signal,
+      finishRunning: !this.token.stopped,
+      at: Date.now(),
+    });
     if (this.#phase === 'running') this.#startsClosed();
   }
 
@@ -243,7 +259,16 @@ export class RunEngine<I, R> implements RunHandle {
 
   #spawnLane(carried: Carried<I> | undefined): void {
     const slot = this.#freeSlots.pop() ?? this.#lanes.size + 1;
-    const lane: Lane<I> = { slot, retired: false, pulling: false, task: undefined, item: undefined, index: -1, attempts: 0, startedAt: 0 };
+    const lane: Lane<I> = {
+      slot,
+      retired: false,
+      pulling: false,
+      task: undefined,
+      item: undefined,
+      index: -1,
+      attempts: 0,
+      startedAt: 0,
+    };
     this.#lanes.add(lane);
     void this.#runLane(lane, carried);
   }
@@ -288,7 +313,8 @@ export class RunEngine<I, R> implements RunHandle {
     if (this.#startGate.stopped) {
       this.#tally.notStarted();
       const reason = this.token.reason ?? this.#startGate.reason ?? 'stop';
-      if (this.#wantsResults) this.#deliver({ status: 'notStarted', index, item, attempts: 0, startedAt: 0, durationMs: 0, reason });
+      if (this.#wantsResults)
+        this.#deliver({ status: 'notStarted', index, item, attempts: 0, startedAt: 0, durationMs: 0, reason });
       return;
     }
     if (this.#skips?.(item, index) === true) {
@@ -319,14 +345,18 @@ export class RunEngine<I, R> implements RunHandle {
     lane.startedAt = job.startedAt;
     if (job.attempts === 0 && this.#wantsResults) {
       lane.startedAt = Date.now();
-      if (this.#observers.wantsStarts) this.#observers.emit('taskStarted', { index: job.index, item: job.item, slot: lane.slot, at: lane.startedAt });
+      if (this.#observers.wantsStarts)
+        this.#observers.emit('taskStarted', { index: job.index, item: job.item, slot: lane.slot, at: lane.startedAt });
     }
     let error: Error | undefined;
     for (;;) {
       if (lane.attempts > 0) {
         // A retry; never once the run is stopping. The item then counts as cancelled, so a
         // resume gives it its remaining attempts.
-        if (this.#startGate.stopped || (await this.#startGate.sleep(this.#settings.backoff(lane.attempts))) === 'stopped') {
+        if (
+          this.#startGate.stopped ||
+          (await this.#startGate.sleep(this.#settings.backoff(lane.attempts))) === 'stopped'
+        ) {
           this.#settle(lane, { outcome: 'cancelled', error, reason: this.token.reason ?? this.#startGate.reason });
           return;
         }
@@ -365,7 +395,8 @@ export class RunEngine<I, R> implements RunHandle {
     if (task.abandoned) return undefined;
     lane.task = undefined;
     const reason = task.stop.reason;
-    if (reason === 'timeout') return { outcome: 'failed', error: new TimeoutError(timeout, threw ? error : undefined), reason };
+    if (reason === 'timeout')
+      return { outcome: 'failed', error: new TimeoutError(timeout, threw ? error : undefined), reason };
     if (reason !== undefined) return { outcome: 'cancelled', value, error: threw ? error : undefined, reason };
     return threw ? { outcome: 'failed', error } : { outcome: 'done', value };
   }
@@ -412,7 +443,8 @@ export class RunEngine<I, R> implements RunHandle {
       this.#tally.handedOver();
       this.#spawnLane({ item: lane.item as I, index: lane.index, attempts: lane.attempts, startedAt: lane.startedAt });
     } else {
-      if (reason === 'timeout') this.#settle(lane, { outcome: 'failed', error: new TimeoutError(this.#settings.timeout), reason });
+      if (reason === 'timeout')
+        this.#settle(lane, { outcome: 'failed', error: new TimeoutError(this.#settings.timeout), reason });
       else this.#settle(lane, { outcome: 'cancelled', error: new AbandonedError(reason), reason, abandoned: true });
       if (goesOn) this.#spawnLane(undefined);
     }

@@ -26,7 +26,12 @@ function closeQuietly(iterator: Iterator<unknown> | AsyncIterator<unknown>): voi
 
 /** Wraps `items` for the engine, preferring the sync protocol when both are offered. */
 export function openInput<I>(items: PoolInput<I>): InputSource<I> {
-  if (items !== null && typeof items === 'object' && Symbol.iterator in items && typeof items[Symbol.iterator] === 'function') {
+  if (
+    items !== null &&
+    typeof items === 'object' &&
+    Symbol.iterator in items &&
+    typeof items[Symbol.iterator] === 'function'
+  ) {
     const iterator = items[Symbol.iterator]();
     let closed = false;
     return {
@@ -40,7 +45,12 @@ export function openInput<I>(items: PoolInput<I>): InputSource<I> {
       },
     };
   }
-  if (items !== null && typeof items === 'object' && Symbol.asyncIterator in items && typeof items[Symbol.asyncIterator] === 'function') {
+  if (
+    items !== null &&
+    typeof items === 'object' &&
+    Symbol.asyncIterator in items &&
+    typeof items[Symbol.asyncIterator] === 'function'
+  ) {
     const iterator = items[Symbol.asyncIterator]();
     // Serialise pulls: several free slots may ask at once, and only async generators queue
     // overlapping next() calls by themselves.

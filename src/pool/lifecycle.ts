@@ -137,10 +137,13 @@ export class Observers<I, R> {
 
   constructor(observers: readonly RunObserver<I, R>[], resultsWanted: boolean) {
     this.#observers = observers;
-    this.#settled = observers.flatMap((observer) => (observer.taskSettled === undefined ? [] : [observer.taskSettled.bind(observer)]));
+    this.#settled = observers.flatMap((observer) =>
+      observer.taskSettled === undefined ? [] : [observer.taskSettled.bind(observer)],
+    );
     this.wantsStarts = observers.some((observer) => observer.taskStarted !== undefined);
     this.wantsOutput = observers.some((observer) => observer.taskOutput !== undefined);
-    this.wantsResults = resultsWanted || this.wantsStarts || observers.some((observer) => observer.taskSettled !== undefined);
+    this.wantsResults =
+      resultsWanted || this.wantsStarts || observers.some((observer) => observer.taskSettled !== undefined);
   }
 
   /** A task's final outcome, to every observer that takes it. */

@@ -74,7 +74,8 @@ export class Pool<I, R> {
    * @returns the function that stops watching (from the next run on).
    */
   observe(observer: RunObserver<I, R>): () => void {
-    if (typeof observer !== 'object' || observer === null) throw optionError('observer', 'an object with lifecycle methods such as taskSettled(result)', observer);
+    if (typeof observer !== 'object' || observer === null)
+      throw optionError('observer', 'an object with lifecycle methods such as taskSettled(result)', observer);
     this.#observers.add(observer);
     return () => this.#observers.delete(observer);
   }
@@ -109,7 +110,8 @@ export class Pool<I, R> {
     const ordered = options.ordered ?? false;
     if (typeof ordered !== 'boolean') throw optionError('ordered', 'a boolean', ordered);
     const buffer = options.buffer ?? Math.max(16, 2 * this.#parts.settings.concurrency);
-    if (typeof buffer !== 'number' || !Number.isInteger(buffer) || buffer < 1) throw optionError('buffer', 'a positive integer', buffer);
+    if (typeof buffer !== 'number' || !Number.isInteger(buffer) || buffer < 1)
+      throw optionError('buffer', 'a positive integer', buffer);
     let engine: RunEngine<I, R> | undefined;
     const stream = new ResultStream<I, R>(ordered, buffer, async () => {
       engine?.stop('stop');
@@ -148,10 +150,12 @@ export class Pool<I, R> {
     if (active === undefined) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = timeout === Infinity ? undefined : setTimeout(() => resolve(false), timeout);
-      active.result.then(
-        () => resolve(true),
-        () => resolve(true),
-      ).finally(() => clearTimeout(timer));
+      active.result
+        .then(
+          () => resolve(true),
+          () => resolve(true),
+        )
+        .finally(() => clearTimeout(timer));
     });
   }
 

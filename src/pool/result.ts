@@ -51,7 +51,12 @@ export interface SkippedResult<I> extends TaskResultBase<I> {
 }
 
 /** One item's outcome. Narrow on `status`. */
-export type TaskResult<I, R> = DoneResult<I, R> | FailedResult<I> | CancelledResult<I, R> | NotStartedResult<I> | SkippedResult<I>;
+export type TaskResult<I, R> =
+  | DoneResult<I, R>
+  | FailedResult<I>
+  | CancelledResult<I, R>
+  | NotStartedResult<I>
+  | SkippedResult<I>;
 
 /** How a settled item ran, as far as its result needs to say. */
 export interface Attempted<I> {
@@ -63,11 +68,30 @@ export interface Attempted<I> {
 }
 
 /** The result of a started item that settled. */
-export function settledResult<I, R>(attempted: Attempted<I>, outcome: 'done' | 'failed' | 'cancelled', value: R | undefined, error: Error | undefined, reason: StopReason | undefined, abandoned: boolean): TaskResult<I, R> {
+export function settledResult<I, R>(
+  attempted: Attempted<I>,
+  outcome: 'done' | 'failed' | 'cancelled',
+  value: R | undefined,
+  error: Error | undefined,
+  reason: StopReason | undefined,
+  abandoned: boolean,
+): TaskResult<I, R> {
   // Literal objects of one shape per status: spreading a shared base costs ~1 µs each.
   const { index, item, attempts, startedAt } = attempted;
   const durationMs = Date.now() - startedAt;
   if (outcome === 'done') return { status: 'done', index, item, attempts, startedAt, durationMs, value: value as R };
-  if (outcome === 'failed') return { status: 'failed', index, item, attempts, startedAt, durationMs, error: error as Error };
-  return { status: 'cancelled', index, item, attempts, startedAt, durationMs, reason: reason ?? 'force', abandoned, error, value };
+  if (outcome === 'failed')
+    return { status: 'failed', index, item, attempts, startedAt, durationMs, error: error as Error };
+  return {
+    status: 'cancelled',
+    index,
+    item,
+    attempts,
+    startedAt,
+    durationMs,
+    reason: reason ?? 'force',
+    abandoned,
+    error,
+    value,
+  };
 }

@@ -20,7 +20,12 @@ export class RunSession implements InterruptParticipant {
    * Starts watching `engine`, which must not have started yet.
    * @param signals where to listen for SIGINT/SIGTERM/SIGHUP; undefined leaves signals alone.
    */
-  constructor(engine: RunEngine<unknown, unknown>, signals: InterruptHub | undefined, grace: number, notice: NoticeWriter) {
+  constructor(
+    engine: RunEngine<unknown, unknown>,
+    signals: InterruptHub | undefined,
+    grace: number,
+    notice: NoticeWriter,
+  ) {
     this.#engine = engine;
     this.#grace = grace;
     this.#notice = notice;
@@ -49,7 +54,9 @@ export class RunSession implements InterruptParticipant {
   #startGraceTimer(): void {
     if (this.#graceTimer !== undefined) return;
     this.#graceTimer = setLongTimeout(() => {
-      this.#notice(`andon: grace period of ${formatDuration(this.#grace)} is over, forcing stop of ${plural(this.#engine.running, 'running task')}`);
+      this.#notice(
+        `andon: grace period of ${formatDuration(this.#grace)} is over, forcing stop of ${plural(this.#engine.running, 'running task')}`,
+      );
       this.#engine.forceStop();
     }, this.#grace);
   }

@@ -52,7 +52,11 @@ export class ResultStream<I, R> implements ResultSink<I, R>, AsyncIterableIterat
     }
     this.#deliver(result);
     this.#nextIndex++;
-    for (let next = this.#waitingForTurn.get(this.#nextIndex); next !== undefined; next = this.#waitingForTurn.get(this.#nextIndex)) {
+    for (
+      let next = this.#waitingForTurn.get(this.#nextIndex);
+      next !== undefined;
+      next = this.#waitingForTurn.get(this.#nextIndex)
+    ) {
       this.#waitingForTurn.delete(this.#nextIndex);
       this.#deliver(next);
       this.#nextIndex++;
@@ -72,7 +76,8 @@ export class ResultStream<I, R> implements ResultSink<I, R>, AsyncIterableIterat
   end(error: Error | undefined): void {
     // Every taken item gets exactly one result, so nothing should still wait for its turn;
     // if something does, deliver it rather than lose it.
-    for (const index of [...this.#waitingForTurn.keys()].sort((a, b) => a - b)) this.#deliver(this.#waitingForTurn.get(index)!);
+    for (const index of [...this.#waitingForTurn.keys()].sort((a, b) => a - b))
+      this.#deliver(this.#waitingForTurn.get(index)!);
     this.#waitingForTurn.clear();
     this.#ended = true;
     this.#error = error;

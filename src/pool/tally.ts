@@ -68,7 +68,16 @@ export class Tally {
   }
 
   counts(): Counts {
-    return { taken: this.#taken, done: this.#done, failed: this.#failed, cancelled: this.#cancelled, abandoned: this.#abandoned, notStarted: this.#notStarted, skipped: this.#skipped, retries: this.#retries };
+    return {
+      taken: this.#taken,
+      done: this.#done,
+      failed: this.#failed,
+      cancelled: this.#cancelled,
+      abandoned: this.#abandoned,
+      notStarted: this.#notStarted,
+      skipped: this.#skipped,
+      retries: this.#retries,
+    };
   }
 
   live(total: number | undefined): LiveCounts {

@@ -58,7 +58,16 @@ export class RedisBackend implements Backend {
             const spec = toCommand(item, context);
             return { ...spec, cwd: spec.cwd ?? cwd, env: { ...env, ...spec.env } };
           };
-    return new RemoteExecutor(this, commandCodec({ toCommand: remoteCommand, stopSignal: jobs.stopSignal, termseq: jobs.termseq, maxBuffer: jobs.maxBuffer }), jobs.notice);
+    return new RemoteExecutor(
+      this,
+      commandCodec({
+        toCommand: remoteCommand,
+        stopSignal: jobs.stopSignal,
+        termseq: jobs.termseq,
+        maxBuffer: jobs.maxBuffer,
+      }),
+      jobs.notice,
+    );
   }
 
   modules<I, R>(jobs: ModuleJobs): Executor<I, R> {
@@ -70,7 +79,10 @@ const backendSchema = {
   connection: (value, name) => expectRedisConnection(name, value),
   queue: (value, name) => {
     if (typeof value !== 'string' || value === '') throw optionError(name, 'a queue name', value);
-    if (value.includes(':')) throw new OptionError(`Queue name \`${value}\` contains \`:\`, which BullMQ uses to build its keys; choose a name without it`);
+    if (value.includes(':'))
+      throw new OptionError(
+        `Queue name \`${value}\` contains \`:\`, which BullMQ uses to build its keys; choose a name without it`,
+      );
     return value;
   },
   reconnectTimeout: optional(is.duration),
@@ -95,6 +107,7 @@ export function redisBackend(options: RedisBackendOptions): RedisBackend {
 
 /** Checks a `backend` option. @throws OptionError */
 export function expectBackend(value: unknown): RedisBackend {
-  if (!(value instanceof RedisBackend)) throw optionError('backend', 'a backend from redisBackend({ connection, queue })', value);
+  if (!(value instanceof RedisBackend))
+    throw optionError('backend', 'a backend from redisBackend({ connection, queue })', value);
   return value;
 }

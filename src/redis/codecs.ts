@@ -70,9 +70,12 @@ export function moduleCodec<I, R>(module: string, exportName: string): RemoteCod
       try {
         json = JSON.stringify(item);
       } catch (error) {
-        throw new TypeError(`Item ${context.index + 1} cannot be sent to a worker as JSON: ${(error as Error).message}`);
+        throw new TypeError(
+          `Item ${context.index + 1} cannot be sent to a worker as JSON: ${(error as Error).message}`,
+        );
       }
-      if (json === undefined) throw new TypeError(`Item ${context.index + 1} cannot be sent to a worker as JSON (it is ${typeof item})`);
+      if (json === undefined)
+        throw new TypeError(`Item ${context.index + 1} cannot be sent to a worker as JSON (it is ${typeof item})`);
       return { kind: 'module', module, export: exportName, item };
     },
     fromOutcome: (outcome) => {

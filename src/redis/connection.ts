@@ -53,12 +53,25 @@ export function describeRedis(connection: RedisConnectionOptions): string {
 export function redisErrorFor(error: Error, where: string): RedisError {
   const code = (error as NodeJS.ErrnoException).code;
   const message = error.message;
-  if (code === 'ECONNREFUSED') return new RedisError(`Cannot connect to Redis at ${where}: connection refused; check the URL and that redis-server is running there`, error);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new RedisError(`Cannot connect to Redis at ${where}: host not found; check the host name in the URL`, error);
-  if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) return new RedisError(`Cannot connect to Redis at ${where}: no answer within ${formatDuration(CONNECT_TIMEOUT_MS)}; check the host, the port and any firewall`, error);
-  if (/NOAUTH/.test(message)) return new RedisError(`Redis at ${where} needs a password; give it in the URL: redis://:PASSWORD@host:port`, error);
+  if (code === 'ECONNREFUSED')
+    return new RedisError(
+      `Cannot connect to Redis at ${where}: connection refused; check the URL and that redis-server is running there`,
+      error,
+    );
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new RedisError(`Cannot connect to Redis at ${where}: host not found; check the host name in the URL`, error);
+  if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message))
+    return new RedisError(
+      `Cannot connect to Redis at ${where}: no answer within ${formatDuration(CONNECT_TIMEOUT_MS)}; check the host, the port and any firewall`,
+      error,
+    );
+  if (/NOAUTH/.test(message))
+    return new RedisError(`Redis at ${where} needs a password; give it in the URL: redis://:PASSWORD@host:port`, error);
   if (/WRONGPASS|invalid password|invalid username-password/i.test(message)) {
-    return new RedisError(`Redis at ${where} refused the credentials (${message.split('\n')[0]}); check the user and password in the URL`, error);
+    return new RedisError(
+      `Redis at ${where} refused the credentials (${message.split('\n')[0]}); check the user and password in the URL`,
+      error,
+    );
   }
   return new RedisError(`Redis at ${where}: ${message.split('\n')[0]}`, error);
 }
@@ -134,11 +147,17 @@ export class ConnectionWatch {
       this.#pingSentAt = undefined;
       if (this.#closed || this.#lostAt !== undefined) return;
       this.#lostAt = Date.now();
-      events.lost(`andon: lost the connection to Redis at ${where}; reconnecting for up to ${formatDuration(timeoutMs)}`);
+      events.lost(
+        `andon: lost the connection to Redis at ${where}; reconnecting for up to ${formatDuration(timeoutMs)}`,
+      );
       this.#timer = setTimeout(() => {
         if (this.#closed) return;
         this.close();
-        events.gaveUp(new RedisError(`Lost the connection to Redis at ${where} and could not reconnect within ${formatDuration(timeoutMs)}; check that the server is up`));
+        events.gaveUp(
+          new RedisError(
+            `Lost the connection to Redis at ${where} and could not reconnect within ${formatDuration(timeoutMs)}; check that the server is up`,
+          ),
+        );
       }, timeoutMs);
     };
     this.#onReady = () => {
@@ -193,7 +212,13 @@ export async function endClient(client: Redis, ms = 2_000): Promise<void> {
   if (client.status === 'end') return;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
-  const outcome = await Promise.race([client.quit().then(() => 'quit' as const, () => 'failed' as const), deadline]);
+  const outcome = await Promise.race([
+    client.quit().then(
+      () => 'quit' as const,
+      () => 'failed' as const,
+    ),
+    deadline,
+  ]);
   clearTimeout(timer);
   if (outcome !== 'quit') client.disconnect();
 }

@@ -12,7 +12,13 @@ import { CappedBuffer } from '../run/process/capture.js';
 import { ProcessExecutor, type CommandResult } from '../run/process/process-executor.js';
 import { parseTermseq } from '../run/process/termseq.js';
 import { ThreadExecutor } from '../run/threads/thread-executor.js';
-import { OUTPUT_TTL_MS, outputKey, type RemoteCommandTask, type RemoteModuleTask, type RemoteOutcome } from './protocol.js';
+import {
+  OUTPUT_TTL_MS,
+  outputKey,
+  type RemoteCommandTask,
+  type RemoteModuleTask,
+  type RemoteOutcome,
+} from './protocol.js';
 
 /** This machine, as outcomes name it (the job log's Host column). */
 export const HOST = hostname();
@@ -75,7 +81,11 @@ export class JobRunner {
       });
       this.#commands.set(key, executor);
     }
-    const command: WorkerCommand = { task, stdout: new CappedBuffer(task.maxBuffer), stderr: new CappedBuffer(task.maxBuffer) };
+    const command: WorkerCommand = {
+      task,
+      stdout: new CappedBuffer(task.maxBuffer),
+      stderr: new CappedBuffer(task.maxBuffer),
+    };
     let result: CommandResult;
     try {
       result = await executor.run(command, context);
@@ -111,7 +121,11 @@ export class JobRunner {
   /** Runs a function job: the named export of the worker's module, on a worker thread. */
   async function(task: RemoteModuleTask, context: TaskContext): Promise<RemoteOutcome> {
     if (this.#moduleUrl === undefined) {
-      return errorOutcome(new OptionError(`This worker has no module for function tasks (the submitter names ${task.module}); start it with andon worker --module PATH`));
+      return errorOutcome(
+        new OptionError(
+          `This worker has no module for function tasks (the submitter names ${task.module}); start it with andon worker --module PATH`,
+        ),
+      );
     }
     let executor = this.#functions.get(task.export);
     if (executor === undefined) {
@@ -127,6 +141,8 @@ export class JobRunner {
 
   /** Ends what jobs left behind, the watchdog and the threads. */
   async close(): Promise<void> {
-    await Promise.all([...this.#commands.values(), ...this.#functions.values()].map((executor) => executor.close().catch(() => {})));
+    await Promise.all(
+      [...this.#commands.values(), ...this.#functions.values()].map((executor) => executor.close().catch(() => {})),
+    );
   }
 }

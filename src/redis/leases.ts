@@ -51,6 +51,7 @@ export class RunLeases {
   prune(active: ReadonlySet<string>): void {
     const now = Date.now();
     for (const [run, seen] of this.#seen) if (now - seen > RUN_LEASE_RENEW_MS) this.#seen.delete(run);
-    for (const [run, since] of this.#missing) if (!active.has(run) && now - since > FORGET_AFTER_MS) this.#missing.delete(run);
+    for (const [run, since] of this.#missing)
+      if (!active.has(run) && now - since > FORGET_AFTER_MS) this.#missing.delete(run);
   }
 }

@@ -6,7 +6,10 @@ import { RedisError } from '../errors.js';
 
 /** What the Redis backend uses of the two packages it is built on. */
 export interface RedisModules {
-  readonly bullmq: Pick<typeof import('bullmq'), 'Queue' | 'QueueEvents' | 'QueueEventsProducer' | 'Worker' | 'WaitingError'>;
+  readonly bullmq: Pick<
+    typeof import('bullmq'),
+    'Queue' | 'QueueEvents' | 'QueueEventsProducer' | 'Worker' | 'WaitingError'
+  >;
   readonly Redis: typeof import('ioredis').Redis;
 }
 
@@ -18,7 +21,10 @@ export function loadRedisModules(): Promise<RedisModules> {
     ([bullmq, ioredis]): RedisModules => ({ bullmq, Redis: ioredis.Redis }),
     (error: unknown) => {
       loading = undefined;
-      throw new RedisError('The Redis backend needs the packages bullmq and ioredis; install them with: npm install bullmq ioredis', error instanceof Error ? error : undefined);
+      throw new RedisError(
+        'The Redis backend needs the packages bullmq and ioredis; install them with: npm install bullmq ioredis',
+        error instanceof Error ? error : undefined,
+      );
     },
   ));
   return modules;

@@ -17,7 +17,16 @@ import type { Executor, TaskContext } from '../run/executor.js';
 import type { StopReason } from '../stop/token.js';
 import type { RedisBackend } from './backend.js';
 import { within } from './connection.js';
-import { EVENT_STREAM_LENGTH, JOB_NAME, jobIdOf, outputKey, PROTOCOL_VERSION, STOP_EVENT, type RemoteJobData, type RemoteOutcome } from './protocol.js';
+import {
+  EVENT_STREAM_LENGTH,
+  JOB_NAME,
+  jobIdOf,
+  outputKey,
+  PROTOCOL_VERSION,
+  STOP_EVENT,
+  type RemoteJobData,
+  type RemoteOutcome,
+} from './protocol.js';
 import { CLOSE_WITHIN_MS, RedisSession } from './session.js';
 import { SubmitterConnection } from './submitter-connection.js';
 
@@ -95,7 +104,8 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     const run: Run = { id: `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`, stopPublished: false };
     this.#run = run;
     // A session that lost its server is not reused: connecting afresh fails fast if it is still gone.
-    if (this.#connection !== undefined && (this.#broken !== undefined || this.#connection.lost)) await this.#closeConnection();
+    if (this.#connection !== undefined && (this.#broken !== undefined || this.#connection.lost))
+      await this.#closeConnection();
     this.#broken = undefined;
     let connection = this.#connection;
     if (connection === undefined) {
@@ -124,7 +134,9 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     this.#connection = connection;
     const events = session.events;
     events.on('active', ({ jobId }) => this.#pending.get(jobId)?.context.started());
-    events.on('completed', ({ jobId, returnvalue }) => this.#pending.get(jobId)?.settle({ value: returnvalue as unknown as RemoteOutcome }));
+    events.on('completed', ({ jobId, returnvalue }) =>
+      this.#pending.get(jobId)?.settle({ value: returnvalue as unknown as RemoteOutcome }),
+    );
     events.on('failed', ({ jobId, failedReason }) => this.#failedByQueue(jobId, failedReason));
     return connection;
   }
@@ -144,7 +156,10 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     const { queue, where } = this.#backend;
     // CLIENT LIST may be disabled on managed servers; then andon cannot tell, and says nothing.
     const workers = await connection.queue.getWorkersCount().catch(() => undefined);
-    if (workers === 0) this.#notice(`andon: no worker is serving queue ${queue} on ${where} yet; jobs wait until one starts: andon worker --redis ${where} --queue ${queue}`);
+    if (workers === 0)
+      this.#notice(
+        `andon: no worker is serving queue ${queue} on ${where} yet; jobs wait until one starts: andon worker --redis ${where} --queue ${queue}`,
+      );
   }
 
   onFatal(listener: (error: Error) => void): () => void {
@@ -156,8 +171,15 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     if (context.stop.stopped) return Promise.reject(new StoppedError(context.stop.reason ?? 'stop'));
     if (this.#broken !== undefined) return Promise.reject(new StoppedError('error'));
     const run = this.#run;
-    if (run === undefined) return Promise.reject(new Error('andon: the Redis executor ran a task before it was opened'));
-    const data: RemoteJobData = { v: PROTOCOL_VERSION, run: run.id, index: context.index, attempt: context.attempt, task: this.#codec.toTask(item, context) };
+    if (run === undefined)
+      return Promise.reject(new Error('andon: the Redis executor ran a task before it was opened'));
+    const data: RemoteJobData = {
+      v: PROTOCOL_VERSION,
+      run: run.id,
+      index: context.index,
+      attempt: context.attempt,
+      task: this.#codec.toTask(item, context),
+    };
     const jobId = jobIdOf(run.id, context.index, context.attempt);
     return new Promise<R>((resolve, reject) => {
       const unlisten = context.stop.onStop((reason) => {
@@ -199,12 +221,20 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
       try {
         const connection = this.#connection;
         if (connection === undefined) throw new Error('the connection is closed');
-        const replies = await connection.session.client.multi().getBuffer(stdoutKey).getBuffer(stderrKey).del(stdoutKey, stderrKey).exec();
-        const bytes = (reply: [Error | null, unknown] | undefined): Buffer => (Buffer.isBuffer(reply?.[1]) ? reply[1] : Buffer.alloc(0));
+        const replies = await connection.session.client
+          .multi()
+          .getBuffer(stdoutKey)
+          .getBuffer(stderrKey)
+          .del(stdoutKey, stderrKey)
+          .exec();
+        const bytes = (reply: [Error | null, unknown] | undefined): Buffer =>
+          Buffer.isBuffer(reply?.[1]) ? reply[1] : Buffer.alloc(0);
         output = { stdout: bytes(replies?.[0]), stderr: bytes(replies?.[1]) };
       } catch (error) {
         // The job ran and its exit code is known: report that, without the output, rather than a failure it did not have.
-        this.#notice(`andon: could not read the output of job ${context.index + 1} from Redis (${(error as Error).message}); it is lost`);
+        this.#notice(
+          `andon: could not read the output of job ${context.index + 1} from Redis (${(error as Error).message}); it is lost`,
+        );
       }
     }
     return this.#codec.fromOutcome(outcome, output, item, context);
@@ -227,7 +257,11 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
   async #add(jobId: string, pending: PendingJob): Promise<void> {
     const connection = this.#connection;
     if (connection === undefined) throw new Error('andon: the Redis executor is closed');
-    await connection.queue.add(JOB_NAME, pending.data, { jobId, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
+    await connection.queue.add(JOB_NAME, pending.data, {
+      jobId,
+      removeOnComplete: KEEP_FINISHED,
+      removeOnFail: KEEP_FINISHED,
+    });
     pending.added = true;
   }
 
@@ -246,7 +280,9 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     if (run === undefined || run.stopPublished || this.#broken !== undefined) return;
     run.stopPublished = true;
     // The first command sent from here on, so the stream has it before any job's stop event.
-    void this.#connection?.producer.publishEvent({ eventName: STOP_EVENT, run: run.id, jobId: '', stage }, EVENT_STREAM_LENGTH).catch(() => {});
+    void this.#connection?.producer
+      .publishEvent({ eventName: STOP_EVENT, run: run.id, jobId: '', stage }, EVENT_STREAM_LENGTH)
+      .catch(() => {});
   }
 
   /** Takes a waiting job off the queue, or tells the worker running it to stop. */
@@ -260,7 +296,10 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
         return;
       }
       // Long stream: BullMQ's default for a published event would trim it to 1,000 entries.
-      await connection.producer.publishEvent({ eventName: STOP_EVENT, run: pending.data.run, jobId, stage }, EVENT_STREAM_LENGTH);
+      await connection.producer.publishEvent(
+        { eventName: STOP_EVENT, run: pending.data.run, jobId, stage },
+        EVENT_STREAM_LENGTH,
+      );
     } catch {
       // The connection is down: the watch reports it, and gives the run up if it stays down.
     }
@@ -295,7 +334,9 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     }
     if (lost.length > 0) {
       const shown = lost.length > 10 ? `${lost.slice(0, 10).join(', ')}, …` : lost.join(', ');
-      this.#notice(`andon: Redis no longer has ${lost.length === 1 ? 'job' : `${lost.length} jobs`} ${shown} (did it restart empty?); submitted again`);
+      this.#notice(
+        `andon: Redis no longer has ${lost.length === 1 ? 'job' : `${lost.length} jobs`} ${shown} (did it restart empty?); submitted again`,
+      );
     }
   }
 

@@ -5,7 +5,14 @@
  */
 import type { Redis } from 'ioredis';
 import type { QueueEvents } from 'bullmq';
-import { connectRedis, ConnectionWatch, endClient, redisErrorFor, within, type ConnectionEvents } from './connection.js';
+import {
+  connectRedis,
+  ConnectionWatch,
+  endClient,
+  redisErrorFor,
+  within,
+  type ConnectionEvents,
+} from './connection.js';
 import { loadRedisModules, type RedisModules } from './modules.js';
 import type { RedisBackend } from './backend.js';
 

@@ -30,7 +30,9 @@ export interface StoppableJob {
 
 /** The value as a stop reason, or undefined if it is not one. */
 export function stopReasonOf(value: unknown): StopReason | undefined {
-  return typeof value === 'string' && (STOP_REASONS as readonly string[]).includes(value) ? (value as StopReason) : undefined;
+  return typeof value === 'string' && (STOP_REASONS as readonly string[]).includes(value)
+    ? (value as StopReason)
+    : undefined;
 }
 
 /**
@@ -94,6 +96,7 @@ export class StopEvents {
   prune(): void {
     const now = this.#now();
     for (const [jobId, early] of this.#early) if (now - early.at > EARLY_STOP_TTL_MS) this.#early.delete(jobId);
-    for (const [run, stopped] of this.#stoppedRuns) if (now - stopped.at > FORGET_STOPPED_RUNS_MS) this.#stoppedRuns.delete(run);
+    for (const [run, stopped] of this.#stoppedRuns)
+      if (now - stopped.at > FORGET_STOPPED_RUNS_MS) this.#stoppedRuns.delete(run);
   }
 }

@@ -13,7 +13,13 @@
 import { availableParallelism } from 'node:os';
 import type { Job, Worker } from 'bullmq';
 import { OptionError, RedisError, StoppedError } from '../errors.js';
-import { interruptCoordinator, writeNoticeToStderr, type InterruptParticipant, type NoticeWriter, type SignalSource } from '../interrupt/coordinator.js';
+import {
+  interruptCoordinator,
+  writeNoticeToStderr,
+  type InterruptParticipant,
+  type NoticeWriter,
+  type SignalSource,
+} from '../interrupt/coordinator.js';
 import type { InterruptSignal } from '../stop/signals.js';
 import { formatDuration, plural } from '../format.js';
 import type { TaskContext } from '../run/executor.js';
@@ -26,7 +32,14 @@ import { is, optionError } from '../options/validate.js';
 import { expectBackend, type RedisBackend } from './backend.js';
 import { errorOutcome, HOST, JobRunner, jsonSafe } from './job-runner.js';
 import { RunLeases } from './leases.js';
-import { PROTOCOL_VERSION, RUN_LEASE_RENEW_MS, STOP_EVENT, type RemoteJobData, type RemoteOutcome, type StopEventArgs } from './protocol.js';
+import {
+  PROTOCOL_VERSION,
+  RUN_LEASE_RENEW_MS,
+  STOP_EVENT,
+  type RemoteJobData,
+  type RemoteOutcome,
+  type StopEventArgs,
+} from './protocol.js';
 import { RedisSession } from './session.js';
 import { parseStopEvent, StopEvents, stopReasonOf } from './stop-events.js';
 
@@ -147,7 +160,18 @@ export class QueueWorker implements InterruptParticipant {
   #settle!: () => void;
 
   /** @internal Use {@link startWorker}. */
-  constructor(session: RedisSession, settings: { concurrency: number; grace: number; lockDuration: number; moduleUrl: string | undefined; notice: NoticeWriter; signals: SignalSource | undefined; parent: StopToken | undefined }) {
+  constructor(
+    session: RedisSession,
+    settings: {
+      concurrency: number;
+      grace: number;
+      lockDuration: number;
+      moduleUrl: string | undefined;
+      notice: NoticeWriter;
+      signals: SignalSource | undefined;
+      parent: StopToken | undefined;
+    },
+  ) {
     this.#session = session;
     this.#grace = settings.grace;
     this.#notice = settings.notice;
@@ -177,13 +201,16 @@ export class QueueWorker implements InterruptParticipant {
     this.#worker.on('lockRenewalFailed', (jobIds: string[]) => {
       for (const job of this.#active) {
         if (!jobIds.includes(job.jobId) || job.stop.stopped) continue;
-        this.#notice(`andon: job ${job.jobId} is no longer this worker's (Redis lost it, or another worker took it over); stopping it here`);
+        this.#notice(
+          `andon: job ${job.jobId} is no longer this worker's (Redis lost it, or another worker took it over); stopping it here`,
+        );
         this.#apply(job, 'force');
       }
     });
     this.#housekeeping = setInterval(() => void this.#checkLeases(), RUN_LEASE_RENEW_MS);
     this.#housekeeping.unref();
-    if (settings.signals !== undefined) this.#cleanups.push(interruptCoordinator(settings.signals).join(this, settings.notice));
+    if (settings.signals !== undefined)
+      this.#cleanups.push(interruptCoordinator(settings.signals).join(this, settings.notice));
     if (settings.parent !== undefined) this.#cleanups.push(settings.parent.onStop(() => this.stop()));
     this.closed = new Promise<void>((resolve) => {
       this.#settle = resolve;
@@ -213,7 +240,12 @@ export class QueueWorker implements InterruptParticipant {
     if (this.#state.name !== 'serving') return;
     const running = this.#active.size;
     // After the signal's own notice, which the coordinator writes once every participant has heard it.
-    if (running > 0) queueMicrotask(() => this.#notice(`andon: worker taking no new jobs; ${plural(running, 'running job')} not done within ${formatDuration(this.#grace)} go back to the queue`));
+    if (running > 0)
+      queueMicrotask(() =>
+        this.#notice(
+          `andon: worker taking no new jobs; ${plural(running, 'running job')} not done within ${formatDuration(this.#grace)} go back to the queue`,
+        ),
+      );
     // With Redis unreachable, BullMQ's graceful close would wait for the server, and a later
     // forced close could not cut in: with no job to report go now, else after the grace period.
     if (this.#session.watch.lost && running === 0) {
@@ -238,7 +270,11 @@ export class QueueWorker implements InterruptParticipant {
       return;
     }
     if (this.#session.watch.lost) {
-      this.fail(new RedisError(`Stopping while Redis at ${this.#session.backend.where} is unreachable: running jobs were ended and cannot be handed back; the queue's stalled-job check returns them`));
+      this.fail(
+        new RedisError(
+          `Stopping while Redis at ${this.#session.backend.where} is unreachable: running jobs were ended and cannot be handed back; the queue's stalled-job check returns them`,
+        ),
+      );
       return;
     }
     // Winding down (the connection is being dropped, so Redis is about to count as lost):
@@ -279,14 +315,17 @@ export class QueueWorker implements InterruptParticipant {
    */
   #enter(next: Lifecycle): void {
     const from = this.#state;
-    if (!NEXT[from.name].includes(next.name)) throw new Error(`andon worker: no transition from ${from.name} to ${next.name}`);
+    if (!NEXT[from.name].includes(next.name))
+      throw new Error(`andon worker: no transition from ${from.name} to ${next.name}`);
     if (from.name === 'draining') clearTimeout(from.graceTimer);
     this.#state = next;
   }
 
   /** Whether a job that starts in this state is handed back at once. */
   #handsBack(state: Lifecycle): boolean {
-    return state.name === 'handingBack' || ((state.name === 'windingDown' || state.name === 'failed') && state.handingBack);
+    return (
+      state.name === 'handingBack' || ((state.name === 'windingDown' || state.name === 'failed') && state.handingBack)
+    );
   }
 
   /** Redis is unreachable and nothing is left to report: stop now. */
@@ -313,11 +352,19 @@ export class QueueWorker implements InterruptParticipant {
     job.kill?.();
   }
 
-  async #process(job: Job<RemoteJobData, RemoteOutcome>, token: string | undefined, signal: AbortSignal | undefined): Promise<RemoteOutcome> {
+  async #process(
+    job: Job<RemoteJobData, RemoteOutcome>,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<RemoteOutcome> {
     const data = job.data;
     const jobId = job.id ?? '';
     if (data?.v !== PROTOCOL_VERSION || typeof data.task !== 'object') {
-      return errorOutcome(new OptionError(`Job ${jobId} is not an andon job of protocol ${PROTOCOL_VERSION}; submitter and worker must run the same andon version`));
+      return errorOutcome(
+        new OptionError(
+          `Job ${jobId} is not an andon job of protocol ${PROTOCOL_VERSION}; submitter and worker must run the same andon version`,
+        ),
+      );
     }
     const runStop = this.#stops.runStopped(data.run);
     if (runStop !== undefined) {
@@ -326,7 +373,9 @@ export class QueueWorker implements InterruptParticipant {
     }
     if (await this.#leases.gone(data.run, true)) {
       this.#stopped++;
-      return errorOutcome(new OptionError(`Job ${jobId} was not run: the andon that submitted it is gone (killed without a goodbye)`));
+      return errorOutcome(
+        new OptionError(`Job ${jobId} was not run: the andon that submitted it is gone (killed without a goodbye)`),
+      );
     }
     // The same job here already: Redis lost it and it was submitted again, so the older copy's
     // outcome has nowhere to go.
@@ -353,7 +402,10 @@ export class QueueWorker implements InterruptParticipant {
     };
     let outcome: RemoteOutcome;
     try {
-      outcome = data.task.kind === 'command' ? await this.#jobs.command(jobId, data.task, context) : await this.#jobs.function(data.task, context);
+      outcome =
+        data.task.kind === 'command'
+          ? await this.#jobs.command(jobId, data.task, context)
+          : await this.#jobs.function(data.task, context);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.#active.delete(active);
@@ -394,7 +446,9 @@ export class QueueWorker implements InterruptParticipant {
       if (!(await this.#leases.gone(run))) continue;
       const jobs = [...this.#active].filter((job) => job.run === run && !job.stop.stopped);
       if (jobs.length === 0) continue;
-      this.#notice(`andon: the andon that submitted ${plural(jobs.length, 'running job')} is gone (killed without a goodbye); stopping them`);
+      this.#notice(
+        `andon: the andon that submitted ${plural(jobs.length, 'running job')} is gone (killed without a goodbye); stopping them`,
+      );
       for (const job of jobs) this.#apply(job, 'force');
     }
   }
@@ -420,7 +474,13 @@ const workerSchema = {
   onNotice: withDefault(is.function<NoticeWriter>(), writeNoticeToStderr),
   stop: optional((value, name) => expectStopToken(name, value)),
   signalSource: optional((value, name) => {
-    if (typeof value !== 'object' || value === null || typeof (value as SignalSource).on !== 'function' || typeof (value as SignalSource).off !== 'function') throw optionError(name, 'an object with on() and off() for signal names, such as process', value);
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      typeof (value as SignalSource).on !== 'function' ||
+      typeof (value as SignalSource).off !== 'function'
+    )
+      throw optionError(name, 'an object with on() and off() for signal names, such as process', value);
     return value as SignalSource;
   }),
 } satisfies Schema<QueueWorkerOptions>;
@@ -445,6 +505,14 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     gaveUp: (error) => worker?.fail(error),
   });
   const signals = checked.handleSignals ? (checked.signalSource ?? process) : undefined;
-  worker = new QueueWorker(session, { concurrency, grace, lockDuration, moduleUrl: checked.module, notice, signals, parent: checked.stop });
+  worker = new QueueWorker(session, {
+    concurrency,
+    grace,
+    lockDuration,
+    moduleUrl: checked.module,
+    notice,
+    signals,
+    parent: checked.stop,
+  });
   return worker;
 }

@@ -28,7 +28,10 @@ function escapeHtml(text: string): string {
 }
 
 function clock(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new Date(epochSeconds * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }
 
 /** Renders the report page. */
@@ -47,7 +50,10 @@ export function renderReport(data: ReportData): string {
   const failed = jobs.length - done;
 
   // Failed bars last and at least 2 px wide, so that among thousands they still show.
-  const ordered = [...jobs.filter((job) => job.exitValue === 0 && job.signal === 0), ...jobs.filter((job) => job.exitValue !== 0 || job.signal !== 0)];
+  const ordered = [
+    ...jobs.filter((job) => job.exitValue === 0 && job.signal === 0),
+    ...jobs.filter((job) => job.exitValue !== 0 || job.signal !== 0),
+  ];
   const bars = ordered
     .map((job) => {
       const ok = job.exitValue === 0 && job.signal === 0;
@@ -73,7 +79,14 @@ export function renderReport(data: ReportData): string {
     const t = t0 + (span * i) / 5;
     return `<g class="tick"><line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${TOP}" y2="${height - 30}"/><text x="${x(t).toFixed(1)}" y="${height - 14}">${formatDuration((t - t0) * 1000)}</text></g>`;
   }).join('\n');
-  const slotLabels = slots <= 40 ? Array.from({ length: slots }, (_, slot) => `<text class="slot" x="${LEFT - 8}" y="${TOP + slot * rowHeight + rowHeight / 2 + 4}">${slot + 1}</text>`).join('\n') : '';
+  const slotLabels =
+    slots <= 40
+      ? Array.from(
+          { length: slots },
+          (_, slot) =>
+            `<text class="slot" x="${LEFT - 8}" y="${TOP + slot * rowHeight + rowHeight / 2 + 4}">${slot + 1}</text>`,
+        ).join('\n')
+      : '';
   const interrupts = events.filter((event) => event.event === 'interrupt');
   const failures = jobs.filter((job) => job.exitValue !== 0 || job.signal !== 0).slice(0, MAX_FAILURES_LISTED);
 

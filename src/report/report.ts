@@ -10,15 +10,26 @@ import { placeJobs } from './layout.js';
 
 /** Writes the report for `jobLogPath` to `outputPath`; returns how many jobs it shows. @throws JobLogError */
 export function writeReport(jobLogPath: string, outputPath: string): number {
-  if (!existsSync(jobLogPath)) throw new JobLogError(jobLogPath, `Job log not found: ${jobLogPath}; give the file written with --joblog`);
+  if (!existsSync(jobLogPath))
+    throw new JobLogError(jobLogPath, `Job log not found: ${jobLogPath}; give the file written with --joblog`);
   const records: JobRecord[] = [];
   scanJobLog(jobLogPath, (record) => records.push(record));
   const { jobs, slots } = placeJobs(records);
-  const html = renderReport({ title: `andon report: ${basename(jobLogPath)}`, jobs, slots, events: readRunEvents(jobLogPath) });
+  const html = renderReport({
+    title: `andon report: ${basename(jobLogPath)}`,
+    jobs,
+    slots,
+    events: readRunEvents(jobLogPath),
+  });
   try {
     writeFileSync(outputPath, html);
   } catch (error) {
-    throw new JobLogError(jobLogPath, `Cannot write the report to ${outputPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, undefined, error as Error);
+    throw new JobLogError(
+      jobLogPath,
+      `Cannot write the report to ${outputPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      undefined,
+      error as Error,
+    );
   }
   return jobs.length;
 }

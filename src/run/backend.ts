@@ -53,5 +53,10 @@ export interface Backend {
 export function isBackend(value: unknown): value is Backend {
   if (typeof value !== 'object' || value === null) return false;
   const backend = value as Partial<Backend>;
-  return typeof backend.name === 'string' && typeof backend.commands === 'function' && typeof backend.modules === 'function' && typeof backend.defaultConcurrency === 'function';
+  return (
+    typeof backend.name === 'string' &&
+    typeof backend.commands === 'function' &&
+    typeof backend.modules === 'function' &&
+    typeof backend.defaultConcurrency === 'function'
+  );
 }

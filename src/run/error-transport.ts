@@ -37,7 +37,13 @@ function cloneable(value: unknown): boolean {
 export function toErrorRecord(thrown: unknown, depth = 0): ErrorRecord {
   if (!(thrown instanceof Error)) {
     const described = describeSafely(thrown);
-    return { name: 'NonErrorThrownError', message: `Task threw a non-Error value: ${typeof thrown === 'string' ? thrown : described}`, stack: undefined, fields: { code: 'ANDON_NON_ERROR', value: cloneable(thrown) ? thrown : described }, cause: undefined };
+    return {
+      name: 'NonErrorThrownError',
+      message: `Task threw a non-Error value: ${typeof thrown === 'string' ? thrown : described}`,
+      stack: undefined,
+      fields: { code: 'ANDON_NON_ERROR', value: cloneable(thrown) ? thrown : described },
+      cause: undefined,
+    };
   }
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(thrown)) {
@@ -52,9 +58,18 @@ export function toErrorRecord(thrown: unknown, depth = 0): ErrorRecord {
   }
   let cause: ErrorRecord['cause'];
   if ('cause' in thrown && thrown.cause !== undefined && depth < 8) {
-    cause = thrown.cause instanceof Error ? toErrorRecord(thrown.cause, depth + 1) : { value: cloneable(thrown.cause) ? thrown.cause : describeSafely(thrown.cause) };
+    cause =
+      thrown.cause instanceof Error
+        ? toErrorRecord(thrown.cause, depth + 1)
+        : { value: cloneable(thrown.cause) ? thrown.cause : describeSafely(thrown.cause) };
   }
-  return { name: String(thrown.name), message: String(thrown.message), stack: typeof thrown.stack === 'string' ? thrown.stack : undefined, fields, cause };
+  return {
+    name: String(thrown.name),
+    message: String(thrown.message),
+    stack: typeof thrown.stack === 'string' ? thrown.stack : undefined,
+    fields,
+    cause,
+  };
 }
 
 /** Rebuilds an `Error` with the original name, message, stack, fields and cause. */

@@ -13,9 +13,22 @@ export const localBackend: Backend = {
   defaultConcurrency: () => availableParallelism(),
   commands<I>(jobs: CommandJobs<I>): Executor<I, CommandResult> {
     const { toCommand, cwd, env, stopSignal, termseq, maxBuffer, liveOutput } = jobs;
-    return new ProcessExecutor<I>({ toCommand, shell: '/bin/sh', cwd, env, stopSignal, termseq, maxBuffer, liveOutput });
+    return new ProcessExecutor<I>({
+      toCommand,
+      shell: '/bin/sh',
+      cwd,
+      env,
+      stopSignal,
+      termseq,
+      maxBuffer,
+      liveOutput,
+    });
   },
   modules<I, R>(jobs: ModuleJobs): Executor<I, R> {
-    return new ThreadExecutor<I, R>({ moduleUrl: resolveModuleUrl(jobs.module), exportName: jobs.exportName, resourceLimits: jobs.resourceLimits });
+    return new ThreadExecutor<I, R>({
+      moduleUrl: resolveModuleUrl(jobs.module),
+      exportName: jobs.exportName,
+      resourceLimits: jobs.resourceLimits,
+    });
   },
 };

@@ -26,6 +26,9 @@ export function setCurrentStop(token: SharedStopToken | undefined): void {
  * }
  */
 export function currentStop(): WorkerStopToken {
-  if (current === undefined) throw new OptionError('currentStop() is only available while a task runs on an andon worker thread; on the main thread use the `stop` argument of your task');
+  if (current === undefined)
+    throw new OptionError(
+      'currentStop() is only available while a task runs on an andon worker thread; on the main thread use the `stop` argument of your task',
+    );
   return current;
 }

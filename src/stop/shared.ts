@@ -137,4 +137,3 @@ export class SharedStopToken implements WorkerStopToken {
     }
   }
 }
-

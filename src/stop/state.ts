@@ -24,7 +24,7 @@ export class StopState implements StopToken {
   }
 
   get stopped(): boolean {
-    return this.#reason !== undefined || (this.#parent !== undefined && this.#parent.stopped);
+    return this.#reason !== undefined || this.#parent?.stopped === true;
   }
 
   get reason(): StopReason | undefined {

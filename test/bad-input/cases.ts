@@ -59,15 +59,22 @@ async function cli(args: string[]): Promise<{ message: string; exitCode: number 
 const task = async (n: number): Promise<number> => n;
 
 /** Runs `andon …args` against a Redis server that wants the password 'sekret'. */
-async function cliWithPasswordServer(args: (url: (password: string | undefined) => string) => string[]): Promise<{ message: string; exitCode: number }> {
+async function cliWithPasswordServer(
+  args: (url: (password: string | undefined) => string) => string[],
+): Promise<{ message: string; exitCode: number }> {
   const server = await startRedis({ password: 'sekret' });
   try {
-    return await cli(args((password) => (password === undefined ? `redis://127.0.0.1:${server.port}` : `redis://:${password}@127.0.0.1:${server.port}`)));
+    return await cli(
+      args((password) =>
+        password === undefined ? `redis://127.0.0.1:${server.port}` : `redis://:${password}@127.0.0.1:${server.port}`,
+      ),
+    );
   } finally {
     await server.stop();
   }
 }
-const backend = (): ReturnType<typeof redisBackend> => redisBackend({ connection: 'redis://127.0.0.1:6379', queue: 'q' });
+const backend = (): ReturnType<typeof redisBackend> =>
+  redisBackend({ connection: 'redis://127.0.0.1:6379', queue: 'q' });
 /** The server's address as the document shows it: its port changes from run to run. */
 export const anyPort = (message: string): string => message.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT');
 const logWith = (name: string, text: string): string => {
@@ -78,18 +85,78 @@ const logWith = (name: string, text: string): string => {
 
 export const CASES: readonly BadInput[] = [
   // library options
-  { area: 'library options', input: 'concurrency 0', expected: /^Expected `concurrency` to be a positive integer, got `0` \(number\)$/, run: () => thrown(() => createPool({ concurrency: 0, task })) },
-  { area: 'library options', input: "concurrency '4' (a string)", expected: /^Expected `concurrency` to be a positive integer, got `'4'` \(string\)$/, run: () => thrown(() => createPool({ concurrency: '4' as never, task })) },
-  { area: 'library options', input: 'concurrency NaN', expected: /^Expected `concurrency` to be a positive integer, got `NaN` \(number\)$/, run: () => thrown(() => createPool({ concurrency: Number.NaN, task })) },
-  { area: 'library options', input: 'a task that is not a function', expected: /^Expected `task` to be a function, got `'echo'` \(string\)$/, run: () => thrown(() => createPool({ task: 'echo' as never })) },
-  { area: 'library options', input: 'no task, module or command', expected: /^Missing `task`, `module` or `command`/, run: () => thrown(() => createPool({} as never)) },
-  { area: 'library options', input: 'a misspelled option', expected: /^Unknown option `concurency` in `createPool options`; known options: /, run: () => thrown(() => createPool({ task, concurency: 2 } as never)) },
-  { area: 'library options', input: 'both task and module', expected: /^Pass one of `task` .* not `task` and `module`$/, run: () => thrown(() => createPool({ task, module: tasks } as never)) },
-  { area: 'library options', input: 'a negative timeout', expected: /^Expected `timeout` to be a number of milliseconds ≥ 0 \(or Infinity\), got `-1` \(number\)$/, run: () => thrown(() => createPool({ task, timeout: -1 })) },
-  { area: 'library options', input: 'retries 1.5', expected: /^Expected `retries` to be a non-negative integer, got `1\.5` \(number\)$/, run: () => thrown(() => createPool({ task, retries: 1.5 })) },
-  { area: 'library options', input: 'a backoff factor below 1', expected: /^Expected `backoff\.factor` to be a finite number ≥ 1, got `0\.5` \(number\)$/, run: () => thrown(() => createPool({ task, backoff: { factor: 0.5 } })) },
-  { area: 'library options', input: 'a parent stop that is not a token', expected: /^Expected `stop` to be a StopToken/, run: () => thrown(() => createPool({ task, stop: {} as never })) },
-  { area: 'library options', input: 'input that is not iterable', expected: /^Expected `items` to be an array, an iterable or an async iterable, got `42` \(number\)$/, run: () => thrown(() => createPool({ task }).run(42 as never)) },
+  {
+    area: 'library options',
+    input: 'concurrency 0',
+    expected: /^Expected `concurrency` to be a positive integer, got `0` \(number\)$/,
+    run: () => thrown(() => createPool({ concurrency: 0, task })),
+  },
+  {
+    area: 'library options',
+    input: "concurrency '4' (a string)",
+    expected: /^Expected `concurrency` to be a positive integer, got `'4'` \(string\)$/,
+    run: () => thrown(() => createPool({ concurrency: '4' as never, task })),
+  },
+  {
+    area: 'library options',
+    input: 'concurrency NaN',
+    expected: /^Expected `concurrency` to be a positive integer, got `NaN` \(number\)$/,
+    run: () => thrown(() => createPool({ concurrency: Number.NaN, task })),
+  },
+  {
+    area: 'library options',
+    input: 'a task that is not a function',
+    expected: /^Expected `task` to be a function, got `'echo'` \(string\)$/,
+    run: () => thrown(() => createPool({ task: 'echo' as never })),
+  },
+  {
+    area: 'library options',
+    input: 'no task, module or command',
+    expected: /^Missing `task`, `module` or `command`/,
+    run: () => thrown(() => createPool({} as never)),
+  },
+  {
+    area: 'library options',
+    input: 'a misspelled option',
+    expected: /^Unknown option `concurency` in `createPool options`; known options: /,
+    run: () => thrown(() => createPool({ task, concurency: 2 } as never)),
+  },
+  {
+    area: 'library options',
+    input: 'both task and module',
+    expected: /^Pass one of `task` .* not `task` and `module`$/,
+    run: () => thrown(() => createPool({ task, module: tasks } as never)),
+  },
+  {
+    area: 'library options',
+    input: 'a negative timeout',
+    expected: /^Expected `timeout` to be a number of milliseconds ≥ 0 \(or Infinity\), got `-1` \(number\)$/,
+    run: () => thrown(() => createPool({ task, timeout: -1 })),
+  },
+  {
+    area: 'library options',
+    input: 'retries 1.5',
+    expected: /^Expected `retries` to be a non-negative integer, got `1\.5` \(number\)$/,
+    run: () => thrown(() => createPool({ task, retries: 1.5 })),
+  },
+  {
+    area: 'library options',
+    input: 'a backoff factor below 1',
+    expected: /^Expected `backoff\.factor` to be a finite number ≥ 1, got `0\.5` \(number\)$/,
+    run: () => thrown(() => createPool({ task, backoff: { factor: 0.5 } })),
+  },
+  {
+    area: 'library options',
+    input: 'a parent stop that is not a token',
+    expected: /^Expected `stop` to be a StopToken/,
+    run: () => thrown(() => createPool({ task, stop: {} as never })),
+  },
+  {
+    area: 'library options',
+    input: 'input that is not iterable',
+    expected: /^Expected `items` to be an array, an iterable or an async iterable, got `42` \(number\)$/,
+    run: () => thrown(() => createPool({ task }).run(42 as never)),
+  },
   {
     area: 'library options',
     input: 'run() while the pool is running',
@@ -119,23 +186,90 @@ export const CASES: readonly BadInput[] = [
         ),
       ),
   },
-  { area: 'library options', input: 'an unknown stop reason', expected: /^Expected `reason` to be one of stop, interrupt, timeout, error, force, got `'later'` \(string\)$/, run: () => thrown(() => createPool({ task }).stop('later' as never)) },
-  { area: 'library options', input: "jobLog.resume 'yes'", expected: /^Expected `jobLog\.resume` to be true, false or 'rerun-failed', got `'yes'` \(string\)$/, run: () => thrown(() => createPool({ task, jobLog: { path: join(dir, 'x.log'), resume: 'yes' as never } })) },
-  { area: 'library options', input: 'a task that throws a string', expected: /^Task threw a non-Error value: 'plain string'$/, run: () => taskError({ task: () => Promise.reject('plain string') }) },
+  {
+    area: 'library options',
+    input: 'an unknown stop reason',
+    expected: /^Expected `reason` to be one of stop, interrupt, timeout, error, force, got `'later'` \(string\)$/,
+    run: () => thrown(() => createPool({ task }).stop('later' as never)),
+  },
+  {
+    area: 'library options',
+    input: "jobLog.resume 'yes'",
+    expected: /^Expected `jobLog\.resume` to be true, false or 'rerun-failed', got `'yes'` \(string\)$/,
+    run: () => thrown(() => createPool({ task, jobLog: { path: join(dir, 'x.log'), resume: 'yes' as never } })),
+  },
+  {
+    area: 'library options',
+    input: 'a task that throws a string',
+    expected: /^Task threw a non-Error value: 'plain string'$/,
+    run: () => taskError({ task: () => Promise.reject('plain string') }),
+  },
 
   // worker threads
-  { area: 'worker threads', input: 'a module that does not exist', expected: /^Worker module not found: <dir>\/nope\.js; pass a path relative to the current directory or new URL\('\.\/task\.js', import\.meta\.url\)$/, run: () => thrown(() => createPool({ module: join(dir, 'nope.js') })) },
-  { area: 'worker threads', input: 'a module that throws while loading', expected: /^Worker module .*throws-at-load\.js failed to load: broken at load time; fix the module/, run: () => taskError({ module: new URL('../fixtures/throws-at-load.js', import.meta.url), threads: 1 }) },
-  { area: 'worker threads', input: 'a module without the export asked for', expected: /^Worker module .*thread-tasks\.js has no function export `nope`; its function exports are: .*\(choose one with the `export` option\)$/, run: () => taskError({ module: tasks, export: 'nope', threads: 1 }) },
-  { area: 'worker threads', input: 'threads 0', expected: /^Expected `threads` to be a positive integer, got `0` \(number\)$/, run: () => thrown(() => createPool({ module: tasks, threads: 0 })) },
-  { area: 'worker threads', input: 'concurrency instead of threads', expected: /^A worker-thread pool takes `threads`, not `concurrency`: each thread runs one task at a time$/, run: () => thrown(() => createPool({ module: tasks, concurrency: 2 } as never)) },
-  { area: 'worker threads', input: 'a task that calls process.exit()', expected: /^Worker thread exited with code 7 while running the task \(did it call process\.exit\(\)\?\)$/, run: () => taskError({ module: tasks, export: 'callExit', threads: 1 }) },
-  { area: 'worker threads', input: 'a result that cannot be cloned', expected: /^The task's result cannot be sent to the main thread .*; return plain data/, run: () => taskError({ module: tasks, export: 'returnFunction', threads: 1 }) },
-  { area: 'worker threads', input: 'an item that cannot be cloned', expected: /^The item cannot be sent to a worker thread .*; pass plain data/, run: () => taskError({ module: tasks, threads: 1 }, [() => 1]) },
+  {
+    area: 'worker threads',
+    input: 'a module that does not exist',
+    expected:
+      /^Worker module not found: <dir>\/nope\.js; pass a path relative to the current directory or new URL\('\.\/task\.js', import\.meta\.url\)$/,
+    run: () => thrown(() => createPool({ module: join(dir, 'nope.js') })),
+  },
+  {
+    area: 'worker threads',
+    input: 'a module that throws while loading',
+    expected: /^Worker module .*throws-at-load\.js failed to load: broken at load time; fix the module/,
+    run: () => taskError({ module: new URL('../fixtures/throws-at-load.js', import.meta.url), threads: 1 }),
+  },
+  {
+    area: 'worker threads',
+    input: 'a module without the export asked for',
+    expected:
+      /^Worker module .*thread-tasks\.js has no function export `nope`; its function exports are: .*\(choose one with the `export` option\)$/,
+    run: () => taskError({ module: tasks, export: 'nope', threads: 1 }),
+  },
+  {
+    area: 'worker threads',
+    input: 'threads 0',
+    expected: /^Expected `threads` to be a positive integer, got `0` \(number\)$/,
+    run: () => thrown(() => createPool({ module: tasks, threads: 0 })),
+  },
+  {
+    area: 'worker threads',
+    input: 'concurrency instead of threads',
+    expected: /^A worker-thread pool takes `threads`, not `concurrency`: each thread runs one task at a time$/,
+    run: () => thrown(() => createPool({ module: tasks, concurrency: 2 } as never)),
+  },
+  {
+    area: 'worker threads',
+    input: 'a task that calls process.exit()',
+    expected: /^Worker thread exited with code 7 while running the task \(did it call process\.exit\(\)\?\)$/,
+    run: () => taskError({ module: tasks, export: 'callExit', threads: 1 }),
+  },
+  {
+    area: 'worker threads',
+    input: 'a result that cannot be cloned',
+    expected: /^The task's result cannot be sent to the main thread .*; return plain data/,
+    run: () => taskError({ module: tasks, export: 'returnFunction', threads: 1 }),
+  },
+  {
+    area: 'worker threads',
+    input: 'an item that cannot be cloned',
+    expected: /^The item cannot be sent to a worker thread .*; pass plain data/,
+    run: () => taskError({ module: tasks, threads: 1 }, [() => 1]),
+  },
 
   // commands (library)
-  { area: 'commands', input: 'a string command without shell: true', expected: /^A string `command` runs through the shell: pass `shell: true`, or pass an argv array/, run: () => thrown(() => createPool<string>({ command: 'echo {}' })) },
-  { area: 'commands', input: 'a command that does not exist', expected: /^Command not found: `andon-no-such-program`; check its name and your PATH$/, run: () => taskError({ command: ['andon-no-such-program'] }, ['x']) },
+  {
+    area: 'commands',
+    input: 'a string command without shell: true',
+    expected: /^A string `command` runs through the shell: pass `shell: true`, or pass an argv array/,
+    run: () => thrown(() => createPool<string>({ command: 'echo {}' })),
+  },
+  {
+    area: 'commands',
+    input: 'a command that does not exist',
+    expected: /^Command not found: `andon-no-such-program`; check its name and your PATH$/,
+    run: () => taskError({ command: ['andon-no-such-program'] }, ['x']),
+  },
   {
     area: 'commands',
     input: 'a command that is not executable',
@@ -147,33 +281,134 @@ export const CASES: readonly BadInput[] = [
       return taskError({ command: [script] }, ['x']);
     },
   },
-  { area: 'commands', input: 'a working directory that does not exist', expected: /^Working directory does not exist: <dir>\/missing; create it or fix `cwd`$/, run: () => taskError({ command: ['true'], cwd: join(dir, 'missing') }, ['x']) },
-  { area: 'commands', input: 'a stop signal that does not exist', expected: /^Expected `stopSignal` to be a signal name such as 'SIGINT', or null, got `'SIGFOO'` \(string\)$/, run: () => thrown(() => createPool<string>({ command: ['sleep', '{}'], stopSignal: 'SIGFOO' as NodeJS.Signals })) },
-  { area: 'commands', input: 'a bad termination sequence', expected: /^Invalid wait `abc` in termination sequence `TERM,abc`; write signals and milliseconds in turn/, run: () => thrown(() => createPool<string>({ command: ['true'], termseq: 'TERM,abc' })) },
+  {
+    area: 'commands',
+    input: 'a working directory that does not exist',
+    expected: /^Working directory does not exist: <dir>\/missing; create it or fix `cwd`$/,
+    run: () => taskError({ command: ['true'], cwd: join(dir, 'missing') }, ['x']),
+  },
+  {
+    area: 'commands',
+    input: 'a stop signal that does not exist',
+    expected: /^Expected `stopSignal` to be a signal name such as 'SIGINT', or null, got `'SIGFOO'` \(string\)$/,
+    run: () => thrown(() => createPool<string>({ command: ['sleep', '{}'], stopSignal: 'SIGFOO' as NodeJS.Signals })),
+  },
+  {
+    area: 'commands',
+    input: 'a bad termination sequence',
+    expected: /^Invalid wait `abc` in termination sequence `TERM,abc`; write signals and milliseconds in turn/,
+    run: () => thrown(() => createPool<string>({ command: ['true'], termseq: 'TERM,abc' })),
+  },
 
   // command line
-  { area: 'command line', input: 'an unknown option', expected: /^andon: Unknown option --bogus; see andon --help$/, run: () => cli(['--bogus', 'echo', ':::', 'a']) },
-  { area: 'command line', input: 'no command', expected: /^andon: Missing command: give the command to run before the inputs/, run: () => cli([':::', 'a']) },
-  { area: 'command line', input: '-j 0', expected: /^andon: -j needs a positive whole number, got '0' \(GNU parallel reads -j 0 as "as many as possible"; andon needs a number\)$/, run: () => cli(['-j', '0', 'echo', ':::', 'a']) },
-  { area: 'command line', input: '-j abc', expected: /^andon: -j needs a positive whole number, got 'abc'$/, run: () => cli(['-j', 'abc', 'echo', ':::', 'a']) },
-  { area: 'command line', input: '::: with nothing after it', expected: /^andon: ::: has nothing after it; give at least one value, or leave ::: out to read stdin$/, run: () => cli(['echo', ':::']) },
-  { area: 'command line', input: 'an unterminated {', expected: /^andon: Unterminated replacement string `\{1` in `echo \{1`; close it with \}/, run: () => cli(['echo', '{1', ':::', 'a']) },
-  { area: 'command line', input: '{2} with one input source', expected: /^andon: \{2\} refers to input source 2, but there is 1 source; add one with ::: or ::::$/, run: () => cli(['echo', '{2}', ':::', 'a']) },
-  { area: 'command line', input: 'a command not on PATH', expected: /^andon: Command not found: andon-no-such-program; check its name and your PATH$/, run: () => cli(['andon-no-such-program', '{}', ':::', 'a']) },
-  { area: 'command line', input: 'a :::: file that does not exist', expected: /^andon: Input file not found: <dir>\/none\.txt; check the path after ::::$/, run: () => cli(['echo', '::::', join(dir, 'none.txt')]) },
-  { area: 'command line', input: '--timeout 10%', expected: /^andon: --timeout 10%: percentages are not supported; give seconds, e\.g\. --timeout 30$/, run: () => cli(['--timeout', '10%', 'echo', ':::', 'a']) },
-  { area: 'command line', input: '--halt later', expected: /^andon: --halt later: expected never, or now\|soon followed by ,fail=N ,success=N or ,done=N/, run: () => cli(['--halt', 'later', 'echo', ':::', 'a']) },
-  { area: 'command line', input: '--resume without --joblog', expected: /^andon: --resume needs --joblog FILE: the job log says which jobs already ran$/, run: () => cli(['--resume', 'echo', ':::', 'a']) },
-  { area: 'command line', input: 'andon report of a missing file', expected: /^andon: Job log not found: <dir>\/none\.log; give the file written with --joblog$/, run: () => cli(['report', join(dir, 'none.log')]) },
+  {
+    area: 'command line',
+    input: 'an unknown option',
+    expected: /^andon: Unknown option --bogus; see andon --help$/,
+    run: () => cli(['--bogus', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'no command',
+    expected: /^andon: Missing command: give the command to run before the inputs/,
+    run: () => cli([':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '-j 0',
+    expected:
+      /^andon: -j needs a positive whole number, got '0' \(GNU parallel reads -j 0 as "as many as possible"; andon needs a number\)$/,
+    run: () => cli(['-j', '0', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '-j abc',
+    expected: /^andon: -j needs a positive whole number, got 'abc'$/,
+    run: () => cli(['-j', 'abc', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '::: with nothing after it',
+    expected: /^andon: ::: has nothing after it; give at least one value, or leave ::: out to read stdin$/,
+    run: () => cli(['echo', ':::']),
+  },
+  {
+    area: 'command line',
+    input: 'an unterminated {',
+    expected: /^andon: Unterminated replacement string `\{1` in `echo \{1`; close it with \}/,
+    run: () => cli(['echo', '{1', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '{2} with one input source',
+    expected: /^andon: \{2\} refers to input source 2, but there is 1 source; add one with ::: or ::::$/,
+    run: () => cli(['echo', '{2}', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'a command not on PATH',
+    expected: /^andon: Command not found: andon-no-such-program; check its name and your PATH$/,
+    run: () => cli(['andon-no-such-program', '{}', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'a :::: file that does not exist',
+    expected: /^andon: Input file not found: <dir>\/none\.txt; check the path after ::::$/,
+    run: () => cli(['echo', '::::', join(dir, 'none.txt')]),
+  },
+  {
+    area: 'command line',
+    input: '--timeout 10%',
+    expected: /^andon: --timeout 10%: percentages are not supported; give seconds, e\.g\. --timeout 30$/,
+    run: () => cli(['--timeout', '10%', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--halt later',
+    expected: /^andon: --halt later: expected never, or now\|soon followed by ,fail=N ,success=N or ,done=N/,
+    run: () => cli(['--halt', 'later', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--resume without --joblog',
+    expected: /^andon: --resume needs --joblog FILE: the job log says which jobs already ran$/,
+    run: () => cli(['--resume', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'andon report of a missing file',
+    expected: /^andon: Job log not found: <dir>\/none\.log; give the file written with --joblog$/,
+    run: () => cli(['report', join(dir, 'none.log')]),
+  },
 
   // job log
-  { area: 'job log', input: 'a corrupt line in the job log', expected: /^andon: <dir>\/corrupt\.log:2 is not a job log record \(expected 9 tab-separated fields: .*\); fix or remove that line$/, run: () => cli(['--joblog', logWith('corrupt.log', `${headerLine(undefined)}garbage\n`), '--resume', 'echo', ':::', 'a']) },
-  { area: 'job log', input: 'a file that is not a job log', expected: /^andon: <dir>\/notes\.txt:1 is not a job log header/, run: () => cli(['--joblog', logWith('notes.txt', 'shopping list\n'), '--resume', 'echo', ':::', 'a']) },
-  { area: 'job log', input: 'a job log written for another command', expected: /^andon: The job log <dir>\/other\.log was written for `echo one \{\}`, not `echo two \{\}`; use another job log file, or the same command to resume$/, run: () => cli(['--joblog', logWith('other.log', headerLine('echo one {}')), '--resume', 'echo', 'two', '{}', ':::', 'a']) },
+  {
+    area: 'job log',
+    input: 'a corrupt line in the job log',
+    expected:
+      /^andon: <dir>\/corrupt\.log:2 is not a job log record \(expected 9 tab-separated fields: .*\); fix or remove that line$/,
+    run: () =>
+      cli(['--joblog', logWith('corrupt.log', `${headerLine(undefined)}garbage\n`), '--resume', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'job log',
+    input: 'a file that is not a job log',
+    expected: /^andon: <dir>\/notes\.txt:1 is not a job log header/,
+    run: () => cli(['--joblog', logWith('notes.txt', 'shopping list\n'), '--resume', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'job log',
+    input: 'a job log written for another command',
+    expected:
+      /^andon: The job log <dir>\/other\.log was written for `echo one \{\}`, not `echo two \{\}`; use another job log file, or the same command to resume$/,
+    run: () =>
+      cli(['--joblog', logWith('other.log', headerLine('echo one {}')), '--resume', 'echo', 'two', '{}', ':::', 'a']),
+  },
   {
     area: 'job log',
     input: 'a job log in a directory that does not exist',
-    expected: /^andon: Cannot write the job log <dir>\/no\/such\/dir\/run\.log: ENOENT; check the directory exists and is writable$/,
+    expected:
+      /^andon: Cannot write the job log <dir>\/no\/such\/dir\/run\.log: ENOENT; check the directory exists and is writable$/,
     run: () => cli(['--joblog', join(dir, 'no', 'such', 'dir', 'run.log'), 'echo', ':::', 'a']),
   },
   {
@@ -187,23 +422,144 @@ export const CASES: readonly BadInput[] = [
   },
 
   // Redis backend
-  { area: 'redis', input: 'a connection that is not a Redis URL', expected: /^Expected `connection` to be a Redis URL such as redis:\/\/localhost:6379 \(rediss:\/\/ for TLS\), got `'localhost:6379'` \(string\)$/, run: () => thrown(() => redisBackend({ connection: 'localhost:6379', queue: 'q' })) },
-  { area: 'redis', input: 'a queue name with a colon', expected: /^Queue name `jobs:1` contains `:`, which BullMQ uses to build its keys; choose a name without it$/, run: () => thrown(() => redisBackend({ connection: 'redis://localhost', queue: 'jobs:1' })) },
-  { area: 'redis', input: 'startWorker with a stop that is not a token', expected: /^Expected `stop` to be a StopToken \(for example `controller.token` or a task's `stop`\), got `'soon'` \(string\)$/, run: () => thrown(() => startWorker({ backend: redisBackend({ connection: 'redis://127.0.0.1:1', queue: 'q' }), stop: 'soon' as never })) },
-  { area: 'redis', input: 'startWorker with a misspelled option', expected: /^Unknown option `concurency` in `worker options`; known options: `backend`, `concurrency`/, run: () => thrown(() => startWorker({ backend: redisBackend({ connection: 'redis://127.0.0.1:1', queue: 'q' }), concurency: 2 } as never)) },
-  { area: 'redis', input: 'a backend that is not from redisBackend()', expected: /^Expected `backend` to be a backend such as redisBackend\(\{ connection, queue \}\) from 'andon\/redis', got `'redis:\/\/localhost'` \(string\)$/, run: () => thrown(() => createPool<string>({ command: ['true'], backend: 'redis://localhost' as never })) },
-  { area: 'redis', input: 'a task function with a backend', expected: /^A `task` function cannot travel to another machine: put it in a module, start the workers with `andon worker --module PATH`, and pass `module` and `export`$/, run: () => thrown(() => createPool({ task, backend: backend() } as never)) },
-  { area: 'redis', input: 'threads with a backend', expected: /^With a `backend`, the workers choose their threads \(`andon worker -j N`\); pass `concurrency` for how many jobs are on the queue at once$/, run: () => thrown(() => createPool({ module: './tasks.js', threads: 2, backend: backend() } as never)) },
-  { area: 'redis', input: '--redis that is not a URL', expected: /^andon: Expected --redis to be a Redis URL such as redis:\/\/localhost:6379 \(rediss:\/\/ for TLS\), got `'localhost'` \(string\)$/, run: () => cli(['--redis', 'localhost', '--queue', 'q', 'echo', ':::', 'a']) },
-  { area: 'redis', input: '--redis without --queue', expected: /^andon: --redis needs --queue NAME: the queue that submitter and workers share; see andon --help$/, run: () => cli(['--redis', 'redis://localhost', 'echo', ':::', 'a']) },
-  { area: 'redis', input: '--queue without --redis', expected: /^andon: --queue needs --redis URL: the Redis server that holds the queue; see andon --help$/, run: () => cli(['--queue', 'q', 'echo', ':::', 'a']) },
-  { area: 'redis', input: '--line-buffer with --redis', expected: /^andon: --line-buffer cannot be used with --redis: a remote job's output arrives when it ends; leave --line-buffer out$/, run: () => cli(['--redis', 'redis://localhost', '--queue', 'q', '--line-buffer', 'echo', ':::', 'a']) },
-  { area: 'redis', input: 'a server nobody listens on', expected: /^andon: Cannot connect to Redis at redis:\/\/127\.0\.0\.1:PORT: connection refused; check the URL and that redis-server is running there$/, run: () => cli(['--redis', 'redis://127.0.0.1:1', '--queue', 'q', 'echo', ':::', 'a']) },
-  { area: 'redis', input: 'a host that does not resolve', expected: /^andon: Cannot connect to Redis at redis:\/\/no-such-host\.invalid:6379: host not found; check the host name in the URL$/, run: () => cli(['--redis', 'redis://no-such-host.invalid:6379', '--queue', 'q', 'echo', ':::', 'a']) },
-  { area: 'redis', requires: 'redis-server', input: 'a wrong password', expected: /^andon: Redis at redis:\/\/127\.0\.0\.1:PORT refused the credentials \(WRONGPASS invalid username-password pair or user is disabled\.\); check the user and password in the URL$/, run: () => cliWithPasswordServer((url) => ['--redis', url('wrong'), '--queue', 'q', 'echo', ':::', 'a']) },
-  { area: 'redis', requires: 'redis-server', input: 'no password for a server that needs one', expected: /^andon: Redis at redis:\/\/127\.0\.0\.1:PORT needs a password; give it in the URL: redis:\/\/:PASSWORD@host:port$/, run: () => cliWithPasswordServer((url) => ['--redis', url(undefined), '--queue', 'q', 'echo', ':::', 'a']) },
-  { area: 'redis', requires: 'redis-server', input: 'andon worker with a wrong password', expected: /^andon: Redis at redis:\/\/127\.0\.0\.1:PORT refused the credentials/, run: () => cliWithPasswordServer((url) => ['worker', '--redis', url('wrong'), '--queue', 'q']) },
-  { area: 'redis', input: 'andon worker with a module that does not exist', expected: /^andon: Worker module not found: <dir>\/tasks\.js; pass a path relative to the current directory/, run: () => cli(['worker', '--redis', 'redis://127.0.0.1:1', '--queue', 'q', '--module', join(dir, 'tasks.js')]) },
-  { area: 'redis', input: 'andon worker without --redis', expected: /^andon: andon worker needs --redis URL and --queue NAME; usage: andon worker --redis URL --queue NAME/, run: () => cli(['worker', '-j', '2']) },
-  { area: 'redis', input: 'andon worker with an unknown option', expected: /^andon: Unknown option '--bogus'; usage: andon worker --redis URL --queue NAME/, run: () => cli(['worker', '--redis', 'redis://localhost', '--queue', 'q', '--bogus']) },
+  {
+    area: 'redis',
+    input: 'a connection that is not a Redis URL',
+    expected:
+      /^Expected `connection` to be a Redis URL such as redis:\/\/localhost:6379 \(rediss:\/\/ for TLS\), got `'localhost:6379'` \(string\)$/,
+    run: () => thrown(() => redisBackend({ connection: 'localhost:6379', queue: 'q' })),
+  },
+  {
+    area: 'redis',
+    input: 'a queue name with a colon',
+    expected: /^Queue name `jobs:1` contains `:`, which BullMQ uses to build its keys; choose a name without it$/,
+    run: () => thrown(() => redisBackend({ connection: 'redis://localhost', queue: 'jobs:1' })),
+  },
+  {
+    area: 'redis',
+    input: 'startWorker with a stop that is not a token',
+    expected:
+      /^Expected `stop` to be a StopToken \(for example `controller.token` or a task's `stop`\), got `'soon'` \(string\)$/,
+    run: () =>
+      thrown(() =>
+        startWorker({
+          backend: redisBackend({ connection: 'redis://127.0.0.1:1', queue: 'q' }),
+          stop: 'soon' as never,
+        }),
+      ),
+  },
+  {
+    area: 'redis',
+    input: 'startWorker with a misspelled option',
+    expected: /^Unknown option `concurency` in `worker options`; known options: `backend`, `concurrency`/,
+    run: () =>
+      thrown(() =>
+        startWorker({
+          backend: redisBackend({ connection: 'redis://127.0.0.1:1', queue: 'q' }),
+          concurency: 2,
+        } as never),
+      ),
+  },
+  {
+    area: 'redis',
+    input: 'a backend that is not from redisBackend()',
+    expected:
+      /^Expected `backend` to be a backend such as redisBackend\(\{ connection, queue \}\) from 'andon\/redis', got `'redis:\/\/localhost'` \(string\)$/,
+    run: () => thrown(() => createPool<string>({ command: ['true'], backend: 'redis://localhost' as never })),
+  },
+  {
+    area: 'redis',
+    input: 'a task function with a backend',
+    expected:
+      /^A `task` function cannot travel to another machine: put it in a module, start the workers with `andon worker --module PATH`, and pass `module` and `export`$/,
+    run: () => thrown(() => createPool({ task, backend: backend() } as never)),
+  },
+  {
+    area: 'redis',
+    input: 'threads with a backend',
+    expected:
+      /^With a `backend`, the workers choose their threads \(`andon worker -j N`\); pass `concurrency` for how many jobs are on the queue at once$/,
+    run: () => thrown(() => createPool({ module: './tasks.js', threads: 2, backend: backend() } as never)),
+  },
+  {
+    area: 'redis',
+    input: '--redis that is not a URL',
+    expected:
+      /^andon: Expected --redis to be a Redis URL such as redis:\/\/localhost:6379 \(rediss:\/\/ for TLS\), got `'localhost'` \(string\)$/,
+    run: () => cli(['--redis', 'localhost', '--queue', 'q', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'redis',
+    input: '--redis without --queue',
+    expected: /^andon: --redis needs --queue NAME: the queue that submitter and workers share; see andon --help$/,
+    run: () => cli(['--redis', 'redis://localhost', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'redis',
+    input: '--queue without --redis',
+    expected: /^andon: --queue needs --redis URL: the Redis server that holds the queue; see andon --help$/,
+    run: () => cli(['--queue', 'q', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'redis',
+    input: '--line-buffer with --redis',
+    expected:
+      /^andon: --line-buffer cannot be used with --redis: a remote job's output arrives when it ends; leave --line-buffer out$/,
+    run: () => cli(['--redis', 'redis://localhost', '--queue', 'q', '--line-buffer', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'redis',
+    input: 'a server nobody listens on',
+    expected:
+      /^andon: Cannot connect to Redis at redis:\/\/127\.0\.0\.1:PORT: connection refused; check the URL and that redis-server is running there$/,
+    run: () => cli(['--redis', 'redis://127.0.0.1:1', '--queue', 'q', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'redis',
+    input: 'a host that does not resolve',
+    expected:
+      /^andon: Cannot connect to Redis at redis:\/\/no-such-host\.invalid:6379: host not found; check the host name in the URL$/,
+    run: () => cli(['--redis', 'redis://no-such-host.invalid:6379', '--queue', 'q', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'redis',
+    requires: 'redis-server',
+    input: 'a wrong password',
+    expected:
+      /^andon: Redis at redis:\/\/127\.0\.0\.1:PORT refused the credentials \(WRONGPASS invalid username-password pair or user is disabled\.\); check the user and password in the URL$/,
+    run: () => cliWithPasswordServer((url) => ['--redis', url('wrong'), '--queue', 'q', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'redis',
+    requires: 'redis-server',
+    input: 'no password for a server that needs one',
+    expected:
+      /^andon: Redis at redis:\/\/127\.0\.0\.1:PORT needs a password; give it in the URL: redis:\/\/:PASSWORD@host:port$/,
+    run: () => cliWithPasswordServer((url) => ['--redis', url(undefined), '--queue', 'q', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'redis',
+    requires: 'redis-server',
+    input: 'andon worker with a wrong password',
+    expected: /^andon: Redis at redis:\/\/127\.0\.0\.1:PORT refused the credentials/,
+    run: () => cliWithPasswordServer((url) => ['worker', '--redis', url('wrong'), '--queue', 'q']),
+  },
+  {
+    area: 'redis',
+    input: 'andon worker with a module that does not exist',
+    expected: /^andon: Worker module not found: <dir>\/tasks\.js; pass a path relative to the current directory/,
+    run: () => cli(['worker', '--redis', 'redis://127.0.0.1:1', '--queue', 'q', '--module', join(dir, 'tasks.js')]),
+  },
+  {
+    area: 'redis',
+    input: 'andon worker without --redis',
+    expected: /^andon: andon worker needs --redis URL and --queue NAME; usage: andon worker --redis URL --queue NAME/,
+    run: () => cli(['worker', '-j', '2']),
+  },
+  {
+    area: 'redis',
+    input: 'andon worker with an unknown option',
+    expected: /^andon: Unknown option '--bogus'; usage: andon worker --redis URL --queue NAME/,
+    run: () => cli(['worker', '--redis', 'redis://localhost', '--queue', 'q', '--bogus']),
+  },
 ];

@@ -14,9 +14,13 @@ export async function renderCatalogue(): Promise<string> {
   const rows: string[] = [];
   for (const badInput of CASES) {
     const { message, exitCode } = await badInput.run();
-    const cell = shown(message).replace(/file:\/\/\S*\/(dist\/test\/fixtures\/)/g, '.../$1').replaceAll('|', '\\|');
+    const cell = shown(message)
+      .replace(/file:\/\/\S*\/(dist\/test\/fixtures\/)/g, '.../$1')
+      .replaceAll('|', '\\|');
     // A double-backquote code span can hold the single backquotes of the messages.
-    rows.push(`| ${badInput.area} | ${badInput.input} | \`\` ${cell} \`\`${exitCode === undefined ? '' : ` (exit ${exitCode})`} |`);
+    rows.push(
+      `| ${badInput.area} | ${badInput.input} | \`\` ${cell} \`\`${exitCode === undefined ? '' : ` (exit ${exitCode})`} |`,
+    );
   }
   return `# Bad input, and what andon says
 

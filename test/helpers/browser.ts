@@ -9,8 +9,12 @@ import { join } from 'node:path';
  * the browser checks cannot be skipped silently.
  */
 export const chromium: string | undefined = (() => {
-  const found = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).stdout.trim().split('\n')[0] ?? '';
-  if (found === '' && process.env.ANDON_REQUIRE_CHROMIUM === '1') throw new Error('Chromium is required (ANDON_REQUIRE_CHROMIUM=1) but not installed: apt-get install chromium');
+  const found =
+    spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')[0] ?? '';
+  if (found === '' && process.env.ANDON_REQUIRE_CHROMIUM === '1')
+    throw new Error('Chromium is required (ANDON_REQUIRE_CHROMIUM=1) but not installed: apt-get install chromium');
   return found === '' ? undefined : found;
 })();
 
@@ -18,12 +22,27 @@ function run(args: string[]): string {
   const profile = mkdtempSync(join(tmpdir(), 'andon-chromium-'));
   try {
     // The flags keep a headless Chromium off the network, which this machine does not have.
-    return execFileSync(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...args], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 60_000,
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    return execFileSync(
+      chromium!,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        ...args,
+      ],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 60_000,
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    );
   } finally {
     rmSync(profile, { recursive: true, force: true });
   }

@@ -46,7 +46,8 @@ export function startNode(script: string, args: string[] = [], env: Record<strin
   let stderr = '';
   type Waiter = { test: (lines: string[]) => boolean; resolve: () => void; stream: 'stdout' | 'stderr' };
   const waiters = new Set<Waiter>();
-  const lines = (stream: 'stdout' | 'stderr' = 'stdout'): string[] => (stream === 'stdout' ? stdout : stderr).split('\n').slice(0, -1);
+  const lines = (stream: 'stdout' | 'stderr' = 'stdout'): string[] =>
+    (stream === 'stdout' ? stdout : stderr).split('\n').slice(0, -1);
   const check = (stream: 'stdout' | 'stderr'): void => {
     const all = lines(stream);
     for (const waiter of [...waiters]) if (waiter.stream === stream && waiter.test(all)) waiter.resolve();
@@ -65,7 +66,11 @@ export function startNode(script: string, args: string[] = [], env: Record<strin
     stdout,
     stderr,
   }));
-  const waitFor = (test: (lines: string[]) => boolean, what: string, stream: 'stdout' | 'stderr' = 'stdout'): Promise<void> => {
+  const waitFor = (
+    test: (lines: string[]) => boolean,
+    what: string,
+    stream: 'stdout' | 'stderr' = 'stdout',
+  ): Promise<void> => {
     if (test(lines(stream))) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -80,11 +85,16 @@ export function startNode(script: string, args: string[] = [], env: Record<strin
       void exited.then((exit) => {
         if (!waiters.has(waiter)) return;
         waiters.delete(waiter);
-        reject(new Error(`child exited (${exit.code ?? exit.signal}) before printing ${what}\nstdout:\n${exit.stdout}\nstderr:\n${exit.stderr}`));
+        reject(
+          new Error(
+            `child exited (${exit.code ?? exit.signal}) before printing ${what}\nstdout:\n${exit.stdout}\nstderr:\n${exit.stderr}`,
+          ),
+        );
       });
     });
   };
-  const matches = (match: RegExp | string) => (line: string) => (typeof match === 'string' ? line.includes(match) : match.test(line));
+  const matches = (match: RegExp | string) => (line: string) =>
+    typeof match === 'string' ? line.includes(match) : match.test(line);
   return {
     process: child,
     pid: child.pid!,

@@ -38,7 +38,8 @@ export function andon(args: string[], input?: string | Buffer): Promise<Exit> {
  */
 export const gnuParallel: string | undefined = (() => {
   const found = spawnSync('sh', ['-c', 'command -v parallel'], { encoding: 'utf8' }).stdout.trim();
-  if (found === '' && process.env.ANDON_REQUIRE_PARALLEL === '1') throw new Error('GNU parallel is required (ANDON_REQUIRE_PARALLEL=1) but not installed: apt-get install parallel');
+  if (found === '' && process.env.ANDON_REQUIRE_PARALLEL === '1')
+    throw new Error('GNU parallel is required (ANDON_REQUIRE_PARALLEL=1) but not installed: apt-get install parallel');
   return found === '' ? undefined : found;
 })();
 

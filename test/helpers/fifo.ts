@@ -21,7 +21,11 @@ export function openFifo(dir: string, name: string): Fifo {
   if (made.status !== 0) throw new Error(`mkfifo ${path}: ${made.stderr.toString()}`);
   // Read and write: the reader is then also a writer, so jobs that open, write and close
   // one after another never make it see the end; non-blocking, so the event loop reads it.
-  const socket = new Socket({ fd: openSync(path, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
+  const socket = new Socket({
+    fd: openSync(path, constants.O_RDWR | constants.O_NONBLOCK),
+    readable: true,
+    writable: false,
+  });
   let text = '';
   const waiters = new Set<() => void>();
   socket.setEncoding('utf8').on('data', (chunk: string) => {

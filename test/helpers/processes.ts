@@ -20,7 +20,8 @@ export function isAlive(pid: number): boolean {
 export async function waitUntilGone(pids: readonly number[], ms: number): Promise<number> {
   const started = performance.now();
   while (pids.some(isAlive)) {
-    if (performance.now() - started > ms) throw new Error(`still alive after ${ms} ms: ${pids.filter(isAlive).join(', ')}`);
+    if (performance.now() - started > ms)
+      throw new Error(`still alive after ${ms} ms: ${pids.filter(isAlive).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   return performance.now() - started;

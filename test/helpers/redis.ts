@@ -11,7 +11,8 @@ import { Redis } from 'ioredis';
 /** The redis-server program, if installed. */
 export const redisServer: string | undefined = (() => {
   const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
-  if (found === '' && process.env.ANDON_REQUIRE_REDIS === '1') throw new Error('redis-server is required (ANDON_REQUIRE_REDIS=1) but not installed: apt-get install redis-server');
+  if (found === '' && process.env.ANDON_REQUIRE_REDIS === '1')
+    throw new Error('redis-server is required (ANDON_REQUIRE_REDIS=1) but not installed: apt-get install redis-server');
   return found === '' ? undefined : found;
 })();
 
@@ -43,7 +44,17 @@ export interface RedisServer {
 }
 
 function launch(port: number, password: string | undefined): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(password === undefined ? [] : ['--requirepass', password])];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    ...(password === undefined ? [] : ['--requirepass', password]),
+  ];
   const child = spawn(redisServer!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
@@ -73,7 +84,8 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
   };
   return {
     port,
-    url: options.password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${options.password}@127.0.0.1:${port}`,
+    url:
+      options.password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${options.password}@127.0.0.1:${port}`,
     client() {
       const client = new Redis({ port, host: '127.0.0.1', password: options.password, lazyConnect: false });
       client.on('error', () => {});

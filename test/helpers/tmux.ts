@@ -11,7 +11,15 @@ export class Terminal {
   /** Starts `command` (a shell line) in a `width`×`height` terminal. */
   constructor(command: string, width = 120, height = 40) {
     // The pane stays open after the command ends, so its last screen can be read.
-    this.#tmux('new-session', '-d', '-x', String(width), '-y', String(height), `${command}; echo __EXIT_$?__; sleep 600`);
+    this.#tmux(
+      'new-session',
+      '-d',
+      '-x',
+      String(width),
+      '-y',
+      String(height),
+      `${command}; echo __EXIT_$?__; sleep 600`,
+    );
   }
 
   /** The screen's lines, trailing blanks trimmed. */

@@ -8,7 +8,13 @@ import { redisServer } from '../helpers/redis.js';
 import { runScenario, stopTortureRedis } from './run.js';
 import { describeScenario, scenario } from './scenario.js';
 
-const { values } = parseArgs({ options: { seed: { type: 'string', default: '1' }, count: { type: 'string', default: '200' }, minutes: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '1' },
+    count: { type: 'string', default: '200' },
+    minutes: { type: 'string', default: '5' },
+  },
+});
 const first = Number(values.seed);
 const count = Number(values.count);
 const deadline = performance.now() + Number(values.minutes) * 60_000;

@@ -28,7 +28,8 @@ const RECONNECT_TIMEOUT_MS = 1_000;
  * How long a worker may take to stop the jobs of a killed submitter: the run's lease runs
  * out, a worker's check notices it twice, then the termination sequence.
  */
-const LEASE_CLEANUP_MS = RUN_LEASE_MS + RECONNECT_TIMEOUT_MS + RUN_LEASE_RECHECK_MS + RUN_LEASE_RENEW_MS + TERMSEQ_MS + WATCHDOG_MS;
+const LEASE_CLEANUP_MS =
+  RUN_LEASE_MS + RECONNECT_TIMEOUT_MS + RUN_LEASE_RECHECK_MS + RUN_LEASE_RENEW_MS + TERMSEQ_MS + WATCHDOG_MS;
 
 /** One redis-server for all the scenarios of a process, started when the first needs it. */
 let redis: Promise<RedisServer> | undefined;
@@ -51,7 +52,11 @@ interface ScenarioWorker {
 async function startScenarioWorker(s: Scenario, env: NodeJS.ProcessEnv): Promise<ScenarioWorker> {
   const server = await (redis ??= startRedis());
   const queue = `torture${s.seed}x${process.pid}x${Date.now()}`;
-  const child = spawn(process.execPath, [ANDON_BIN, 'worker', '--redis', server.url, '--queue', queue, '-j', String(s.concurrency), '--lock-duration', '2'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [ANDON_BIN, 'worker', '--redis', server.url, '--queue', queue, '-j', String(s.concurrency), '--lock-duration', '2'],
+    { env, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     let stderr = '';
@@ -130,7 +135,8 @@ function events(dir: string): { starts: Map<string, number>; dones: Set<string> 
 
 function commandFor(s: Scenario): string {
   // Each job notes its start and end, like the library tasks; stubborn ones ignore INT and TERM.
-  const body = 'b=${1%%:*}; id=${1#*:}; echo "start $id" >> "$ANDON_TORTURE_EVENTS"; ' +
+  const body =
+    'b=${1%%:*}; id=${1#*:}; echo "start $id" >> "$ANDON_TORTURE_EVENTS"; ' +
     'case $b in quick) sleep 0.01;; slow) sleep 0.3;; stubborn) trap "" INT TERM; sleep 1.5;; esac; ' +
     'echo "done $id" >> "$ANDON_TORTURE_EVENTS"';
   const inner = s.withChildren ? `sh -c '${body.replaceAll("'", `'"'"'`)}' job "$1" & wait` : body;
@@ -141,13 +147,34 @@ function scenarioEnv(dir: string, marker: string): NodeJS.ProcessEnv {
   return { ...process.env, ANDON_TORTURE_MARK: marker, ANDON_TORTURE_EVENTS: join(dir, 'events') };
 }
 
-function start(s: Scenario, dir: string, marker: string, resume: boolean, worker: ScenarioWorker | undefined): ReturnType<typeof spawn> {
+function start(
+  s: Scenario,
+  dir: string,
+  marker: string,
+  resume: boolean,
+  worker: ScenarioWorker | undefined,
+): ReturnType<typeof spawn> {
   const items = s.behaviours.map((behaviour, i) => `${behaviour}:${i}`);
   const env = scenarioEnv(dir, marker);
   const jobLog = join(dir, 'run.log');
   if (s.kind === 'commands' || s.kind === 'redis') {
-    const remote = worker === undefined ? [] : ['--redis', worker.url, '--queue', worker.queue, '--reconnect-timeout', String(RECONNECT_TIMEOUT_MS / 1000)];
-    const args = [ANDON_BIN, ...remote, '-j', String(s.concurrency), '--grace', String(s.graceMs / 1000), ...(s.jobLog ? ['--joblog', jobLog] : []), ...(resume ? ['--resume'] : []), commandFor(s), ':::', ...items];
+    const remote =
+      worker === undefined
+        ? []
+        : ['--redis', worker.url, '--queue', worker.queue, '--reconnect-timeout', String(RECONNECT_TIMEOUT_MS / 1000)];
+    const args = [
+      ANDON_BIN,
+      ...remote,
+      '-j',
+      String(s.concurrency),
+      '--grace',
+      String(s.graceMs / 1000),
+      ...(s.jobLog ? ['--joblog', jobLog] : []),
+      ...(resume ? ['--resume'] : []),
+      commandFor(s),
+      ':::',
+      ...items,
+    ];
     return spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   }
   return spawn(process.execPath, [CHILD], {
@@ -164,7 +191,12 @@ function start(s: Scenario, dir: string, marker: string, resume: boolean, worker
   });
 }
 
-async function interrupted(s: Scenario, dir: string, marker: string, worker: ScenarioWorker | undefined): Promise<Exit> {
+async function interrupted(
+  s: Scenario,
+  dir: string,
+  marker: string,
+  worker: ScenarioWorker | undefined,
+): Promise<Exit> {
   const child = start(s, dir, marker, false, worker);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -208,7 +240,9 @@ async function completed(s: Scenario, dir: string, marker: string, worker: Scena
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stdout!.resume();
-  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (c, sig) => resolve({ code: c, signal: sig })));
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (c, sig) => resolve({ code: c, signal: sig })),
+  );
   return { code, signal, stderr, stopMs: undefined, signalled: false };
 }
 
@@ -226,7 +260,8 @@ export async function runScenario(s: Scenario): Promise<string[]> {
     const { dones } = events(dir);
     const allDone = dones.size === s.behaviours.length;
     if (killed && first.signalled) {
-      if (first.signal !== 'SIGKILL' && !(first.code === 0 && allDone)) problems.push(`exit after SIGKILL: ${first.code ?? first.signal}`);
+      if (first.signal !== 'SIGKILL' && !(first.code === 0 && allDone))
+        problems.push(`exit after SIGKILL: ${first.code ?? first.signal}`);
     } else if (first.signalled) {
       // Signals sent at the same instant reach andon in the kernel's order (the lower number
       // first), so then the first andon saw may be any of them; with a gap, it is the first.
@@ -238,14 +273,20 @@ export async function runScenario(s: Scenario): Promise<string[]> {
       const killedByIt = firsts.some((signal) => first.signal === signal);
       // A later signal that lands after the run has ended (its summary printed) meets no
       // listener any more and has its default effect, as andon documents.
-      const killedAfterTheEnd = s.interruption.signals.some((signal) => first.signal === signal) && /andon: (to run the rest|to be able to resume)/.test(first.stderr);
-      if (!codeOk && !killedByIt && !killedAfterTheEnd && !(first.code === 0 && allDone)) problems.push(`exit code ${first.code ?? first.signal}, expected ${expected}${allDone ? ' or 0' : ''}: ${first.stderr.trim().split('\n').at(-1) ?? ''}`);
+      const killedAfterTheEnd =
+        s.interruption.signals.some((signal) => first.signal === signal) &&
+        /andon: (to run the rest|to be able to resume)/.test(first.stderr);
+      if (!codeOk && !killedByIt && !killedAfterTheEnd && !(first.code === 0 && allDone))
+        problems.push(
+          `exit code ${first.code ?? first.signal}, expected ${expected}${allDone ? ' or 0' : ''}: ${first.stderr.trim().split('\n').at(-1) ?? ''}`,
+        );
     } else if (first.code !== 0) {
       problems.push(`exit code ${first.code ?? first.signal} with no signal sent: ${first.stderr.trim()}`);
     }
     // 2. Time from the first signal to exit.
     const bound = s.graceMs + TERMSEQ_MS + MARGIN_MS;
-    if (first.stopMs !== undefined && first.stopMs > bound) problems.push(`took ${Math.round(first.stopMs)} ms to stop, more than grace + termseq + margin (${bound} ms)`);
+    if (first.stopMs !== undefined && first.stopMs > bound)
+      problems.push(`took ${Math.round(first.stopMs)} ms to stop, more than grace + termseq + margin (${bound} ms)`);
     // 3. Nothing of the scenario alive (after SIGKILL, once the watchdog has had its time, or
     // through Redis, once the run's lease has run out).
     const deadline = performance.now() + (killed ? (worker === undefined ? WATCHDOG_MS : LEASE_CLEANUP_MS) : 500);
@@ -277,15 +318,21 @@ export async function runScenario(s: Scenario): Promise<string[]> {
       problems.push(`job log does not parse: ${(error as Error).message}`);
       return problems;
     }
-    for (const id of loggedDone) if (!before.dones.has(id)) problems.push(`job ${id} is logged as done but never finished`);
+    for (const id of loggedDone)
+      if (!before.dones.has(id)) problems.push(`job ${id} is logged as done but never finished`);
     // 5. A resume finishes exactly the rest: nothing logged as done runs again, nothing is skipped.
     const resumed = await completed(s, dir, marker, worker);
-    if (resumed.code !== 0) problems.push(`resume exited ${resumed.code ?? resumed.signal}: ${resumed.stderr.trim().split('\n').at(-1) ?? ''}`);
+    if (resumed.code !== 0)
+      problems.push(
+        `resume exited ${resumed.code ?? resumed.signal}: ${resumed.stderr.trim().split('\n').at(-1) ?? ''}`,
+      );
     const after = events(dir);
     for (const id of loggedDone) {
-      if ((after.starts.get(id) ?? 0) !== (before.starts.get(id) ?? 0)) problems.push(`job ${id} was logged as done, yet ran again on resume`);
+      if ((after.starts.get(id) ?? 0) !== (before.starts.get(id) ?? 0))
+        problems.push(`job ${id} was logged as done, yet ran again on resume`);
     }
-    for (let id = 0; id < s.behaviours.length; id++) if (!after.dones.has(String(id))) problems.push(`job ${id} never finished, even after the resume`);
+    for (let id = 0; id < s.behaviours.length; id++)
+      if (!after.dones.has(String(id))) problems.push(`job ${id} never finished, even after the resume`);
     return problems;
   } catch (error) {
     return [...problems, `harness error: ${(error as Error).stack ?? String(error)}`];

@@ -51,7 +51,9 @@ export function scenario(seed: number, options: { redis?: boolean } = {}): Scena
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
   const kind = pick<Kind>(['async', 'threads', 'commands', 'commands']);
   const count = 3 + Math.floor(next() * 6);
-  const behaviours = Array.from({ length: count }, () => pick<Behaviour>(['quick', 'quick', 'slow', 'slow', 'stubborn']));
+  const behaviours = Array.from({ length: count }, () =>
+    pick<Behaviour>(['quick', 'quick', 'slow', 'slow', 'stubborn']),
+  );
   const first = pick(['SIGINT', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'] as const);
   const repeats = first === 'SIGKILL' ? 1 : pick([1, 1, 2, 3]);
   const at = pick(['startup', 'midway', 'midway', 'midway', 'last-task', 'after-completion'] as const);
@@ -59,7 +61,12 @@ export function scenario(seed: number, options: { redis?: boolean } = {}): Scena
   const withChildren = next() < 0.5;
   const graceMs = pick([0, 100, 400]);
   const jobLog = next() < 0.8;
-  const interruption: Interruption = { signals: Array.from({ length: repeats }, (_, i) => (i === 0 ? first : pick(['SIGINT', 'SIGTERM'] as const))), gapMs: pick([0, 20, 150]), at, afterStarts: 1 + Math.floor(next() * count) };
+  const interruption: Interruption = {
+    signals: Array.from({ length: repeats }, (_, i) => (i === 0 ? first : pick(['SIGINT', 'SIGTERM'] as const))),
+    gapMs: pick([0, 20, 150]),
+    at,
+    afterStarts: 1 + Math.floor(next() * count),
+  };
   const remote = options.redis === true && kind === 'commands' && next() < 0.5;
   return { seed, kind: remote ? 'redis' : kind, concurrency, withChildren, behaviours, graceMs, jobLog, interruption };
 }

@@ -53,7 +53,18 @@ export const jobLogSuite: Suite = {
       progress(`journal: writing a job log of ${RECORDS} records`);
       const big = join(dir, 'big.log');
       const lines: string[] = [headerLine(undefined)];
-      for (let i = 1; i <= RECORDS; i++) lines.push(recordLine({ seq: i, startTime: 1_795_593_904.388, runtime: 0.004, received: 2, exitValue: 0, signal: 0, key: `true ${i}` }));
+      for (let i = 1; i <= RECORDS; i++)
+        lines.push(
+          recordLine({
+            seq: i,
+            startTime: 1_795_593_904.388,
+            runtime: 0.004,
+            received: 2,
+            exitValue: 0,
+            signal: 0,
+            key: `true ${i}`,
+          }),
+        );
       writeFileSync(big, lines.join(''));
       progress('job log: reading it');
       const reads: number[] = [];
@@ -66,10 +77,40 @@ export const jobLogSuite: Suite = {
       const perJob = (ms: number): number => (ms * 1000) / JOBS;
       const extra = perJob(withLog) - perJob(without);
       const rows: Row[] = [
-        { label: `Wall time per job, ${JOBS} \`true\` jobs, -j 2, with --joblog`, unit: 'µs/job', better: 'lower', andon: perJob(withLog), peers: { 'without --joblog': perJob(without), 'GNU parallel': perJob(gnu) }, decimals: 0 },
-        { label: 'Cost of the job log per job (with − without)', unit: 'µs/job', better: 'lower', andon: extra, peers: {}, decimals: 1, target: { text: 'small next to a job (< 5% of its time)', met: extra < 0.05 * perJob(without) } },
-        { label: `Read a ${RECORDS / 1_000_000}M-record job log for resume`, unit: 'ms', better: 'lower', andon: median(reads), peers: {}, decimals: 0, target: { text: '≤ 2,000 ms', met: median(reads) <= 2_000 } },
-        { label: `Whole \`--resume\` command over that log (one job left)`, unit: 'ms', better: 'lower', andon: andonResume, peers: { 'GNU parallel': gnuResume }, decimals: 0 },
+        {
+          label: `Wall time per job, ${JOBS} \`true\` jobs, -j 2, with --joblog`,
+          unit: 'µs/job',
+          better: 'lower',
+          andon: perJob(withLog),
+          peers: { 'without --joblog': perJob(without), 'GNU parallel': perJob(gnu) },
+          decimals: 0,
+        },
+        {
+          label: 'Cost of the job log per job (with − without)',
+          unit: 'µs/job',
+          better: 'lower',
+          andon: extra,
+          peers: {},
+          decimals: 1,
+          target: { text: 'small next to a job (< 5% of its time)', met: extra < 0.05 * perJob(without) },
+        },
+        {
+          label: `Read a ${RECORDS / 1_000_000}M-record job log for resume`,
+          unit: 'ms',
+          better: 'lower',
+          andon: median(reads),
+          peers: {},
+          decimals: 0,
+          target: { text: '≤ 2,000 ms', met: median(reads) <= 2_000 },
+        },
+        {
+          label: `Whole \`--resume\` command over that log (one job left)`,
+          unit: 'ms',
+          better: 'lower',
+          andon: andonResume,
+          peers: { 'GNU parallel': gnuResume },
+          decimals: 0,
+        },
       ];
       return rows;
     } finally {

@@ -40,7 +40,7 @@ export const PARALLEL_ENV: NodeJS.ProcessEnv = { ...process.env, PARALLEL_SHELL:
 
 /** True if `program` is an executable on PATH: a peer that is not installed gets a dash. */
 export function onPath(program: string): boolean {
-  return (process.env['PATH'] ?? '').split(delimiter).some((dir) => {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
     if (dir === '') return false;
     try {
       accessSync(join(dir, program), constants.X_OK);
@@ -58,7 +58,9 @@ export function linesArgument(): string[] {
     process.stderr.write(`usage: node ${process.argv[1] ?? '<script>'} <file with one value per line>\n`);
     process.exit(2);
   }
-  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
 }
 
 /** One command to run: program, arguments, and optionally a file as its stdin and an environment. */
@@ -77,7 +79,11 @@ export interface CommandLine {
 export function timeCommand(command: CommandLine, timeoutMs: number): Promise<number> {
   const stdin = command.stdinFile === undefined ? 'ignore' : openSync(command.stdinFile, 'r');
   const started = performance.now();
-  const child = spawn(command.file, command.args, { stdio: [stdin, 'ignore', 'pipe'], env: command.env ?? process.env, detached: true });
+  const child = spawn(command.file, command.args, {
+    stdio: [stdin, 'ignore', 'pipe'],
+    env: command.env ?? process.env,
+    detached: true,
+  });
   if (typeof stdin === 'number') closeSync(stdin);
   const stderr: Buffer[] = [];
   // stdio[2] is 'pipe', so stderr is a stream (the typings cannot tell, stdin being an fd).

@@ -15,4 +15,5 @@ import { CONCURRENCY, linesArgument } from './common.js';
 
 const items = linesArgument();
 const summary = await createPool({ concurrency: CONCURRENCY, command: ['true'], maxBuffer: 0 }).run(items);
-if (summary.done !== items.length) throw new Error(`ran ${summary.done} of ${items.length} jobs: ${JSON.stringify(summary)}`);
+if (summary.done !== items.length)
+  throw new Error(`ran ${summary.done} of ${items.length} jobs: ${JSON.stringify(summary)}`);

@@ -31,9 +31,16 @@ export async function dryRun(dir: string, lines: number, nodeFlags: readonly str
   const andon = [process.execPath, ...nodeFlags, '--import', PROBE.href, CLI, '--dry-run', 'echo'];
   const pipeline = 'lines=$1; shift; seq "$lines" | "$@" > /dev/null';
   const env = { ...process.env, [REPORT_ENV]: reportPath };
-  const wallMs = await timeCommand({ file: '/bin/sh', args: ['-c', pipeline, 'sh', String(lines), ...andon], env }, 120_000);
+  const wallMs = await timeCommand(
+    { file: '/bin/sh', args: ['-c', pipeline, 'sh', String(lines), ...andon], env },
+    120_000,
+  );
   const report = JSON.parse(readFileSync(reportPath, 'utf8')) as JsonRecord;
-  return { peakRssMiB: numberField(report, 'peakRssKiB') / 1024, newSpaceMiB: numberField(report, 'newSpaceBytes') / 1024 ** 2, wallMs };
+  return {
+    peakRssMiB: numberField(report, 'peakRssKiB') / 1024,
+    newSpaceMiB: numberField(report, 'newSpaceBytes') / 1024 ** 2,
+    wallMs,
+  };
 }
 
 export interface MemoryFigures {

@@ -83,7 +83,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * for a state, not a fixed sleep: a process that is already idle costs `quietPolls` polls.
  * Resolves with whether they went quiet.
  */
-export async function waitQuiet(pids: readonly number[], { intervalMs = 20, quietPolls = 3, timeoutMs = 3_000 } = {}): Promise<boolean> {
+export async function waitQuiet(
+  pids: readonly number[],
+  { intervalMs = 20, quietPolls = 3, timeoutMs = 3_000 } = {},
+): Promise<boolean> {
   const ticks = (): string => pids.map((pid) => processStat(pid)?.cpuTicks ?? -1).join(',');
   const deadline = performance.now() + timeoutMs;
   let last = ticks();

@@ -14,6 +14,13 @@ const path = process.env[REPORT_ENV];
 if (path !== undefined && path !== '') {
   process.on('exit', () => {
     const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
-    writeFileSync(path, JSON.stringify({ peakRssKiB: process.resourceUsage().maxRSS, newSpaceBytes: newSpace?.space_size ?? 0, heapUsedBytes: process.memoryUsage().heapUsed }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        peakRssKiB: process.resourceUsage().maxRSS,
+        newSpaceBytes: newSpace?.space_size ?? 0,
+        heapUsedBytes: process.memoryUsage().heapUsed,
+      }),
+    );
   });
 }

@@ -63,9 +63,24 @@ function commandFor(tool: StopTool, stopCase: StopCase): CommandLine {
   const job = `${stopCase.deaf ? 'trap "" INT TERM; ' : ''}echo job $$ {}; exec sleep ${STOP.sleepSeconds}`;
   const values = [':::', ...Array.from({ length: CONCURRENCY }, (_, i) => String(i + 1))];
   if (tool === 'andon') {
-    return { file: process.execPath, args: [CLI, '-j', String(CONCURRENCY), '--line-buffer', ...(stopCase.deaf ? ['--grace', ANDON_GRACE] : []), job, ...values] };
+    return {
+      file: process.execPath,
+      args: [
+        CLI,
+        '-j',
+        String(CONCURRENCY),
+        '--line-buffer',
+        ...(stopCase.deaf ? ['--grace', ANDON_GRACE] : []),
+        job,
+        ...values,
+      ],
+    };
   }
-  return { file: 'parallel', args: ['--will-cite', '--line-buffer', '-j', String(CONCURRENCY), job, ...values], env: PARALLEL_ENV };
+  return {
+    file: 'parallel',
+    args: ['--will-cite', '--line-buffer', '-j', String(CONCURRENCY), job, ...values],
+    env: PARALLEL_ENV,
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -138,10 +153,12 @@ export async function stopOnce(tool: StopTool, stopCase: StopCase): Promise<Stop
     }),
   );
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  const fail = (what: string): Error => new Error(`${tool} (${stopCase.label}): ${what}\n${Buffer.concat(stderr).toString('utf8')}`);
+  const fail = (what: string): Error =>
+    new Error(`${tool} (${stopCase.label}): ${what}\n${Buffer.concat(stderr).toString('utf8')}`);
   try {
     await handshake(child.stdout, jobs, exited, fail);
-    const watchdog = tool === 'andon' ? childrenOf(pid).find((p) => commandLine(p)?.includes(WATCHDOG_NAME) === true) : undefined;
+    const watchdog =
+      tool === 'andon' ? childrenOf(pid).find((p) => commandLine(p)?.includes(WATCHDOG_NAME) === true) : undefined;
     await waitQuiet(watchdog === undefined ? [pid] : [pid, watchdog]);
     const mainRssKiB = statusKiB(pid, 'VmRSS');
     const watchdogRssKiB = watchdog === undefined ? undefined : statusKiB(watchdog, 'VmRSS');
@@ -170,7 +187,10 @@ export async function stopOnce(tool: StopTool, stopCase: StopCase): Promise<Stop
 }
 
 /** Every sample of every case, by case index then tool: `repeats` of each, andon and GNU parallel in turn. */
-export async function measureStops(tools: readonly StopTool[], progress: (line: string) => void): Promise<Map<StopTool, StopSample[]>[]> {
+export async function measureStops(
+  tools: readonly StopTool[],
+  progress: (line: string) => void,
+): Promise<Map<StopTool, StopSample[]>[]> {
   const results: Map<StopTool, StopSample[]>[] = [];
   for (const stopCase of STOP_CASES) {
     const samples = new Map<StopTool, StopSample[]>(tools.map((tool) => [tool, []]));

@@ -14,7 +14,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from '../../lib/stats.js';
 import type { Row, Suite, Target } from '../../lib/suite.js';
-import { BARE, CONCURRENCY, MEMORY, onPath, PARALLEL, PARALLEL_DEFAULT, PEERS, STOP, THROUGHPUT, XARGS } from './common.js';
+import {
+  BARE,
+  CONCURRENCY,
+  MEMORY,
+  onPath,
+  PARALLEL,
+  PARALLEL_DEFAULT,
+  PEERS,
+  STOP,
+  THROUGHPUT,
+  XARGS,
+} from './common.js';
 import { measureMemory, type DryRun } from './memory.js';
 import { measureStops, SETTLE_MS, STOP_CASES, STOP_TOOLS, type StopSample, type StopTool } from './stop-latency.js';
 import { measureThroughput, type Runner } from './throughput.js';
@@ -45,8 +56,20 @@ async function throughput(dir: string, progress: (line: string) => void): Promis
   const what = `Throughput: ${thousands(THROUGHPUT.jobs)} × \`true <n>\`, ${CONCURRENCY} at a time (median of ${THROUGHPUT.runs})`;
   return [
     { label: `${what}; andon CLI`, unit: 'jobs/s', better: 'higher', andon, peers: peers(rates), target },
-    { label: `${what}; andon library (argv, no shell)`, unit: 'jobs/s', better: 'higher', andon: rates.get('andon library') ?? NaN, peers: peers(rates) },
-    { label: 'Throughput, same runs: wall time; andon CLI', unit: 'ms', better: 'lower', andon: wallMs.get('andon') ?? NaN, peers: peers(wallMs) },
+    {
+      label: `${what}; andon library (argv, no shell)`,
+      unit: 'jobs/s',
+      better: 'higher',
+      andon: rates.get('andon library') ?? NaN,
+      peers: peers(rates),
+    },
+    {
+      label: 'Throughput, same runs: wall time; andon CLI',
+      unit: 'ms',
+      better: 'lower',
+      andon: wallMs.get('andon') ?? NaN,
+      peers: peers(wallMs),
+    },
   ];
 }
 
@@ -55,14 +78,20 @@ async function stopLatency(progress: (line: string) => void): Promise<Row[]> {
   const results = await measureStops(tools, progress);
   const samples = (index: number, tool: StopTool): readonly StopSample[] => results[index]?.get(tool) ?? [];
   /** A figure of one tool over some cases' samples, or undefined if it has none (not installed, no /proc). */
-  const figure = (tool: StopTool, cases: readonly number[], f: (all: StopSample[]) => number | undefined): number | undefined => {
+  const figure = (
+    tool: StopTool,
+    cases: readonly number[],
+    f: (all: StopSample[]) => number | undefined,
+  ): number | undefined => {
     const all = cases.flatMap((index) => samples(index, tool));
     return all.length === 0 ? undefined : f(all);
   };
-  const medianOf = (key: 'latencyMs' | 'mainRssKiB' | 'watchdogRssKiB') => (all: StopSample[]): number | undefined => {
-    const values = all.flatMap((sample) => (sample[key] === undefined ? [] : [sample[key]]));
-    return values.length === 0 ? undefined : median(values);
-  };
+  const medianOf =
+    (key: 'latencyMs' | 'mainRssKiB' | 'watchdogRssKiB') =>
+    (all: StopSample[]): number | undefined => {
+      const values = all.flatMap((sample) => (sample[key] === undefined ? [] : [sample[key]]));
+      return values.length === 0 ? undefined : median(values);
+    };
   const rows: Row[] = STOP_CASES.map((stopCase, index) => ({
     label: `Stop latency, SIGINT → exit: ${stopCase.label} (median of ${STOP.repeats})`,
     unit: 'ms',
@@ -90,7 +119,18 @@ async function stopLatency(progress: (line: string) => void): Promise<Row[]> {
     return kib === undefined ? undefined : kib / MIB;
   };
   const rssRow = (label: string, andon: number | undefined, peers: Row['peers']): Row[] =>
-    andon === undefined ? [] : [{ label: `RSS while ${CONCURRENCY} jobs run: ${label} (median of ${STOP.repeats})`, unit: 'MB', better: 'lower', andon, peers, decimals: 1 }];
+    andon === undefined
+      ? []
+      : [
+          {
+            label: `RSS while ${CONCURRENCY} jobs run: ${label} (median of ${STOP.repeats})`,
+            unit: 'MB',
+            better: 'lower',
+            andon,
+            peers,
+            decimals: 1,
+          },
+        ];
   rows.push(
     ...rssRow("the tool's own process", rss('andon', 'mainRssKiB'), { [PARALLEL]: rss('parallel', 'mainRssKiB') }),
     ...rssRow("andon's watchdog process", rss('andon', 'watchdogRssKiB'), {}),
@@ -116,7 +156,10 @@ async function memory(dir: string, progress: (line: string) => void): Promise<Ro
   return [
     row(`${what(MEMORY.small)}, context`, figures.small),
     row(what(MEMORY.large), figures.large),
-    row(what(MEMORY.larger), figures.larger, { text: `flat: ≤ ${short(MEMORY.large)} lines + ${MEMORY.slack} MB`, met: figures.larger.peakRssMiB <= limit }),
+    row(what(MEMORY.larger), figures.larger, {
+      text: `flat: ≤ ${short(MEMORY.large)} lines + ${MEMORY.slack} MB`,
+      met: figures.larger.peakRssMiB <= limit,
+    }),
     row(`${what(MEMORY.large)}, \`node --max-semi-space-size=1\`, context`, figures.largeCapped),
   ];
 }
@@ -127,7 +170,12 @@ let parallelVersion = 'not measured';
 function versionOfParallel(): string {
   if (!onPath('parallel')) return 'not installed';
   try {
-    return execFileSync('parallel', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n', 1)[0] ?? 'unknown';
+    return (
+      execFileSync('parallel', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(
+        '\n',
+        1,
+      )[0] ?? 'unknown'
+    );
   } catch {
     return 'unknown';
   }
@@ -140,7 +188,7 @@ export const processesSuite: Suite = {
   // A getter: the GNU parallel version is known only once the suite has run.
   get method(): readonly string[] {
     return [
-      `Every figure comes from fresh processes, one measurement at a time: the andon command (\`node dist/src/cli/bin.js\`), small Node scripts for andon's library and for the bare loop, \`xargs\`, and GNU parallel (${parallelVersion}; run with \`--will-cite\`; in the ${PARALLEL} column with \`PARALLEL_SHELL=/bin/sh\`, so that its jobs run under /bin/sh as andon's do, and in the ${PARALLEL_DEFAULT} column as installed, its jobs under the user's shell, here ${process.env['SHELL'] ?? 'unset'}). A peer that is not installed gets a dash.`,
+      `Every figure comes from fresh processes, one measurement at a time: the andon command (\`node dist/src/cli/bin.js\`), small Node scripts for andon's library and for the bare loop, \`xargs\`, and GNU parallel (${parallelVersion}; run with \`--will-cite\`; in the ${PARALLEL} column with \`PARALLEL_SHELL=/bin/sh\`, so that its jobs run under /bin/sh as andon's do, and in the ${PARALLEL_DEFAULT} column as installed, its jobs under the user's shell, here ${process.env.SHELL ?? 'unset'}). A peer that is not installed gets a dash.`,
       `Throughput: ${thousands(THROUGHPUT.jobs)} jobs \`true <n>\`, the values being the lines of a file, ${CONCURRENCY} at a time. andon CLI: \`andon -j ${CONCURRENCY} true :::: FILE\`, which, as andon always does, runs each job as a \`/bin/sh -c\` line (where \`true\` is a builtin) in its own process group, registered with andon's watchdog (a \`/bin/sh\` script per run, started with the first job), its stdout and stderr going to two temporary files that are deleted as soon as they are opened and read when it exits (as GNU parallel does; only \`--line-buffer\` gives jobs pipes), started with posix_spawn by andon's native spawner (built by \`npm install\`; \`ANDON_NATIVE_SPAWN=0\` falls back to \`child_process\`, which forks the whole Node process). andon library: \`createPool({ concurrency: ${CONCURRENCY}, command: ['true'], maxBuffer: 0 }).run(lines)\` in a Node script (argv, no shell; same process groups and watchdog, and a command pool's default output, \`liveOutput: true\`: two pipes per job, so started through \`child_process\`). xargs: \`xargs -P${CONCURRENCY} -n1 true < FILE\`. GNU parallel: \`parallel -j ${CONCURRENCY} true :::: FILE\`. ${BARE}: a Node script with ${CONCURRENCY} async lanes, each awaiting \`spawn('true', [line], { stdio: 'ignore' })\` until 'close' (no shell, group, output capture or watchdog: the floor for Node; andon library against it is what andon's pool, watchdog and pipes included, costs). The figure is the wall time of the whole command from spawn to exit, process start-up included, as jobs/s. One untimed warm-up of ${THROUGHPUT.warmupJobs} jobs each, then ${THROUGHPUT.runs} rounds of one run of each in turn (a noisy spell spreads over all of them), median.`,
       `Stop latency: a fresh \`andon -j ${CONCURRENCY} --line-buffer JOB ::: 1 2\` (or \`parallel --line-buffer -j ${CONCURRENCY} JOB ::: 1 2\`), JOB being \`echo job $$ {}; exec sleep ${STOP.sleepSeconds}\` (the exec makes the printed pid the sleep's). Both "job" lines are read from the tool's stdout (the handshake: no fixed sleeps); the tool and andon's watchdog are then left to go quiet (no CPU used over 3 polls 20 ms apart) and their RSS is read from /proc; SIGINT goes to the tool alone, and the figure is the time until it exits. Cases: jobs that die of the signal; jobs that ignore it (JOB prefixed with \`trap "" INT TERM; \`, inherited by the sleep), where andon gets \`--grace 0\` so that it goes straight to its termination sequence TERM,200,TERM,100,TERM,50,KILL,25, which is also what GNU parallel sends on SIGINT; and the same with a second SIGINT ${STOP.secondSignalAfterMs} ms after the first (andon forces, carrying on with the sequence under way; GNU parallel blocks SIGINT while it handles the first one, which ends in exit, so the second changes nothing either). ${STOP.repeats} repeats of each case, andon and GNU parallel in turn, median. After each stop every printed pid is checked in /proc (same pid and start time, not a zombie): a job still alive 200 ms after the tool exited counts as left over, and is then killed.`,
       `Memory: a million real jobs would take some 20 minutes at the rates above, so the input side is measured on its own: \`seq N | node dist/src/cli/bin.js --dry-run echo > /dev/null\` (every line read, split and rendered into a command line, nothing spawned), N = ${thousands(MEMORY.small)}, ${thousands(MEMORY.large)} and ${thousands(MEMORY.larger)}, each in a fresh process. The figure is the andon process's kernel-counted peak RSS (\`process.resourceUsage().maxRSS\`, written at exit by a preload, \`node --import rss-probe.js\`), in MiB; each label gives V8's young generation (new space) at exit. The last row repeats ${thousands(MEMORY.large)} lines with the young generation capped (\`node --max-semi-space-size=1\`): what it saves is V8 sizing its young generation for a steady stream of short-lived strings, not data andon keeps. The watchdog's memory is the RSS row above; its cost in time is andon library against ${BARE}.`,

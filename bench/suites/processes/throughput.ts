@@ -15,7 +15,20 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from '../../lib/stats.js';
-import { BARE, CLI, CONCURRENCY, onPath, PARALLEL, PARALLEL_DEFAULT, PARALLEL_ENV, script, THROUGHPUT, timeCommand, XARGS, type CommandLine } from './common.js';
+import {
+  BARE,
+  CLI,
+  CONCURRENCY,
+  onPath,
+  PARALLEL,
+  PARALLEL_DEFAULT,
+  PARALLEL_ENV,
+  script,
+  THROUGHPUT,
+  timeCommand,
+  XARGS,
+  type CommandLine,
+} from './common.js';
 
 /** Every command of the measurement, by table column ('andon' and 'andon library' are andon's rows). */
 export const RUNNERS = ['andon', 'andon library', XARGS, PARALLEL, PARALLEL_DEFAULT, BARE] as const;
@@ -40,7 +53,11 @@ function commandFor(runner: Runner, file: string): CommandLine {
   }
 }
 
-const PROGRAMS: Partial<Record<Runner, string>> = { [XARGS]: 'xargs', [PARALLEL]: 'parallel', [PARALLEL_DEFAULT]: 'parallel' };
+const PROGRAMS: Partial<Record<Runner, string>> = {
+  [XARGS]: 'xargs',
+  [PARALLEL]: 'parallel',
+  [PARALLEL_DEFAULT]: 'parallel',
+};
 
 /** Jobs per second of each runner that is installed (median of the timed runs), and each median wall time in ms. */
 export interface ThroughputFigures {

@@ -84,7 +84,8 @@ function pidFiles(dir: string): Job[] {
   for (const name of readdirSync(dir)) {
     if (!name.startsWith('pid.')) continue;
     const pid = Number(readFileSync(join(dir, name), 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0) jobs.push({ seq: Number(name.slice('pid.'.length)), pid, startTime: processStat(pid)?.startTime });
+    if (Number.isInteger(pid) && pid > 0)
+      jobs.push({ seq: Number(name.slice('pid.'.length)), pid, startTime: processStat(pid)?.startTime });
   }
   return jobs;
 }
@@ -98,7 +99,13 @@ function kill(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** The submitter's command line. */
-function submitArgs(backend: CancelBackend, stopCase: CancelCase, dir: string, server: RedisServer | undefined, queue: string): string[] {
+function submitArgs(
+  backend: CancelBackend,
+  stopCase: CancelCase,
+  dir: string,
+  server: RedisServer | undefined,
+  queue: string,
+): string[] {
   const job = `${stopCase.deaf ? 'trap "" INT TERM; ' : ''}echo $$ > ${dir}/pid.{#}; exec sleep ${CANCEL.sleepSeconds}`;
   const values = [':::', ...Array.from({ length: CANCEL_JOBS }, (_, i) => String(i + 1))];
   const where = backend === 'redis' ? ['--redis', server!.url, '--queue', queue] : ['-j', String(CANCEL_RUNNING)];
@@ -112,7 +119,11 @@ type Client = ReturnType<RedisServer['client']>;
  * (`running`: job indexes), and how many of them the worker spawned: their outcome (the job's
  * return value) is a command result rather than an error such as "Stopped (interrupt)".
  */
-async function lateJobs(client: Client, queue: string, running: ReadonlySet<number>): Promise<{ taken: number; spawned: number }> {
+async function lateJobs(
+  client: Client,
+  queue: string,
+  running: ReadonlySet<number>,
+): Promise<{ taken: number; spawned: number }> {
   let taken = 0;
   let spawned = 0;
   for (const id of await client.zrange(`bull:${queue}:completed`, 0, '-1')) {
@@ -120,7 +131,9 @@ async function lateJobs(client: Client, queue: string, running: ReadonlySet<numb
     const index = Number(id.split('.')[1]);
     if (running.has(index)) continue;
     taken++;
-    const outcome = JSON.parse((await client.hget(`bull:${queue}:${id}`, 'returnvalue')) ?? 'null') as { kind?: string } | null;
+    const outcome = JSON.parse((await client.hget(`bull:${queue}:${id}`, 'returnvalue')) ?? 'null') as {
+      kind?: string;
+    } | null;
     if (outcome?.kind === 'command') spawned++;
   }
   return { taken, spawned };
@@ -128,14 +141,27 @@ async function lateJobs(client: Client, queue: string, running: ReadonlySet<numb
 
 /** Jobs on the queue that are waiting, prioritized or active. */
 async function queued(client: Client, queue: string): Promise<number> {
-  const [wait, prioritized, active] = await Promise.all([client.llen(`bull:${queue}:wait`), client.zcard(`bull:${queue}:prioritized`), client.llen(`bull:${queue}:active`)]);
+  const [wait, prioritized, active] = await Promise.all([
+    client.llen(`bull:${queue}:wait`),
+    client.zcard(`bull:${queue}:prioritized`),
+    client.llen(`bull:${queue}:active`),
+  ]);
   return wait + prioritized + active;
 }
 
 /** One stop of `stopCase` with the submitter, and workers if Redis, it runs; leaves no process behind. */
-async function stopOnce(backend: CancelBackend, stopCase: CancelCase, server: RedisServer | undefined, queue: string, workerPids: readonly number[]): Promise<CancelSample> {
+async function stopOnce(
+  backend: CancelBackend,
+  stopCase: CancelCase,
+  server: RedisServer | undefined,
+  queue: string,
+  workerPids: readonly number[],
+): Promise<CancelSample> {
   const dir = mkdtempSync(join(tmpdir(), 'andon-bench-redis-cancel-'));
-  const child = spawn(process.execPath, submitArgs(backend, stopCase, dir, server, queue), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(process.execPath, submitArgs(backend, stopCase, dir, server, queue), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   const pid = child.pid;
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -157,7 +183,8 @@ async function stopOnce(backend: CancelBackend, stopCase: CancelCase, server: Re
     const startBy = performance.now() + GIVE_UP_MS;
     while ((jobs = pidFiles(dir)).length < CANCEL_RUNNING) {
       if (exitedAt !== undefined) throw fail('the submitter exited before its jobs started');
-      if (performance.now() > startBy) throw fail(`${jobs.length} of ${CANCEL_RUNNING} jobs started after ${GIVE_UP_MS} ms`);
+      if (performance.now() > startBy)
+        throw fail(`${jobs.length} of ${CANCEL_RUNNING} jobs started after ${GIVE_UP_MS} ms`);
       await sleep(5);
     }
     if (jobs.length !== CANCEL_RUNNING) throw fail(`${jobs.length} jobs started, expected ${CANCEL_RUNNING}`);
@@ -170,7 +197,10 @@ async function stopOnce(backend: CancelBackend, stopCase: CancelCase, server: Re
     let goneAt: number | undefined;
     const deadline = signalledAt + GIVE_UP_MS;
     while (goneAt === undefined || exitedAt === undefined) {
-      if (performance.now() > deadline) throw fail(`${goneAt === undefined ? 'jobs still running' : 'submitter still running'} ${GIVE_UP_MS} ms after SIGINT`);
+      if (performance.now() > deadline)
+        throw fail(
+          `${goneAt === undefined ? 'jobs still running' : 'submitter still running'} ${GIVE_UP_MS} ms after SIGINT`,
+        );
       if (goneAt === undefined && !jobs.some((job) => stillAlive(job.pid, job.startTime))) goneAt = performance.now();
       await sleep(1);
     }
@@ -178,9 +208,19 @@ async function stopOnce(backend: CancelBackend, stopCase: CancelCase, server: Re
     if (exitCode !== 130) throw fail(`the submitter exited with ${exitCode}, expected 130`);
     await sleep(LATE_START_MS);
     const lateFiles = pidFiles(dir).length - CANCEL_RUNNING;
-    const late = client === undefined ? { taken: 0, spawned: 0 } : await lateJobs(client, queue, new Set(jobs.map((job) => job.seq - 1)));
+    const late =
+      client === undefined
+        ? { taken: 0, spawned: 0 }
+        : await lateJobs(client, queue, new Set(jobs.map((job) => job.seq - 1)));
     const leftInQueue = client === undefined ? 0 : await queued(client, queue);
-    return { goneMs: goneAt - signalledAt, exitMs: exitedAt - signalledAt, aliveAtExit, startedAfter: Math.max(lateFiles, late.spawned), takenAfter: late.taken, leftInQueue };
+    return {
+      goneMs: goneAt - signalledAt,
+      exitMs: exitedAt - signalledAt,
+      aliveAtExit,
+      startedAfter: Math.max(lateFiles, late.spawned),
+      takenAfter: late.taken,
+      leftInQueue,
+    };
   } finally {
     for (const job of [...jobs, ...pidFiles(dir)]) if (stillAlive(job.pid, job.startTime)) kill(job.pid, 'SIGKILL');
     if (pid !== undefined && exitedAt === undefined) kill(-pid, 'SIGKILL');
@@ -197,20 +237,39 @@ export async function measureCancels(progress: (line: string) => void): Promise<
     for (let i = 1; i <= CANCEL.repeats; i++) {
       const queue = `bench${process.pid}c${++queues}`;
       const redis = await withRedis(async (server) => {
-        const { value, counts } = await withWorkers(server.url, queue, CANCEL.workers, CANCEL.perWorker, undefined, (workers) =>
-          stopOnce('redis', stopCase, server, queue, workers.map((w) => w.pid)),
+        const { value, counts } = await withWorkers(
+          server.url,
+          queue,
+          CANCEL.workers,
+          CANCEL.perWorker,
+          undefined,
+          (workers) =>
+            stopOnce(
+              'redis',
+              stopCase,
+              server,
+              queue,
+              workers.map((w) => w.pid),
+            ),
         );
         // Every job a worker took (the running ones, and any waiting one it took after the SIGINT) was stopped by the submitter.
         if (counts.stopped !== CANCEL_RUNNING + value.takenAfter || counts.finished !== 0 || counts.handedBack !== 0) {
-          throw new Error(`redis cancel (${stopCase.label}): the workers report ${JSON.stringify(counts)}, expected ${CANCEL_RUNNING + value.takenAfter} stopped by their submitter`);
+          throw new Error(
+            `redis cancel (${stopCase.label}): the workers report ${JSON.stringify(counts)}, expected ${CANCEL_RUNNING + value.takenAfter} stopped by their submitter`,
+          );
         }
         return value;
       });
       samples.get('redis')?.push(redis);
       const local = await stopOnce('local', stopCase, undefined, queue, []);
       samples.get('local')?.push(local);
-      const late = redis.takenAfter === 0 ? '' : `; ${redis.takenAfter} waiting job(s) taken by a worker after the SIGINT, ${redis.startedAfter} spawned`;
-      progress(`redis: cancel, ${stopCase.label}, ${i} of ${CANCEL.repeats}: jobs gone after ${redis.goneMs.toFixed(1)} ms (local ${local.goneMs.toFixed(1)}), submitter exit after ${redis.exitMs.toFixed(1)} ms (local ${local.exitMs.toFixed(1)})${late}`);
+      const late =
+        redis.takenAfter === 0
+          ? ''
+          : `; ${redis.takenAfter} waiting job(s) taken by a worker after the SIGINT, ${redis.startedAfter} spawned`;
+      progress(
+        `redis: cancel, ${stopCase.label}, ${i} of ${CANCEL.repeats}: jobs gone after ${redis.goneMs.toFixed(1)} ms (local ${local.goneMs.toFixed(1)}), submitter exit after ${redis.exitMs.toFixed(1)} ms (local ${local.exitMs.toFixed(1)})${late}`,
+      );
     }
     results.push(samples);
   }

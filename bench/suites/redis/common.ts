@@ -87,7 +87,17 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {
 
 /** Starts one `andon worker` and resolves once it says it serves the queue. */
 function startWorker(url: string, queue: string, jobs: number, module: string | undefined): Promise<WorkerProcess> {
-  const args = [CLI, 'worker', '--redis', url, '--queue', queue, '-j', String(jobs), ...(module === undefined ? [] : ['--module', module])];
+  const args = [
+    CLI,
+    'worker',
+    '--redis',
+    url,
+    '--queue',
+    queue,
+    '-j',
+    String(jobs),
+    ...(module === undefined ? [] : ['--module', module]),
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
@@ -103,7 +113,10 @@ function startWorker(url: string, queue: string, jobs: number, module: string | 
       await closed;
       clearTimeout(timer);
       const match = /stopped; (\d+) finished, (\d+) stopped by their submitter, (\d+) handed back/.exec(stderr);
-      if (child.exitCode !== 0 || match === null) throw new Error(`andon worker ${pid}: exited with ${child.signalCode ?? `code ${child.exitCode}`} and no summary:\n${stderr}`);
+      if (child.exitCode !== 0 || match === null)
+        throw new Error(
+          `andon worker ${pid}: exited with ${child.signalCode ?? `code ${child.exitCode}`} and no summary:\n${stderr}`,
+        );
       return { finished: Number(match[1]), stopped: Number(match[2]), handedBack: Number(match[3]) };
     },
     kill: () => killGroup(child, 'SIGKILL'),
@@ -137,7 +150,14 @@ function startWorker(url: string, queue: string, jobs: number, module: string | 
  * stops them with SIGTERM and resolves with `body`'s value and their summed counts. Workers
  * that fail to stop, or anything `body` throws, kill every worker's process group.
  */
-export async function withWorkers<T>(url: string, queue: string, count: number, jobs: number, module: string | undefined, body: (workers: readonly WorkerProcess[]) => Promise<T>): Promise<{ value: T; counts: WorkerCounts }> {
+export async function withWorkers<T>(
+  url: string,
+  queue: string,
+  count: number,
+  jobs: number,
+  module: string | undefined,
+  body: (workers: readonly WorkerProcess[]) => Promise<T>,
+): Promise<{ value: T; counts: WorkerCounts }> {
   const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(url, queue, jobs, module)));
   const workers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   try {
@@ -145,7 +165,14 @@ export async function withWorkers<T>(url: string, queue: string, count: number, 
     if (failure !== undefined) throw failure.reason;
     const value = await body(workers);
     const all = await Promise.all(workers.map((worker) => worker.stop()));
-    const counts = all.reduce((sum, c) => ({ finished: sum.finished + c.finished, stopped: sum.stopped + c.stopped, handedBack: sum.handedBack + c.handedBack }), { finished: 0, stopped: 0, handedBack: 0 });
+    const counts = all.reduce(
+      (sum, c) => ({
+        finished: sum.finished + c.finished,
+        stopped: sum.stopped + c.stopped,
+        handedBack: sum.handedBack + c.handedBack,
+      }),
+      { finished: 0, stopped: 0, handedBack: 0 },
+    );
     return { value, counts };
   } finally {
     const killed = workers.map((worker) => worker.kill()).includes(true);

@@ -21,7 +21,18 @@ import { join } from 'node:path';
 import { runChild, numberField } from '../../lib/child.js';
 import { median } from '../../lib/stats.js';
 import { timeCommand } from '../processes/common.js';
-import { CLI, COMMANDS, FUNCTIONS, LOCAL_CONCURRENCY, TASKS, WIDE_WORKER_JOBS, WORKER_JOBS, withRedis, withWorkers, type WorkerCounts } from './common.js';
+import {
+  CLI,
+  COMMANDS,
+  FUNCTIONS,
+  LOCAL_CONCURRENCY,
+  TASKS,
+  WIDE_WORKER_JOBS,
+  WORKER_JOBS,
+  withRedis,
+  withWorkers,
+  type WorkerCounts,
+} from './common.js';
 import type { ThroughputMode } from './throughput.js';
 
 const CHILD = new URL('./throughput.js', import.meta.url);
@@ -67,21 +78,42 @@ const CHILD_TIMEOUT_MS = 300_000;
 const CLI_TIMEOUT_MS = 300_000;
 
 /** One timed figure in items per second; the warm-up and timed batches run by the sample's submitter(s). */
-async function sample(spec: RunnerSpec, count: number, warmup: number, files: ValueFiles | undefined, queue: string): Promise<number> {
+async function sample(
+  spec: RunnerSpec,
+  count: number,
+  warmup: number,
+  files: ValueFiles | undefined,
+  queue: string,
+): Promise<number> {
   if (spec.mode === 'local-cli') {
     if (files === undefined) throw new Error('CLI samples need value files');
-    await timeCommand({ file: process.execPath, args: [CLI, '-j', String(LOCAL_CONCURRENCY), 'true', '::::', files.warmup] }, CLI_TIMEOUT_MS);
-    const ms = await timeCommand({ file: process.execPath, args: [CLI, '-j', String(LOCAL_CONCURRENCY), 'true', '::::', files.timed] }, CLI_TIMEOUT_MS);
+    await timeCommand(
+      { file: process.execPath, args: [CLI, '-j', String(LOCAL_CONCURRENCY), 'true', '::::', files.warmup] },
+      CLI_TIMEOUT_MS,
+    );
+    const ms = await timeCommand(
+      { file: process.execPath, args: [CLI, '-j', String(LOCAL_CONCURRENCY), 'true', '::::', files.timed] },
+      CLI_TIMEOUT_MS,
+    );
     return count / (ms / 1000);
   }
   if (spec.workers === undefined) {
-    return numberField(await runChild(CHILD, [spec.mode, String(count), String(warmup)], { timeoutMs: CHILD_TIMEOUT_MS }), 'rate');
+    return numberField(
+      await runChild(CHILD, [spec.mode, String(count), String(warmup)], { timeoutMs: CHILD_TIMEOUT_MS }),
+      'rate',
+    );
   }
   const { count: workers, jobs } = spec.workers;
   const module = spec.mode === 'redis-function' ? TASKS : undefined;
   const { rate, counts } = await withRedis(async (server) => {
     const { value, counts } = await withWorkers(server.url, queue, workers, jobs, module, async () => {
-      if (spec.mode !== 'redis-cli') return numberField(await runChild(CHILD, [spec.mode, String(count), String(warmup), server.url, queue], { timeoutMs: CHILD_TIMEOUT_MS }), 'rate');
+      if (spec.mode !== 'redis-cli')
+        return numberField(
+          await runChild(CHILD, [spec.mode, String(count), String(warmup), server.url, queue], {
+            timeoutMs: CHILD_TIMEOUT_MS,
+          }),
+          'rate',
+        );
       if (files === undefined) throw new Error('CLI samples need value files');
       const cli = (file: string): string[] => [CLI, '--redis', server.url, '--queue', queue, 'true', '::::', file];
       await timeCommand({ file: process.execPath, args: cli(files.warmup) }, CLI_TIMEOUT_MS);
@@ -97,12 +129,22 @@ async function sample(spec: RunnerSpec, count: number, warmup: number, files: Va
 /** Every job ran exactly once, on the workers, and none was stopped or handed back. */
 function checkCounts(spec: RunnerSpec, counts: WorkerCounts, jobs: number): void {
   if (counts.finished !== jobs || counts.stopped !== 0 || counts.handedBack !== 0) {
-    throw new Error(`${spec.mode} on ${spec.workers?.count} worker(s): the workers report ${JSON.stringify(counts)} for ${jobs} jobs`);
+    throw new Error(
+      `${spec.mode} on ${spec.workers?.count} worker(s): the workers report ${JSON.stringify(counts)} for ${jobs} jobs`,
+    );
   }
 }
 
 /** Median rate of each runner over `rounds` rounds. */
-async function rounds<K extends string>(what: string, runners: Record<K, RunnerSpec>, count: number, warmup: number, roundCount: number, files: ValueFiles | undefined, progress: (line: string) => void): Promise<Map<K, number>> {
+async function rounds<K extends string>(
+  what: string,
+  runners: Record<K, RunnerSpec>,
+  count: number,
+  warmup: number,
+  roundCount: number,
+  files: ValueFiles | undefined,
+  progress: (line: string) => void,
+): Promise<Map<K, number>> {
   const names = Object.keys(runners) as K[];
   const samples = new Map<K, number[]>(names.map((name) => [name, []]));
   let queues = 0;
@@ -110,14 +152,24 @@ async function rounds<K extends string>(what: string, runners: Record<K, RunnerS
     for (const name of names) {
       const rate = await sample(runners[name], count, warmup, files, `bench${process.pid}q${++queues}`);
       samples.get(name)?.push(rate);
-      progress(`redis: ${what}, round ${round} of ${roundCount}, ${name}: ${Math.round(rate).toLocaleString('en-US')}/s`);
+      progress(
+        `redis: ${what}, round ${round} of ${roundCount}, ${name}: ${Math.round(rate).toLocaleString('en-US')}/s`,
+      );
     }
   }
   return new Map([...samples].map(([name, rates]) => [name, median(rates)]));
 }
 
 export function measureFunctions(progress: (line: string) => void): Promise<Map<FunctionRunner, number>> {
-  return rounds('function tasks', FUNCTION_RUNNERS, FUNCTIONS.tasks, FUNCTIONS.warmupTasks, FUNCTIONS.rounds, undefined, progress);
+  return rounds(
+    'function tasks',
+    FUNCTION_RUNNERS,
+    FUNCTIONS.tasks,
+    FUNCTIONS.warmupTasks,
+    FUNCTIONS.rounds,
+    undefined,
+    progress,
+  );
 }
 
 export function measureCommands(dir: string, progress: (line: string) => void): Promise<Map<CommandRunner, number>> {

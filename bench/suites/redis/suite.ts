@@ -14,7 +14,22 @@ import { join } from 'node:path';
 import { max, median } from '../../lib/stats.js';
 import type { Row, Suite } from '../../lib/suite.js';
 import { CANCEL_CASES, LATE_START_MS, measureCancels, type CancelBackend, type CancelSample } from './cancel.js';
-import { ASYNC, CANCEL, CANCEL_JOBS, CANCEL_RUNNING, COMMANDS, FUNCTIONS, LOCAL, LOCAL_CONCURRENCY, PEERS, redisHelper, redisVersion, SUBMIT_CONCURRENCY, WIDE_WORKER_JOBS, WORKER_JOBS } from './common.js';
+import {
+  ASYNC,
+  CANCEL,
+  CANCEL_JOBS,
+  CANCEL_RUNNING,
+  COMMANDS,
+  FUNCTIONS,
+  LOCAL,
+  LOCAL_CONCURRENCY,
+  PEERS,
+  redisHelper,
+  redisVersion,
+  SUBMIT_CONCURRENCY,
+  WIDE_WORKER_JOBS,
+  WORKER_JOBS,
+} from './common.js';
 import { measureCommands, measureFunctions } from './measure-throughput.js';
 
 const thousands = (n: number): string => n.toLocaleString('en-US');
@@ -24,22 +39,65 @@ async function functionRows(progress: (line: string) => void): Promise<Row[]> {
   const peers = { [LOCAL]: rates.get('threads'), [ASYNC]: rates.get('async') };
   const what = `Function tasks, ${thousands(FUNCTIONS.tasks)} × \`x => x + 1\` (median of ${FUNCTIONS.rounds}): Redis`;
   return [
-    { label: `${what}, 1 worker \`-j ${WORKER_JOBS}\``, unit: 'tasks/s', better: 'higher', andon: rates.get('redis, 1 worker') ?? NaN, peers },
-    { label: `${what}, 2 workers \`-j ${WORKER_JOBS}\` each`, unit: 'tasks/s', better: 'higher', andon: rates.get('redis, 2 workers') ?? NaN, peers },
-    { label: `${what}, 1 worker \`-j ${WIDE_WORKER_JOBS}\` (context: more jobs in flight on one worker)`, unit: 'tasks/s', better: 'higher', andon: rates.get('redis, 1 worker -j 8') ?? NaN, peers },
+    {
+      label: `${what}, 1 worker \`-j ${WORKER_JOBS}\``,
+      unit: 'tasks/s',
+      better: 'higher',
+      andon: rates.get('redis, 1 worker') ?? NaN,
+      peers,
+    },
+    {
+      label: `${what}, 2 workers \`-j ${WORKER_JOBS}\` each`,
+      unit: 'tasks/s',
+      better: 'higher',
+      andon: rates.get('redis, 2 workers') ?? NaN,
+      peers,
+    },
+    {
+      label: `${what}, 1 worker \`-j ${WIDE_WORKER_JOBS}\` (context: more jobs in flight on one worker)`,
+      unit: 'tasks/s',
+      better: 'higher',
+      andon: rates.get('redis, 1 worker -j 8') ?? NaN,
+      peers,
+    },
   ];
 }
 
 async function commandRows(dir: string, progress: (line: string) => void): Promise<Row[]> {
   const rates = await measureCommands(dir, progress);
-  const what = (via: string): string => `\`true\` commands, ${thousands(COMMANDS.jobs)} jobs (median of ${COMMANDS.rounds}), ${via}: Redis`;
+  const what = (via: string): string =>
+    `\`true\` commands, ${thousands(COMMANDS.jobs)} jobs (median of ${COMMANDS.rounds}), ${via}: Redis`;
   const library = { [LOCAL]: rates.get('local library') };
   const cli = { [LOCAL]: rates.get('local CLI') };
   return [
-    { label: `${what('library')}, 1 worker \`-j ${WORKER_JOBS}\``, unit: 'jobs/s', better: 'higher', andon: rates.get('redis library, 1 worker') ?? NaN, peers: library },
-    { label: `${what('library')}, 2 workers \`-j ${WORKER_JOBS}\` each`, unit: 'jobs/s', better: 'higher', andon: rates.get('redis library, 2 workers') ?? NaN, peers: library },
-    { label: `${what('CLI, whole command')}, 1 worker \`-j ${WORKER_JOBS}\``, unit: 'jobs/s', better: 'higher', andon: rates.get('redis CLI, 1 worker') ?? NaN, peers: cli },
-    { label: `${what('CLI, whole command')}, 2 workers \`-j ${WORKER_JOBS}\` each`, unit: 'jobs/s', better: 'higher', andon: rates.get('redis CLI, 2 workers') ?? NaN, peers: cli },
+    {
+      label: `${what('library')}, 1 worker \`-j ${WORKER_JOBS}\``,
+      unit: 'jobs/s',
+      better: 'higher',
+      andon: rates.get('redis library, 1 worker') ?? NaN,
+      peers: library,
+    },
+    {
+      label: `${what('library')}, 2 workers \`-j ${WORKER_JOBS}\` each`,
+      unit: 'jobs/s',
+      better: 'higher',
+      andon: rates.get('redis library, 2 workers') ?? NaN,
+      peers: library,
+    },
+    {
+      label: `${what('CLI, whole command')}, 1 worker \`-j ${WORKER_JOBS}\``,
+      unit: 'jobs/s',
+      better: 'higher',
+      andon: rates.get('redis CLI, 1 worker') ?? NaN,
+      peers: cli,
+    },
+    {
+      label: `${what('CLI, whole command')}, 2 workers \`-j ${WORKER_JOBS}\` each`,
+      unit: 'jobs/s',
+      better: 'higher',
+      andon: rates.get('redis CLI, 2 workers') ?? NaN,
+      peers: cli,
+    },
   ];
 }
 
@@ -49,14 +107,38 @@ async function cancelRows(progress: (line: string) => void): Promise<Row[]> {
   const rows: Row[] = [];
   CANCEL_CASES.forEach((stopCase, index) => {
     const samples = (backend: CancelBackend): CancelSample[] => results[index]?.get(backend) ?? [];
-    const figure = (backend: CancelBackend, key: 'goneMs' | 'exitMs'): number => median(samples(backend).map((s) => s[key]));
+    const figure = (backend: CancelBackend, key: 'goneMs' | 'exitMs'): number =>
+      median(samples(backend).map((s) => s[key]));
     const worst = (key: 'goneMs' | 'exitMs'): number => max(samples('redis').map((s) => s[key]));
     const target = (key: 'goneMs' | 'exitMs'): Pick<Row, 'target'> =>
-      stopCase.deaf ? {} : { target: { text: `< ${thousands(CANCEL.targetMs)} ms (every repeat; worst ${worst(key).toFixed(0)} ms)`, met: worst(key) < CANCEL.targetMs } };
+      stopCase.deaf
+        ? {}
+        : {
+            target: {
+              text: `< ${thousands(CANCEL.targetMs)} ms (every repeat; worst ${worst(key).toFixed(0)} ms)`,
+              met: worst(key) < CANCEL.targetMs,
+            },
+          };
     const where = `${stopCase.label} (${CANCEL.workers} workers \`-j ${CANCEL.perWorker}\`; ${CANCEL_RUNNING} more waiting), median of ${CANCEL.repeats}`;
     rows.push(
-      { label: `Cancel, SIGINT → every running job's process gone: ${where}`, unit: 'ms', better: 'lower', andon: figure('redis', 'goneMs'), peers: { [LOCAL]: figure('local', 'goneMs') }, decimals: 1, ...target('goneMs') },
-      { label: `Cancel, SIGINT → submitter exit: ${where}`, unit: 'ms', better: 'lower', andon: figure('redis', 'exitMs'), peers: { [LOCAL]: figure('local', 'exitMs') }, decimals: 1, ...target('exitMs') },
+      {
+        label: `Cancel, SIGINT → every running job's process gone: ${where}`,
+        unit: 'ms',
+        better: 'lower',
+        andon: figure('redis', 'goneMs'),
+        peers: { [LOCAL]: figure('local', 'goneMs') },
+        decimals: 1,
+        ...target('goneMs'),
+      },
+      {
+        label: `Cancel, SIGINT → submitter exit: ${where}`,
+        unit: 'ms',
+        better: 'lower',
+        andon: figure('redis', 'exitMs'),
+        peers: { [LOCAL]: figure('local', 'exitMs') },
+        decimals: 1,
+        ...target('exitMs'),
+      },
     );
   });
   const stops = CANCEL_CASES.length * CANCEL.repeats;
@@ -64,14 +146,36 @@ async function cancelRows(progress: (line: string) => void): Promise<Row[]> {
   const sum = (backend: CancelBackend, key: Counted): number => all(backend).reduce((total, s) => total + s[key], 0);
   const count = (label: string, key: Counted, local: boolean, target: boolean): Row => {
     const andon = sum('redis', key);
-    return { label, unit: 'jobs', better: 'lower', andon, peers: local ? { [LOCAL]: sum('local', key) } : {}, ...(target ? { target: { text: '0', met: andon === 0 } } : {}) };
+    return {
+      label,
+      unit: 'jobs',
+      better: 'lower',
+      andon,
+      peers: local ? { [LOCAL]: sum('local', key) } : {},
+      ...(target ? { target: { text: '0', met: andon === 0 } } : {}),
+    };
   };
   const waiting = thousands(stops * (CANCEL_JOBS - CANCEL_RUNNING));
   rows.push(
-    count(`Cancel: job processes still alive when the submitter exited, of ${thousands(stops * CANCEL_RUNNING)} (all stops above)`, 'aliveAtExit', true, true),
+    count(
+      `Cancel: job processes still alive when the submitter exited, of ${thousands(stops * CANCEL_RUNNING)} (all stops above)`,
+      'aliveAtExit',
+      true,
+      true,
+    ),
     count(`Cancel: waiting jobs whose process started after the SIGINT, of ${waiting}`, 'startedAfter', true, true),
-    count(`Cancel: waiting jobs a worker took after the SIGINT (then stopped there, spawned or not), of ${waiting}`, 'takenAfter', false, false),
-    count(`Cancel: jobs Redis still held as waiting or active after the stop, of ${thousands(stops * CANCEL_JOBS)}`, 'leftInQueue', false, true),
+    count(
+      `Cancel: waiting jobs a worker took after the SIGINT (then stopped there, spawned or not), of ${waiting}`,
+      'takenAfter',
+      false,
+      false,
+    ),
+    count(
+      `Cancel: jobs Redis still held as waiting or active after the stop, of ${thousands(stops * CANCEL_JOBS)}`,
+      'leftInQueue',
+      false,
+      true,
+    ),
   );
   return rows;
 }
@@ -105,13 +209,19 @@ export const redisSuite: Suite = {
       () => undefined,
     );
     if (redisServer === undefined) {
-      progress('redis: redis-server (apt-get install redis-server) or the optional packages bullmq and ioredis are missing; suite skipped');
+      progress(
+        'redis: redis-server (apt-get install redis-server) or the optional packages bullmq and ioredis are missing; suite skipped',
+      );
       return [];
     }
     version = redisVersion(redisServer);
     const dir = mkdtempSync(join(tmpdir(), 'andon-bench-redis-'));
     try {
-      const rows = [...(await functionRows(progress)), ...(await commandRows(dir, progress)), ...(await cancelRows(progress))];
+      const rows = [
+        ...(await functionRows(progress)),
+        ...(await commandRows(dir, progress)),
+        ...(await cancelRows(progress)),
+      ];
       load = `${load} and ${loadNow()}`;
       return rows;
     } finally {

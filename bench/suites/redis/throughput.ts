@@ -24,14 +24,21 @@ import { libraryArgument, report } from '../../lib/child.js';
 import { LOCAL_CONCURRENCY, SUBMIT_CONCURRENCY, TASK_EXPORT, TASKS } from './common.js';
 import { increment } from './tasks.js';
 
-export const THROUGHPUT_MODES = ['redis-function', 'local-threads', 'local-async', 'redis-command', 'local-command'] as const;
+export const THROUGHPUT_MODES = [
+  'redis-function',
+  'local-threads',
+  'local-async',
+  'redis-command',
+  'local-command',
+] as const;
 export type ThroughputMode = (typeof THROUGHPUT_MODES)[number];
 
 const mode = libraryArgument(THROUGHPUT_MODES);
 const count = Number(process.argv[3]);
 const warmup = Number(process.argv[4]);
 const [url, queue] = process.argv.slice(5);
-if (!Number.isInteger(count) || count <= 0 || !Number.isInteger(warmup) || warmup <= 0) throw new Error('items and warm-up items must be positive integers');
+if (!Number.isInteger(count) || count <= 0 || !Number.isInteger(warmup) || warmup <= 0)
+  throw new Error('items and warm-up items must be positive integers');
 const backend = (): ReturnType<typeof redisBackend> => {
   if (url === undefined || queue === undefined) throw new Error(`${mode} needs a Redis URL and a queue`);
   return redisBackend({ connection: url, queue });
@@ -55,7 +62,10 @@ function functions(pool: Pool<number, number>): Runner {
       sum = 0;
       const summary = await pool.run(Array.from({ length: n }, (_, i) => i));
       const expected = (n * (n + 1)) / 2;
-      if (summary.done !== n || sum !== expected) throw new Error(`${mode}: ${JSON.stringify(summary)}, values summing to ${sum} (expected ${expected}) for ${n} tasks`);
+      if (summary.done !== n || sum !== expected)
+        throw new Error(
+          `${mode}: ${JSON.stringify(summary)}, values summing to ${sum} (expected ${expected}) for ${n} tasks`,
+        );
     },
     close: () => pool.close(),
   };
@@ -66,7 +76,8 @@ function commands(pool: Pool<string, CommandResult>): Runner {
   return {
     async batch(n) {
       const summary = await pool.run(Array.from({ length: n }, (_, i) => String(i + 1)));
-      if (summary.done !== n || summary.failed + summary.cancelled !== 0) throw new Error(`${mode}: ${JSON.stringify(summary)} for ${n} jobs`);
+      if (summary.done !== n || summary.failed + summary.cancelled !== 0)
+        throw new Error(`${mode}: ${JSON.stringify(summary)} for ${n} jobs`);
     },
     close: () => pool.close(),
   };
@@ -75,13 +86,27 @@ function commands(pool: Pool<string, CommandResult>): Runner {
 function runnerFor(m: ThroughputMode): Runner {
   switch (m) {
     case 'redis-function':
-      return functions(createPool<number, number>({ backend: backend(), module: TASKS, export: TASK_EXPORT, concurrency: SUBMIT_CONCURRENCY, onResult }));
+      return functions(
+        createPool<number, number>({
+          backend: backend(),
+          module: TASKS,
+          export: TASK_EXPORT,
+          concurrency: SUBMIT_CONCURRENCY,
+          onResult,
+        }),
+      );
     case 'local-threads':
-      return functions(createPool<number, number>({ module: TASKS, export: TASK_EXPORT, threads: LOCAL_CONCURRENCY, onResult }));
+      return functions(
+        createPool<number, number>({ module: TASKS, export: TASK_EXPORT, threads: LOCAL_CONCURRENCY, onResult }),
+      );
     case 'local-async':
-      return functions(createPool<number, number>({ task: (x) => increment(x), concurrency: LOCAL_CONCURRENCY, onResult }));
+      return functions(
+        createPool<number, number>({ task: (x) => increment(x), concurrency: LOCAL_CONCURRENCY, onResult }),
+      );
     case 'redis-command':
-      return commands(createPool<string>({ backend: backend(), command: ['true'], concurrency: SUBMIT_CONCURRENCY, maxBuffer: 0 }));
+      return commands(
+        createPool<string>({ backend: backend(), command: ['true'], concurrency: SUBMIT_CONCURRENCY, maxBuffer: 0 }),
+      );
     case 'local-command':
       return commands(createPool<string>({ command: ['true'], concurrency: LOCAL_CONCURRENCY, maxBuffer: 0 }));
   }

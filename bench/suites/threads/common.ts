@@ -34,7 +34,9 @@ export const MODULES = {
 export function integerArgument(position: number, what: string): number {
   const value = Number(process.argv[position]);
   if (!Number.isInteger(value) || value <= 0) {
-    process.stderr.write(`${process.argv[1] ?? '<script>'}: argument ${position - 1} (${what}) must be a positive integer\n`);
+    process.stderr.write(
+      `${process.argv[1] ?? '<script>'}: argument ${position - 1} (${what}) must be a positive integer\n`,
+    );
     process.exit(2);
   }
   return value;

@@ -48,7 +48,8 @@ const libraries: Record<StopLibrary, () => Library> = {
           async stop() {
             pool.stop();
             const summary = await settled;
-            if (summary.cancelled !== THREADS || summary.failed !== 0) throw new Error(`andon: expected ${THREADS} cancelled tasks, got ${JSON.stringify(summary)}`);
+            if (summary.cancelled !== THREADS || summary.failed !== 0)
+              throw new Error(`andon: expected ${THREADS} cancelled tasks, got ${JSON.stringify(summary)}`);
           },
         };
       },
@@ -56,7 +57,11 @@ const libraries: Record<StopLibrary, () => Library> = {
     };
   },
   piscina: () => {
-    const pool = new Piscina<SpinItem, void>({ filename: fileURLToPath(MODULES.spin), minThreads: THREADS, maxThreads: THREADS });
+    const pool = new Piscina<SpinItem, void>({
+      filename: fileURLToPath(MODULES.spin),
+      minThreads: THREADS,
+      maxThreads: THREADS,
+    });
     return {
       start() {
         const controller = new AbortController();
@@ -65,7 +70,8 @@ const libraries: Record<StopLibrary, () => Library> = {
           async stop() {
             controller.abort();
             const outcomes = await settled;
-            if (outcomes.some((o) => o.status !== 'rejected')) throw new Error('piscina: a task finished without being aborted');
+            if (outcomes.some((o) => o.status !== 'rejected'))
+              throw new Error('piscina: a task finished without being aborted');
           },
         };
       },
@@ -94,4 +100,12 @@ for (let i = 0; i <= STOP.repeats; i++) {
 }
 const finallyBeforeClose = Atomics.load(cells, FINALLY);
 await pool.close();
-report({ library, latenciesMs, stopped, finallyAtSettle, finallyTotal: Atomics.load(cells, FINALLY), finallyBeforeClose, started: Atomics.load(cells, STARTED) });
+report({
+  library,
+  latenciesMs,
+  stopped,
+  finallyAtSettle,
+  finallyTotal: Atomics.load(cells, FINALLY),
+  finallyBeforeClose,
+  started: Atomics.load(cells, STARTED),
+});

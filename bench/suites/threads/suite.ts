@@ -25,7 +25,12 @@ const script = (name: string): URL => new URL(`./${name}.js`, import.meta.url);
 const thousands = (n: number): string => n.toLocaleString('en-US');
 
 /** Runs `measure` for each library, one after the other, in the order given. */
-async function perLibrary<L extends string, T>(libraries: readonly L[], progress: (line: string) => void, what: string, measure: (library: L) => Promise<T>): Promise<Map<L, T>> {
+async function perLibrary<L extends string, T>(
+  libraries: readonly L[],
+  progress: (line: string) => void,
+  what: string,
+  measure: (library: L) => Promise<T>,
+): Promise<Map<L, T>> {
   const figures = new Map<L, T>();
   for (const library of libraries) {
     progress(`threads: ${what}, ${library}`);
@@ -56,7 +61,10 @@ async function throughput(progress: (line: string) => void): Promise<Row[]> {
     median(numbersField(await runChild(script('throughput'), [library], { nodeArgs: ['--expose-gc'] }), 'rates')),
   );
   const piscina = get(rates, 'piscina');
-  const target = (andon: number): Target => ({ text: `≥ ${THROUGHPUT_GOAL}× piscina`, met: andon >= THROUGHPUT_GOAL * piscina });
+  const target = (andon: number): Target => ({
+    text: `≥ ${THROUGHPUT_GOAL}× piscina`,
+    met: andon >= THROUGHPUT_GOAL * piscina,
+  });
   const collecting = get(rates, 'andon-collect');
   const plain = get(rates, 'andon');
   // The goal is held to the like-for-like row (results collected, as the peers do); if that
@@ -73,7 +81,11 @@ async function throughput(progress: (line: string) => void): Promise<Row[]> {
   });
   return [
     row(`${what}, results collected (andon: \`onResult\` into an array)`, collecting, collectingTarget),
-    row(`${what}, andon \`pool.run()\` without collecting results`, plain, collectingTarget.met ? undefined : target(plain)),
+    row(
+      `${what}, andon \`pool.run()\` without collecting results`,
+      plain,
+      collectingTarget.met ? undefined : target(plain),
+    ),
   ];
 }
 
@@ -141,7 +153,9 @@ async function cpuBound(progress: (line: string) => void): Promise<Row[]> {
 }
 
 async function stopLatency(progress: (line: string) => void): Promise<Row[]> {
-  const reports = await perLibrary(STOP_LIBRARIES, progress, 'stop latency', (library) => runChild(script('stop-latency'), [library]));
+  const reports = await perLibrary(STOP_LIBRARIES, progress, 'stop latency', (library) =>
+    runChild(script('stop-latency'), [library]),
+  );
   const andon = get(reports, 'andon');
   const piscina = get(reports, 'piscina');
   const latencies = (report: JsonRecord): number[] => numbersField(report, 'latenciesMs');
@@ -180,7 +194,7 @@ export const threadsSuite: Suite = {
   title: 'Worker threads: andon vs piscina, tinypool and a hand-written loop',
   peers: PEERS,
   method: [
-    'Every measurement of every library runs in its own fresh `node` child process, one at a time, so no library inherits another\'s heap or JIT state. Every pool has exactly 2 threads (andon `threads: 2`; piscina and tinypool `minThreads: 2, maxThreads: 2`), started by an untimed warm-up before anything is timed.',
+    "Every measurement of every library runs in its own fresh `node` child process, one at a time, so no library inherits another's heap or JIT state. Every pool has exactly 2 threads (andon `threads: 2`; piscina and tinypool `minThreads: 2, maxThreads: 2`), started by an untimed warm-up before anything is timed.",
     `"${HAND}": the ideal a pool is measured from, not a library: 2 raw \`worker_threads\` Workers, each with one task in flight, the next item posted to a worker as soon as its result message arrives; results collected into an array; no queue, errors or stop.`,
     `Tiny tasks: ${thousands(THROUGHPUT.items)} tasks \`x => x + 1\` (the default export of one module, loaded by every library); one untimed warm-up batch, then ${THROUGHPUT.runs} timed batches (GC forced before each), the figure is the median rate. piscina / tinypool: \`Promise.all(items.map(x => pool.run(x)))\`, which is how those libraries are used, and which collects every result. andon: \`pool.run(items)\`, which resolves with a summary and does not collect result values, so the like-for-like row is andon with \`onResult\` pushing each value into an array; the ${THROUGHPUT_GOAL}× piscina target is held to that row (and to the non-collecting row as well only if the collecting row misses it).`,
     `CPU-bound: a deterministic busy computation (a loop of integer hashing), calibrated once in its own child to ~${CPU.taskMs} ms a call on the main thread; the iteration count is passed to every library, so all do identical work. The ideal is the serial time of the same ${CPU.items} calls on one thread (timed in the calibration child) ÷ ${THREADS}; efficiency = ideal ÷ wall time of the batch (median of ${CPU.runs} timed batches after a warm-up of ${CPU.warmupItems} tasks). Target ≥ ${EFFICIENCY_GOAL}. Each task also writes how long its own loop ran into a shared Float64Array, which splits the efficiency in two context rows: efficiency = task speed (serial time ÷ Σ task time on the threads; below 1 when the loop runs slower on the threads than alone, e.g. because the CPUs are shared) × thread time inside tasks (Σ task time ÷ (${THREADS} × wall); below 1 by the time threads spend between tasks: dispatch, messages, bookkeeping, and waiting for a CPU).`,

@@ -5,7 +5,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
-
 /** Sends `signal` to every process in the group; false if the group is already gone. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   // kill(-1) signals every process the user may signal, kill(-0) andon's own group: a group id

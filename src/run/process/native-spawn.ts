@@ -11,7 +11,15 @@ import { constants } from 'node:os';
 
 /** What the addon exports. */
 interface Addon {
-  spawn(file: string, argv: readonly string[], envp: readonly string[], cwd: string | null, stdoutFd: number, stderrFd: number, onExit: (exitCode: number | null, signal: number | null) => void): number;
+  spawn(
+    file: string,
+    argv: readonly string[],
+    envp: readonly string[],
+    cwd: string | null,
+    stdoutFd: number,
+    stderrFd: number,
+    onExit: (exitCode: number | null, signal: number | null) => void,
+  ): number;
   supported(): boolean;
 }
 
@@ -22,10 +30,12 @@ export interface NativeChild {
   on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
 }
 
-const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
+const SIGNAL_NAMES = new Map(
+  Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
+);
 
 const addon = ((): Addon | undefined => {
-  if (process.platform !== 'linux' || process.env['ANDON_NATIVE_SPAWN'] === '0') return undefined;
+  if (process.platform !== 'linux' || process.env.ANDON_NATIVE_SPAWN === '0') return undefined;
   try {
     // From dist/src/run/process/ to the package root, where node-gyp builds it.
     const loaded = createRequire(import.meta.url)('../../../../build/Release/andon_spawn.node') as Addon;
@@ -50,7 +60,14 @@ export function environmentOf(env: NodeJS.ProcessEnv): string[] {
  * stdout and stderr on the given descriptors. A failed start is reported as Node's spawn
  * reports it: an 'error' event (a turn later) and no pid.
  */
-export function nativeSpawn(file: string, args: readonly string[], envp: readonly string[], cwd: string | undefined, stdoutFd: number, stderrFd: number): NativeChild {
+export function nativeSpawn(
+  file: string,
+  args: readonly string[],
+  envp: readonly string[],
+  cwd: string | undefined,
+  stdoutFd: number,
+  stderrFd: number,
+): NativeChild {
   const child = new EventEmitter() as EventEmitter & { pid: number | undefined };
   try {
     child.pid = addon!.spawn(file, [file, ...args], envp, cwd ?? null, stdoutFd, stderrFd, (exitCode, signal) => {

@@ -20,7 +20,8 @@ const CHUNK_BYTES = 1024 * 1024;
  * O_DIRECTORY; __O_TMPFILE is 0o20000000 on every architecture Node runs Linux on. A kernel
  * or file system without it refuses the open, and then files are named and deleted instead.
  */
-let tmpfileFlags: number | undefined = process.platform === 'linux' ? 0o20000000 | constants.O_DIRECTORY | constants.O_RDWR | constants.O_APPEND : undefined;
+let tmpfileFlags: number | undefined =
+  process.platform === 'linux' ? 0o20000000 | constants.O_DIRECTORY | constants.O_RDWR | constants.O_APPEND : undefined;
 
 /** How an open with O_TMPFILE fails where it is not supported. */
 const UNSUPPORTED = new Set(['EISDIR', 'EOPNOTSUPP', 'ENOTSUP', 'EINVAL']);
@@ -89,7 +90,11 @@ export class OutputFiles {
  * goes to `capture`, then to `deliver`. What is written after the file's size was taken (by a
  * background process of the job) is not read.
  */
-export function readOutputFile(fd: number, capture: CappedBuffer, deliver: ((chunk: Buffer) => void) | undefined): void {
+export function readOutputFile(
+  fd: number,
+  capture: CappedBuffer,
+  deliver: ((chunk: Buffer) => void) | undefined,
+): void {
   const wanted = deliver === undefined ? capture.room : Infinity;
   const take = (chunk: Buffer): void => {
     capture.push(chunk);

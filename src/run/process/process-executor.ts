@@ -19,7 +19,10 @@ import { termseqDuration, type TermStep } from './termseq.js';
 import { Watchdog, WATCHDOG_ENV } from './watchdog.js';
 
 /** A command to run: an argv array (no shell), or a line for `/bin/sh -c`. */
-export type CommandSpec = ({ readonly argv: readonly string[]; readonly shell?: undefined } | { readonly shell: string; readonly argv?: undefined }) & {
+export type CommandSpec = (
+  | { readonly argv: readonly string[]; readonly shell?: undefined }
+  | { readonly shell: string; readonly argv?: undefined }
+) & {
   /** Working directory. @default process.cwd() */
   readonly cwd?: string;
   /** Extra environment variables, on top of the pool's and this process's. */
@@ -55,8 +58,13 @@ export interface CommandResult {
  * the `result` of a failed one's error, or of that error's cause (a timed-out job's
  * `TimeoutError` wraps the `CommandFailedError` of the process it stopped).
  */
-export function commandResultOf(result: { readonly status: string; readonly value?: unknown; readonly error?: unknown }): CommandResult | undefined {
-  const isCommandResult = (value: unknown): value is CommandResult => typeof value === 'object' && value !== null && 'exitCode' in value && 'stdoutBytes' in value;
+export function commandResultOf(result: {
+  readonly status: string;
+  readonly value?: unknown;
+  readonly error?: unknown;
+}): CommandResult | undefined {
+  const isCommandResult = (value: unknown): value is CommandResult =>
+    typeof value === 'object' && value !== null && 'exitCode' in value && 'stdoutBytes' in value;
   if (result.status === 'done') return isCommandResult(result.value) ? result.value : undefined;
   const error = result.error as { result?: unknown; cause?: { result?: unknown } } | undefined;
   if (isCommandResult(error?.result)) return error.result;
@@ -100,13 +108,20 @@ function describe(spec: CommandSpec): string {
   return spec.shell ?? spec.argv.map(shellQuote).join(' ');
 }
 
-function spawnError(error: NodeJS.ErrnoException, spec: CommandSpec, file: string, cwd: string | undefined): SpawnError {
+function spawnError(
+  error: NodeJS.ErrnoException,
+  spec: CommandSpec,
+  file: string,
+  cwd: string | undefined,
+): SpawnError {
   const command = describe(spec);
   // A working directory that is not there fails the spawn with ENOENT too. Asked only now:
   // a check before every spawn would cost every job a system call.
   if (error.code === 'ENOENT' && cwd !== undefined && !existsSync(cwd)) return cwdError(cwd, command);
-  if (error.code === 'ENOENT') return new SpawnError(`Command not found: \`${file}\`; check its name and your PATH`, command, error);
-  if (error.code === 'EACCES') return new SpawnError(`Command is not executable: \`${file}\`; check its permissions (chmod +x)`, command, error);
+  if (error.code === 'ENOENT')
+    return new SpawnError(`Command not found: \`${file}\`; check its name and your PATH`, command, error);
+  if (error.code === 'EACCES')
+    return new SpawnError(`Command is not executable: \`${file}\`; check its permissions (chmod +x)`, command, error);
   return new SpawnError(`Could not start \`${command}\`: ${error.message}`, command, error);
 }
 
@@ -140,7 +155,8 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     const toContext = (chunk: Buffer, stream: OutputStream): void => context.output?.(chunk, stream);
     const spec = options.toCommand(item, context);
     const command = describe(spec);
-    const [file, args] = spec.shell !== undefined ? [options.shell, ['-c', spec.shell]] : [spec.argv[0]!, spec.argv.slice(1)];
+    const [file, args] =
+      spec.shell !== undefined ? [options.shell, ['-c', spec.shell]] : [spec.argv[0]!, spec.argv.slice(1)];
     const cwd = spec.cwd ?? options.cwd;
     if (context.stop.stopped) return Promise.reject(new StoppedError(context.stop.reason ?? 'stop'));
     const watchdog = (this.#watchdog ??= new Watchdog());
@@ -150,7 +166,13 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
       try {
         files = new OutputFiles(watchdog.dir, String(++this.#filesCreated));
       } catch (error) {
-        return Promise.reject(new SpawnError(`Could not start \`${command}\`: no temporary file for its output: ${(error as Error).message}`, command, error as Error));
+        return Promise.reject(
+          new SpawnError(
+            `Could not start \`${command}\`: no temporary file for its output: ${(error as Error).message}`,
+            command,
+            error as Error,
+          ),
+        );
       }
       this.#openFiles.add(files);
     }
@@ -162,7 +184,12 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
         const envp = spec.env === undefined ? (this.#baseEnvp ??= environmentOf(baseEnv)) : environmentOf(env);
         child = nativeSpawn(file, args, envp, cwd, files.stdout, files.stderr);
       } else {
-        child = spawn(file, args, { detached: true, stdio: files === undefined ? PIPES : ['ignore', files.stdout, files.stderr], cwd, env });
+        child = spawn(file, args, {
+          detached: true,
+          stdio: files === undefined ? PIPES : ['ignore', files.stdout, files.stderr],
+          cwd,
+          env,
+        });
       }
     } catch (error) {
       // Arguments Node refuses (a NUL byte in one): nothing was started.
@@ -186,9 +213,11 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     }
 
     return new Promise<CommandResult>((resolve, reject) => {
-      let terminating: Promise<void> | undefined;
+      let terminating = false;
       const terminate = (): void => {
-        if (pid !== undefined) terminating ??= this.#terminate(pid);
+        if (pid === undefined || terminating) return;
+        terminating = true;
+        void this.#terminate(pid);
       };
       const unlisten = context.stop.onStop((reason) => {
         if (pid === undefined) return;

@@ -20,13 +20,16 @@ export const DEFAULT_TERMSEQ = DEFAULTS.termseq;
 export function parseTermseq(text: string): TermStep[] {
   const fields = text.split(',').map((field) => field.trim());
   const usage = `; write signals and milliseconds in turn, e.g. ${DEFAULT_TERMSEQ}`;
-  if (fields.length < 2 || fields.length % 2 !== 0) throw new OptionError(`Invalid termination sequence \`${text}\`${usage}`);
+  if (fields.length < 2 || fields.length % 2 !== 0)
+    throw new OptionError(`Invalid termination sequence \`${text}\`${usage}`);
   const steps: TermStep[] = [];
   for (let i = 0; i < fields.length; i += 2) {
     const signal = signalNamed(fields[i]!);
-    if (signal === undefined) throw new OptionError(`Unknown signal \`${fields[i]}\` in termination sequence \`${text}\`${usage}`);
+    if (signal === undefined)
+      throw new OptionError(`Unknown signal \`${fields[i]}\` in termination sequence \`${text}\`${usage}`);
     const waitMs = Number(fields[i + 1]);
-    if (fields[i + 1] === '' || !Number.isFinite(waitMs) || waitMs < 0) throw new OptionError(`Invalid wait \`${fields[i + 1]}\` in termination sequence \`${text}\`${usage}`);
+    if (fields[i + 1] === '' || !Number.isFinite(waitMs) || waitMs < 0)
+      throw new OptionError(`Invalid wait \`${fields[i + 1]}\` in termination sequence \`${text}\`${usage}`);
     steps.push({ signal, waitMs });
   }
   return steps;

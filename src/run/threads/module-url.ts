@@ -12,10 +12,13 @@ export function resolveModuleUrl(module: unknown): string {
   else if (typeof module === 'string' && /^[a-z][a-z\d+.-]+:/i.test(module)) url = new URL(module);
   else if (typeof module === 'string' && module !== '') url = pathToFileURL(resolvePath(module));
   else throw optionError('module', 'a path or a file: URL of the module that exports the task', module);
-  if (url.protocol !== 'file:') throw optionError('module', 'a path or a file: URL of the module that exports the task', String(url));
+  if (url.protocol !== 'file:')
+    throw optionError('module', 'a path or a file: URL of the module that exports the task', String(url));
   const path = fileURLToPath(url);
   if (!existsSync(path)) {
-    throw new OptionError(`Worker module not found: ${path}; pass a path relative to the current directory or new URL('./task.js', import.meta.url)`);
+    throw new OptionError(
+      `Worker module not found: ${path}; pass a path relative to the current directory or new URL('./task.js', import.meta.url)`,
+    );
   }
   return url.href;
 }

@@ -75,7 +75,11 @@ class WorkerSlot {
       markReady();
       const pending = this.pending;
       if (pending !== undefined) {
-        this.#fail(pending.forced ? new StoppedError('force') : new Error(`Worker thread exited with code ${code} while running the task (did it call process.exit()?)`));
+        this.#fail(
+          pending.forced
+            ? new StoppedError('force')
+            : new Error(`Worker thread exited with code ${code} while running the task (did it call process.exit()?)`),
+        );
       }
       onGone(this);
     });
@@ -93,8 +97,14 @@ class WorkerSlot {
       };
       const pending: Pending = {
         generation,
-        resolve: (v) => (settle(), resolve(v)),
-        reject: (e) => (settle(), reject(e)),
+        resolve: (v) => {
+          settle();
+          resolve(v);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
         forced: false,
       };
       this.pending = pending;
@@ -108,7 +118,12 @@ class WorkerSlot {
       try {
         this.worker.postMessage({ generation, item: value }, transferList);
       } catch (error) {
-        pending.reject(new Error(`The item cannot be sent to a worker thread (${(error as Error).message}); pass plain data: objects, arrays, strings, numbers, buffers`, { cause: error }));
+        pending.reject(
+          new Error(
+            `The item cannot be sent to a worker thread (${(error as Error).message}); pass plain data: objects, arrays, strings, numbers, buffers`,
+            { cause: error },
+          ),
+        );
       }
     });
   }
@@ -146,7 +161,7 @@ export class ThreadExecutor<I, R> implements Executor<I, R> {
   async run(item: I, context: TaskContext): Promise<R> {
     if (this.#closed) throw new Error('This pool was closed; create a new one');
     let slot = this.#idle.pop();
-    while (slot !== undefined && slot.broken) slot = this.#idle.pop();
+    while (slot?.broken) slot = this.#idle.pop();
     if (slot === undefined) {
       slot = new WorkerSlot(this.#options, (gone) => this.#forget(gone));
       this.#all.add(slot);

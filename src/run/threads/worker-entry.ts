@@ -19,14 +19,19 @@ async function load(): Promise<Task> {
   try {
     loaded = (await import(setup.moduleUrl)) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`Worker module ${setup.moduleUrl} failed to load: ${(error as Error)?.message ?? String(error)}; fix the module, or run it with node to see the error`, { cause: error });
+    throw new Error(
+      `Worker module ${setup.moduleUrl} failed to load: ${(error as Error)?.message ?? String(error)}; fix the module, or run it with node to see the error`,
+      { cause: error },
+    );
   }
   const task = loaded[setup.exportName];
   if (typeof task !== 'function') {
     const exported = Object.keys(loaded).filter((key) => typeof loaded[key] === 'function');
     throw new Error(
       `Worker module ${setup.moduleUrl} has no function export \`${setup.exportName}\`` +
-        (exported.length > 0 ? `; its function exports are: ${exported.map((k) => `\`${k}\``).join(', ')} (choose one with the \`export\` option)` : '; export the task function (export default function task(item, stop) { … })'),
+        (exported.length > 0
+          ? `; its function exports are: ${exported.map((k) => `\`${k}\``).join(', ')} (choose one with the \`export\` option)`
+          : '; export the task function (export default function task(item, stop) { … })'),
     );
   }
   return task as Task;
@@ -52,14 +57,27 @@ port.on('message', async ({ generation, item }: RunMessage) => {
     try {
       reply({ generation, ok: true, value: result.value }, result.transferList);
     } catch (error) {
-      throw new Error(`The task's result cannot be sent to the main thread (${(error as Error).message}); return plain data: objects, arrays, strings, numbers, buffers`, { cause: error });
+      throw new Error(
+        `The task's result cannot be sent to the main thread (${(error as Error).message}); return plain data: objects, arrays, strings, numbers, buffers`,
+        { cause: error },
+      );
     }
   } catch (error) {
     try {
       reply({ generation, ok: false, error: toErrorRecord(error) });
     } catch {
       // Last resort: whatever was thrown defeats even the careful record; say so plainly.
-      reply({ generation, ok: false, error: { name: 'Error', message: 'The task threw a value that cannot be described or sent to the main thread', stack: undefined, fields: {}, cause: undefined } });
+      reply({
+        generation,
+        ok: false,
+        error: {
+          name: 'Error',
+          message: 'The task threw a value that cannot be described or sent to the main thread',
+          stack: undefined,
+          fields: {},
+          cause: undefined,
+        },
+      });
     }
   } finally {
     setCurrentStop(undefined);
