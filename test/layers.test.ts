@@ -73,7 +73,7 @@ describe('scripts/check-layers.mjs', () => {
     const result = checkLayers(root);
     assert.equal(result.code, 1);
     assert.deepEqual(result.stderr.trim().split('\n'), [
-      'src/pool/x.ts imports src/redis/y.ts: pool may import only base, stop, run',
+      'src/pool/x.ts imports src/redis/y.ts: pool may import only base, run',
       'src/validate.ts belongs to no layer; add it to the table in scripts/check-layers.mjs',
       'layers: 2 problems',
     ]);
@@ -83,13 +83,14 @@ describe('scripts/check-layers.mjs', () => {
     const root = tree('reexport', {
       ...clean,
       'src/stop/reexport.ts': "export { load } from '../run/executor.js';\n",
-      'src/errors.ts': "export class AndonError extends Error {}\nexport type T = typeof import('./stop/token.js');\n",
+      'src/errors.ts':
+        "export class AndonError extends Error {}\nexport type T = typeof import('./command/quote.js');\n",
     });
     const result = checkLayers(root);
     assert.equal(result.code, 1);
     assert.deepEqual(result.stderr.trim().split('\n'), [
-      'src/errors.ts imports src/stop/token.ts: base may import no other layer',
-      'src/stop/reexport.ts imports src/run/executor.ts: stop may import only base',
+      'src/errors.ts imports src/command/quote.ts: base may import no other layer',
+      'src/stop/reexport.ts imports src/run/executor.ts: base may import no other layer',
       'layers: 2 problems',
     ]);
   });

@@ -13,9 +13,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AbandonedError, TimeoutError, toError } from '../errors.js';
-import { BackendError, InputError, InterruptedError } from './run-errors.js';
+import { runError, type RunFailure } from './run-errors.js';
 import type { Executor } from '../run/executor.js';
-import { exitCodeFor, type InterruptSignal } from '../stop/signals.js';
+import type { InterruptSignal } from '../stop/signals.js';
 import { StopState } from '../stop/state.js';
 import type { StopReason, StopToken } from '../stop/token.js';
 import { reportUncaught } from '../uncaught.js';
@@ -26,7 +26,9 @@ import { Observers, type LiveCounts, type RunAttachment, type RunHandle } from '
 import type { ResultSink } from './result-sink.js';
 import { settledResult, type TaskResult } from './result.js';
 import type { Summary } from './summary.js';
-import { Tally, type Outcome } from './tally.js';
+import { EventLoopTurns } from './event-loop.js';
+import { Lanes, type Carried, type Lane, type Settlement } from './lanes.js';
+import { Tally } from './tally.js';
 
 /** The scheduling settings of a run, already validated. */
 export interface EngineSettings {
@@ -39,48 +41,8 @@ export interface EngineSettings {
   readonly parent: StopToken | undefined;
 }
 
-/** A slot that runs one task at a time. */
-interface Lane<I> {
-  readonly slot: number;
-  retired: boolean;
-  pulling: boolean;
-  task: TaskAttempt | undefined;
-  item: I | undefined;
-  index: number;
-  attempts: number;
-  startedAt: number;
-}
-
-/** An item whose attempt was abandoned after a timeout, handed to a fresh lane to retry. */
-type Carried<I> = Pick<Lane<I>, 'index' | 'attempts' | 'startedAt'> & { readonly item: I };
-
-/** How an attempt ended, as its result needs to say. */
-interface Settlement<R> {
-  readonly outcome: Outcome;
-  readonly value?: R | undefined;
-  readonly error?: Error | undefined;
-  readonly reason?: StopReason | undefined;
-  readonly abandoned?: boolean;
-}
-
 /** Where a run is: connecting its executor, running lanes, or over. */
 type Phase = 'created' | 'opening' | 'running' | 'ended';
-
-/** Why a run failed, when it did: the first failure wins. */
-interface Failure {
-  readonly kind: 'input' | 'backend' | 'observer';
-  readonly error: Error;
-}
-
-/**
- * Tasks that settle at once never let the event loop turn (their continuations are all
- * microtasks), and then no signal handler, timer or I/O callback runs until the batch ends:
- * Ctrl+C would do nothing. So every YIELD_CHECK_EVERY tasks the engine looks at the clock and,
- * if the loop has not turned for YIELD_AFTER_MS, waits for one turn.
- */
-const YIELD_CHECK_EVERY = 256;
-const YIELD_AFTER_MS = 10;
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A single run; create one per `pool.run()`. */
 export class RunEngine<I, R> implements RunHandle {
@@ -102,16 +64,13 @@ export class RunEngine<I, R> implements RunHandle {
    * or alone by a stop that lets running tasks finish. Backoffs sleep on it.
    */
   readonly #startGate: StopState;
-  readonly #lanes = new Set<Lane<I>>();
-  /** Slot numbers not held by a lane. */
-  readonly #freeSlots: number[];
+  readonly #lanes: Lanes<I>;
+  readonly #turns = new EventLoopTurns();
   #phase: Phase = 'created';
-  #failure: Failure | undefined;
+  #failure: RunFailure | undefined;
   #signal: InterruptSignal | undefined;
   #forced = false;
   #startedAt = 0;
-  #untilYieldCheck = YIELD_CHECK_EVERY;
-  #lastTurn = 0;
   #cleanups: (() => void)[] = [];
   #resolve!: (summary: Summary) => void;
   #reject!: (error: Error) => void;
@@ -140,7 +99,7 @@ export class RunEngine<I, R> implements RunHandle {
           : (item, index) => skips.some((skip) => skip(item, index));
     this.token = new StopState(settings.parent);
     this.#startGate = new StopState(this.token);
-    this.#freeSlots = Array.from({ length: settings.concurrency }, (_, i) => settings.concurrency - i);
+    this.#lanes = new Lanes(settings.concurrency);
     this.result = new Promise<Summary>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -195,7 +154,7 @@ export class RunEngine<I, R> implements RunHandle {
     this.#forced = true;
     this.token.request('force');
     this.#observers.emit('forced', { running: this.#tally.running, at: Date.now() });
-    for (const lane of [...this.#lanes]) {
+    for (const lane of this.#lanes.list()) {
       if (lane.task !== undefined) this.#forceTask(lane, lane.task);
     }
     this.#checkFinished();
@@ -224,7 +183,6 @@ export class RunEngine<I, R> implements RunHandle {
 
   #begin(): void {
     this.#phase = 'running';
-    this.#lastTurn = performance.now();
     const { concurrency } = this.#settings;
     this.#observers.emit('runStarted', { runId: this.id, at: Date.now(), total: this.#input.total, concurrency }, this);
     const unsubscribe = this.#executor.onFatal?.((error) => {
@@ -250,7 +208,7 @@ export class RunEngine<I, R> implements RunHandle {
 
   #startsClosed(): void {
     this.#sink?.wake();
-    for (const lane of [...this.#lanes]) {
+    for (const lane of this.#lanes.list()) {
       if (lane.pulling) this.#retire(lane);
     }
     this.#input.close();
@@ -258,19 +216,7 @@ export class RunEngine<I, R> implements RunHandle {
   }
 
   #spawnLane(carried: Carried<I> | undefined): void {
-    const slot = this.#freeSlots.pop() ?? this.#lanes.size + 1;
-    const lane: Lane<I> = {
-      slot,
-      retired: false,
-      pulling: false,
-      task: undefined,
-      item: undefined,
-      index: -1,
-      attempts: 0,
-      startedAt: 0,
-    };
-    this.#lanes.add(lane);
-    void this.#runLane(lane, carried);
+    void this.#runLane(this.#lanes.open(), carried);
   }
 
   async #runLane(lane: Lane<I>, carried: Carried<I> | undefined): Promise<void> {
@@ -285,7 +231,8 @@ export class RunEngine<I, R> implements RunHandle {
         const next = await this.#pull(lane);
         if (next === undefined || next.done === true || lane.retired) break;
         await this.#take(lane, next.value);
-        if (--this.#untilYieldCheck === 0) await this.#maybeYield();
+        const turn = this.#turns.afterTask();
+        if (turn !== undefined) await turn;
       }
     } catch (error) {
       // #pull and #runItem handle every failure of the input and of tasks; this is a bug.
@@ -327,13 +274,6 @@ export class RunEngine<I, R> implements RunHandle {
 
   get #wantsResults(): boolean {
     return this.#observers.wantsResults;
-  }
-
-  async #maybeYield(): Promise<void> {
-    this.#untilYieldCheck = YIELD_CHECK_EVERY;
-    if (performance.now() - this.#lastTurn < YIELD_AFTER_MS) return;
-    await nextTurn();
-    this.#lastTurn = performance.now();
   }
 
   /** Runs one item to its outcome, retrying failures; `attempts` > 0 continues a retry. */
@@ -465,12 +405,8 @@ export class RunEngine<I, R> implements RunHandle {
     this.#sink?.push(result);
   }
 
-  /** Takes a lane out of the run and frees its slot. Idempotent. */
   #retire(lane: Lane<I>): void {
-    if (lane.retired) return;
-    lane.retired = true;
-    this.#lanes.delete(lane);
-    this.#freeSlots.push(lane.slot);
+    this.#lanes.retire(lane);
   }
 
   #checkFinished(): void {
@@ -486,19 +422,9 @@ export class RunEngine<I, R> implements RunHandle {
     const summary = this.summary();
     // Observers see the end first; one of them (a job log that cannot be closed) may still fail the run.
     this.#observers.emit('runEnded', { summary, at: Date.now() }, this);
-    const error = this.#errorOf(summary);
+    const error = runError(this.#failure, this.#signal, summary);
     this.#sink?.end(error);
     if (error !== undefined) this.#reject(error);
     else this.#resolve(summary);
-  }
-
-  /** What the run fails with, if it does: its first failure, else the signal that interrupted it. */
-  #errorOf(summary: Summary): Error | undefined {
-    const failure = this.#failure;
-    if (failure?.kind === 'observer') return failure.error;
-    if (failure?.kind === 'backend') return new BackendError(failure.error, summary);
-    if (failure?.kind === 'input') return new InputError(failure.error, summary);
-    if (this.#signal !== undefined) return new InterruptedError(this.#signal, exitCodeFor(this.#signal), summary);
-    return undefined;
   }
 }

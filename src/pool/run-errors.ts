@@ -3,6 +3,8 @@
  * what was done (and a resume from the job log runs the rest).
  */
 import { AndonError } from '../errors.js';
+import type { InterruptSignal } from '../stop/signals.js';
+import { exitCodeFor } from '../stop/signals.js';
 import type { Summary } from './summary.js';
 
 /**
@@ -48,4 +50,23 @@ export class BackendError extends AndonError {
     super('ANDON_BACKEND', cause.message, { cause });
     this.summary = summary;
   }
+}
+
+/** Why a run failed, when it did: the first failure wins. */
+export interface RunFailure {
+  readonly kind: 'input' | 'backend' | 'observer';
+  readonly error: Error;
+}
+
+/** What a run fails with, if it does: its first failure, else the signal that interrupted it. */
+export function runError(
+  failure: RunFailure | undefined,
+  signal: InterruptSignal | undefined,
+  summary: Summary,
+): Error | undefined {
+  if (failure?.kind === 'observer') return failure.error;
+  if (failure?.kind === 'backend') return new BackendError(failure.error, summary);
+  if (failure?.kind === 'input') return new InputError(failure.error, summary);
+  if (signal !== undefined) return new InterruptedError(signal, exitCodeFor(signal), summary);
+  return undefined;
 }
