@@ -3,10 +3,13 @@
  * (its token, its timers, the way to kill it). Whichever way the attempt ends — it settles,
  * or the engine abandons it — `release()` lets all of it go, so nothing outlives it.
  */
+import { TimeoutError } from '../errors.js';
 import type { OutputStream, TaskContext } from '../run/executor.js';
 import { StopState } from '../stop/state.js';
 import { setLongTimeout, type LongTimer } from '../stop/timers.js';
 import type { StopToken } from '../stop/token.js';
+import { reportUncaught } from '../uncaught.js';
+import type { Settlement } from './lanes.js';
 
 /** One attempt at one item. */
 export class TaskAttempt implements TaskContext {
@@ -49,5 +52,44 @@ export class TaskAttempt implements TaskContext {
     this.#timers.length = 0;
     this.onStarted = undefined;
     this.stop.dispose();
+  }
+
+  /**
+   * Times the attempt out after `timeout` ms — from now, or from `started()` when the executor
+   * reports starts — and forces it if it has not stopped `grace` ms later.
+   */
+  armTimeout(timeout: number, fromStart: boolean, grace: number, force: () => void): void {
+    if (timeout === Infinity) return;
+    const arm = (): void =>
+      this.after(timeout, () => {
+        // The first reason wins: a task already stopping for an interrupt keeps that reason.
+        if (this.stop.request('timeout')) this.after(grace, force);
+      });
+    if (fromStart) this.onStarted = arm;
+    else arm();
+  }
+
+  /** Kills the attempt if its executor can, and abandons it at the kill's deadline; at once if it cannot be killed. */
+  force(abandon: () => void): void {
+    if (this.abandoned) return;
+    if (this.kill === undefined) {
+      abandon();
+      return;
+    }
+    try {
+      this.kill();
+    } catch (error) {
+      reportUncaught(error);
+    }
+    this.after(this.settleWithinMs, abandon);
+  }
+
+  /** How the attempt ended, from what the executor returned or threw; `timeout` names a timeout's limit. */
+  ended<R>(value: R | undefined, error: Error | undefined, timeout: number): Settlement<R> {
+    this.release();
+    const reason = this.stop.reason;
+    if (reason === 'timeout') return { outcome: 'failed', error: new TimeoutError(timeout, error), reason };
+    if (reason !== undefined) return { outcome: 'cancelled', value, error, reason };
+    return error !== undefined ? { outcome: 'failed', error } : { outcome: 'done', value };
   }
 }

@@ -1,0 +1,63 @@
+/**
+ * Where a run's outcomes go: every taken item is counted (so the counts add up by construction)
+ * and, if anyone takes results, published as one result to the observers and then to the
+ * stream. Also what the plug-ins attached to the run: their observers and resume filters.
+ */
+import type { StopReason } from '../stop/token.js';
+import type { Lane, Settlement } from './lanes.js';
+import { Observers, type RunAttachment } from './lifecycle.js';
+import type { ResultSink } from './result-sink.js';
+import { settledResult, type TaskResult } from './result.js';
+import { Tally } from './tally.js';
+
+/** The counts, observers and stream of one run. */
+export class Outcomes<I, R> {
+  readonly tally = new Tally();
+  readonly observers: Observers<I, R>;
+  /** True if a resume skips this item (the job log says it finished); undefined when nothing resumes. */
+  readonly skips: ((item: I, index: number) => boolean) | undefined;
+  readonly #sink: ResultSink<I, R> | undefined;
+
+  constructor(attachments: readonly RunAttachment<I, R>[], sink: ResultSink<I, R> | undefined) {
+    this.#sink = sink;
+    const observers = attachments.flatMap((attachment) =>
+      attachment.observer === undefined ? [] : [attachment.observer],
+    );
+    this.observers = new Observers(observers, sink !== undefined);
+    const skips = attachments.flatMap((attachment) => (attachment.skips === undefined ? [] : [attachment.skips]));
+    if (skips.length > 1) this.skips = (item, index) => skips.some((skip) => skip(item, index));
+    else this.skips = skips[0];
+  }
+
+  /** Results are built only if someone takes them: a plain run() of tiny tasks skips it all. */
+  get wantsResults(): boolean {
+    return this.observers.wantsResults;
+  }
+
+  /** A started item has its final outcome. */
+  settled(lane: Lane<I>, settlement: Settlement<R>): void {
+    const { outcome, value, error, reason, abandoned = false } = settlement;
+    this.tally.settled(outcome, abandoned);
+    if (!this.wantsResults) return;
+    const attempted = { index: lane.index, item: lane.item as I, attempts: lane.attempts, startedAt: lane.startedAt };
+    this.#publish(settledResult(attempted, outcome, value, outcome === 'done' ? undefined : error, reason, abandoned));
+  }
+
+  /** A taken item never started: the run was stopping. */
+  notStarted(item: I, index: number, reason: StopReason): void {
+    this.tally.notStarted();
+    if (this.wantsResults)
+      this.#publish({ status: 'notStarted', index, item, attempts: 0, startedAt: 0, durationMs: 0, reason });
+  }
+
+  /** A taken item was skipped: the job log says it finished in an earlier run. */
+  skipped(item: I, index: number): void {
+    this.tally.skipped();
+    this.#publish({ status: 'skipped', index, item, attempts: 0, startedAt: 0, durationMs: 0 });
+  }
+
+  #publish(result: TaskResult<I, R>): void {
+    this.observers.settled(result);
+    this.#sink?.push(result);
+  }
+}

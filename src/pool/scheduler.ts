@@ -1,0 +1,240 @@
+/**
+ * The lanes of a run at work: each pulls the next item only when it is free (so nothing is
+ * read ahead), runs it through the executor with its timeout, retries it with backoff, and
+ * hands its outcome to the run's outcomes. A forced stop kills what can be killed and stops
+ * waiting for the rest, or for whatever has not settled by the kill's deadline, so the run
+ * settles even if a promise (or a thread stuck in a system call) never does.
+ */
+import { AbandonedError, TimeoutError, toError } from '../errors.js';
+import type { Executor } from '../run/executor.js';
+import type { StopState } from '../stop/state.js';
+import { reportUncaught } from '../uncaught.js';
+import { TaskAttempt } from './attempt.js';
+import type { EngineSettings } from './engine.js';
+import { EventLoopTurns } from './event-loop.js';
+import type { InputReader } from './input.js';
+import { Lanes, type Carried, type Lane } from './lanes.js';
+import type { Outcomes } from './outcomes.js';
+import type { ResultSink } from './result-sink.js';
+
+/** What the lanes need of their run. */
+export interface LaneRun<I, R> {
+  /** The run's token: the parent of every task's token. */
+  readonly token: StopState;
+  /** Stopped when no new task may start. */
+  readonly startGate: StopState;
+  readonly input: InputReader<I>;
+  readonly outcomes: Outcomes<I, R>;
+  readonly sink: ResultSink<I, R> | undefined;
+  /** The input threw: the run must stop and fail. */
+  inputFailed(error: Error): void;
+}
+
+/** A run's lanes. */
+export class LaneScheduler<I, R> {
+  readonly #settings: EngineSettings;
+  readonly #executor: Executor<I, R>;
+  readonly #run: LaneRun<I, R>;
+  readonly #lanes: Lanes<I>;
+  readonly #turns = new EventLoopTurns();
+  readonly #lanesGone: () => void;
+
+  /** @param lanesGone called whenever the last lane has retired. */
+  constructor(settings: EngineSettings, executor: Executor<I, R>, run: LaneRun<I, R>, lanesGone: () => void) {
+    this.#settings = settings;
+    this.#executor = executor;
+    this.#run = run;
+    this.#lanes = new Lanes(settings.concurrency);
+    this.#lanesGone = () => {
+      if (this.#lanes.size === 0) lanesGone();
+    };
+  }
+
+  /** True while some lane is still at work. */
+  get busy(): boolean {
+    return this.#lanes.size > 0;
+  }
+
+  /** Starts the lanes, while `goOn()` says the run still runs. */
+  start(goOn: () => boolean): void {
+    for (let i = 0; i < this.#settings.concurrency && goOn(); i++) this.#spawnLane(undefined);
+  }
+
+  /** No new task may start: lanes waiting for input or for room in the stream retire. */
+  closeStarts(): void {
+    this.#run.sink?.wake();
+    for (const lane of this.#lanes.list()) {
+      if (lane.pulling) this.#lanes.retire(lane);
+    }
+    this.#run.input.close();
+    this.#lanesGone();
+  }
+
+  /** Forces every running task. */
+  forceAll(): void {
+    for (const lane of this.#lanes.list()) {
+      if (lane.task !== undefined) this.#forceTask(lane, lane.task);
+    }
+    this.#lanesGone();
+  }
+
+  #spawnLane(carried: Carried<I> | undefined): void {
+    void this.#runLane(this.#lanes.open(), carried);
+  }
+
+  async #runLane(lane: Lane<I>, carried: Carried<I> | undefined): Promise<void> {
+    try {
+      if (carried !== undefined) await this.#runItem(lane, carried);
+      while (!lane.retired && !this.#run.startGate.stopped && !this.#run.input.ended) {
+        const sink = this.#run.sink;
+        if (sink?.full === true) {
+          await sink.waitForSpace();
+          continue;
+        }
+        const next = await this.#pull(lane);
+        if (next === undefined || next.done === true || lane.retired) break;
+        const running = this.#take(lane, next.value);
+        if (running !== undefined) await running;
+        const turn = this.#turns.afterTask();
+        if (turn !== undefined) await turn;
+      }
+    } catch (error) {
+      // #pull and #runItem handle every failure of the input and of tasks; this is a bug.
+      reportUncaught(error);
+    }
+    this.#lanes.retire(lane);
+    this.#lanesGone();
+  }
+
+  /** The next input item; undefined when the input failed, and the run is then stopping. */
+  async #pull(lane: Lane<I>): Promise<IteratorResult<I> | undefined> {
+    lane.pulling = true;
+    const next = await this.#run.input.next();
+    lane.pulling = false;
+    if (next === undefined && this.#run.input.error !== undefined) {
+      this.#run.inputFailed(this.#run.input.error);
+    }
+    return next;
+  }
+
+  /** A pulled item: not started if the run is stopping, skipped if a resume says so, else run. */
+  #take(lane: Lane<I>, item: I): Promise<void> | undefined {
+    const index = this.#run.outcomes.tally.take();
+    if (this.#run.startGate.stopped)
+      this.#run.outcomes.notStarted(item, index, this.#run.token.reason ?? this.#run.startGate.reason ?? 'stop');
+    else if (this.#run.outcomes.skips?.(item, index) === true) this.#run.outcomes.skipped(item, index);
+    else return this.#runItem(lane, { item, index, attempts: 0, startedAt: 0 });
+    return undefined;
+  }
+
+  /** Runs one item to its outcome, retrying failures; `attempts` > 0 continues a retry. */
+  async #runItem(lane: Lane<I>, job: Carried<I>): Promise<void> {
+    this.#run.outcomes.tally.started();
+    lane.item = job.item;
+    lane.index = job.index;
+    lane.attempts = job.attempts;
+    lane.startedAt = job.startedAt;
+    if (job.attempts === 0 && this.#run.outcomes.wantsResults) {
+      lane.startedAt = Date.now();
+      if (this.#run.outcomes.observers.wantsStarts)
+        this.#run.outcomes.observers.emit('taskStarted', {
+          index: job.index,
+          item: job.item,
+          slot: lane.slot,
+          at: lane.startedAt,
+        });
+    }
+    let error: Error | undefined;
+    for (;;) {
+      if (lane.attempts > 0) {
+        // A retry; never once the run is stopping. The item then counts as cancelled, so a
+        // resume gives it its remaining attempts.
+        if (
+          this.#run.startGate.stopped ||
+          (await this.#run.startGate.sleep(this.#settings.backoff(lane.attempts))) === 'stopped'
+        ) {
+          this.#run.outcomes.settled(lane, {
+            outcome: 'cancelled',
+            error,
+            reason: this.#run.token.reason ?? this.#run.startGate.reason,
+          });
+          return;
+        }
+        this.#run.outcomes.tally.retried();
+      }
+      // The attempt is awaited here, not in a function of its own: one more async frame per
+      // task costs an instant task a fifth of its speed.
+      const task = this.#startAttempt(lane, job.item);
+      let threw = false;
+      let value: R | undefined;
+      try {
+        value = await this.#executor.run(job.item, task);
+      } catch (thrown) {
+        threw = true;
+        error = toError(thrown);
+      }
+      // Abandoned: the lane is not the attempt's any more.
+      if (task.abandoned) return;
+      lane.task = undefined;
+      const settlement = task.ended(value, threw ? error : undefined, this.#settings.timeout);
+      error = settlement.error;
+      if (settlement.outcome === 'failed' && lane.attempts <= this.#settings.retries) continue;
+      this.#run.outcomes.settled(lane, settlement);
+      return;
+    }
+  }
+
+  /** A new attempt at the lane's item, its timeout armed. */
+  #startAttempt(lane: Lane<I>, item: I): TaskAttempt {
+    const output = this.#run.outcomes.observers.wantsOutput ? this.#outputOf(lane, item) : undefined;
+    const task = new TaskAttempt(this.#run.token, ++lane.attempts, lane.index, lane.slot, output);
+    lane.task = task;
+    const { timeout, grace } = this.#settings;
+    task.armTimeout(timeout, this.#executor.reportsStart === true, grace, () => this.#forceTask(lane, task));
+    return task;
+  }
+
+  #outputOf(lane: Lane<I>, item: I): (chunk: Buffer, stream: 'stdout' | 'stderr') => void {
+    const { index, slot } = lane;
+    return (chunk, stream) => this.#run.outcomes.observers.emit('taskOutput', { index, item, slot, stream, chunk });
+  }
+
+  /** Kills a task if its executor can, giving it until the kill's deadline; else abandons it. */
+  #forceTask(lane: Lane<I>, task: TaskAttempt): void {
+    if (lane.task === task) task.force(() => this.#abandon(lane, task));
+  }
+
+  /**
+   * Stops waiting for a task. A timed-out task with retries left is retried on a fresh lane;
+   * otherwise a fresh lane takes the slot if the run goes on.
+   */
+  #abandon(lane: Lane<I>, task: TaskAttempt): void {
+    if (lane.task !== task || task.abandoned) return;
+    task.abandoned = true;
+    task.release();
+    lane.task = undefined;
+    const reason = task.stop.reason ?? 'force';
+    const goesOn = !this.#run.startGate.stopped;
+    this.#lanes.retire(lane);
+    if (reason === 'timeout' && goesOn && lane.attempts <= this.#settings.retries) {
+      this.#run.outcomes.tally.handedOver();
+      this.#spawnLane({ item: lane.item as I, index: lane.index, attempts: lane.attempts, startedAt: lane.startedAt });
+    } else {
+      if (reason === 'timeout')
+        this.#run.outcomes.settled(lane, {
+          outcome: 'failed',
+          error: new TimeoutError(this.#settings.timeout),
+          reason,
+        });
+      else
+        this.#run.outcomes.settled(lane, {
+          outcome: 'cancelled',
+          error: new AbandonedError(reason),
+          reason,
+          abandoned: true,
+        });
+      if (goesOn) this.#spawnLane(undefined);
+    }
+    this.#lanesGone();
+  }
+}
