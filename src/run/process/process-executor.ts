@@ -104,6 +104,26 @@ export interface ProcessExecutorOptions<I> {
 
 const PIPES: StdioOptions = ['ignore', 'pipe', 'pipe'];
 
+/** One job on its way: what it runs, where its output goes, and what it has captured. */
+interface Job<I> {
+  readonly spec: CommandSpec;
+  /** The command as a shell line, for messages and the result. */
+  readonly command: string;
+  /** Its output files; undefined with pipes. */
+  readonly files: OutputFiles | undefined;
+  readonly item: I;
+  readonly context: TaskContext;
+  readonly onOutput: ((chunk: Buffer, stream: OutputStream, item: I, context: TaskContext) => void) | undefined;
+  readonly startedAt: number;
+  readonly stdout: CappedBuffer;
+  readonly stderr: CappedBuffer;
+}
+
+/** The program to start and its arguments: the shell for a shell line. */
+function programOf(spec: CommandSpec, shell: string): [string, string[]] {
+  return spec.shell !== undefined ? [shell, ['-c', spec.shell]] : [spec.argv[0]!, spec.argv.slice(1)];
+}
+
 function describe(spec: CommandSpec): string {
   return spec.shell ?? spec.argv.map(shellQuote).join(' ');
 }
@@ -152,66 +172,75 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
 
   run(item: I, context: TaskContext): Promise<CommandResult> {
     const options = this.#options;
-    const toContext = (chunk: Buffer, stream: OutputStream): void => context.output?.(chunk, stream);
     const spec = options.toCommand(item, context);
     const command = describe(spec);
-    const [file, args] =
-      spec.shell !== undefined ? [options.shell, ['-c', spec.shell]] : [spec.argv[0]!, spec.argv.slice(1)];
-    const cwd = spec.cwd ?? options.cwd;
     if (context.stop.stopped) return Promise.reject(new StoppedError(context.stop.reason ?? 'stop'));
     const watchdog = (this.#watchdog ??= new Watchdog());
-    const baseEnv = (this.#baseEnv ??= { ...process.env, ...options.env, [WATCHDOG_ENV]: watchdog.marker });
     let files: OutputFiles | undefined;
     if (!options.liveOutput) {
       try {
         files = new OutputFiles(watchdog.dir, String(++this.#filesCreated));
       } catch (error) {
-        return Promise.reject(
-          new SpawnError(
-            `Could not start \`${command}\`: no temporary file for its output: ${(error as Error).message}`,
-            command,
-            error as Error,
-          ),
-        );
+        const message = `Could not start \`${command}\`: no temporary file for its output: ${(error as Error).message}`;
+        return Promise.reject(new SpawnError(message, command, error as Error));
       }
       this.#openFiles.add(files);
     }
-    const startedAt = performance.now();
-    let child: ChildProcess | NativeChild;
+    const toContext = (chunk: Buffer, stream: OutputStream): void => context.output?.(chunk, stream);
+    const onOutput = options.onOutput ?? (context.output === undefined ? undefined : toContext);
+    const job: Job<I> = {
+      spec,
+      command,
+      files,
+      item,
+      context,
+      onOutput,
+      startedAt: performance.now(),
+      stdout: new CappedBuffer(options.maxBuffer),
+      stderr: new CappedBuffer(options.maxBuffer),
+    };
+    const child = this.#launch(job, watchdog);
+    if (child.pid !== undefined) watchdog.add(child.pid);
+    if (files === undefined && 'stdout' in child) {
+      child.stdout!.on('data', (chunk: Buffer) => this.#took(job, chunk, 'stdout'));
+      child.stderr!.on('data', (chunk: Buffer) => this.#took(job, chunk, 'stderr'));
+    }
+    return this.#watch(job, child, watchdog);
+  }
+
+  /** Starts the job's process: through the native spawner where it can, else child_process. */
+  #launch(job: Job<I>, watchdog: Watchdog): ChildProcess | NativeChild {
+    const { spec, files } = job;
+    const options = this.#options;
+    const [file, args] = programOf(spec, options.shell);
+    const cwd = spec.cwd ?? options.cwd;
+    const baseEnv = (this.#baseEnv ??= { ...process.env, ...options.env, [WATCHDOG_ENV]: watchdog.marker });
     try {
       const env = spec.env === undefined ? baseEnv : { ...baseEnv, ...spec.env, [WATCHDOG_ENV]: watchdog.marker };
       if (files !== undefined && nativeSpawnAvailable && file.startsWith('/')) {
         const envp = spec.env === undefined ? (this.#baseEnvp ??= environmentOf(baseEnv)) : environmentOf(env);
-        child = nativeSpawn(file, args, envp, cwd, files.stdout, files.stderr);
-      } else {
-        child = spawn(file, args, {
-          detached: true,
-          stdio: files === undefined ? PIPES : ['ignore', files.stdout, files.stderr],
-          cwd,
-          env,
-        });
+        return nativeSpawn(file, args, envp, cwd, files.stdout, files.stderr);
       }
+      const stdio: StdioOptions = files === undefined ? PIPES : ['ignore', files.stdout, files.stderr];
+      return spawn(file, args, { detached: true, stdio, cwd, env });
     } catch (error) {
       // Arguments Node refuses (a NUL byte in one): nothing was started.
       if (files !== undefined) this.#closeFiles(files);
       throw error;
     }
-    const pid = child.pid;
-    if (pid !== undefined) watchdog.add(pid);
-    const stdout = new CappedBuffer(options.maxBuffer);
-    const stderr = new CappedBuffer(options.maxBuffer);
-    const onOutput = options.onOutput ?? (context.output === undefined ? undefined : toContext);
-    if (files === undefined && 'stdout' in child) {
-      child.stdout!.on('data', (chunk: Buffer) => {
-        stdout.push(chunk);
-        onOutput?.(chunk, 'stdout', item, context);
-      });
-      child.stderr!.on('data', (chunk: Buffer) => {
-        stderr.push(chunk);
-        onOutput?.(chunk, 'stderr', item, context);
-      });
-    }
+  }
 
+  /** A chunk of output through a pipe: kept (up to the cap) and passed on. */
+  #took(job: Job<I>, chunk: Buffer, stream: OutputStream): void {
+    job[stream].push(chunk);
+    job.onOutput?.(chunk, stream, job.item, job.context);
+  }
+
+  /** Follows the job to its end: stops and forces it on request, and settles with its result. */
+  #watch(job: Job<I>, child: ChildProcess | NativeChild, watchdog: Watchdog): Promise<CommandResult> {
+    const { context, files } = job;
+    const pid = child.pid;
+    const stopSignal = this.#options.stopSignal;
     return new Promise<CommandResult>((resolve, reject) => {
       let terminating = false;
       const terminate = (): void => {
@@ -222,7 +251,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
       const unlisten = context.stop.onStop((reason) => {
         if (pid === undefined) return;
         if (reason === 'timeout') terminate();
-        else if (options.stopSignal !== null) signalGroup(pid, options.stopSignal);
+        else if (stopSignal !== null) signalGroup(pid, stopSignal);
       });
       context.onForce(terminate, this.#settleWithinMs);
       child.on('error', (error: NodeJS.ErrnoException) => {
@@ -231,30 +260,12 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
         if (pid !== undefined) return;
         unlisten();
         if (files !== undefined) this.#closeFiles(files);
-        reject(spawnError(error, spec, file, cwd));
+        reject(
+          spawnError(error, job.spec, programOf(job.spec, this.#options.shell)[0], job.spec.cwd ?? this.#options.cwd),
+        );
       });
       const settle = (pid: number, exitCode: number | null, signal: NodeJS.Signals | null): void => {
-        // Closed already if the executor was closed while the job ran on.
-        if (files?.open === true) {
-          try {
-            readOutputFile(files.stdout, stdout, onOutput && ((chunk) => onOutput(chunk, 'stdout', item, context)));
-            readOutputFile(files.stderr, stderr, onOutput && ((chunk) => onOutput(chunk, 'stderr', item, context)));
-          } finally {
-            this.#closeFiles(files);
-          }
-        }
-        const result: CommandResult = {
-          command,
-          pid,
-          exitCode,
-          signal,
-          durationMs: performance.now() - startedAt,
-          stdout: stdout.text(),
-          stderr: stderr.text(),
-          stdoutBytes: stdout.total,
-          stderrBytes: stderr.total,
-          truncated: stdout.truncated || stderr.truncated,
-        };
+        const result = this.#resultOf(job, pid, exitCode, signal);
         if (exitCode === 0) resolve(result);
         else reject(new CommandFailedError(result));
       };
@@ -262,7 +273,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
         if (pid === undefined) return;
         unlisten();
         if (!groupAlive(pid)) watchdog.remove(pid);
-        else if (options.endGroupWithJob === true) {
+        else if (this.#options.endGroupWithJob === true) {
           // The job's outcome waits until what it left in its group is gone.
           void this.#terminate(pid).then(() => {
             watchdog.remove(pid);
@@ -273,6 +284,32 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
         settle(pid, exitCode, signal);
       });
     });
+  }
+
+  /** The job's result, its output files read first. */
+  #resultOf(job: Job<I>, pid: number, exitCode: number | null, signal: NodeJS.Signals | null): CommandResult {
+    const { files, stdout, stderr, onOutput } = job;
+    // Closed already if the executor was closed while the job ran on.
+    if (files?.open === true) {
+      try {
+        readOutputFile(files.stdout, stdout, onOutput && ((chunk) => onOutput(chunk, 'stdout', job.item, job.context)));
+        readOutputFile(files.stderr, stderr, onOutput && ((chunk) => onOutput(chunk, 'stderr', job.item, job.context)));
+      } finally {
+        this.#closeFiles(files);
+      }
+    }
+    return {
+      command: job.command,
+      pid,
+      exitCode,
+      signal,
+      durationMs: performance.now() - job.startedAt,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      stdoutBytes: stdout.total,
+      stderrBytes: stderr.total,
+      truncated: stdout.truncated || stderr.truncated,
+    };
   }
 
   /**
