@@ -52,35 +52,11 @@ export function expectBoolean(name: string, value: unknown): boolean {
   return value;
 }
 
-/** Checks that an options object has no keys beyond `known`, catching typos such as `concurency`. */
-export function expectKnownKeys(name: string, value: object, known: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      throw new OptionError(
-        `Unknown option \`${key}\` in \`${name}\`; known options: ${known.map((k) => `\`${k}\``).join(', ')}`,
-      );
-    }
-  }
-}
-
 /** The signal `name` means, accepting `TERM` for `SIGTERM`; undefined if the platform has no such signal. */
 export function signalNamed(name: string): NodeJS.Signals | undefined {
   const upper = name.toUpperCase();
   const signal = upper.startsWith('SIG') ? upper : `SIG${upper}`;
   return signal in constants.signals ? (signal as NodeJS.Signals) : undefined;
-}
-
-/** Checks for the name of a signal this platform has, such as `'SIGINT'`. */
-export function expectSignal(name: string, value: unknown): NodeJS.Signals {
-  if (typeof value !== 'string' || !value.startsWith('SIG') || signalNamed(value) !== value)
-    throw optionError(name, "a signal name such as 'SIGINT'", value);
-  return value as NodeJS.Signals;
-}
-
-/** Checks for a string that is not empty. */
-export function expectNonEmptyString(name: string, value: unknown, expected: string): string {
-  if (typeof value !== 'string' || value === '') throw optionError(name, expected, value);
-  return value;
 }
 
 /** The house checks as {@link OptionCheck}s, for schemas. */
@@ -89,7 +65,6 @@ export const is = {
   nonNegativeInteger: (value: unknown, name: string): number => expectNonNegativeInteger(name, value),
   duration: (value: unknown, name: string): number => expectDuration(name, value),
   boolean: (value: unknown, name: string): boolean => expectBoolean(name, value),
-  signal: (value: unknown, name: string): NodeJS.Signals => expectSignal(name, value),
   string: (value: unknown, name: string): string => {
     if (typeof value !== 'string') throw optionError(name, 'a string', value);
     return value;

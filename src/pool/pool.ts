@@ -1,6 +1,7 @@
 /** The public pool: delegates each run to a fresh engine, with its session and plug-ins. */
 import { PoolBusyError } from '../errors.js';
-import { expectDuration, expectKnownKeys, optionError } from '../options/validate.js';
+import { checkOptions, expectObject, optional, withDefault, type Schema } from '../options/schema.js';
+import { is, optionError } from '../options/validate.js';
 import type { Executor } from '../run/executor.js';
 import type { InterruptHub, NoticeWriter } from '../stop/signals.js';
 import { STOP_REASONS, type StopReason } from '../stop/token.js';
@@ -54,6 +55,15 @@ export interface JoinOptions {
   readonly timeout?: number;
 }
 
+const streamSchema = {
+  ordered: withDefault(is.boolean, false),
+  buffer: optional(is.positiveInteger),
+} satisfies Schema<StreamOptions>;
+
+const stopSchema = { finishRunning: withDefault(is.boolean, false) } satisfies Schema<StopOptions>;
+
+const joinSchema = { timeout: withDefault(is.duration, Infinity) } satisfies Schema<JoinOptions>;
+
 /**
  * A pool of workers that can be stopped cleanly. One pool runs one batch at a time; run it
  * again for another batch.
@@ -106,12 +116,9 @@ export class Pool<I, R> {
    * after yielding every result before it.
    */
   stream(items: PoolInput<I>, options: StreamOptions = {}): AsyncIterableIterator<TaskResult<I, R>> {
-    expectKnownKeys('stream options', options, ['ordered', 'buffer']);
-    const ordered = options.ordered ?? false;
-    if (typeof ordered !== 'boolean') throw optionError('ordered', 'a boolean', ordered);
-    const buffer = options.buffer ?? Math.max(16, 2 * this.#parts.settings.concurrency);
-    if (typeof buffer !== 'number' || !Number.isInteger(buffer) || buffer < 1)
-      throw optionError('buffer', 'a positive integer', buffer);
+    const checked = checkOptions('stream options', expectObject('stream options', options, 'an object'), streamSchema);
+    const { ordered } = checked;
+    const buffer = checked.buffer ?? Math.max(16, 2 * this.#parts.settings.concurrency);
     let engine: RunEngine<I, R> | undefined;
     const stream = new ResultStream<I, R>(ordered, buffer, async () => {
       engine?.stop('stop');
@@ -130,8 +137,12 @@ export class Pool<I, R> {
    */
   stop(reason: StopReason = 'stop', options: StopOptions = {}): void {
     if (!STOP_REASONS.includes(reason)) throw optionError('reason', `one of ${STOP_REASONS.join(', ')}`, reason);
-    expectKnownKeys('stop options', options, ['finishRunning']);
-    this.#active?.stop(reason, { finishRunning: options.finishRunning === true });
+    const { finishRunning } = checkOptions(
+      'stop options',
+      expectObject('stop options', options, 'an object'),
+      stopSchema,
+    );
+    this.#active?.stop(reason, { finishRunning });
   }
 
   /** Forced stop of the current run: kill what can be killed, abandon the rest, settle now. */
@@ -145,7 +156,7 @@ export class Pool<I, R> {
    * @returns true if no run is in progress any more, false if the timeout passed first.
    */
   join(options: JoinOptions = {}): Promise<boolean> {
-    const timeout = expectDuration('timeout', options.timeout ?? Infinity);
+    const { timeout } = checkOptions('join options', expectObject('join options', options, 'an object'), joinSchema);
     const active = this.#active;
     if (active === undefined) return Promise.resolve(true);
     return new Promise((resolve) => {
