@@ -19,7 +19,7 @@ import { InlineExecutor, type TaskFunction } from '../run/inline.js';
 import { localBackend } from '../run/local-backend.js';
 import type { CommandResult } from '../run/process/process-executor.js';
 import type { NoticeWriter, SignalSource } from '../stop/signals.js';
-import { expectStopToken } from '../stop/token.js';
+import { expectStopToken } from '../stop/expect-stop-token.js';
 import { commandExecutor, commandOutcome } from './command-pool.js';
 import type {
   AsyncPoolOptions,

@@ -7,9 +7,18 @@ import { TimeoutError } from '../errors.js';
 import type { OutputStream, TaskContext } from '../run/executor.js';
 import { StopState } from '../stop/state.js';
 import { setLongTimeout, type LongTimer } from '../stop/timers.js';
-import type { StopToken } from '../stop/token.js';
+import type { StopReason, StopToken } from '../stop/token.js';
 import { reportUncaught } from '../uncaught.js';
-import type { Settlement } from './lanes.js';
+import type { Outcome } from './tally.js';
+
+/** How an attempt ended, as its result needs to say. */
+export interface Settlement<R> {
+  readonly outcome: Outcome;
+  readonly value?: R | undefined;
+  readonly error?: Error | undefined;
+  readonly reason?: StopReason | undefined;
+  readonly abandoned?: boolean;
+}
 
 /** One attempt at one item. */
 export class TaskAttempt implements TaskContext {

@@ -15,25 +15,14 @@ import { runError, type RunFailure } from './run-errors.js';
 import type { Executor } from '../run/executor.js';
 import type { InterruptSignal } from '../stop/signals.js';
 import { StopState } from '../stop/state.js';
-import type { StopReason, StopToken } from '../stop/token.js';
-import type { Backoff } from './backoff.js';
+import type { StopReason } from '../stop/token.js';
 import type { InputReader } from './input.js';
 import type { LiveCounts, RunAttachment, RunHandle } from './lifecycle.js';
 import { Outcomes } from './outcomes.js';
 import type { ResultSink } from './result-sink.js';
 import type { Summary } from './summary.js';
 import { LaneScheduler, type LaneRun } from './scheduler.js';
-
-/** The scheduling settings of a run, already validated. */
-export interface EngineSettings {
-  readonly concurrency: number;
-  readonly timeout: number;
-  /** How long a timed-out task may take to stop before it is forced. */
-  readonly grace: number;
-  readonly retries: number;
-  readonly backoff: Backoff;
-  readonly parent: StopToken | undefined;
-}
+import type { EngineSettings } from './settings.js';
 
 /** Where a run is: connecting its executor, running lanes, or over. */
 type Phase = 'created' | 'opening' | 'running' | 'ended';

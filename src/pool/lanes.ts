@@ -1,7 +1,5 @@
 /** A run's lanes: slots that each run one task at a time, numbered from 1 as GNU parallel's `{%}`. */
-import type { StopReason } from '../stop/token.js';
 import type { TaskAttempt } from './attempt.js';
-import type { Outcome } from './tally.js';
 
 /** A slot that runs one task at a time. */
 export interface Lane<I> {
@@ -17,15 +15,6 @@ export interface Lane<I> {
 
 /** An item whose attempt was abandoned after a timeout, handed to a fresh lane to retry. */
 export type Carried<I> = Pick<Lane<I>, 'index' | 'attempts' | 'startedAt'> & { readonly item: I };
-
-/** How an attempt ended, as its result needs to say. */
-export interface Settlement<R> {
-  readonly outcome: Outcome;
-  readonly value?: R | undefined;
-  readonly error?: Error | undefined;
-  readonly reason?: StopReason | undefined;
-  readonly abandoned?: boolean;
-}
 
 /** The lanes of one run and the slot numbers they hold. */
 export class Lanes<I> {

@@ -4,7 +4,8 @@
  * stream. Also what the plug-ins attached to the run: their observers and resume filters.
  */
 import type { StopReason } from '../stop/token.js';
-import type { Lane, Settlement } from './lanes.js';
+import type { Settlement } from './attempt.js';
+import type { Lane } from './lanes.js';
 import { Observers, type RunAttachment } from './lifecycle.js';
 import type { ResultSink } from './result-sink.js';
 import { settledResult, type TaskResult } from './result.js';

@@ -10,7 +10,7 @@ import type { Executor } from '../run/executor.js';
 import type { StopState } from '../stop/state.js';
 import { reportUncaught } from '../uncaught.js';
 import { TaskAttempt } from './attempt.js';
-import type { EngineSettings } from './engine.js';
+import type { EngineSettings } from './settings.js';
 import { EventLoopTurns } from './event-loop.js';
 import type { InputReader } from './input.js';
 import { Lanes, type Carried, type Lane } from './lanes.js';

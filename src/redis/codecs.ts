@@ -4,8 +4,23 @@ import { fromErrorRecord } from '../run/error-transport.js';
 import type { TaskContext } from '../run/executor.js';
 import type { CommandResult, CommandSpec } from '../run/process/process-executor.js';
 import { termseqDuration, type TermStep } from '../run/process/termseq.js';
-import type { RemoteOutcome } from './protocol.js';
-import type { RemoteCodec } from './remote-executor.js';
+import type { RemoteJobData, RemoteOutcome } from './protocol.js';
+
+/** A command job's output, as read back from Redis (empty for other jobs). */
+export interface RemoteOutput {
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+}
+
+/** How one kind of task travels: what the job carries, and what its outcome means. */
+export interface RemoteCodec<I, R> {
+  /** The job's task, built on this machine (command lines are rendered here). */
+  toTask(item: I, context: TaskContext): RemoteJobData['task'];
+  /** The task's result from the worker's outcome. @throws the task's failure. */
+  fromOutcome(outcome: RemoteOutcome, output: RemoteOutput, item: I, context: TaskContext): R;
+  /** How long a forced job may take to go on its worker, network included. */
+  readonly settleWithinMs: number;
+}
 
 /** Time for a stop event to reach a worker and its outcome to come back, beyond the kill itself. */
 const NETWORK_ALLOWANCE_MS = 5_000;

@@ -12,6 +12,16 @@ import type { RedisModules } from './modules.js';
 /** A `redis://` or `rediss://` URL, or ioredis connection options (host, port, password, tls…). */
 export type RedisConnectionOptions = string | { readonly [option: string]: unknown };
 
+/** A queue on a Redis server, as the code that connects to it needs it (a `RedisBackend` is one). */
+export interface QueueTarget {
+  readonly connection: RedisConnectionOptions;
+  readonly queue: string;
+  /** After losing Redis midway, how long to keep reconnecting before giving up, in ms. */
+  readonly reconnectTimeoutMs: number;
+  /** The server, for messages (no password). */
+  readonly where: string;
+}
+
 /** How long a first connection may take before andon reports the server unreachable. */
 const CONNECT_TIMEOUT_MS = 5_000;
 

@@ -15,8 +15,8 @@ import { StoppedError } from '../errors.js';
 import type { NoticeWriter } from '../interrupt/coordinator.js';
 import type { Executor, TaskContext } from '../run/executor.js';
 import type { StopReason } from '../stop/token.js';
-import type { RedisBackend } from './backend.js';
-import { within } from './connection.js';
+import type { RemoteCodec, RemoteOutput } from './codecs.js';
+import { within, type QueueTarget } from './connection.js';
 import {
   EVENT_STREAM_LENGTH,
   JOB_NAME,
@@ -29,22 +29,6 @@ import {
 } from './protocol.js';
 import { CLOSE_WITHIN_MS, RedisSession } from './session.js';
 import { SubmitterConnection } from './submitter-connection.js';
-
-/** A command job's output, as read back from Redis (empty for other jobs). */
-export interface RemoteOutput {
-  readonly stdout: Buffer;
-  readonly stderr: Buffer;
-}
-
-/** How one kind of task travels: what the job carries, and what its outcome means. */
-export interface RemoteCodec<I, R> {
-  /** The job's task, built on this machine (command lines are rendered here). */
-  toTask(item: I, context: TaskContext): RemoteJobData['task'];
-  /** The task's result from the worker's outcome. @throws the task's failure. */
-  fromOutcome(outcome: RemoteOutcome, output: RemoteOutput, item: I, context: TaskContext): R;
-  /** How long a forced job may take to go on its worker, network included. */
-  readonly settleWithinMs: number;
-}
 
 /** A job this run has on the queue and waits for. */
 interface PendingJob {
@@ -71,7 +55,7 @@ const NO_OUTPUT: RemoteOutput = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(
 /** Runs tasks as jobs on a BullMQ queue served by `andon worker` processes. */
 export class RemoteExecutor<I, R> implements Executor<I, R> {
   readonly reportsStart = true;
-  readonly #backend: RedisBackend;
+  readonly #backend: QueueTarget;
   readonly #codec: RemoteCodec<I, R>;
   readonly #notice: NoticeWriter;
   /** Kept from one run to the next while the server answers. */
@@ -86,7 +70,7 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
   #opening: Promise<void> | undefined;
   #closing = false;
 
-  constructor(backend: RedisBackend, codec: RemoteCodec<I, R>, notice: NoticeWriter) {
+  constructor(backend: QueueTarget, codec: RemoteCodec<I, R>, notice: NoticeWriter) {
     this.#backend = backend;
     this.#codec = codec;
     this.#notice = notice;

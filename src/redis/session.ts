@@ -13,13 +13,13 @@ import {
   within,
   type ConnectionEvents,
 } from './connection.js';
+import type { QueueTarget } from './connection.js';
 import { loadRedisModules, type RedisModules } from './modules.js';
-import type { RedisBackend } from './backend.js';
 
 /** A connected client and event reader for one queue. */
 export class RedisSession {
   private constructor(
-    readonly backend: RedisBackend,
+    readonly backend: QueueTarget,
     readonly modules: RedisModules,
     readonly client: Redis,
     readonly events: QueueEvents,
@@ -27,7 +27,7 @@ export class RedisSession {
   ) {}
 
   /** Connects, or rejects with a `RedisError` naming the server and the fix. */
-  static async open(backend: RedisBackend, events: ConnectionEvents): Promise<RedisSession> {
+  static async open(backend: QueueTarget, events: ConnectionEvents): Promise<RedisSession> {
     const modules = await loadRedisModules();
     const client = await connectRedis(modules, backend.connection);
     let queueEvents: QueueEvents | undefined;

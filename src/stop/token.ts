@@ -6,7 +6,6 @@
  * The interface is the same on the main thread and inside a worker thread; only the storage
  * differs (an object field there, a `SharedArrayBuffer` read with `Atomics` here).
  */
-import { optionError } from '../options/validate.js';
 
 /**
  * Why a stop was requested. The first reason wins: a task stopped for its timeout and then
@@ -67,17 +66,4 @@ export interface WorkerStopToken extends StopToken {
    * synchronous code on a worker thread; never call it on the main thread.
    */
   sleepSync(ms: number): SleepOutcome;
-}
-
-/** Checks an option that must be a stop token (a `stop` option: the parent of what it is given to). */
-export function expectStopToken(name: string, value: unknown): StopToken {
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    typeof (value as StopToken).onStop !== 'function' ||
-    !('stopped' in value)
-  ) {
-    throw optionError(name, "a StopToken (for example `controller.token` or a task's `stop`)", value);
-  }
-  return value as StopToken;
 }
