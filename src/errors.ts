@@ -22,6 +22,10 @@ export type AndonErrorCode =
   | 'ANDON_SPAWN'
   | 'ANDON_JOB_LOG'
   | 'ANDON_REDIS'
+  | 'ANDON_WORKER_MODULE'
+  | 'ANDON_THREAD_EXITED'
+  | 'ANDON_UNSENDABLE'
+  | 'ANDON_POOL_CLOSED'
   | 'ANDON_BACKEND';
 
 /** Base class of every error andon throws or reports. */
@@ -144,6 +148,41 @@ export class RedisError extends AndonError {
 export class PoolBusyError extends AndonError {
   constructor() {
     super('ANDON_POOL_BUSY', 'This pool is already running; wait for `run()` to settle or create a second pool');
+  }
+}
+
+/** A worker module that fails to load, or has no function export of the name a pool asked for. */
+export class WorkerModuleError extends AndonError {
+  constructor(message: string, cause?: unknown) {
+    super('ANDON_WORKER_MODULE', message, cause === undefined ? undefined : { cause });
+  }
+}
+
+/** A worker thread exited (`process.exit()`, an uncaught error in a timer) while it ran a task. */
+export class ThreadExitedError extends AndonError {
+  /** The thread's exit code. */
+  readonly exitCode: number;
+
+  constructor(exitCode: number) {
+    super(
+      'ANDON_THREAD_EXITED',
+      `Worker thread exited with code ${exitCode} while running the task (did it call process.exit()?)`,
+    );
+    this.exitCode = exitCode;
+  }
+}
+
+/** An item (or a result) that cannot travel to where its task runs: a thread, or a worker through Redis. */
+export class UnsendableError extends AndonError {
+  constructor(message: string, cause?: unknown) {
+    super('ANDON_UNSENDABLE', message, cause === undefined ? undefined : { cause });
+  }
+}
+
+/** `run()` or `stream()` on a pool after `close()`. */
+export class PoolClosedError extends AndonError {
+  constructor() {
+    super('ANDON_POOL_CLOSED', 'This pool was closed; create a new one');
   }
 }
 

@@ -70,11 +70,15 @@ export {
   NonErrorThrownError,
   OptionError,
   PoolBusyError,
+  PoolClosedError,
   RedisError,
   SpawnError,
   StoppedError,
+  ThreadExitedError,
   TimeoutError,
+  UnsendableError,
   UsageError,
+  WorkerModuleError,
 } from './errors.js';
 export type { AndonErrorCode, CommandOutcome } from './errors.js';
 export { BackendError, InputError, InterruptedError } from './pool/run-errors.js';

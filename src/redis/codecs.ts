@@ -1,5 +1,5 @@
 /** How command tasks and module tasks travel to a worker and back. */
-import { CommandFailedError } from '../errors.js';
+import { CommandFailedError, RedisError, UnsendableError } from '../errors.js';
 import { fromErrorRecord } from '../run/error-transport.js';
 import type { TaskContext } from '../run/executor.js';
 import type { CommandResult, CommandSpec } from '../run/process/process-executor.js';
@@ -41,7 +41,7 @@ function termseqText(steps: readonly TermStep[]): string {
 }
 
 function unexpected(outcome: RemoteOutcome): Error {
-  return new Error(`Unexpected outcome from a worker: ${JSON.stringify(outcome).slice(0, 200)}`);
+  return new RedisError(`Unexpected outcome from a worker: ${JSON.stringify(outcome).slice(0, 200)}`);
 }
 
 /** Command jobs: rendered here, run in a process group on the worker, output sent back. */
@@ -85,12 +85,14 @@ export function moduleCodec<I, R>(module: string, exportName: string): RemoteCod
       try {
         json = JSON.stringify(item);
       } catch (error) {
-        throw new TypeError(
+        throw new UnsendableError(
           `Item ${context.index + 1} cannot be sent to a worker as JSON: ${(error as Error).message}`,
         );
       }
       if (json === undefined)
-        throw new TypeError(`Item ${context.index + 1} cannot be sent to a worker as JSON (it is ${typeof item})`);
+        throw new UnsendableError(
+          `Item ${context.index + 1} cannot be sent to a worker as JSON (it is ${typeof item})`,
+        );
       return { kind: 'module', module, export: exportName, item };
     },
     fromOutcome: (outcome) => {

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { CommandFailedError, OptionError } from '../errors.js';
+import { CommandFailedError, OptionError, UnsendableError } from '../errors.js';
 import { toErrorRecord } from '../run/error-transport.js';
 import type { TaskContext } from '../run/executor.js';
 import { CappedBuffer } from '../run/process/capture.js';
@@ -34,7 +34,9 @@ export function jsonSafe(outcome: RemoteOutcome): RemoteOutcome {
     JSON.stringify(outcome);
     return outcome;
   } catch (error) {
-    return errorOutcome(new TypeError(`The task's result cannot be sent back as JSON: ${(error as Error).message}`));
+    return errorOutcome(
+      new UnsendableError(`The task's result cannot be sent back as JSON: ${(error as Error).message}`),
+    );
   }
 }
 

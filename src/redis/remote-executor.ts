@@ -11,7 +11,7 @@
  * again — it was never logged done, so running it again is right.
  */
 import { randomBytes } from 'node:crypto';
-import { StoppedError } from '../errors.js';
+import { RedisError, StoppedError } from '../errors.js';
 import type { NoticeWriter } from '../interrupt/coordinator.js';
 import type { Executor, TaskContext } from '../run/executor.js';
 import type { StopReason } from '../stop/token.js';
@@ -127,7 +127,7 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
 
   /** BullMQ itself failed the job (andon's workers report task failures as outcomes). */
   #failedByQueue(jobId: string, reason: string): void {
-    this.#pending.get(jobId)?.settle({ error: new Error(`The queue failed job ${jobId}: ${reason}`) });
+    this.#pending.get(jobId)?.settle({ error: new RedisError(`The queue failed job ${jobId}: ${reason}`) });
   }
 
   /** Gives the run's lease up, deleting it unless the run failed (the server is then gone). */

@@ -6,7 +6,7 @@
  * only the task it was running.
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { StoppedError } from '../../errors.js';
+import { PoolClosedError, StoppedError, ThreadExitedError, UnsendableError } from '../../errors.js';
 import { armStopCell, createStopCell, GENERATION_MASK, requestSharedStop } from '../../stop/shared.js';
 import { fromErrorRecord } from '../error-transport.js';
 import type { Executor, TaskContext } from '../executor.js';
@@ -75,11 +75,7 @@ class WorkerSlot {
       markReady();
       const pending = this.pending;
       if (pending !== undefined) {
-        this.#fail(
-          pending.forced
-            ? new StoppedError('force')
-            : new Error(`Worker thread exited with code ${code} while running the task (did it call process.exit()?)`),
-        );
+        this.#fail(pending.forced ? new StoppedError('force') : new ThreadExitedError(code));
       }
       onGone(this);
     });
@@ -119,9 +115,9 @@ class WorkerSlot {
         this.worker.postMessage({ generation, item: value }, transferList);
       } catch (error) {
         pending.reject(
-          new Error(
+          new UnsendableError(
             `The item cannot be sent to a worker thread (${(error as Error).message}); pass plain data: objects, arrays, strings, numbers, buffers`,
-            { cause: error },
+            error,
           ),
         );
       }
@@ -159,7 +155,7 @@ export class ThreadExecutor<I, R> implements Executor<I, R> {
   }
 
   async run(item: I, context: TaskContext): Promise<R> {
-    if (this.#closed) throw new Error('This pool was closed; create a new one');
+    if (this.#closed) throw new PoolClosedError();
     let slot = this.#idle.pop();
     while (slot?.broken) slot = this.#idle.pop();
     if (slot === undefined) {

@@ -3,6 +3,7 @@
  * a time with a shared-memory stop token, and reports each outcome with its generation.
  */
 import { parentPort, workerData, type Transferable } from 'node:worker_threads';
+import { WorkerModuleError } from '../../errors.js';
 import { setCurrentStop } from '../../stop/current.js';
 import { SharedStopToken } from '../../stop/shared.js';
 import { toErrorRecord } from '../error-transport.js';
@@ -19,15 +20,15 @@ async function load(): Promise<Task> {
   try {
     loaded = (await import(setup.moduleUrl)) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(
+    throw new WorkerModuleError(
       `Worker module ${setup.moduleUrl} failed to load: ${(error as Error)?.message ?? String(error)}; fix the module, or run it with node to see the error`,
-      { cause: error },
+      error,
     );
   }
   const task = loaded[setup.exportName];
   if (typeof task !== 'function') {
     const exported = Object.keys(loaded).filter((key) => typeof loaded[key] === 'function');
-    throw new Error(
+    throw new WorkerModuleError(
       `Worker module ${setup.moduleUrl} has no function export \`${setup.exportName}\`` +
         (exported.length > 0
           ? `; its function exports are: ${exported.map((k) => `\`${k}\``).join(', ')} (choose one with the \`export\` option)`
