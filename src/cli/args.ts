@@ -13,11 +13,11 @@ import { parseHalt, type HaltPolicy } from './halt.js';
 import { positiveInteger, seconds } from './values.js';
 import { parseWorker, redisPlan, type RedisPlan, type WorkerPlan } from './worker-args.js';
 import { UsageError } from '../errors.js';
+import { readCommandWords, type CommandWords, type SourceSpec } from './command-words.js';
+import { scanOptions, type ScannedOptions } from './option-scan.js';
+import { parseReport, type ReportPlan } from './report-args.js';
 
-/** Where a job's values come from. */
-export type SourceSpec =
-  | { readonly kind: 'values'; readonly values: readonly string[] }
-  | { readonly kind: 'file'; readonly path: string };
+export type { SourceSpec } from './command-words.js';
 
 /** A run, as the command line asked for it. */
 export interface RunPlan {
@@ -59,61 +59,8 @@ export type Plan =
   | { readonly action: 'help' }
   | { readonly action: 'version' }
   | { readonly action: 'demo' }
-  | { readonly action: 'report'; readonly jobLog: string; readonly output: string }
+  | ReportPlan
   | WorkerPlan;
-
-/** `andon report JOBLOG [-o FILE]`. */
-function parseReport(args: readonly string[]): Plan {
-  let output: string | undefined;
-  const positionals: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '-o' || arg === '--output') {
-      output = args[++i];
-      if (output === undefined) throw new UsageError(`${arg} needs a file name; see andon --help`);
-    } else if (arg.startsWith('--output=')) output = arg.slice('--output='.length);
-    else if (arg.startsWith('-') && arg !== '-')
-      throw new UsageError(`Unknown option ${arg} for andon report; usage: andon report JOBLOG [-o FILE]`);
-    else positionals.push(arg);
-  }
-  if (positionals.length !== 1) throw new UsageError('andon report takes one job log: andon report JOBLOG [-o FILE]');
-  const jobLog = positionals[0]!;
-  return { action: 'report', jobLog, output: output ?? `${jobLog}.html` };
-}
-
-/** Options that take a value, by every name they answer to. */
-const VALUE_OPTIONS: Record<string, string> = {
-  '-j': 'jobs',
-  '--jobs': 'jobs',
-  '--timeout': 'timeout',
-  '--retries': 'retries',
-  '--halt': 'halt',
-  '--grace': 'grace',
-  '--termseq': 'termseq',
-  '--joblog': 'joblog',
-  '--redis': 'redis',
-  '--queue': 'queue',
-  '--reconnect-timeout': 'reconnectTimeout',
-};
-
-const FLAG_OPTIONS: Record<string, string> = {
-  '-0': 'null',
-  '--null': 'null',
-  '-k': 'keepOrder',
-  '--keep-order': 'keepOrder',
-  '--tag': 'tag',
-  '--line-buffer': 'lineBuffer',
-  '--lb': 'lineBuffer',
-  '--group': 'group',
-  '--dry-run': 'dryRun',
-  '--bar': 'bar',
-  '--resume': 'resume',
-  '--resume-failed': 'resumeFailed',
-  '-h': 'help',
-  '--help': 'help',
-  '-V': 'version',
-  '--version': 'version',
-};
 
 /** Arguments as a user would type them again: shell-quoted, with `:::` and `::::` left bare. */
 export function displayArgs(args: readonly string[]): string {
@@ -127,98 +74,33 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
   const subcommand = !argv.includes(':::') && !argv.includes('::::');
   if (argv[0] === 'report' && subcommand) return parseReport(argv.slice(1));
   if (argv[0] === 'worker' && subcommand) return parseWorker(argv.slice(1), defaultJobs);
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      i++;
-      break;
-    }
-    if (arg === ':::' || arg === '::::' || !arg.startsWith('-') || arg === '-') break;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    if (name in FLAG_OPTIONS) {
-      if (eq !== -1) throw new UsageError(`${name} takes no value`);
-      flags.add(FLAG_OPTIONS[name]!);
-    } else if (name in VALUE_OPTIONS) {
-      const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined) throw new UsageError(`${name} needs a value; see andon --help`);
-      values.set(VALUE_OPTIONS[name]!, value);
-    } else if (/^-j\S+$/.test(arg)) {
-      values.set('jobs', arg.slice(2));
-    } else {
-      throw new UsageError(`Unknown option ${name}; see andon --help`);
-    }
-  }
-  if (flags.has('help')) return { action: 'help' };
-  if (flags.has('group') && flags.has('lineBuffer'))
+  const options = scanOptions(argv);
+  // Before the command is read: `andon --help` has none, and a user asking for help gets it.
+  if (options.flags.has('help')) return { action: 'help' };
+  if (options.flags.has('group') && options.flags.has('lineBuffer'))
     throw new UsageError('--group and --line-buffer contradict each other; choose one');
-  if (flags.has('version')) return { action: 'version' };
+  if (options.flags.has('version')) return { action: 'version' };
+  return assembleRunPlan(argv, options, readCommandWords(argv, options.end), defaultJobs);
+}
 
-  const commandWords: string[] = [];
-  for (; i < argv.length && argv[i] !== ':::' && argv[i] !== '::::'; i++) commandWords.push(argv[i]!);
-  if (commandWords.join('').trim() === '')
-    throw new UsageError('Missing command: give the command to run before the inputs, e.g. andon gzip -k {} ::: *.log');
-
-  const sources: SourceSpec[] = [];
-  while (i < argv.length) {
-    const separator = argv[i++]!;
-    const group: string[] = [];
-    for (; i < argv.length && argv[i] !== ':::' && argv[i] !== '::::'; i++) group.push(argv[i]!);
-    if (group.length === 0)
-      throw new UsageError(
-        `${separator} has nothing after it; give at least one ${separator === ':::' ? 'value' : 'file'}, or leave ${separator} out to read stdin`,
-      );
-    if (separator === ':::') sources.push({ kind: 'values', values: group });
-    else for (const path of group) sources.push({ kind: 'file', path });
-  }
-
-  const command = commandWords.join(' ');
-  let template: Template;
-  try {
-    template = new Template(command);
-  } catch (error) {
-    throw new UsageError((error as OptionError).message);
-  }
-  const sourceCount = Math.max(sources.length, 1);
-  if (template.highestSource > sourceCount) {
-    throw new UsageError(
-      `{${template.highestSource}} refers to input source ${template.highestSource}, but there ${sourceCount === 1 ? 'is 1 source' : `are ${sourceCount} sources`}; add one with ::: or ::::`,
-    );
-  }
+/** Checks the options against each other and the command, and builds the run's plan. @throws UsageError */
+function assembleRunPlan(
+  argv: readonly string[],
+  { values, flags }: ScannedOptions,
+  { command, sources }: CommandWords,
+  defaultJobs: number,
+): RunPlan {
+  const template = templateFor(command, sources.length);
   const redis = redisPlan(values.get('redis'), values.get('queue'), values.get('reconnectTimeout'), 'see andon --help');
   if (redis !== undefined && flags.has('lineBuffer'))
     throw new UsageError(
       "--line-buffer cannot be used with --redis: a remote job's output arrives when it ends; leave --line-buffer out",
     );
-  const jobsText = values.get('jobs');
-  const jobs =
-    jobsText === undefined
-      ? redis === undefined
-        ? defaultJobs
-        : DEFAULTS.queuedJobs
-      : positiveInteger(
-          '-j',
-          jobsText,
-          jobsText === '0' ? ' (GNU parallel reads -j 0 as "as many as possible"; andon needs a number)' : '',
-        );
-  let termseq: readonly TermStep[];
-  try {
-    termseq = parseTermseq(values.get('termseq') ?? DEFAULTS.termseq);
-  } catch (error) {
-    throw new UsageError(`--termseq: ${(error as OptionError).message}`);
-  }
-  const retries = values.get('retries');
+  const jobs = jobsFor(values.get('jobs'), redis === undefined ? defaultJobs : DEFAULTS.queuedJobs);
+  const termseq = termseqFor(values.get('termseq'));
   const jobLog = values.get('joblog');
-  if ((flags.has('resume') || flags.has('resumeFailed')) && jobLog === undefined) {
-    throw new UsageError(
-      `${flags.has('resume') ? '--resume' : '--resume-failed'} needs --joblog FILE: the job log says which jobs already ran`,
-    );
-  }
-  if (flags.has('resume') && flags.has('resumeFailed'))
-    throw new UsageError('--resume and --resume-failed contradict each other; choose one');
+  checkResume(flags, jobLog);
+  const retries = values.get('retries');
   return {
     action: 'run',
     command,
@@ -242,4 +124,53 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
     redis,
     argv,
   };
+}
+
+/** The command's template, checked against the number of sources. @throws UsageError */
+function templateFor(command: string, sourceTotal: number): Template {
+  let template: Template;
+  try {
+    template = new Template(command);
+  } catch (error) {
+    throw new UsageError((error as OptionError).message);
+  }
+  // With no source the jobs read stdin, which is source 1.
+  const sourceCount = Math.max(sourceTotal, 1);
+  if (template.highestSource > sourceCount) {
+    throw new UsageError(
+      `{${template.highestSource}} refers to input source ${template.highestSource}, but there ${sourceCount === 1 ? 'is 1 source' : `are ${sourceCount} sources`}; add one with ::: or ::::`,
+    );
+  }
+  return template;
+}
+
+/** -j, or the default when it is not given. @throws UsageError */
+function jobsFor(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  // A GNU parallel user's -j 0 means something else: say what, rather than only "not positive".
+  return positiveInteger(
+    '-j',
+    text,
+    text === '0' ? ' (GNU parallel reads -j 0 as "as many as possible"; andon needs a number)' : '',
+  );
+}
+
+/** --termseq, or the default. @throws UsageError */
+function termseqFor(text: string | undefined): readonly TermStep[] {
+  try {
+    return parseTermseq(text ?? DEFAULTS.termseq);
+  } catch (error) {
+    throw new UsageError(`--termseq: ${(error as OptionError).message}`);
+  }
+}
+
+/** --resume and --resume-failed: one at most, and a job log to resume from. @throws UsageError */
+function checkResume(flags: ReadonlySet<string>, jobLog: string | undefined): void {
+  if ((flags.has('resume') || flags.has('resumeFailed')) && jobLog === undefined) {
+    throw new UsageError(
+      `${flags.has('resume') ? '--resume' : '--resume-failed'} needs --joblog FILE: the job log says which jobs already ran`,
+    );
+  }
+  if (flags.has('resume') && flags.has('resumeFailed'))
+    throw new UsageError('--resume and --resume-failed contradict each other; choose one');
 }

@@ -3,6 +3,21 @@ import { DEFAULTS } from '../options/defaults.js';
 
 /** The help text, with the default number of jobs filled in. */
 export function helpText(defaultJobs: number): string {
+  const sections = [
+    usage(),
+    replacementStrings(),
+    options(defaultJobs),
+    stopping(),
+    workers(),
+    exitStatus(),
+    differences(),
+  ];
+  // Each section ends without a newline: the blank line between two sections is the join's.
+  return `${sections.join('\n\n')}\n`;
+}
+
+/** What andon is, its forms of command line, and how values reach the command. */
+function usage(): string {
   return `andon — run jobs in parallel; Ctrl+C stops them cleanly, a second Ctrl+C forces
 
 Usage:
@@ -16,18 +31,32 @@ Usage:
 
 Several ::: and :::: sources give every combination (the last one varies fastest).
 Each job's command line runs through /bin/sh, with every value shell-quoted:
-  andon echo pre {} post ::: 'two words'   passes 'two words' as one argument.
+  andon echo pre {} post ::: 'two words'   passes 'two words' as one argument.`;
+}
 
-Replacement strings:
+/** The replacement strings a command may hold. */
+function replacementStrings(): string {
+  return `Replacement strings:
   {}     the value (all values, space-separated, with several sources)
   {.}    without extension      {/}   basename      {//}  dirname
   {/.}   basename without extension
   {#}    the job's sequence number, from 1
   {%}    the job's slot, from 1 to -j
   {1} {2} ...  the value of input source 1, 2, ... (also {1.} {1/} {1//} {1/.})
-With no replacement string, the values are appended to the command.
+With no replacement string, the values are appended to the command.`;
+}
 
-Options:
+/** Every option of a run, those of a local run first, then those of a run on Redis. */
+function options(defaultJobs: number): string {
+  return `${localOptions(defaultJobs)}
+${redisOptions()}
+  -h, --help          show this help
+  -V, --version       show the version`;
+}
+
+/** The options of a run on this machine, under their heading. */
+function localOptions(defaultJobs: number): string {
+  return `Options:
   -j, --jobs N        run N jobs at once (default: ${defaultJobs}, the number of cores)
   -0, --null          input records end with NUL, not newline
   -k, --keep-order    print output in input order
@@ -49,8 +78,12 @@ Options:
   --joblog FILE       append a record of every finished job to FILE (GNU parallel's
                       columns); interrupted and never-started jobs are not recorded
   --resume            with --joblog: skip the jobs FILE has (succeeded or failed)
-  --resume-failed     with --joblog: skip the jobs FILE has as succeeded, rerun the rest
-  --redis URL         put the jobs on a BullMQ queue in Redis (redis://[:PASSWORD@]HOST:PORT)
+  --resume-failed     with --joblog: skip the jobs FILE has as succeeded, rerun the rest`;
+}
+
+/** The options that send a run's jobs to workers through Redis. */
+function redisOptions(): string {
+  return `  --redis URL         put the jobs on a BullMQ queue in Redis (redis://[:PASSWORD@]HOST:PORT)
                       for \`andon worker\` processes on any machines to run; output, exit
                       code, job log (Host column: the worker), --bar and Ctrl+C work as
                       for a local run. -j is then the number of jobs on the queue at once
@@ -59,17 +92,21 @@ Options:
   --queue NAME        the queue, shared by the submitting andon and its workers
   --reconnect-timeout SECS
                       after losing Redis, keep reconnecting this long, then fail
-                      (default: ${DEFAULTS.reconnectTimeout / 1000}); jobs not finished are not logged, so --resume runs them
-  -h, --help          show this help
-  -V, --version       show the version
+                      (default: ${DEFAULTS.reconnectTimeout / 1000}); jobs not finished are not logged, so --resume runs them`;
+}
 
-Stopping:
+/** What the first and second Ctrl+C do. */
+function stopping(): string {
+  return `Stopping:
   Every job runs in its own process group. The first Ctrl+C (or SIGTERM, SIGHUP) starts
   no new job and sends SIGINT to every running job's group; jobs get the grace period to
   exit. A second Ctrl+C, or the end of the grace period, runs the termination sequence
-  on whatever is left. A watchdog process kills all jobs if andon itself is killed.
+  on whatever is left. A watchdog process kills all jobs if andon itself is killed.`;
+}
 
-Workers:
+/** `andon worker`: its options, and how it starts, stops and hands jobs back. */
+function workers(): string {
+  return `Workers:
   andon worker --redis URL --queue NAME [-j N] [--module PATH] [--grace SECS]
                [--lock-duration SECS] [--reconnect-timeout SECS]
   runs the queue's jobs, N at a time (default: the number of cores), each command in its
@@ -79,14 +116,20 @@ Workers:
   job, gives running jobs --grace (default: ${DEFAULTS.grace / 1000}) to finish, then ends them and hands them back
   to the queue for another worker, and exits 0 (a second signal hands back at once). A
   worker killed outright: its jobs' processes die with it (watchdog) and another worker
-  takes the jobs after --lock-duration (default: ${DEFAULTS.lockDuration / 1000}, BullMQ's lock).
+  takes the jobs after --lock-duration (default: ${DEFAULTS.lockDuration / 1000}, BullMQ's lock).`;
+}
 
-Exit status:
+/** The exit codes. */
+function exitStatus(): string {
+  return `Exit status:
   0 all jobs succeeded; 1-100 that many jobs failed; 101 more than 100 failed;
   130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP; 255 a usage error, or Redis that
-  cannot be reached or was lost for longer than --reconnect-timeout.
+  cannot be reached or was lost for longer than --reconnect-timeout.`;
+}
 
-Where andon differs from GNU parallel:
+/** Where andon differs from GNU parallel, for its users. */
+function differences(): string {
+  return `Where andon differs from GNU parallel:
   -j 0 is an error (GNU: as many as possible); -j takes a number only, not +N or N%.
   A ::: with nothing after it, a missing command, and an unterminated replacement
   string such as {1 are errors (GNU runs with them). A command whose first word is not
@@ -100,6 +143,5 @@ Where andon differs from GNU parallel:
   (a job's slot changes from run to run). A job log written for another command is refused.
   Grouped output goes to temporary files, as in GNU parallel, but they are deleted as
   soon as they are opened. Processes a job leaves running in its process group are
-  ended when andon finishes (GNU leaves them running).
-`;
+  ended when andon finishes (GNU leaves them running).`;
 }

@@ -6,7 +6,9 @@ import { isAndonError, TimeoutError, UsageError } from '../errors.js';
 import type { BackendError, InterruptedError } from '../pool/run-errors.js';
 import { formatDuration } from '../format.js';
 import type { RunObserver } from '../pool/lifecycle.js';
+import type { Pool } from '../pool/pool.js';
 import { formatSummary, type Summary } from '../pool/summary.js';
+import type { Backend } from '../run/backend.js';
 import { commandResultOf, type CommandResult } from '../run/process/process-executor.js';
 import { displayArgs, type RunPlan } from './args.js';
 import { missingProgram } from './command-check.js';
@@ -21,6 +23,8 @@ export interface CliIo {
   readonly stdout: ByteSink;
   readonly stderr: ByteSink;
 }
+
+type CommandPool = Pool<string[], CommandResult>;
 
 /** The exit code GNU parallel gives for `failed` failed jobs. */
 function failureExitCode(failed: number): number {
@@ -79,23 +83,57 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
   await checkSources(plan.sources);
   const separator = plan.nullSeparated ? '\0' : '\n';
   const inputs = listOrStreamJobs(plan.sources, io.stdin, separator);
-  if (plan.dryRun) {
-    let seq = 0;
-    for await (const values of inputs) {
-      seq++;
-      io.stdout.write(`${renderShellLine(plan.template, { values, seq, slot: ((seq - 1) % plan.jobs) + 1 })}\n`);
-    }
-    return 0;
-  }
+  if (plan.dryRun) return printCommands(plan, inputs, io.stdout);
   // A remote job's program is looked for on the worker, not here.
   const missing = plan.redis === undefined ? missingProgram(plan.command) : undefined;
   if (missing !== undefined) throw new UsageError(`Command not found: ${missing}; check its name and your PATH`);
 
+  const { pool, halt } = await startPool(plan, io);
+  let summary: Summary;
+  try {
+    summary = await pool.run(inputs);
+  } catch (error) {
+    return failureExit(error, plan, io.stderr);
+  } finally {
+    await pool.close();
+  }
+  if (options.alwaysSummarize === true || plan.bar || summary.failed > 0 || halt?.exitCode !== undefined)
+    io.stderr.write(`andon: ${formatSummary(summary)}\n`);
+  return halt?.exitCode ?? failureExitCode(summary.failed);
+}
+
+/** --dry-run: prints each job's command line, numbered and slotted as a run would; exits 0. */
+async function printCommands(
+  plan: RunPlan,
+  inputs: Iterable<string[]> | AsyncIterable<string[]>,
+  stdout: ByteSink,
+): Promise<number> {
+  let seq = 0;
+  for await (const values of inputs) {
+    seq++;
+    // No job runs, so no slot is freed: the slots are dealt out in turn.
+    stdout.write(`${renderShellLine(plan.template, { values, seq, slot: ((seq - 1) % plan.jobs) + 1 })}\n`);
+  }
+  return 0;
+}
+
+/** The pool that runs the plan's jobs, with the observers that print their output and notices. */
+async function startPool(plan: RunPlan, io: CliIo): Promise<{ pool: CommandPool; halt: HaltObserver | undefined }> {
   const output = new OutputSequencer(plan, io.stdout, io.stderr);
   const halt = plan.halt === undefined ? undefined : new HaltObserver(plan.halt, io.stderr);
   const backend = plan.redis === undefined ? undefined : await redisBackendFor(plan.redis);
+  const observers = [output, timeoutNotices(plan, io.stderr), ...(halt === undefined ? [] : [halt])];
+  return { pool: createCommandPool(plan, backend, observers), halt };
+}
+
+/** Builds the pool: the plan's options in the library's terms. */
+function createCommandPool(
+  plan: RunPlan,
+  backend: Backend | undefined,
+  observers: readonly RunObserver<string[], CommandResult>[],
+): CommandPool {
   const { template } = plan;
-  const pool = createPool<string[]>({
+  return createPool<string[]>({
     concurrency: plan.jobs,
     command: (values, { seq, slot }) => ({ shell: renderShellLine(template, { values, seq, slot }) }),
     // Output goes through the sequencer; results need not keep a copy.
@@ -122,31 +160,29 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
             resume: plan.resume,
             identity: plan.command,
           },
-    observers: [output, timeoutNotices(plan, io.stderr), ...(halt === undefined ? [] : [halt])],
+    observers,
   });
-  let summary: Summary;
-  try {
-    summary = await pool.run(inputs);
-  } catch (error) {
-    if (isAndonError(error, 'ANDON_JOB_LOG')) throw new UsageError((error as Error).message);
-    if (isAndonError(error, 'ANDON_BACKEND')) {
-      const failed = error as BackendError;
-      io.stderr.write(`andon: ${failed.message}\n`);
-      if (failed.summary.taken > 0) {
-        io.stderr.write(`andon: ${formatSummary(failed.summary)}\n`);
-        io.stderr.write(`andon: ${resumeHint(plan)}\n`);
-      }
-      return 255;
+}
+
+/**
+ * The exit code of a run that ended in an error, after saying on stderr what happened and how
+ * far it got. @throws UsageError for a job log that cannot be used, and any error not andon's.
+ */
+function failureExit(error: unknown, plan: RunPlan, stderr: ByteSink): number {
+  if (isAndonError(error, 'ANDON_JOB_LOG')) throw new UsageError((error as Error).message);
+  if (isAndonError(error, 'ANDON_BACKEND')) {
+    const failed = error as BackendError;
+    stderr.write(`andon: ${failed.message}\n`);
+    // Lost before any job was taken, the run has nothing to summarise or resume.
+    if (failed.summary.taken > 0) {
+      stderr.write(`andon: ${formatSummary(failed.summary)}\n`);
+      stderr.write(`andon: ${resumeHint(plan)}\n`);
     }
-    if (!isAndonError(error, 'ANDON_INTERRUPTED')) throw error;
-    const interrupted = error as InterruptedError;
-    io.stderr.write(`andon: ${formatSummary(interrupted.summary)}\n`);
-    io.stderr.write(`andon: ${resumeHint(plan)}\n`);
-    return interrupted.exitCode;
-  } finally {
-    await pool.close();
+    return 255;
   }
-  if (options.alwaysSummarize === true || plan.bar || summary.failed > 0 || halt?.exitCode !== undefined)
-    io.stderr.write(`andon: ${formatSummary(summary)}\n`);
-  return halt?.exitCode ?? failureExitCode(summary.failed);
+  if (!isAndonError(error, 'ANDON_INTERRUPTED')) throw error;
+  const interrupted = error as InterruptedError;
+  stderr.write(`andon: ${formatSummary(interrupted.summary)}\n`);
+  stderr.write(`andon: ${resumeHint(plan)}\n`);
+  return interrupted.exitCode;
 }
