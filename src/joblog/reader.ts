@@ -22,17 +22,86 @@ export interface JobLogContents {
 const HEADER = COLUMNS.join('\t');
 const CHUNK = 1 << 20;
 
+function cannotRead(path: string, error: unknown): JobLogError {
+  return new JobLogError(
+    path,
+    `Cannot read the job log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    undefined,
+    error as Error,
+  );
+}
+
+function openJobLog(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (error) {
+    throw cannotRead(path, error);
+  }
+}
+
 function readChunk(path: string, fd: number, buffer: Buffer): number {
   try {
     return readSync(fd, buffer);
   } catch (error) {
+    throw cannotRead(path, error);
+  }
+}
+
+/** Whether there is a job log to read: an absent file is an empty log, a directory a mistake. @throws JobLogError */
+function jobLogExists(path: string): boolean {
+  if (!existsSync(path)) return false;
+  if (statSync(path).isDirectory())
+    throw new JobLogError(path, `The job log ${path} is a directory; give a file name, e.g. ${path}/run.log`);
+  return true;
+}
+
+/** The identity in a header line, if andon wrote one. @throws JobLogError if `line` is not a header */
+function headerIdentity(path: string, line: string): string | undefined {
+  if (!line.startsWith(HEADER))
     throw new JobLogError(
       path,
-      `Cannot read the job log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      undefined,
-      error as Error,
+      `${path}:1 is not a job log header (expected ${COLUMNS.join(', ')}); choose another job log file`,
+      1,
     );
-  }
+  const rest = line.slice(HEADER.length);
+  return rest.startsWith('\tandon:') ? unescapeKey(rest.slice('\tandon:'.length)) : undefined;
+}
+
+function badRecord(path: string, lineNumber: number): JobLogError {
+  return new JobLogError(
+    path,
+    `${path}:${lineNumber} is not a job log record (expected ${COLUMNS.length} tab-separated fields: ${COLUMNS.join(', ')}); fix or remove that line`,
+    lineNumber,
+  );
+}
+
+/** Parses one record line (without its newline). @throws JobLogError naming the line if it is not a record */
+function parseRecord(path: string, line: string, lineNumber: number): JobRecord {
+  const fields = line.split('\t');
+  const startTime = Number(fields[2]);
+  const runtime = Number(fields[3]);
+  if (
+    fields.length !== COLUMNS.length ||
+    !/^\d+$/.test(fields[0]!) ||
+    !/^-?\d+$/.test(fields[6]!) ||
+    !/^\d+$/.test(fields[7]!) ||
+    !Number.isFinite(startTime) ||
+    !Number.isFinite(runtime)
+  )
+    throw badRecord(path, lineNumber);
+  return {
+    seq: Number(fields[0]),
+    startTime,
+    runtime,
+    received: Number(fields[5]) || 0,
+    exitValue: Number(fields[6]),
+    signal: Number(fields[7]),
+    key: unescapeKey(fields[8]!),
+  };
+}
+
+function tornLastLine(path: string, lineNumber: number): string {
+  return `andon: ${path}:${lineNumber}: skipped an incomplete last line (andon was stopped while writing it); that job runs again`;
 }
 
 /** Reads the job log at `path`; an absent or empty file reads as empty. @throws JobLogError */
@@ -54,81 +123,28 @@ export function scanJobLog(
 ): { identity: string | undefined; warnings: string[] } {
   const warnings: string[] = [];
   let identity: string | undefined;
-  if (!existsSync(path)) return { identity, warnings };
-  if (statSync(path).isDirectory())
-    throw new JobLogError(path, `The job log ${path} is a directory; give a file name, e.g. ${path}/run.log`);
-  let lineNumber = 0;
-  const parse = (line: string): void => {
-    lineNumber++;
-    if (lineNumber === 1) {
-      if (!line.startsWith(HEADER))
-        throw new JobLogError(
-          path,
-          `${path}:1 is not a job log header (expected ${COLUMNS.join(', ')}); choose another job log file`,
-          1,
-        );
-      const rest = line.slice(HEADER.length);
-      if (rest.startsWith('\tandon:')) identity = unescapeKey(rest.slice('\tandon:'.length));
-      return;
-    }
-    const fields = line.split('\t');
-    const startTime = Number(fields[2]);
-    const runtime = Number(fields[3]);
-    if (
-      fields.length !== COLUMNS.length ||
-      !/^\d+$/.test(fields[0]!) ||
-      !/^-?\d+$/.test(fields[6]!) ||
-      !/^\d+$/.test(fields[7]!) ||
-      !Number.isFinite(startTime) ||
-      !Number.isFinite(runtime)
-    ) {
-      throw new JobLogError(
-        path,
-        `${path}:${lineNumber} is not a job log record (expected ${COLUMNS.length} tab-separated fields: ${COLUMNS.join(', ')}); fix or remove that line`,
-        lineNumber,
-      );
-    }
-    onRecord({
-      seq: Number(fields[0]),
-      startTime,
-      runtime,
-      received: Number(fields[5]) || 0,
-      exitValue: Number(fields[6]),
-      signal: Number(fields[7]),
-      key: unescapeKey(fields[8]!),
-    });
-  };
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw new JobLogError(
-      path,
-      `Cannot read the job log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      undefined,
-      error as Error,
-    );
-  }
+  if (!jobLogExists(path)) return { identity, warnings };
+  const fd = openJobLog(path);
   try {
     const decoder = new StringDecoder('utf8');
     const buffer = Buffer.allocUnsafe(CHUNK);
+    let lineNumber = 0;
     let pending = '';
     for (let read = readChunk(path, fd, buffer); read > 0; read = readChunk(path, fd, buffer)) {
       pending += decoder.write(buffer.subarray(0, read));
       let start = 0;
       for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n', start)) {
-        parse(pending.slice(start, end));
+        lineNumber++;
+        const line = pending.slice(start, end);
+        if (lineNumber === 1) identity = headerIdentity(path, line);
+        else onRecord(parseRecord(path, line, lineNumber));
         start = end + 1;
       }
       pending = pending.slice(start);
     }
     pending += decoder.end();
-    if (pending !== '') {
-      // Every record ends with a newline; a line without one was cut short by a crash.
-      warnings.push(
-        `andon: ${path}:${lineNumber + 1}: skipped an incomplete last line (andon was stopped while writing it); that job runs again`,
-      );
-    }
+    // Every record ends with a newline; a line without one was cut short by a crash.
+    if (pending !== '') warnings.push(tornLastLine(path, lineNumber + 1));
   } finally {
     closeSync(fd);
   }

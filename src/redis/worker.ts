@@ -94,6 +94,17 @@ interface ActiveJob {
   handBack: boolean;
 }
 
+/** What {@link startWorker} hands a {@link QueueWorker}: its options, checked and defaulted. */
+interface WorkerSettings {
+  readonly concurrency: number;
+  readonly grace: number;
+  readonly lockDuration: number;
+  readonly moduleUrl: string | undefined;
+  readonly notice: NoticeWriter;
+  readonly signals: SignalSource | undefined;
+  readonly parent: StopToken | undefined;
+}
+
 /** Once Redis is gone for good, how long the worker waits for BullMQ to wind down before it stops anyway. */
 const WIND_DOWN_MS = 5_000;
 
@@ -161,26 +172,26 @@ export class QueueWorker implements InterruptParticipant {
   #settle!: () => void;
 
   /** @internal Use {@link startWorker}. */
-  constructor(
-    session: RedisSession,
-    settings: {
-      concurrency: number;
-      grace: number;
-      lockDuration: number;
-      moduleUrl: string | undefined;
-      notice: NoticeWriter;
-      signals: SignalSource | undefined;
-      parent: StopToken | undefined;
-    },
-  ) {
+  constructor(session: RedisSession, settings: WorkerSettings) {
     this.#session = session;
     this.#grace = settings.grace;
     this.#notice = settings.notice;
     this.#jobs = new JobRunner(session.client, session.backend.queue, settings.moduleUrl);
     this.#leases = new RunLeases(session.client, session.backend.queue);
-    const { bullmq } = session.modules;
     session.events.on(STOP_EVENT as 'error', (args: unknown) => this.#onStopEvent(args as StopEventArgs));
-    this.#worker = new bullmq.Worker<RemoteJobData, RemoteOutcome>(
+    this.#worker = this.#createWorker(settings);
+    this.#housekeeping = setInterval(() => void this.#checkLeases(), RUN_LEASE_RENEW_MS);
+    this.#housekeeping.unref();
+    if (settings.signals !== undefined)
+      this.#cleanups.push(interruptCoordinator(settings.signals).join(this, settings.notice));
+    if (settings.parent !== undefined) this.#cleanups.push(settings.parent.onStop(() => this.stop()));
+    this.closed = this.#whenClosed();
+  }
+
+  /** The BullMQ worker that fetches this worker's jobs, with its events wired. */
+  #createWorker(settings: WorkerSettings): Worker<RemoteJobData, RemoteOutcome> {
+    const session = this.#session;
+    const worker = new session.modules.bullmq.Worker<RemoteJobData, RemoteOutcome>(
       session.backend.queue,
       // Three parameters: BullMQ passes its cancellation signal only to a processor that takes one.
       (job, token, signal) => this.#process(job, token, signal),
@@ -196,24 +207,28 @@ export class QueueWorker implements InterruptParticipant {
       },
     );
     // Connection errors; the session's watch reports losses once.
-    this.#worker.on('error', () => {});
-    // The job is no longer this worker's (Redis lost it, or its lock expired and another
-    // worker took it): whatever this copy produces can never be reported.
-    this.#worker.on('lockRenewalFailed', (jobIds: string[]) => {
-      for (const job of this.#active) {
-        if (!jobIds.includes(job.jobId) || job.stop.stopped) continue;
-        this.#notice(
-          `andon: job ${job.jobId} is no longer this worker's (Redis lost it, or another worker took it over); stopping it here`,
-        );
-        this.#apply(job, 'force');
-      }
-    });
-    this.#housekeeping = setInterval(() => void this.#checkLeases(), RUN_LEASE_RENEW_MS);
-    this.#housekeeping.unref();
-    if (settings.signals !== undefined)
-      this.#cleanups.push(interruptCoordinator(settings.signals).join(this, settings.notice));
-    if (settings.parent !== undefined) this.#cleanups.push(settings.parent.onStop(() => this.stop()));
-    this.closed = new Promise<void>((resolve) => {
+    worker.on('error', () => {});
+    worker.on('lockRenewalFailed', (jobIds: string[]) => this.#onLockRenewalFailed(jobIds));
+    return worker;
+  }
+
+  /**
+   * The job is no longer this worker's (Redis lost it, or its lock expired and another worker
+   * took it): whatever this copy produces can never be reported.
+   */
+  #onLockRenewalFailed(jobIds: string[]): void {
+    for (const job of this.#active) {
+      if (!jobIds.includes(job.jobId) || job.stop.stopped) continue;
+      this.#notice(
+        `andon: job ${job.jobId} is no longer this worker's (Redis lost it, or another worker took it over); stopping it here`,
+      );
+      this.#apply(job, 'force');
+    }
+  }
+
+  /** {@link closed}: settles once BullMQ's worker has closed, or when {@link #settle} gives up waiting for it. */
+  #whenClosed(): Promise<QueueWorkerSummary> {
+    return new Promise<void>((resolve) => {
       this.#settle = resolve;
       this.#worker.once('closed', () => resolve());
     }).then(async () => {
@@ -285,14 +300,17 @@ export class QueueWorker implements InterruptParticipant {
     for (const job of this.#active) this.#handBackJob(job);
   }
 
+  /** A first signal: {@link stop}. */
   interrupt(): void {
     this.stop();
   }
 
+  /** A second signal: {@link handBack}. */
   force(_signal: InterruptSignal): void {
     this.handBack();
   }
 
+  /** For the signal's notice: the running jobs, and the grace period they have. */
   waitingFor(): { running: number; graceMs: number } {
     return { running: this.#active.size, graceMs: this.#grace };
   }
@@ -353,6 +371,7 @@ export class QueueWorker implements InterruptParticipant {
     job.kill?.();
   }
 
+  /** BullMQ's processor: runs one job and reports its outcome, or hands it back to the queue. */
   async #process(
     job: Job<RemoteJobData, RemoteOutcome>,
     token: string | undefined,
@@ -360,47 +379,19 @@ export class QueueWorker implements InterruptParticipant {
   ): Promise<RemoteOutcome> {
     const data = job.data;
     const jobId = job.id ?? '';
-    if (data?.v !== PROTOCOL_VERSION || typeof data.task !== 'object') {
-      return errorOutcome(
-        new OptionError(
-          `Job ${jobId} is not an andon job of protocol ${PROTOCOL_VERSION}; submitter and worker must run the same andon version`,
-        ),
-      );
-    }
-    const runStop = this.#stops.runStopped(data.run);
-    if (runStop !== undefined) {
-      this.#stopped++;
-      return errorOutcome(new StoppedError(runStop));
-    }
+    const refused = this.#refuse(jobId, data);
+    if (refused !== undefined) return refused;
     if (await this.#leases.gone(data.run, true)) {
       this.#stopped++;
       return errorOutcome(
         new OptionError(`Job ${jobId} was not run: the andon that submitted it is gone (killed without a goodbye)`),
       );
     }
-    // The same job here already: Redis lost it and it was submitted again, so the older copy's
-    // outcome has nowhere to go.
-    for (const older of this.#active) if (older.jobId === jobId) this.#apply(older, 'force');
-    const active: ActiveJob = { jobId, run: data.run, stop: new StopState(), kill: undefined, handBack: false };
-    this.#active.add(active);
-    const early = this.#stops.takeEarlyStop(jobId);
-    if (early !== undefined) this.#apply(active, early);
-    if (this.#handsBack(this.#state)) this.#handBackJob(active);
+    const active = this.#admit(jobId, data.run);
     // BullMQ's own cancellation (`worker.cancelJob`, which stop events use) reaches the job's token here.
     const onAbort = (): void => void active.stop.request(stopReasonOf(signal?.reason) ?? 'stop');
     signal?.addEventListener('abort', onAbort, { once: true });
-    const context: TaskContext = {
-      stop: active.stop,
-      attempt: data.attempt,
-      index: data.index,
-      slot: 1,
-      onForce: (kill) => {
-        active.kill = kill;
-        // A force that came before the job could be killed is carried out now.
-        if (active.stop.reason === 'force' || active.handBack) kill();
-      },
-      started: () => {},
-    };
+    const context = this.#contextOf(active, data);
     let outcome: RemoteOutcome;
     try {
       outcome =
@@ -412,6 +403,59 @@ export class QueueWorker implements InterruptParticipant {
       this.#active.delete(active);
       active.stop.dispose();
     }
+    return await this.#conclude(job, token, active, outcome);
+  }
+
+  /** The outcome of a job refused without a round trip to Redis, or `undefined` to go on. */
+  #refuse(jobId: string, data: RemoteJobData | undefined): RemoteOutcome | undefined {
+    if (data?.v !== PROTOCOL_VERSION || typeof data.task !== 'object') {
+      return errorOutcome(
+        new OptionError(
+          `Job ${jobId} is not an andon job of protocol ${PROTOCOL_VERSION}; submitter and worker must run the same andon version`,
+        ),
+      );
+    }
+    const runStop = this.#stops.runStopped(data.run);
+    if (runStop === undefined) return undefined;
+    this.#stopped++;
+    return errorOutcome(new StoppedError(runStop));
+  }
+
+  /** Registers a job about to run, with any stop that reached it before it did. */
+  #admit(jobId: string, run: string): ActiveJob {
+    // The same job here already: Redis lost it and it was submitted again, so the older copy's
+    // outcome has nowhere to go.
+    for (const older of this.#active) if (older.jobId === jobId) this.#apply(older, 'force');
+    const active: ActiveJob = { jobId, run, stop: new StopState(), kill: undefined, handBack: false };
+    this.#active.add(active);
+    const early = this.#stops.takeEarlyStop(jobId);
+    if (early !== undefined) this.#apply(active, early);
+    if (this.#handsBack(this.#state)) this.#handBackJob(active);
+    return active;
+  }
+
+  #contextOf(active: ActiveJob, data: RemoteJobData): TaskContext {
+    return {
+      stop: active.stop,
+      attempt: data.attempt,
+      index: data.index,
+      slot: 1,
+      onForce: (kill) => {
+        active.kill = kill;
+        // A force that came before the job could be killed is carried out now.
+        if (active.stop.reason === 'force' || active.handBack) kill();
+      },
+      started: () => {},
+    };
+  }
+
+  /** Counts a job that has ended; one being handed back goes to the queue's wait list instead of reporting. */
+  async #conclude(
+    job: Job<RemoteJobData, RemoteOutcome>,
+    token: string | undefined,
+    active: ActiveJob,
+    outcome: RemoteOutcome,
+  ): Promise<RemoteOutcome> {
     if (active.handBack) {
       this.#handedBack++;
       await job.moveToWait(token);

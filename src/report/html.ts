@@ -23,6 +23,16 @@ const TOP = 30;
 const ROWS_HEIGHT_MAX = 520;
 const MAX_FAILURES_LISTED = 200;
 
+/** Where things go on the timeline: its time range, its rows, and a time's x coordinate. */
+interface Timeline {
+  readonly t0: number;
+  readonly span: number;
+  readonly slots: number;
+  readonly rowHeight: number;
+  readonly height: number;
+  readonly x: (t: number) => number;
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -34,8 +44,12 @@ function clock(epochSeconds: number): string {
     .replace(/\.\d+Z$/, ' UTC');
 }
 
-/** Renders the report page. */
-export function renderReport(data: ReportData): string {
+function succeeded(job: PlacedJob): boolean {
+  return job.exitValue === 0 && job.signal === 0;
+}
+
+/** Spans every job and every run event, so that markers after the last job still show. */
+function timelineOf(data: ReportData): Timeline {
   const { jobs, slots, events } = data;
   const starts = [...jobs.map((job) => job.startTime), ...events.map((event) => event.at)];
   const ends = [...jobs.map((job) => job.endTime), ...events.map((event) => event.at)];
@@ -46,24 +60,26 @@ export function renderReport(data: ReportData): string {
   const plotWidth = WIDTH - LEFT - RIGHT;
   const height = TOP + slots * rowHeight + 40;
   const x = (t: number): number => LEFT + ((t - t0) / span) * plotWidth;
-  const done = jobs.filter((job) => job.exitValue === 0 && job.signal === 0).length;
-  const failed = jobs.length - done;
+  return { t0, span, slots, rowHeight, height, x };
+}
 
+function renderBar(job: PlacedJob, { rowHeight, x }: Timeline): string {
+  const ok = succeeded(job);
+  const width = Math.max(ok ? 1 : 2, x(job.endTime) - x(job.startTime));
+  const tip = `#${job.seq} ${ok ? 'done' : `failed (exit ${job.exitValue}${job.signal !== 0 ? `, signal ${job.signal}` : ''})`} in ${job.runtime.toFixed(3)} s\n${job.key}`;
+  return `<rect class="job ${ok ? 'done' : 'failed'}${width >= 4 ? ' edged' : ''}" x="${x(job.startTime).toFixed(1)}" y="${TOP + job.slot * rowHeight + 1}" width="${width.toFixed(1)}" height="${Math.max(1, rowHeight - 2)}"><title>${escapeHtml(tip)}</title></rect>`;
+}
+
+function renderBars(jobs: readonly PlacedJob[], timeline: Timeline): string {
   // Failed bars last and at least 2 px wide, so that among thousands they still show.
-  const ordered = [
-    ...jobs.filter((job) => job.exitValue === 0 && job.signal === 0),
-    ...jobs.filter((job) => job.exitValue !== 0 || job.signal !== 0),
-  ];
-  const bars = ordered
-    .map((job) => {
-      const ok = job.exitValue === 0 && job.signal === 0;
-      const width = Math.max(ok ? 1 : 2, x(job.endTime) - x(job.startTime));
-      const tip = `#${job.seq} ${ok ? 'done' : `failed (exit ${job.exitValue}${job.signal !== 0 ? `, signal ${job.signal}` : ''})`} in ${job.runtime.toFixed(3)} s\n${job.key}`;
-      return `<rect class="job ${ok ? 'done' : 'failed'}${width >= 4 ? ' edged' : ''}" x="${x(job.startTime).toFixed(1)}" y="${TOP + job.slot * rowHeight + 1}" width="${width.toFixed(1)}" height="${Math.max(1, rowHeight - 2)}"><title>${escapeHtml(tip)}</title></rect>`;
-    })
-    .join('\n');
+  const ordered = [...jobs.filter((job) => succeeded(job)), ...jobs.filter((job) => !succeeded(job))];
+  return ordered.map((job) => renderBar(job, timeline)).join('\n');
+}
+
+/** A dashed line per interrupt and per later run; the first run's start is the timeline's left edge. */
+function renderMarkers(events: readonly RunEvent[], { height, x }: Timeline): string {
   let runNumber = 0;
-  const markers = events
+  return events
     .filter((event) => event.event !== 'end')
     .map((event) => {
       const at = x(event.at).toFixed(1);
@@ -75,27 +91,65 @@ export function renderReport(data: ReportData): string {
       return `<g class="marker resume"><line x1="${at}" x2="${at}" y1="${TOP - 12}" y2="${height - 30}"/><text x="${(Number(at) + 4).toFixed(1)}" y="${TOP - 16}">run ${runNumber}${event.resume ? ' (resume)' : ''}</text></g>`;
     })
     .join('\n');
-  const ticks = Array.from({ length: 6 }, (_, i) => {
+}
+
+function renderTicks({ t0, span, height, x }: Timeline): string {
+  return Array.from({ length: 6 }, (_, i) => {
     const t = t0 + (span * i) / 5;
     return `<g class="tick"><line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${TOP}" y2="${height - 30}"/><text x="${x(t).toFixed(1)}" y="${height - 14}">${formatDuration((t - t0) * 1000)}</text></g>`;
   }).join('\n');
-  const slotLabels =
-    slots <= 40
-      ? Array.from(
-          { length: slots },
-          (_, slot) =>
-            `<text class="slot" x="${LEFT - 8}" y="${TOP + slot * rowHeight + rowHeight / 2 + 4}">${slot + 1}</text>`,
-        ).join('\n')
-      : '';
-  const interrupts = events.filter((event) => event.event === 'interrupt');
-  const failures = jobs.filter((job) => job.exitValue !== 0 || job.signal !== 0).slice(0, MAX_FAILURES_LISTED);
+}
 
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${escapeHtml(data.title)}</title>
-<style>
+/** Numbered rows up to 40 slots; beyond that the labels would overlap. */
+function renderSlotLabels({ slots, rowHeight }: Timeline): string {
+  if (slots > 40) return '';
+  return Array.from(
+    { length: slots },
+    (_, slot) =>
+      `<text class="slot" x="${LEFT - 8}" y="${TOP + slot * rowHeight + rowHeight / 2 + 4}">${slot + 1}</text>`,
+  ).join('\n');
+}
+
+function renderTimeline(data: ReportData, timeline: Timeline): string {
+  const { height } = timeline;
+  return `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">
+${renderTicks(timeline)}
+${renderSlotLabels(timeline)}
+${renderBars(data.jobs, timeline)}
+${renderMarkers(data.events, timeline)}
+</svg>`;
+}
+
+function renderTotals(data: ReportData, { t0, span }: Timeline): string {
+  const { jobs, slots } = data;
+  const done = jobs.filter((job) => succeeded(job)).length;
+  const interrupts = data.events.filter((event) => event.event === 'interrupt').length;
+  return `<div class="totals">
+  <div><b id="total-jobs">${jobs.length}</b>jobs</div>
+  <div><b id="total-done">${done}</b>done</div>
+  <div><b id="total-failed">${jobs.length - done}</b>failed</div>
+  <div><b>${slots}</b>slots</div>
+  <div><b>${formatDuration(span * 1000)}</b>from ${escapeHtml(clock(t0))}</div>
+  <div><b id="total-interrupts">${interrupts}</b>interrupt${interrupts === 1 ? '' : 's'}</div>
+</div>`;
+}
+
+/** The first {@link MAX_FAILURES_LISTED} failed jobs, so that a run of 10,000 failures stays a readable page. */
+function renderFailures(jobs: readonly PlacedJob[]): string {
+  const allFailures = jobs.filter((job) => !succeeded(job));
+  const failures = allFailures.slice(0, MAX_FAILURES_LISTED);
+  if (failures.length === 0) return '<p>No job failed.</p>';
+  const rows = failures.map(
+    (job) =>
+      `<tr><td>${job.seq}</td><td>${job.exitValue}</td><td>${job.signal}</td><td>${escapeHtml(job.key)}</td></tr>`,
+  );
+  const more = allFailures.length - failures.length;
+  return `<table id="failures"><tr><th>seq</th><th>exit</th><th>signal</th><th>command</th></tr>
+${rows.join('\n')}
+</table>${more > 0 ? `<p>… and ${more} more failed jobs.</p>` : ''}`;
+}
+
+const STYLE = `<style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }
   h1 { font-size: 20px; margin: 0 0 12px; }
   .totals { display: flex; gap: 24px; flex-wrap: wrap; margin-bottom: 12px; }
@@ -116,38 +170,35 @@ export function renderReport(data: ReportData): string {
   .legend span { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin: 0 4px 0 12px; vertical-align: -1px; }
   table { border-collapse: collapse; margin-top: 16px; }
   td, th { border-bottom: 1px solid #eee; padding: 4px 10px; text-align: left; font-family: ui-monospace, monospace; font-size: 12px; }
-</style>
-</head>
-<body>
-<h1>${escapeHtml(data.title)}</h1>
-<div class="totals">
-  <div><b id="total-jobs">${jobs.length}</b>jobs</div>
-  <div><b id="total-done">${done}</b>done</div>
-  <div><b id="total-failed">${failed}</b>failed</div>
-  <div><b>${slots}</b>slots</div>
-  <div><b>${formatDuration(span * 1000)}</b>from ${escapeHtml(clock(t0))}</div>
-  <div><b id="total-interrupts">${interrupts.length}</b>interrupt${interrupts.length === 1 ? '' : 's'}</div>
-</div>
-<p class="legend"><span style="background:#2e9d4f"></span>done<span style="background:#d64545"></span>failed<span style="background:#b00020;height:2px"></span>interrupt<span style="background:#1f5fbf;height:2px"></span>later run. Hover a bar for its command.</p>
-<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">
-${ticks}
-${slotLabels}
-${bars}
-${markers}
-</svg>
-${
-  failures.length === 0
-    ? '<p>No job failed.</p>'
-    : `<table id="failures"><tr><th>seq</th><th>exit</th><th>signal</th><th>command</th></tr>
-${failures.map((job) => `<tr><td>${job.seq}</td><td>${job.exitValue}</td><td>${job.signal}</td><td>${escapeHtml(job.key)}</td></tr>`).join('\n')}
-</table>${failed > failures.length ? `<p>… and ${failed - failures.length} more failed jobs.</p>` : ''}`
-}
-<script>
+</style>`;
+
+const LEGEND =
+  '<p class="legend"><span style="background:#2e9d4f"></span>done<span style="background:#d64545"></span>failed<span style="background:#b00020;height:2px"></span>interrupt<span style="background:#1f5fbf;height:2px"></span>later run. Hover a bar for its command.</p>';
+
+const LAYOUT_SCRIPT = `<script>
   // What the browser actually laid out, for checks that read the rendered page.
   const svg = document.getElementById('timeline');
   const drawn = [...svg.querySelectorAll('rect.job')].filter((bar) => bar.getBoundingClientRect().width > 0).length;
   document.body.dataset.layout = JSON.stringify({ width: Math.round(svg.getBoundingClientRect().width), drawn });
-</script>
+</script>`;
+
+/** Renders the report page. */
+export function renderReport(data: ReportData): string {
+  const timeline = timelineOf(data);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(data.title)}</title>
+${STYLE}
+</head>
+<body>
+<h1>${escapeHtml(data.title)}</h1>
+${renderTotals(data, timeline)}
+${LEGEND}
+${renderTimeline(data, timeline)}
+${renderFailures(data.jobs)}
+${LAYOUT_SCRIPT}
 </body>
 </html>
 `;
