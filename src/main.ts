@@ -1,16 +1,24 @@
 /**
  * `main(fn)`: the wrapper for scripts, so that Ctrl+C behaves the way a shell user expects —
- * the summary on stderr and exit code 130 — instead of a stack trace.
+ * the summary on stderr, and the script dies of the signal (`$?` 130, and a calling shell loop
+ * stops) — instead of a stack trace. A closed standard output stops the runs too, and the
+ * script ends as SIGPIPE would end it.
  */
 import { isAndonError } from './errors.js';
+import { interruptCoordinator } from './interrupt/coordinator.js';
+import { dieBy, isClosedOutput } from './interrupt/die-by.js';
 import type { InterruptedError } from './pool/run-errors.js';
+import type { EndingSignal } from './stop/signals.js';
 import { formatSummary, type Summary } from './pool/summary.js';
 
 /** Options of {@link main}; for tests and embedding. */
 export interface MainOptions {
   /** Where the summary and error lines go. @default process.stderr */
   readonly stderr?: { write(text: string): unknown };
-  /** How to end the process. @default process.exit */
+  /**
+   * How to end the process, with its exit code. By default an interrupted script dies of its
+   * signal (so that a calling shell sees it) and any other ends with `process.exit`.
+   */
   readonly exit?: (code: number) => void;
 }
 
@@ -30,21 +38,40 @@ function isSummary(value: unknown): value is Summary {
 export async function main(fn: () => unknown, options: MainOptions = {}): Promise<void> {
   const stderr = options.stderr ?? process.stderr;
   const exit = options.exit ?? ((code: number) => process.exit(code));
+  let outputClosed = false;
+  const onOutputError = (error: Error): void => {
+    if (!isClosedOutput(error)) throw error;
+    outputClosed = true;
+    interruptCoordinator(process).outputClosed();
+  };
+  process.stdout.on('error', onOutputError);
   try {
     const value = await fn();
     if (isSummary(value)) {
       stderr.write(`andon: ${formatSummary(value)}\n`);
       if (value.failed > 0) process.exitCode = 1;
     }
+    if (outputClosed) endBy('SIGPIPE', 141, options.exit);
   } catch (error) {
     if (isAndonError(error, 'ANDON_INTERRUPTED')) {
       const interrupted = error as InterruptedError;
       stderr.write(`andon: ${formatSummary(interrupted.summary)}\n`);
-      exit(interrupted.exitCode);
+      endBy(interrupted.signal as EndingSignal, interrupted.exitCode, options.exit);
       return;
     }
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    stderr.write(`${message}\n`);
+    stderr.write(`${describeError(error)}\n`);
     exit(1);
+  } finally {
+    process.stdout.off('error', onOutputError);
   }
+}
+
+/** Ends with the injected `exit`, or as the signal would have. */
+function endBy(signal: EndingSignal, code: number, exit: ((code: number) => void) | undefined): void {
+  if (exit !== undefined) exit(code);
+  else dieBy(signal);
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

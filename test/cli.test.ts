@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { andon, ANDON_BIN, gnuParallel, parallel, runCommand, startAndon } from './helpers/cli.js';
 import { openFifo } from './helpers/fifo.js';
+import { afterRepeatWindow } from './helpers/child.js';
 import { isAlive, jobPids, waitUntilGone } from './helpers/processes.js';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -316,7 +317,7 @@ describe('andon: stopping real jobs', () => {
     const pids = jobPids(child.stdout());
     child.kill('SIGINT');
     const exit = await child.exited;
-    assert.equal(exit.code, 130, exit.stderr);
+    assert.equal(exit.status, 130, exit.stderr);
     assert.match(exit.stderr, /0 done, 0 failed, 2 cancelled, 0 not started .*interrupted by SIGINT/);
     assert.deepEqual(pids.filter(isAlive), []);
   });
@@ -337,7 +338,7 @@ describe('andon: stopping real jobs', () => {
     const pids = jobPids(child.stdout());
     child.kill('SIGTERM');
     const exit = await child.exited;
-    assert.equal(exit.code, 143, exit.stderr);
+    assert.equal(exit.status, 143, exit.stderr);
     assert.match(exit.stderr, /forced/);
     assert.deepEqual(pids.filter(isAlive), []);
   });
@@ -348,9 +349,10 @@ describe('andon: stopping real jobs', () => {
     const pids = jobPids(child.stdout());
     child.kill('SIGINT');
     while (!child.stderr().includes('received, stopping')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await afterRepeatWindow();
     child.kill('SIGINT');
     const exit = await child.exited;
-    assert.equal(exit.code, 130);
+    assert.equal(exit.status, 130);
     assert.match(exit.stderr, /second signal \(SIGINT\), forcing stop of 1 running task/);
     assert.deepEqual(pids.filter(isAlive), []);
   });
@@ -370,11 +372,13 @@ describe('andon: stopping real jobs', () => {
     const pids = jobPids(child.stdout());
     child.kill('SIGTERM');
     while (!child.stderr().includes('received, stopping')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await afterRepeatWindow();
     child.kill('SIGINT');
     while (!child.stderr().includes('second signal')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await afterRepeatWindow();
     child.kill('SIGINT');
     const exit = await child.exited;
-    assert.equal(exit.code, 143, exit.stderr);
+    assert.equal(exit.status, 143, exit.stderr);
     assert.match(exit.stderr, /already forcing/);
     assert.match(exit.stderr, /1 cancelled.*interrupted by SIGTERM, forced/);
     assert.deepEqual(pids.filter(isAlive), []);
@@ -411,7 +415,7 @@ describe('andon: stopping real jobs', () => {
       const pids = (await fifo.lines(2)).map(Number);
       child.kill('SIGINT');
       const exit = await child.exited;
-      assert.equal(exit.code, 130, exit.stderr);
+      assert.equal(exit.status, 130, exit.stderr);
       assert.deepEqual(exit.stdout.split('\n').filter(Boolean).sort(), ['partial 1', 'partial 2']);
       assert.deepEqual(pids.filter(isAlive), []);
       await tmp.emptied();
@@ -448,7 +452,7 @@ describe('andon: stopping real jobs', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     child.kill('SIGINT');
     const exit = await child.exited;
-    assert.equal(exit.code, 130);
+    assert.equal(exit.status, 130);
     assert.match(exit.stderr, /andon demo: pulling 10 images, 3 at a time/);
     assert.match(exit.stderr, /[1-9]\d* done, 0 failed, \d+ cancelled, 0 not started .*interrupted by SIGINT/);
     assert.match(exit.stderr, /run `andon demo` again to pull the rest/);

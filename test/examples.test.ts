@@ -14,7 +14,7 @@ describe('examples/sleepy', () => {
     child.kill('SIGINT');
     const exit = await child.exited;
     const took = performance.now() - signalledAt;
-    assert.equal(exit.code, 130);
+    assert.equal(exit.status, 130);
     assert.equal(exit.stdout.match(/cleaned up/g)?.length, 3);
     assert.match(exit.stderr, /0 done, 0 failed, 3 cancelled, 0 not started .*interrupted by SIGINT/);
     // The tasks sleep in 2-second chunks; stopping must not wait one out. 1.5 s leaves room

@@ -204,7 +204,7 @@ describe('job log in the CLI', () => {
       child.kill(signal);
       const exit = await child.exited;
       if (signal === 'SIGINT') {
-        assert.equal(exit.code, 130);
+        assert.equal(exit.status, 130);
         assert.match(exit.stderr, /to run the rest: andon --resume -j 2 --joblog /);
       }
       const loggedDone = lines(log)

@@ -230,7 +230,7 @@ describe('Redis backend', { skip }, () => {
     assert.equal(await client.llen(`bull:${queue}:wait`), 4, 'four jobs wait on the queue');
     submitter.kill('SIGINT');
     const exit = await submitter.exited;
-    assert.equal(exit.code, 130, exit.stderr);
+    assert.equal(exit.status, 130, exit.stderr);
     assert.match(exit.stderr, /0 done, 0 failed, 8 cancelled/);
     // sleep dies of the SIGINT its worker forwards; the bound is generous for a loaded machine.
     await waitUntilGone(pidFiles(work), 5_000);
@@ -249,7 +249,7 @@ describe('Redis backend', { skip }, () => {
     await until('the job to run', () => pidFiles(work).length === 1);
     submitter.kill('SIGINT');
     const exit = await submitter.exited;
-    assert.equal(exit.code, 130, exit.stderr);
+    assert.equal(exit.status, 130, exit.stderr);
     assert.deepEqual(pidFiles(work).filter(isAlive), [], 'nothing of the job is alive once the submitter has exited');
   });
 
@@ -265,7 +265,7 @@ describe('Redis backend', { skip }, () => {
     await until('jobs 1-3 logged', () => existsSync(log) && jobLogRecords(log).length === 3);
     first.kill('SIGINT');
     const firstExit = await first.exited;
-    assert.equal(firstExit.code, 130, firstExit.stderr);
+    assert.equal(firstExit.status, 130, firstExit.stderr);
     assert.match(firstExit.stderr, /to run the rest: andon --resume --redis/);
     writeFileSync(join(work, 'go'), '');
     const second = await submit(redis, queue, ['--resume', '--joblog', log, command, ':::', ...range(6)]).exited;
@@ -323,7 +323,7 @@ describe('Redis backend', { skip }, () => {
     await until('2 jobs running', () => pidFiles(work).length === 2);
     submitter.kill('SIGINT');
     const exit = await submitter.exited;
-    assert.equal(exit.code, 130, exit.stderr);
+    assert.equal(exit.status, 130, exit.stderr);
     await waitUntilGone(pidFiles(work), 5_000);
   });
 
@@ -620,7 +620,7 @@ describe('Redis backend', { skip }, () => {
       await until('the job to run', () => pidFiles(work).length === 1);
       submitter.kill('SIGINT');
       const exit = await submitter.exited;
-      assert.equal(exit.code, 130);
+      assert.equal(exit.status, 130);
       assert.match(
         exit.stderr,
         /to run the rest: andon --resume --redis 'redis:\/\/:\*\*\*@127\.0\.0\.1:\d+' .* \(with the Redis password in place of \*\*\*\)/,

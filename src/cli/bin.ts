@@ -9,6 +9,7 @@ import { displayArgs, parseCommandLine } from './args.js';
 import { DEMO_ARGS, DEMO_JOB_LOG, demoPlan } from './demo.js';
 import { helpText } from './help.js';
 import { runPlan } from './run.js';
+import { ProcessEnd } from './process-end.js';
 import { runWorker } from './worker.js';
 import { UsageError } from '../errors.js';
 import { writeReport } from '../report/report.js';
@@ -20,6 +21,9 @@ function version(): string {
   };
   return manifest.version;
 }
+
+const processEnd = new ProcessEnd();
+processEnd.install([process.stdout, process.stderr]);
 
 async function cli(argv: readonly string[]): Promise<number> {
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
@@ -42,13 +46,17 @@ async function cli(argv: readonly string[]): Promise<number> {
             `  resuming: ${alreadyPulled} of 10 were pulled before the last Ctrl+C (job log ${DEMO_JOB_LOG})\n`,
           );
         process.stderr.write(`  the same by hand: andon ${displayArgs(DEMO_ARGS)}\n\n`);
+        processEnd.running();
         const code = await runPlan(demo, io, { alwaysSummarize: true });
         if (code === 130) process.stderr.write('andon demo: run `andon demo` again to pull the rest.\n');
         return code;
       }
       case 'run':
+        processEnd.running();
         return await runPlan(plan, io);
       case 'worker':
+        diesOfItsSignal = false;
+        processEnd.running();
         return await runWorker(plan, process.stderr);
       case 'report': {
         const shown = writeReport(plan.jobLog, plan.output);
@@ -65,4 +73,7 @@ async function cli(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await cli(process.argv.slice(2));
+/** False for `andon worker`: a stopped worker exits 0, since SIGTERM is how a worker is told to go. */
+let diesOfItsSignal = true;
+const code = await cli(process.argv.slice(2));
+processEnd.exit(code, diesOfItsSignal);

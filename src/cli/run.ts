@@ -182,6 +182,8 @@ function failureExit(error: unknown, plan: RunPlan, stderr: ByteSink): number {
   }
   if (!isAndonError(error, 'ANDON_INTERRUPTED')) throw error;
   const interrupted = error as InterruptedError;
+  // A closed output is how `andon … | head` ends: quietly, as the other programs of the pipeline do.
+  if (interrupted.signal === 'SIGPIPE') return interrupted.exitCode;
   stderr.write(`andon: ${formatSummary(interrupted.summary)}\n`);
   stderr.write(`andon: ${resumeHint(plan)}\n`);
   return interrupted.exitCode;

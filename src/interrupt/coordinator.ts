@@ -5,8 +5,10 @@
  * are removed and the process's own listeners are exactly as they were.
  */
 import {
+  type EndingSignal,
   forceHint,
   INTERRUPT_SIGNALS,
+  SUSPEND_SIGNALS,
   type InterruptHub,
   type InterruptParticipant,
   type InterruptSignal,
@@ -22,6 +24,14 @@ export const writeNoticeToStderr: NoticeWriter = (line) => {
   process.stderr.write(`${line}\n`);
 };
 
+/**
+ * A repeat of the same signal this soon after it is the same press delivered twice: npm's and
+ * npx's launchers and `concurrently` have been seen forwarding one Ctrl+C twice within a few
+ * milliseconds (npm/cli#5021, concurrently#283), which would skip the graceful stage. A person
+ * pressing Ctrl+C twice on purpose takes well over 100 ms between the presses.
+ */
+export const REPEAT_WINDOW_MS = 50;
+
 /** Shares one set of signal listeners among every participant that runs at the same time. */
 export class InterruptCoordinator implements InterruptHub {
   readonly #source: SignalSource;
@@ -30,9 +40,16 @@ export class InterruptCoordinator implements InterruptHub {
   #listening = false;
   #received: InterruptSignal | undefined;
   #count = 0;
+  /** The last interrupt signal and when it came, for the repeat window. */
+  #last: { signal: InterruptSignal; at: number } | undefined;
+  #suspended = false;
+  /** How this process stops itself after Ctrl+Z has suspended the runs. */
+  readonly #stopSelf: () => void;
 
-  constructor(source: SignalSource) {
+  /** @param stopSelf stops the process after a suspend; for `process`, SIGSTOP to itself. */
+  constructor(source: SignalSource, stopSelf: () => void = () => {}) {
     this.#source = source;
+    this.#stopSelf = stopSelf;
   }
 
   /** The first signal received since the listeners were installed, if any. */
@@ -59,6 +76,8 @@ export class InterruptCoordinator implements InterruptHub {
         this.#listen(false);
         this.#received = undefined;
         this.#count = 0;
+        this.#last = undefined;
+        this.#suspended = false;
       }
     };
   }
@@ -70,7 +89,33 @@ export class InterruptCoordinator implements InterruptHub {
       if (on) this.#source.on(signal, this.#onSignal);
       else this.#source.off(signal, this.#onSignal);
     }
+    for (const signal of SUSPEND_SIGNALS) {
+      if (on) this.#source.on(signal, this.#onSuspendSignal);
+      else this.#source.off(signal, this.#onSuspendSignal);
+    }
   }
+
+  /**
+   * Standard output was closed (the reader of a pipe went away): every run is forced, and ends
+   * as a SIGPIPE would end it. Nothing more can be printed there.
+   */
+  outputClosed(): void {
+    for (const participant of [...this.#participants.keys()]) participant.force('SIGPIPE' satisfies EndingSignal);
+  }
+
+  /** Ctrl+Z suspends every run's jobs and then this process; SIGCONT continues them. */
+  readonly #onSuspendSignal = (signal: NodeJS.Signals): void => {
+    const participants = [...this.#participants.keys()];
+    if (signal === 'SIGTSTP') {
+      this.#suspended = true;
+      for (const participant of participants) participant.suspend?.();
+      this.#stopSelf();
+      return;
+    }
+    if (!this.#suspended) return;
+    this.#suspended = false;
+    for (const participant of participants) participant.resume?.();
+  };
 
   /** The outermost (first-joined) participant's writer: one notice per signal, in one place. */
   #notice(line: string): void {
@@ -78,7 +123,14 @@ export class InterruptCoordinator implements InterruptHub {
     writer?.(line);
   }
 
-  readonly #onSignal = (signal: InterruptSignal): void => {
+  readonly #onSignal = (received: NodeJS.Signals): void => {
+    const signal = received as InterruptSignal;
+    const now = performance.now();
+    const repeat = this.#last !== undefined && this.#last.signal === signal && now - this.#last.at < REPEAT_WINDOW_MS;
+    this.#last = { signal, at: now };
+    if (repeat) return;
+    // A signal while suspended (kill -INT of a stopped andon arrives once it continues) finds the runs going on.
+    if (this.#suspended) this.#onSuspendSignal('SIGCONT');
     this.#count += 1;
     const participants = [...this.#participants.keys()];
     if (this.#count === 1) {
@@ -118,7 +170,9 @@ const coordinators = new WeakMap<SignalSource, InterruptCoordinator>();
 export function interruptCoordinator(source: SignalSource = process): InterruptCoordinator {
   let coordinator = coordinators.get(source);
   if (coordinator === undefined) {
-    coordinator = new InterruptCoordinator(source);
+    // SIGSTOP, which cannot be caught, does what SIGTSTP would have done had andon not caught it.
+    const stopSelf = source === process ? () => process.kill(process.pid, 'SIGSTOP') : undefined;
+    coordinator = new InterruptCoordinator(source, stopSelf);
     coordinators.set(source, coordinator);
   }
   return coordinator;

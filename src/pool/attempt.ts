@@ -6,7 +6,7 @@
 import { TimeoutError } from '../errors.js';
 import type { OutputStream, TaskContext } from '../run/executor.js';
 import { StopState } from '../stop/state.js';
-import { setLongTimeout, type LongTimer } from '../stop/timers.js';
+import { setPausableTimeout, type PausableTimer } from '../stop/timers.js';
 import type { StopReason, StopToken } from '../stop/token.js';
 import { reportUncaught } from '../uncaught.js';
 import type { Outcome } from './tally.js';
@@ -27,7 +27,7 @@ export class TaskAttempt implements TaskContext {
   settleWithinMs = 0;
   abandoned = false;
   onStarted: (() => void) | undefined;
-  readonly #timers: LongTimer[] = [];
+  readonly #timers: PausableTimer[] = [];
 
   constructor(
     parent: StopToken,
@@ -52,7 +52,17 @@ export class TaskAttempt implements TaskContext {
 
   /** Starts a timer that ends with the attempt. */
   after(ms: number, fn: () => void): void {
-    this.#timers.push(setLongTimeout(fn, ms));
+    this.#timers.push(setPausableTimeout(fn, ms));
+  }
+
+  /** The process is suspended: the attempt's timers stop counting. */
+  pause(): void {
+    for (const timer of this.#timers) timer.pause();
+  }
+
+  /** The process runs again: the attempt's timers go on with the time they had left. */
+  resume(): void {
+    for (const timer of this.#timers) timer.resume();
   }
 
   /** The attempt is over, however it ended: every timer and link it holds goes. */

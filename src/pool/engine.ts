@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { toError } from '../errors.js';
 import { runError, type RunFailure } from './run-errors.js';
 import type { Executor } from '../run/executor.js';
-import type { InterruptSignal } from '../stop/signals.js';
+import type { EndingSignal, InterruptSignal } from '../stop/signals.js';
 import { StopState } from '../stop/state.js';
 import type { StopReason } from '../stop/token.js';
 import type { InputReader } from './input.js';
@@ -48,7 +48,7 @@ export class RunEngine<I, R> implements RunHandle {
   readonly #lanes: LaneScheduler<I, R>;
   #phase: Phase = 'created';
   #failure: RunFailure | undefined;
-  #signal: InterruptSignal | undefined;
+  #signal: EndingSignal | undefined;
   #forced = false;
   #startedAt = 0;
   #cleanups: (() => void)[] = [];
@@ -133,7 +133,7 @@ export class RunEngine<I, R> implements RunHandle {
   }
 
   /** Forced stop: kill what can be killed, abandon the rest, settle. */
-  forceStop(signal?: InterruptSignal): void {
+  forceStop(signal?: EndingSignal): void {
     if (signal !== undefined) this.#signal ??= signal;
     if (this.#forced || this.#phase === 'ended') return;
     this.#forced = true;
@@ -141,6 +141,16 @@ export class RunEngine<I, R> implements RunHandle {
     this.#outcomes.observers.emit('forced', { running: this.#outcomes.tally.running, at: Date.now() });
     this.#lanes.forceAll();
     this.#checkFinished();
+  }
+
+  /** Ctrl+Z: no new task starts, running tasks' timeouts stop counting, the executor suspends its tasks. */
+  suspend(): void {
+    if (this.#phase === 'running' && this.#lanes.suspend()) this.#executor.suspend?.();
+  }
+
+  /** The process continues: so do the run's tasks, and the run. */
+  resume(): void {
+    if (this.#lanes.resume()) this.#executor.resume?.();
   }
 
   fail(error: Error): void {
@@ -190,6 +200,8 @@ export class RunEngine<I, R> implements RunHandle {
       finishRunning: !this.token.stopped,
       at: Date.now(),
     });
+    // A stop ends a suspension: the lanes must see it, and the tasks their stop.
+    this.resume();
     if (this.#phase === 'running') this.#startsClosed();
   }
 

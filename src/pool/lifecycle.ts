@@ -5,7 +5,7 @@
  * observer of these events; the engine itself only schedules.
  */
 import type { OutputStream } from '../run/executor.js';
-import type { InterruptSignal } from '../stop/signals.js';
+import type { EndingSignal } from '../stop/signals.js';
 import type { StopReason } from '../stop/token.js';
 import { reportUncaught } from '../uncaught.js';
 import type { TaskResult } from './result.js';
@@ -46,7 +46,7 @@ export interface RunStopping {
   /** Why; the first reason wins. */
   readonly reason: StopReason;
   /** The signal that stopped it, if one did. */
-  readonly signal: InterruptSignal | undefined;
+  readonly signal: EndingSignal | undefined;
   /** True when running tasks are left to finish undisturbed (`--halt soon`). */
   readonly finishRunning: boolean;
   readonly at: number;

@@ -3,7 +3,7 @@
  * what was done (and a resume from the job log runs the rest).
  */
 import { AndonError } from '../errors.js';
-import type { InterruptSignal } from '../stop/signals.js';
+import type { EndingSignal } from '../stop/signals.js';
 import { exitCodeFor } from '../stop/signals.js';
 import type { Summary } from './summary.js';
 
@@ -61,7 +61,7 @@ export interface RunFailure {
 /** What a run fails with, if it does: its first failure, else the signal that interrupted it. */
 export function runError(
   failure: RunFailure | undefined,
-  signal: InterruptSignal | undefined,
+  signal: EndingSignal | undefined,
   summary: Summary,
 ): Error | undefined {
   if (failure?.kind === 'observer') return failure.error;

@@ -38,6 +38,8 @@ export class LaneScheduler<I, R> {
   readonly #lanes: Lanes<I>;
   readonly #turns = new EventLoopTurns();
   readonly #lanesGone: () => void;
+  /** While suspended (Ctrl+Z): what lanes wait on before they take another item. */
+  #suspension: { readonly over: Promise<void>; readonly end: () => void } | undefined;
 
   /** @param lanesGone called whenever the last lane has retired. */
   constructor(settings: EngineSettings, executor: Executor<I, R>, run: LaneRun<I, R>, lanesGone: () => void) {
@@ -70,6 +72,28 @@ export class LaneScheduler<I, R> {
     this.#lanesGone();
   }
 
+  /** Ctrl+Z: lanes take no new item and running tasks' timers stop counting. False if already suspended. */
+  suspend(): boolean {
+    if (this.#suspension !== undefined) return false;
+    let end!: () => void;
+    const over = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    this.#suspension = { over, end };
+    for (const lane of this.#lanes.list()) lane.task?.pause();
+    return true;
+  }
+
+  /** The suspension is over: timers go on with the time they had left, lanes take items again. */
+  resume(): boolean {
+    const suspension = this.#suspension;
+    if (suspension === undefined) return false;
+    this.#suspension = undefined;
+    for (const lane of this.#lanes.list()) lane.task?.resume();
+    suspension.end();
+    return true;
+  }
+
   /** Forces every running task. */
   forceAll(): void {
     for (const lane of this.#lanes.list()) {
@@ -86,6 +110,10 @@ export class LaneScheduler<I, R> {
     try {
       if (carried !== undefined) await this.#runItem(lane, carried);
       while (!lane.retired && !this.#run.startGate.stopped && !this.#run.input.ended) {
+        if (this.#suspension !== undefined) {
+          await this.#suspension.over;
+          continue;
+        }
         const sink = this.#run.sink;
         if (sink?.full === true) {
           await sink.waitForSpace();

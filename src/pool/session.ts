@@ -1,12 +1,19 @@
 /**
- * What a run needs around its scheduling: the process's signals and the grace timer. A session
+ * What a run needs around its scheduling: the process's signals (Ctrl+C, Ctrl+Z) and the
+ * grace timer. A session
  * joins the signal hub once, for the whole run (connecting included, so Ctrl+C during a slow
  * connect works), forces the run when the grace period after a graceful stop is over, and
  * lets both go when the run settles.
  */
 import { formatDuration, plural } from '../format.js';
-import type { InterruptHub, InterruptParticipant, InterruptSignal, NoticeWriter } from '../stop/signals.js';
-import { setLongTimeout, type LongTimer } from '../stop/timers.js';
+import type {
+  EndingSignal,
+  InterruptHub,
+  InterruptParticipant,
+  InterruptSignal,
+  NoticeWriter,
+} from '../stop/signals.js';
+import { setPausableTimeout, type PausableTimer } from '../stop/timers.js';
 import type { RunEngine } from './engine.js';
 
 /** The signal handling and grace timer of one run. */
@@ -14,7 +21,7 @@ export class RunSession implements InterruptParticipant {
   readonly #engine: RunEngine<unknown, unknown>;
   readonly #grace: number;
   readonly #notice: NoticeWriter;
-  #graceTimer: LongTimer | undefined;
+  #graceTimer: PausableTimer | undefined;
 
   /**
    * Starts watching `engine`, which must not have started yet.
@@ -43,8 +50,18 @@ export class RunSession implements InterruptParticipant {
     this.#engine.interrupt(signal);
   }
 
-  force(signal: InterruptSignal): void {
+  force(signal: EndingSignal): void {
     this.#engine.forceStop(signal);
+  }
+
+  suspend(): void {
+    this.#graceTimer?.pause();
+    this.#engine.suspend();
+  }
+
+  resume(): void {
+    this.#engine.resume();
+    this.#graceTimer?.resume();
   }
 
   waitingFor(): { running: number; graceMs: number } {
@@ -53,7 +70,7 @@ export class RunSession implements InterruptParticipant {
 
   #startGraceTimer(): void {
     if (this.#graceTimer !== undefined) return;
-    this.#graceTimer = setLongTimeout(() => {
+    this.#graceTimer = setPausableTimeout(() => {
       this.#notice(
         `andon: grace period of ${formatDuration(this.#grace)} is over, forcing stop of ${plural(this.#engine.running, 'running task')}`,
       );

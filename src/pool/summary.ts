@@ -2,7 +2,7 @@
  * The counts of a run. They always add up: done + failed + cancelled + notStarted + skipped
  * = taken.
  */
-import type { InterruptSignal } from '../stop/signals.js';
+import type { EndingSignal } from '../stop/signals.js';
 import type { StopReason } from '../stop/token.js';
 import { formatDuration } from '../format.js';
 
@@ -38,7 +38,7 @@ export interface Summary extends Counts {
   /** Why the run stopped early, or undefined if it ran to the end of its input. */
   readonly stopReason: StopReason | undefined;
   /** The signal that interrupted the run, if one did. */
-  readonly signal: InterruptSignal | undefined;
+  readonly signal: EndingSignal | undefined;
   /** True if the run had to be forced (second signal, or grace period over). */
   readonly forced: boolean;
 }

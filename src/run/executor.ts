@@ -53,6 +53,14 @@ export interface Executor<I, R> {
    * then stops with reason 'error' and fails with a `BackendError`. Returns the unsubscribe.
    */
   onFatal?(listener: (error: Error) => void): () => void;
+  /**
+   * Ctrl+Z: suspends what its running tasks are doing (a command's process group gets SIGTSTP,
+   * as it would have from the terminal had it not had a session of its own). Without it, running
+   * tasks carry on; the run still starts no new one.
+   */
+  suspend?(): void;
+  /** SIGCONT: continues what `suspend()` suspended. */
+  resume?(): void;
   /** Releases threads, processes and helpers. Idempotent. */
   close(): Promise<void>;
 }

@@ -32,3 +32,41 @@ export function setLongTimeout(fn: () => void, ms: number): LongTimer {
     },
   };
 }
+
+/** A timer that can be paused (while the process is suspended) and resumed with the time it had left. */
+export interface PausableTimer extends LongTimer {
+  /** Stops the clock: the time left is kept. Idempotent. */
+  pause(): void;
+  /** Starts the clock again with the time that was left. Idempotent. */
+  resume(): void;
+}
+
+/** Calls `fn` after `ms` milliseconds of running time: time spent paused does not count. */
+export function setPausableTimeout(fn: () => void, ms: number): PausableTimer {
+  let left = ms;
+  let startedAt = performance.now();
+  let done = false;
+  const fire = (): void => {
+    done = true;
+    fn();
+  };
+  let timer: LongTimer | undefined = setLongTimeout(fire, ms);
+  return {
+    cancel() {
+      done = true;
+      timer?.cancel();
+      timer = undefined;
+    },
+    pause() {
+      if (done || timer === undefined) return;
+      timer.cancel();
+      timer = undefined;
+      left = Math.max(0, left - (performance.now() - startedAt));
+    },
+    resume() {
+      if (done || timer !== undefined) return;
+      startedAt = performance.now();
+      timer = setLongTimeout(fire, left);
+    },
+  };
+}

@@ -4,14 +4,23 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { REPEAT_WINDOW_MS } from '../../src/interrupt/coordinator.js';
 
 /** How the child ended. */
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** What a shell's `$?` says: the exit code, or 128 + the number of the signal that killed it. */
+  status: number;
   stdout: string;
   stderr: string;
+}
+
+/** A shell's `$?` for a process that exited with `code` or died of `signal`. */
+export function shellStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? 128 + constants.signals[signal!];
 }
 
 /** A running child and its output so far. */
@@ -63,6 +72,7 @@ export function startNode(script: string, args: string[] = [], env: Record<strin
   const exited = once(child, 'close').then(([code, signal]) => ({
     code: code as number | null,
     signal: signal as NodeJS.Signals | null,
+    status: shellStatus(code as number | null, signal as NodeJS.Signals | null),
     stdout,
     stderr,
   }));
@@ -120,4 +130,12 @@ export function startNode(script: string, args: string[] = [], env: Record<strin
       process.kill(child.pid!, signal);
     },
   };
+}
+
+/**
+ * Waits out the window in which a repeat of the same signal counts as the same press (a
+ * launcher delivering one Ctrl+C twice): a test's deliberate second press must come later.
+ */
+export function afterRepeatWindow(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, REPEAT_WINDOW_MS + 20));
 }

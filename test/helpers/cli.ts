@@ -1,7 +1,7 @@
 /** Runs the built `andon` binary (and GNU parallel, for comparison) as a user would. */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startNode, type Child, type Exit } from './child.js';
+import { shellStatus, startNode, type Child, type Exit } from './child.js';
 
 /** The compiled bin. */
 export const ANDON_BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
@@ -22,7 +22,7 @@ export function runCommand(file: string, args: string[], input?: string | Buffer
     child.on('error', reject);
     // A child that exits without reading its input closes the pipe: not the test's concern.
     child.stdin.on('error', () => {});
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ code, signal, status: shellStatus(code, signal), stdout, stderr }));
     child.stdin.end(input ?? '');
   });
 }

@@ -161,9 +161,12 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
   #baseEnv: NodeJS.ProcessEnv | undefined;
   /** The same as `KEY=value` strings, for the native spawner. */
   #baseEnvp: string[] | undefined;
+  /** Process groups of jobs whose process has not exited yet. */
+  readonly #live = new Set<number>();
   /** Output files of jobs that have not exited yet. */
   readonly #openFiles = new Set<OutputFiles>();
   #filesCreated = 0;
+  #suspended = false;
 
   constructor(options: ProcessExecutorOptions<I>) {
     this.#options = options;
@@ -200,7 +203,11 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
       stderr: new CappedBuffer(options.maxBuffer),
     };
     const child = this.#launch(job, watchdog);
-    if (child.pid !== undefined) watchdog.add(child.pid);
+    if (child.pid !== undefined) {
+      watchdog.add(child.pid);
+      this.#live.add(child.pid);
+      if (this.#suspended) signalGroup(child.pid, 'SIGSTOP');
+    }
     if (files === undefined && 'stdout' in child) {
       child.stdout!.on('data', (chunk: Buffer) => this.#took(job, chunk, 'stdout'));
       child.stderr!.on('data', (chunk: Buffer) => this.#took(job, chunk, 'stderr'));
@@ -272,6 +279,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
       child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
         if (pid === undefined) return;
         unlisten();
+        this.#live.delete(pid);
         if (!groupAlive(pid)) watchdog.remove(pid);
         else if (this.#options.endGroupWithJob === true) {
           // The job's outcome waits until what it left in its group is gone.
@@ -310,6 +318,22 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
       stderrBytes: stderr.total,
       truncated: stdout.truncated || stderr.truncated,
     };
+  }
+
+  /**
+   * Stops every running job's process group. SIGSTOP, not the terminal's SIGTSTP: a job leads a
+   * session of its own, so its group is orphaned, and the kernel discards SIGTSTP sent to an
+   * orphaned group.
+   */
+  suspend(): void {
+    this.#suspended = true;
+    for (const pgid of this.#live) signalGroup(pgid, 'SIGSTOP');
+  }
+
+  /** Continues every job suspend() stopped. */
+  resume(): void {
+    this.#suspended = false;
+    for (const pgid of this.#live) signalGroup(pgid, 'SIGCONT');
   }
 
   /**

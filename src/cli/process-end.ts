@@ -1,0 +1,62 @@
+/**
+ * How the `andon` process meets the signals and the pipes around it, for its whole life (the
+ * library's signal handling lasts only while a run is in progress):
+ * - before a run (reading the command line, opening its input files, which for a FIFO with no
+ *   writer may never return) a signal ends andon at once, as it would any program;
+ * - during a run the run's own handling answers (graceful stop, then force); this only notes
+ *   which signal came first;
+ * - after it (the summary, the job log's last records) a signal ends andon at once, never in
+ *   the middle of a write (writes to files, pipes and terminals are synchronous here), with the
+ *   first signal's status;
+ * - a closed standard output or error stops the run and its jobs, and andon ends as SIGPIPE
+ *   ends the other programs of a pipeline.
+ * When the run was ended by a signal, andon dies of that signal (`die-by.ts`).
+ */
+import { interruptCoordinator } from '../interrupt/coordinator.js';
+import { dieBy, isClosedOutput } from '../interrupt/die-by.js';
+import { type EndingSignal, INTERRUPT_SIGNALS, type InterruptSignal } from '../stop/signals.js';
+
+type Phase = 'before' | 'running' | 'after';
+
+/** The andon process's signals and output streams, from start to exit. */
+export class ProcessEnd {
+  #phase: Phase = 'before';
+  #first: EndingSignal | undefined;
+
+  /** Starts listening; call once, first thing. */
+  install(streams: readonly NodeJS.WriteStream[]): void {
+    for (const signal of INTERRUPT_SIGNALS) process.on(signal, this.#onSignal);
+    for (const stream of streams) stream.on('error', this.#onOutputError);
+  }
+
+  /** A run (or a worker) is in progress: its own signal handling answers. */
+  running(): void {
+    this.#phase = 'running';
+  }
+
+  /**
+   * Ends the process: dying of the first signal if one ended the run, else with `code`.
+   * @param signalled false where a signal is the ordinary way to end (`andon worker`).
+   */
+  exit(code: number, signalled = true): void {
+    this.#phase = 'after';
+    if (this.#first !== undefined && signalled) dieBy(this.#first);
+    else process.exitCode = code;
+  }
+
+  readonly #onSignal = (signal: InterruptSignal): void => {
+    if (this.#phase === 'running') {
+      this.#first ??= signal;
+      return;
+    }
+    dieBy(this.#first ?? signal);
+  };
+
+  readonly #onOutputError = (error: Error): void => {
+    if (!isClosedOutput(error)) throw error;
+    if (this.#first !== undefined) return;
+    this.#first = 'SIGPIPE';
+    if (this.#phase === 'running') interruptCoordinator(process).outputClosed();
+    else dieBy('SIGPIPE');
+  };
+}
