@@ -101,7 +101,12 @@ function stopping(): string {
   Every job runs in its own process group. The first Ctrl+C (or SIGTERM, SIGHUP) starts
   no new job and sends SIGINT to every running job's group; jobs get the grace period to
   exit. A second Ctrl+C, or the end of the grace period, runs the termination sequence
-  on whatever is left. A watchdog process kills all jobs if andon itself is killed.`;
+  on whatever is left. The same signal twice within 50 ms is one press (some launchers
+  deliver one Ctrl+C twice). Then andon dies of that signal, so a shell script that
+  called it stops too. Ctrl+Z stops every job and andon; fg or bg continues them, and
+  --timeout does not count the time stopped. A closed output (andon ... | head) stops
+  the jobs, and andon ends quietly as SIGPIPE ends the rest of the pipeline. A watchdog
+  process kills all jobs if andon itself is killed.`;
 }
 
 /** `andon worker`: its options, and how it starts, stops and hands jobs back. */
@@ -123,7 +128,8 @@ function workers(): string {
 function exitStatus(): string {
   return `Exit status:
   0 all jobs succeeded; 1-100 that many jobs failed; 101 more than 100 failed;
-  130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP; 255 a usage error, or Redis that
+  130/143/129 died of SIGINT/SIGTERM/SIGHUP after stopping its jobs; 141 its output was
+  closed (SIGPIPE); 255 a usage error, or Redis that
   cannot be reached or was lost for longer than --reconnect-timeout.`;
 }
 
@@ -136,7 +142,7 @@ function differences(): string {
   found on PATH is refused before any job starts (GNU fails every job).
   Jobs always run under /bin/sh, not $SHELL.
   A second Ctrl+C forces at once, and --grace (andon's own) bounds the wait after the
-  first.
+  first. After Ctrl+C andon dies of SIGINT (GNU exits 255, and a calling loop goes on).
   --timeout and --halt take no percentages.
   --resume recognises a job by its command line, not its sequence number, so a reordered
   or extended input still resumes right; {%} stays as {%} in the job log's Command column
