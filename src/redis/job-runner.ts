@@ -142,6 +142,16 @@ export class JobRunner {
   }
 
   /** Ends what jobs left behind, the watchdog and the threads. */
+  /** Ctrl+Z: every running command's process group is stopped. */
+  suspend(): void {
+    for (const executor of this.#commands.values()) executor.suspend();
+  }
+
+  /** SIGCONT: what suspend() stopped goes on. */
+  resume(): void {
+    for (const executor of this.#commands.values()) executor.resume();
+  }
+
   async close(): Promise<void> {
     await Promise.all(
       [...this.#commands.values(), ...this.#functions.values()].map((executor) => executor.close().catch(() => {})),

@@ -310,6 +310,20 @@ export class QueueWorker implements InterruptParticipant {
     this.handBack();
   }
 
+  /**
+   * Ctrl+Z: the running commands stop with the worker, so that none runs on unwatched. A worker
+   * suspended for longer than `lockDuration` loses its jobs to other workers (BullMQ's stalled
+   * check); once continued it learns so and stops its copies, which are never reported.
+   */
+  suspend(): void {
+    this.#jobs.suspend();
+  }
+
+  /** SIGCONT: the suspended commands go on. */
+  resume(): void {
+    this.#jobs.resume();
+  }
+
   /** For the signal's notice: the running jobs, and the grace period they have. */
   waitingFor(): { running: number; graceMs: number } {
     return { running: this.#active.size, graceMs: this.#grace };
