@@ -35,6 +35,7 @@ export class LaneScheduler<I, R> {
   readonly #settings: EngineSettings;
   readonly #executor: Executor<I, R>;
   readonly #run: LaneRun<I, R>;
+  readonly #outcomes: Outcomes<I, R>;
   readonly #lanes: Lanes<I>;
   readonly #turns = new EventLoopTurns();
   readonly #lanesGone: () => void;
@@ -46,6 +47,7 @@ export class LaneScheduler<I, R> {
     this.#settings = settings;
     this.#executor = executor;
     this.#run = run;
+    this.#outcomes = run.outcomes;
     this.#lanes = new Lanes(settings.concurrency);
     this.#lanesGone = () => {
       if (this.#lanes.size === 0) lanesGone();
@@ -147,25 +149,25 @@ export class LaneScheduler<I, R> {
 
   /** A pulled item: not started if the run is stopping, skipped if a resume says so, else run. */
   #take(lane: Lane<I>, item: I): Promise<void> | undefined {
-    const index = this.#run.outcomes.tally.take();
+    const index = this.#outcomes.tally.take();
     if (this.#run.startGate.stopped)
-      this.#run.outcomes.notStarted(item, index, this.#run.token.reason ?? this.#run.startGate.reason ?? 'stop');
-    else if (this.#run.outcomes.skips?.(item, index) === true) this.#run.outcomes.skipped(item, index);
+      this.#outcomes.notStarted(item, index, this.#run.token.reason ?? this.#run.startGate.reason ?? 'stop');
+    else if (this.#outcomes.skips?.(item, index) === true) this.#outcomes.skipped(item, index);
     else return this.#runItem(lane, { item, index, attempts: 0, startedAt: 0 });
     return undefined;
   }
 
   /** Runs one item to its outcome, retrying failures; `attempts` > 0 continues a retry. */
   async #runItem(lane: Lane<I>, job: Carried<I>): Promise<void> {
-    this.#run.outcomes.tally.started();
+    this.#outcomes.tally.started();
     lane.item = job.item;
     lane.index = job.index;
     lane.attempts = job.attempts;
     lane.startedAt = job.startedAt;
-    if (job.attempts === 0 && this.#run.outcomes.wantsResults) {
+    if (job.attempts === 0 && this.#outcomes.wantsResults) {
       lane.startedAt = Date.now();
-      if (this.#run.outcomes.observers.wantsStarts)
-        this.#run.outcomes.observers.emit('taskStarted', {
+      if (this.#outcomes.observers.wantsStarts)
+        this.#outcomes.observers.emit('taskStarted', {
           index: job.index,
           item: job.item,
           slot: lane.slot,
@@ -181,14 +183,14 @@ export class LaneScheduler<I, R> {
           this.#run.startGate.stopped ||
           (await this.#run.startGate.sleep(this.#settings.backoff(lane.attempts))) === 'stopped'
         ) {
-          this.#run.outcomes.settled(lane, {
+          this.#outcomes.settled(lane, {
             outcome: 'cancelled',
             error,
             reason: this.#run.token.reason ?? this.#run.startGate.reason,
           });
           return;
         }
-        this.#run.outcomes.tally.retried();
+        this.#outcomes.tally.retried();
       }
       // The attempt is awaited here, not in a function of its own: one more async frame per
       // task costs an instant task a fifth of its speed.
@@ -207,14 +209,14 @@ export class LaneScheduler<I, R> {
       const settlement = task.ended(value, threw ? error : undefined, this.#settings.timeout);
       error = settlement.error;
       if (settlement.outcome === 'failed' && lane.attempts <= this.#settings.retries) continue;
-      this.#run.outcomes.settled(lane, settlement);
+      this.#outcomes.settled(lane, settlement);
       return;
     }
   }
 
   /** A new attempt at the lane's item, its timeout armed. */
   #startAttempt(lane: Lane<I>, item: I): TaskAttempt {
-    const output = this.#run.outcomes.observers.wantsOutput ? this.#outputOf(lane, item) : undefined;
+    const output = this.#outcomes.observers.wantsOutput ? this.#outputOf(lane, item) : undefined;
     const task = new TaskAttempt(this.#run.token, ++lane.attempts, lane.index, lane.slot, output);
     lane.task = task;
     const { timeout, grace } = this.#settings;
@@ -224,7 +226,7 @@ export class LaneScheduler<I, R> {
 
   #outputOf(lane: Lane<I>, item: I): (chunk: Buffer, stream: 'stdout' | 'stderr') => void {
     const { index, slot } = lane;
-    return (chunk, stream) => this.#run.outcomes.observers.emit('taskOutput', { index, item, slot, stream, chunk });
+    return (chunk, stream) => this.#outcomes.observers.emit('taskOutput', { index, item, slot, stream, chunk });
   }
 
   /** Kills a task if its executor can, giving it until the kill's deadline; else abandons it. */
@@ -245,17 +247,17 @@ export class LaneScheduler<I, R> {
     const goesOn = !this.#run.startGate.stopped;
     this.#lanes.retire(lane);
     if (reason === 'timeout' && goesOn && lane.attempts <= this.#settings.retries) {
-      this.#run.outcomes.tally.handedOver();
+      this.#outcomes.tally.handedOver();
       this.#spawnLane({ item: lane.item as I, index: lane.index, attempts: lane.attempts, startedAt: lane.startedAt });
     } else {
       if (reason === 'timeout')
-        this.#run.outcomes.settled(lane, {
+        this.#outcomes.settled(lane, {
           outcome: 'failed',
           error: new TimeoutError(this.#settings.timeout),
           reason,
         });
       else
-        this.#run.outcomes.settled(lane, {
+        this.#outcomes.settled(lane, {
           outcome: 'cancelled',
           error: new AbandonedError(reason),
           reason,
