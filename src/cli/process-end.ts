@@ -40,8 +40,14 @@ export class ProcessEnd {
    */
   exit(code: number, signalled = true): void {
     this.#phase = 'after';
-    if (this.#first !== undefined && signalled) dieBy(this.#first);
-    else process.exitCode = code;
+    // One more turn of the event loop, through its poll phase, with the listeners still in
+    // place: a signal that landed during the run's last synchronous work (the job log closed,
+    // the watchdog told goodbye) is still in libuv's pipe, and would otherwise be dropped as
+    // Node resets the handlers on its way out, or meet their default action.
+    setTimeout(() => {
+      if (this.#first !== undefined && signalled) dieBy(this.#first);
+      else process.exit(code);
+    }, 0);
   }
 
   readonly #onSignal = (signal: InterruptSignal): void => {

@@ -40,7 +40,9 @@ export class LaneScheduler<I, R> {
   readonly #turns = new EventLoopTurns();
   readonly #lanesGone: () => void;
   /** While suspended (Ctrl+Z): what lanes wait on before they take another item. */
-  #suspension: { readonly over: Promise<void>; readonly end: () => void } | undefined;
+  #suspension:
+    | { readonly over: Promise<void>; readonly end: () => void; readonly keepAlive: NodeJS.Timeout }
+    | undefined;
 
   /** @param lanesGone called whenever the last lane has retired. */
   constructor(settings: EngineSettings, executor: Executor<I, R>, run: LaneRun<I, R>, lanesGone: () => void) {
@@ -81,7 +83,10 @@ export class LaneScheduler<I, R> {
     const over = new Promise<void>((resolve) => {
       end = resolve;
     });
-    this.#suspension = { over, end };
+    // Lanes waiting on a promise hold nothing open: without a timer the process would end the
+    // moment the suspension's last running task finished, before SIGCONT could resume it.
+    const keepAlive = setInterval(() => {}, 2 ** 30);
+    this.#suspension = { over, end, keepAlive };
     for (const lane of this.#lanes.list()) lane.task?.pause();
     return true;
   }
@@ -91,6 +96,7 @@ export class LaneScheduler<I, R> {
     const suspension = this.#suspension;
     if (suspension === undefined) return false;
     this.#suspension = undefined;
+    clearInterval(suspension.keepAlive);
     for (const lane of this.#lanes.list()) lane.task?.resume();
     suspension.end();
     return true;

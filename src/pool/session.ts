@@ -37,7 +37,10 @@ export class RunSession implements InterruptParticipant {
     this.#grace = grace;
     this.#notice = notice;
     const leave = signals?.join(this, notice);
-    const unwatch = engine.token.onStop(() => this.#startGraceTimer());
+    // A forced stop needs no grace period before it.
+    const unwatch = engine.token.onStop((reason) => {
+      if (reason !== 'force') this.#startGraceTimer();
+    });
     const end = (): void => {
       leave?.();
       unwatch();

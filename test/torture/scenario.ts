@@ -17,6 +17,14 @@ export interface Interruption {
   readonly afterStarts: number;
 }
 
+/** Ctrl+Z before the interrupting signals: SIGTSTP, wait until andon is stopped, hold, SIGCONT. */
+export interface Suspension {
+  /** Sent once this many tasks started (0: right after start), or just before the signals if they come first. */
+  readonly afterStarts: number;
+  /** How long andon stays stopped before SIGCONT. */
+  readonly holdMs: number;
+}
+
 /** One scenario. */
 export interface Scenario {
   readonly seed: number;
@@ -28,6 +36,19 @@ export interface Scenario {
   readonly graceMs: number;
   readonly jobLog: boolean;
   readonly interruption: Interruption;
+  /** A SIGTSTP (and SIGCONT) before the signals, if any. */
+  readonly suspend: Suspension | undefined;
+  /**
+   * Command kinds (with a job log): andon runs as round 1 of a bash loop of two rounds, round 2
+   * a resume; the loop must stop when andon dies of the signal.
+   */
+  readonly shellLoop: boolean;
+  /**
+   * Command kinds: the jobs print a line, and after the interrupted run comes one more (the
+   * resume; without a job log, a fresh run) whose standard output the harness closes after the
+   * first chunk; andon must die of SIGPIPE. The last resume then runs the rest.
+   */
+  readonly closedPipe: boolean;
 }
 
 /** mulberry32: a small, good enough PRNG with a 32-bit seed. */
@@ -67,12 +88,54 @@ export function scenario(seed: number, options: { redis?: boolean } = {}): Scena
     at,
     afterStarts: 1 + Math.floor(next() * count),
   };
-  const remote = options.redis === true && kind === 'commands' && next() < 0.5;
-  return { seed, kind: remote ? 'redis' : kind, concurrency, withChildren, behaviours, graceMs, jobLog, interruption };
+  // Drawn for every command scenario, with or without Redis, so that the draws after it do not
+  // depend on whether redis-server is installed.
+  const remoteDraw = kind === 'commands' ? next() : 1;
+  const remote = options.redis === true && remoteDraw < 0.5;
+  // The dimensions added later are drawn after all the others (and always all of them), so that
+  // every older seed keeps the rest of its scenario.
+  const suspendDraw = next();
+  const suspendAfter = Math.floor(next() * (count + 1));
+  const holdMs = Math.floor(next() * 301);
+  const shellLoopDraw = next();
+  const closedPipeDraw = next();
+  const suspend = suspendDraw < 0.3 ? { afterStarts: suspendAfter, holdMs } : undefined;
+  const commands = kind === 'commands';
+  // In a loop, SIGINT goes to the whole process group (as a terminal sends it), any other signal
+  // to andon alone; so a loop whose first signal is SIGINT takes only SIGINTs.
+  const signals = interruption.signals;
+  const loopable = signals[0] !== 'SIGINT' || signals.every((signal) => signal === 'SIGINT');
+  const shellLoop = commands && jobLog && loopable && shellLoopDraw < 0.35;
+  const closedPipe = commands && closedPipeDraw < 0.3;
+  return {
+    seed,
+    kind: remote ? 'redis' : kind,
+    concurrency,
+    withChildren,
+    behaviours,
+    graceMs,
+    jobLog,
+    interruption,
+    suspend,
+    shellLoop,
+    closedPipe,
+  };
 }
 
 /** One line describing a scenario, for reports. */
 export function describeScenario(s: Scenario): string {
   const i = s.interruption;
-  return `seed ${s.seed}: ${s.kind}${(s.kind === 'commands' || s.kind === 'redis') && s.withChildren ? ' (shells with children)' : ''}, -j ${s.concurrency}, ${s.behaviours.join(' ')}, grace ${s.graceMs} ms, ${s.jobLog ? 'job log' : 'no job log'}; ${i.signals.join('+')} ${i.gapMs} ms apart at ${i.at}${i.at === 'midway' ? ` (after ${i.afterStarts} starts)` : ''}`;
+  const what = `seed ${s.seed}: ${s.kind}${(s.kind === 'commands' || s.kind === 'redis') && s.withChildren ? ' (shells with children)' : ''}, -j ${s.concurrency}, ${s.behaviours.join(' ')}, grace ${s.graceMs} ms, ${s.jobLog ? 'job log' : 'no job log'}`;
+  const suspend =
+    s.suspend === undefined
+      ? ''
+      : `; Ctrl+Z (SIGTSTP) after ${s.suspend.afterStarts} starts, held ${s.suspend.holdMs} ms, then SIGCONT`;
+  const signals = `${i.signals.join('+')} ${i.gapMs} ms apart at ${i.at}${i.at === 'midway' ? ` (after ${i.afterStarts} starts)` : ''}`;
+  const loop = s.shellLoop
+    ? `; in a bash loop of 2 rounds${i.signals[0] === 'SIGINT' ? ' (SIGINT to its process group, no || exit)' : ' (signals to andon alone, [ $s -eq 0 ] || exit $s)'}`
+    : '';
+  const pipe = s.closedPipe
+    ? `; jobs print, and the next run (${s.jobLog ? 'the resume' : 'a fresh one'}) has its standard output closed after the first chunk`
+    : '';
+  return `${what}${suspend}; ${signals}${loop}${pipe}`;
 }
