@@ -18,14 +18,25 @@ import { type EndingSignal, INTERRUPT_SIGNALS, type InterruptSignal } from '../s
 
 type Phase = 'before' | 'running' | 'after';
 
+/** Resolves once what `stream` holds has been written (or could not be: the reader went away). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.write('', () => resolve());
+  });
+}
+
 /** The andon process's signals and output streams, from start to exit. */
 export class ProcessEnd {
   #phase: Phase = 'before';
   #first: EndingSignal | undefined;
+  #streams: readonly NodeJS.WriteStream[] = [];
+  #ending = false;
 
   /** Starts listening; call once, first thing. */
   install(streams: readonly NodeJS.WriteStream[]): void {
     for (const signal of INTERRUPT_SIGNALS) process.on(signal, this.#onSignal);
+    this.#streams = streams;
     for (const stream of streams) stream.on('error', this.#onOutputError);
   }
 
@@ -44,25 +55,33 @@ export class ProcessEnd {
     // place: a signal that landed during the run's last synchronous work (the job log closed,
     // the watchdog told goodbye) is still in libuv's pipe, and would otherwise be dropped as
     // Node resets the handlers on its way out, or meet their default action.
-    setTimeout(() => {
-      if (this.#first !== undefined && signalled) dieBy(this.#first);
-      else process.exit(code);
-    }, 0);
+    setTimeout(() => void this.#end(signalled ? this.#first : undefined, code), 0);
+  }
+
+  /** Writes out what stdout and stderr still hold (a slow reader), then dies of `signal` or exits with `code`. */
+  async #end(signal: EndingSignal | undefined, code: number): Promise<void> {
+    if (this.#ending) return;
+    this.#ending = true;
+    // A closed output holds nothing that could still be written.
+    if (signal !== 'SIGPIPE') await Promise.all(this.#streams.map(flushed));
+    // The reader may have gone away while the last output was still being written.
+    const ending = signal ?? (this.#first === 'SIGPIPE' ? 'SIGPIPE' : undefined);
+    if (ending !== undefined) dieBy(ending);
+    else process.exit(code);
   }
 
   readonly #onSignal = (signal: InterruptSignal): void => {
-    if (this.#phase === 'running') {
-      this.#first ??= signal;
-      return;
-    }
-    dieBy(this.#first ?? signal);
+    this.#first ??= signal;
+    // Between runs (opening the inputs, or closing up after the run settled) nobody else answers.
+    if (this.#phase === 'running' && interruptCoordinator(process).active) return;
+    void this.#end(this.#first, 0);
   };
 
   readonly #onOutputError = (error: Error): void => {
     if (!isClosedOutput(error)) throw error;
     if (this.#first !== undefined) return;
     this.#first = 'SIGPIPE';
-    if (this.#phase === 'running') interruptCoordinator(process).outputClosed();
-    else dieBy('SIGPIPE');
+    if (this.#phase === 'running' && interruptCoordinator(process).active) interruptCoordinator(process).outputClosed();
+    else void this.#end('SIGPIPE', 0);
   };
 }

@@ -52,6 +52,11 @@ export class InterruptCoordinator implements InterruptHub {
     this.#stopSelf = stopSelf;
   }
 
+  /** True while some run (or worker) takes part, and so answers signals. */
+  get active(): boolean {
+    return this.#participants.size > 0;
+  }
+
   /** The first signal received since the listeners were installed, if any. */
   get received(): InterruptSignal | undefined {
     return this.#received;

@@ -10,7 +10,9 @@ export class Terminal {
 
   /** Starts `command` (a shell line) in a `width`×`height` terminal. */
   constructor(command: string, width = 120, height = 40) {
-    // The pane stays open after the command ends, so its last screen can be read.
+    // The pane stays open after the command ends, so its last screen can be read. The shell
+    // traps INT: a command that dies of Ctrl+C (as andon does, for the shell's sake) would
+    // otherwise take the shell, and the pane, with it.
     this.#tmux(
       'new-session',
       '-d',
@@ -18,7 +20,7 @@ export class Terminal {
       String(width),
       '-y',
       String(height),
-      `${command}; echo __EXIT_$?__; sleep 600`,
+      `trap : INT; ${command}; echo __EXIT_$?__; sleep 600`,
     );
   }
 
