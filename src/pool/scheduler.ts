@@ -116,7 +116,10 @@ export class LaneScheduler<I, R> {
 
   async #runLane(lane: Lane<I>, carried: Carried<I> | undefined): Promise<void> {
     try {
-      if (carried !== undefined) await this.#runItem(lane, carried);
+      if (carried !== undefined) {
+        Object.assign(lane, carried);
+        await this.#runItem(lane);
+      }
       while (!lane.retired && !this.#run.startGate.stopped && !this.#run.input.ended) {
         if (this.#suspension !== undefined) {
           await this.#suspension.over;
@@ -159,23 +162,27 @@ export class LaneScheduler<I, R> {
     if (this.#run.startGate.stopped)
       this.#outcomes.notStarted(item, index, this.#run.token.reason ?? this.#run.startGate.reason ?? 'stop');
     else if (this.#outcomes.skips?.(item, index) === true) this.#outcomes.skipped(item, index);
-    else return this.#runItem(lane, { item, index, attempts: 0, startedAt: 0 });
+    else {
+      // The lane carries the item: no object of its own per item.
+      lane.item = item;
+      lane.index = index;
+      lane.attempts = 0;
+      lane.startedAt = 0;
+      return this.#runItem(lane);
+    }
     return undefined;
   }
 
-  /** Runs one item to its outcome, retrying failures; `attempts` > 0 continues a retry. */
-  async #runItem(lane: Lane<I>, job: Carried<I>): Promise<void> {
+  /** Runs the lane's item to its outcome, retrying failures; `attempts` > 0 continues a retry. */
+  async #runItem(lane: Lane<I>): Promise<void> {
     this.#outcomes.tally.started();
-    lane.item = job.item;
-    lane.index = job.index;
-    lane.attempts = job.attempts;
-    lane.startedAt = job.startedAt;
-    if (job.attempts === 0 && this.#outcomes.wantsResults) {
+    const item = lane.item as I;
+    if (lane.attempts === 0 && this.#outcomes.wantsResults) {
       lane.startedAt = Date.now();
       if (this.#outcomes.observers.wantsStarts)
         this.#outcomes.observers.emit('taskStarted', {
-          index: job.index,
-          item: job.item,
+          index: lane.index,
+          item,
           slot: lane.slot,
           at: lane.startedAt,
         });
@@ -200,11 +207,11 @@ export class LaneScheduler<I, R> {
       }
       // The attempt is awaited here, not in a function of its own: one more async frame per
       // task costs an instant task a fifth of its speed.
-      const task = this.#startAttempt(lane, job.item);
+      const task = this.#startAttempt(lane, item);
       let threw = false;
       let value: R | undefined;
       try {
-        value = await this.#executor.run(job.item, task);
+        value = await this.#executor.run(item, task);
       } catch (thrown) {
         threw = true;
         error = toError(thrown);
