@@ -13,7 +13,7 @@ import { parseTermseq, type TermStep } from '../run/process/termseq.js';
 import { DEFAULTS } from '../options/defaults.js';
 import type { NoticeWriter } from '../stop/signals.js';
 import { constants } from 'node:os';
-import type { CommandPoolOptions } from './pool-options.js';
+import type { CommandContext } from './pool-options.js';
 import type { commandSchema } from './schemas.js';
 
 function valuesOf(item: unknown): readonly string[] {
@@ -30,8 +30,7 @@ function commandBuilder<I>(command: unknown, shell: boolean): (item: I, context:
     slot: context.slot,
   });
   if (typeof command === 'function') {
-    const build = command as NonNullable<CommandPoolOptions<I>['command']> &
-      ((item: I, context: { seq: number; slot: number }) => CommandSpec);
+    const build = command as (item: I, context: CommandContext) => CommandSpec;
     return (item, context) => build(item, { seq: context.index + 1, slot: context.slot });
   }
   if (typeof command === 'string') {

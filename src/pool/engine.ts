@@ -85,8 +85,7 @@ export class RunEngine<I, R> implements RunHandle {
       outcomes: this.#outcomes,
       sink,
       inputFailed: (error) => {
-        this.#failure ??= { kind: 'input', error };
-        this.token.request('error');
+        this.#failWith({ kind: 'input', error });
       },
     };
   }
@@ -154,7 +153,12 @@ export class RunEngine<I, R> implements RunHandle {
   }
 
   fail(error: Error): void {
-    this.#failure ??= { kind: 'observer', error };
+    this.#failWith({ kind: 'observer', error });
+  }
+
+  /** The run cannot go on: the first failure is kept, and the run stops with reason 'error'. */
+  #failWith(failure: RunFailure): void {
+    this.#failure ??= failure;
     if (this.#phase !== 'ended') this.token.request('error');
   }
 
@@ -183,8 +187,7 @@ export class RunEngine<I, R> implements RunHandle {
       this,
     );
     const unsubscribe = this.#executor.onFatal?.((error) => {
-      this.#failure ??= { kind: 'backend', error };
-      this.token.request('error');
+      this.#failWith({ kind: 'backend', error });
     });
     if (unsubscribe !== undefined) this.#cleanups.push(unsubscribe);
     // An observer may have stopped the run already.

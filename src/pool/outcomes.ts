@@ -8,7 +8,7 @@ import type { Settlement } from './attempt.js';
 import type { Lane } from './lanes.js';
 import { Observers, type RunAttachment } from './lifecycle.js';
 import type { ResultSink } from './result-sink.js';
-import { settledResult, type TaskResult } from './result.js';
+import { settledResult, type Attempted, type TaskResult } from './result.js';
 import { Tally } from './tally.js';
 
 /** The counts, observers and stream of one run. */
@@ -37,11 +37,9 @@ export class Outcomes<I, R> {
 
   /** A started item has its final outcome. */
   settled(lane: Lane<I>, settlement: Settlement<R>): void {
-    const { outcome, value, error, reason, abandoned = false } = settlement;
-    this.tally.settled(outcome, abandoned);
-    if (!this.wantsResults) return;
-    const attempted = { index: lane.index, item: lane.item as I, attempts: lane.attempts, startedAt: lane.startedAt };
-    this.#publish(settledResult(attempted, outcome, value, outcome === 'done' ? undefined : error, reason, abandoned));
+    this.tally.settled(settlement.outcome, settlement.abandoned === true);
+    // The lane holds the item it ran until it takes the next: it is the attempted item's record.
+    if (this.wantsResults) this.#publish(settledResult(lane as Attempted<I>, settlement));
   }
 
   /** A taken item never started: the run was stopping. */

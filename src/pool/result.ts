@@ -1,5 +1,6 @@
 /** What `pool.stream()` yields for each item, and what `onResult` receives. */
 import type { StopReason } from '../stop/token.js';
+import type { Settlement } from './attempt.js';
 
 /** Fields every result has. */
 export interface TaskResultBase<I> {
@@ -68,16 +69,10 @@ export interface Attempted<I> {
 }
 
 /** The result of a started item that settled. */
-export function settledResult<I, R>(
-  attempted: Attempted<I>,
-  outcome: 'done' | 'failed' | 'cancelled',
-  value: R | undefined,
-  error: Error | undefined,
-  reason: StopReason | undefined,
-  abandoned: boolean,
-): TaskResult<I, R> {
+export function settledResult<I, R>(attempted: Attempted<I>, settlement: Settlement<R>): TaskResult<I, R> {
   // Literal objects of one shape per status: spreading a shared base costs ~1 µs each.
   const { index, item, attempts, startedAt } = attempted;
+  const { outcome, value, error, reason, abandoned = false } = settlement;
   const durationMs = Date.now() - startedAt;
   if (outcome === 'done') return { status: 'done', index, item, attempts, startedAt, durationMs, value: value as R };
   if (outcome === 'failed')

@@ -189,8 +189,9 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
       }
       this.#openFiles.add(files);
     }
-    const toContext = (chunk: Buffer, stream: OutputStream): void => context.output?.(chunk, stream);
-    const onOutput = options.onOutput ?? (context.output === undefined ? undefined : toContext);
+    const toContext = context.output;
+    const onOutput =
+      options.onOutput ?? (toContext && ((chunk: Buffer, stream: OutputStream) => toContext(chunk, stream)));
     const job: Job<I> = {
       spec,
       command,
