@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -64,9 +64,15 @@ describe('andon: basics', () => {
 
   it("the README's `npx andon` resolves to this package", async () => {
     const root = new URL('../../', import.meta.url).pathname;
+    // The first npx in a clone installs the clone into npx's cache and runs its prepare and
+    // install scripts there; they must leave a fresh build alone (a rebuild empties dist/
+    // under every test running beside this one).
+    const built = () => statSync(join(root, 'dist', '.built')).mtimeMs;
+    const before = built();
     const exit = await runCommand('sh', ['-c', `cd '${root}' && npx --no-install andon --version`]);
     assert.equal(exit.code, 0, exit.stderr);
     assert.equal(exit.stdout, `${manifest.version}\n`);
+    assert.equal(built(), before, 'npx rebuilt dist/');
   });
 
   it('--version prints the package version', async () => {
