@@ -56,14 +56,14 @@ for (const suite of suites) {
   const result: SuiteResult = { suite, rows, seconds: (performance.now() - started) / 1000 };
   results.push(result);
   console.log(`${suite.title} (${result.seconds.toFixed(1)} s)\n\n${textTable(result)}\n\n${RATIO_NOTE}\n`);
-}
-
-if (write) {
-  writeResults(
-    RESULTS,
-    SUITES.map((s) => s.name),
-    results,
-    env,
-  );
-  console.log(`Wrote ${new URL(RESULTS).pathname}`);
+  // After each suite: a later suite that fails must not lose the ones measured before it.
+  if (write) {
+    writeResults(
+      RESULTS,
+      SUITES.map((s) => s.name),
+      [result],
+      env,
+    );
+    console.log(`Wrote ${suite.name} to ${new URL(RESULTS).pathname}`);
+  }
 }

@@ -168,11 +168,11 @@ async function stopOnce(
   child.stderr.on('data', (chunk: string) => (stderr += chunk));
   let jobs: Job[] = [];
   let exitedAt: number | undefined;
-  let exitCode: number | null = null;
+  let exitStatus: string | undefined;
   let aliveAtExit = 0;
-  child.on('exit', (code) => {
+  child.on('exit', (code, signal) => {
     exitedAt = performance.now();
-    exitCode = code;
+    exitStatus = signal ?? `code ${code}`;
     aliveAtExit = jobs.filter((job) => stillAlive(job.pid, job.startTime)).length;
   });
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
@@ -205,7 +205,8 @@ async function stopOnce(
       await sleep(1);
     }
     await closed;
-    if (exitCode !== 130) throw fail(`the submitter exited with ${exitCode}, expected 130`);
+    // andon dies of the SIGINT it was stopped by (so that a calling shell stops too).
+    if (exitStatus !== 'SIGINT') throw fail(`the submitter ended with ${exitStatus}, expected to die of SIGINT`);
     await sleep(LATE_START_MS);
     const lateFiles = pidFiles(dir).length - CANCEL_RUNNING;
     const late =
