@@ -4,7 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { placeJobs } from '../src/report/layout.js';
+import { GAP_WIDTH, idleGaps, TimeAxis } from '../src/report/axis.js';
+import { formatDuration } from '../src/format.js';
+import { renderReport } from '../src/report/html.js';
+import { jobTotals, placeJobs } from '../src/report/layout.js';
 import { headerLine, recordLine } from '../src/joblog/format.js';
 import { andon, startAndon } from './helpers/cli.js';
 import { chromium, renderedDom, screenshot } from './helpers/browser.js';
@@ -46,6 +49,98 @@ describe('report layout', () => {
 
   it('a job that starts a millisecond before the last one ended reuses its slot', () => {
     assert.equal(placeJobs([record(1, 0, 1.0005), record(2, 1, 1)]).slots, 1);
+  });
+
+  it('counts jobs by command line: a rerun that succeeded is done, a job that failed twice is one failure', () => {
+    const retried = (seq: number, start: number, exitValue: number, key: string) => ({
+      ...record(seq, start, 1, exitValue),
+      key,
+    });
+    const { jobs } = placeJobs([
+      retried(1, 0, 1, 'a'),
+      retried(2, 0, 1, 'b'),
+      retried(3, 1, 0, 'c'),
+      retried(1, 10, 0, 'a'),
+      retried(2, 10, 1, 'b'),
+    ]);
+    const totals = jobTotals(jobs);
+    assert.deepEqual([totals.jobs, totals.runs, totals.done], [3, 5, 2]);
+    assert.deepEqual(
+      totals.failed.map((job) => [job.key, job.startTime]),
+      [['b', 10]],
+    );
+  });
+
+  it('cuts a long idle stretch out of the time axis; elsewhere time is linear', () => {
+    const gaps = idleGaps([
+      [0, 10],
+      [3, 12],
+      [7212, 7220],
+    ]);
+    assert.deepEqual(gaps, [{ from: 12, to: 7212 }]);
+    assert.deepEqual(
+      idleGaps([
+        [0, 10],
+        [12, 20],
+      ]),
+      [],
+      'a short pause stays',
+    );
+    const axis = new TimeAxis(0, 7220, gaps, 100, 1000);
+    assert.equal(axis.x(0), 100);
+    assert.equal(axis.x(7220), 1100);
+    assert.ok(Math.abs(axis.x(7212) - axis.x(12) - GAP_WIDTH) < 1e-9, 'the gap is GAP_WIDTH wide');
+    assert.ok(Math.abs(axis.x(6) - (axis.x(0) + axis.x(12)) / 2) < 1e-9, 'linear before the gap');
+    assert.equal(axis.timeAt(axis.x(12) + GAP_WIDTH / 2), undefined, 'no time inside the gap');
+    assert.ok(Math.abs(axis.timeAt(axis.x(7216))! - 7216) < 1e-9, 'timeAt inverts x');
+  });
+
+  it('a report of two runs two hours apart: the gap is cut, the totals count jobs, the last label fits', () => {
+    const t0 = 1_800_000_000;
+    const rows = [
+      { ...record(1, t0, 5, 1), key: 'job a' },
+      { ...record(2, t0, 5), key: 'job b' },
+      { ...record(1, t0 + 7200, 5), key: 'job a' },
+    ];
+    const { jobs, slots } = placeJobs(rows);
+    const html = renderReport({
+      title: 'two runs',
+      jobs,
+      slots,
+      events: [
+        { event: 'start', at: t0, resume: false },
+        { event: 'start', at: t0 + 7200, resume: true },
+      ],
+    });
+    assert.match(html, /id="total-jobs">2<\/b>jobs \(<span id="total-runs">3<\/span> runs: 1 again\)/);
+    assert.match(html, /id="total-done">2</);
+    assert.match(html, /id="total-failed">0</);
+    assert.ok(html.includes(`nothing ran for ${formatDuration(7_195_000)} (cut out)`), 'the gap, with its length');
+    assert.equal(html.match(/<g class="gap">/g)?.length, 1);
+    const bars = [...html.matchAll(/<rect class="job[^"]*" x="([\d.]+)" [^>]*width="([\d.]+)"/g)].map(([, x, w]) => [
+      Number(x),
+      Number(w),
+    ]);
+    assert.ok(
+      bars.every(([, width]) => width! > 300),
+      `every 5 s bar is wide, not a sliver: ${JSON.stringify(bars)}`,
+    );
+    assert.match(html, /<text x="[\d.]+" y="\d+">run 2 \(resume\)</, 'mid-page, the label is right of its line');
+  });
+
+  it('a run that starts near the right edge has its label left of its line, so it is not cut off', () => {
+    const t0 = 1_800_000_000;
+    const { jobs, slots } = placeJobs([record(1, t0, 10), record(2, t0 + 9.9, 0.1)]);
+    const html = renderReport({
+      title: 'late resume',
+      jobs,
+      slots,
+      events: [
+        { event: 'start', at: t0, resume: false },
+        { event: 'start', at: t0 + 9.9, resume: true },
+      ],
+    });
+    assert.match(html, /text-anchor="end">run 2 \(resume\)</);
   });
 });
 

@@ -6,7 +6,8 @@
  */
 import { formatDuration } from '../format.js';
 import type { RunEvent } from '../joblog/runs.js';
-import type { PlacedJob } from './layout.js';
+import { GAP_WIDTH, idleGaps, TimeAxis } from './axis.js';
+import { jobTotals, type JobTotals, type PlacedJob, succeeded } from './layout.js';
 
 /** What the page shows. */
 export interface ReportData {
@@ -30,6 +31,7 @@ interface Timeline {
   readonly slots: number;
   readonly rowHeight: number;
   readonly height: number;
+  readonly axis: TimeAxis;
   readonly x: (t: number) => number;
 }
 
@@ -44,10 +46,6 @@ function clock(epochSeconds: number): string {
     .replace(/\.\d+Z$/, ' UTC');
 }
 
-function succeeded(job: PlacedJob): boolean {
-  return job.exitValue === 0 && job.signal === 0;
-}
-
 /** Spans every job and every run event, so that markers after the last job still show. */
 function timelineOf(data: ReportData): Timeline {
   const { jobs, slots, events } = data;
@@ -57,10 +55,13 @@ function timelineOf(data: ReportData): Timeline {
   const t1 = Math.max(t0 + 0.001, ...ends);
   const span = t1 - t0;
   const rowHeight = Math.max(2, Math.min(22, Math.floor(ROWS_HEIGHT_MAX / Math.max(1, slots))));
-  const plotWidth = WIDTH - LEFT - RIGHT;
   const height = TOP + slots * rowHeight + 40;
-  const x = (t: number): number => LEFT + ((t - t0) / span) * plotWidth;
-  return { t0, span, slots, rowHeight, height, x };
+  const busy = [
+    ...jobs.map((job) => [job.startTime, job.endTime] as const),
+    ...events.map((event) => [event.at, event.at] as const),
+  ];
+  const axis = new TimeAxis(t0, t1, idleGaps(busy), LEFT, WIDTH - LEFT - RIGHT);
+  return { t0, span, slots, rowHeight, height, axis, x: (t) => axis.x(t) };
 }
 
 function renderBar(job: PlacedJob, { rowHeight, x }: Timeline): string {
@@ -88,16 +89,34 @@ function renderMarkers(events: readonly RunEvent[], { height, x }: Timeline): st
       }
       runNumber++;
       if (runNumber === 1) return '';
-      return `<g class="marker resume"><line x1="${at}" x2="${at}" y1="${TOP - 12}" y2="${height - 30}"/><text x="${(Number(at) + 4).toFixed(1)}" y="${TOP - 16}">run ${runNumber}${event.resume ? ' (resume)' : ''}</text></g>`;
+      // Near the right edge the label goes to the left of its line, so that it is not cut off.
+      const leftward = Number(at) > WIDTH - 140;
+      const label = `x="${(Number(at) + (leftward ? -4 : 4)).toFixed(1)}" y="${TOP - 16}"${leftward ? ' text-anchor="end"' : ''}`;
+      return `<g class="marker resume"><line x1="${at}" x2="${at}" y1="${TOP - 12}" y2="${height - 30}"/><text ${label}>run ${runNumber}${event.resume ? ' (resume)' : ''}</text></g>`;
     })
     .join('\n');
 }
 
-function renderTicks({ t0, span, height, x }: Timeline): string {
+/** Six ticks evenly spaced across the plot, each labelled with the time since the start (none inside a cut gap). */
+function renderTicks({ t0, height, axis }: Timeline): string {
+  const plotWidth = WIDTH - LEFT - RIGHT;
   return Array.from({ length: 6 }, (_, i) => {
-    const t = t0 + (span * i) / 5;
-    return `<g class="tick"><line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${TOP}" y2="${height - 30}"/><text x="${x(t).toFixed(1)}" y="${height - 14}">${formatDuration((t - t0) * 1000)}</text></g>`;
+    const x = LEFT + (plotWidth * i) / 5;
+    const t = axis.timeAt(x);
+    if (t === undefined) return '';
+    return `<g class="tick"><line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${TOP}" y2="${height - 30}"/><text x="${x.toFixed(1)}" y="${height - 14}">${formatDuration((t - t0) * 1000)}</text></g>`;
   }).join('\n');
+}
+
+/** A hatched band where an idle stretch was cut out, with its length. */
+function renderGaps({ height, axis }: Timeline): string {
+  return axis.gaps
+    .map((gap) => {
+      const x = axis.x(gap.from);
+      const idle = formatDuration((gap.to - gap.from) * 1000);
+      return `<g class="gap"><rect x="${x.toFixed(1)}" y="${TOP}" width="${GAP_WIDTH}" height="${height - 30 - TOP}"><title>nothing ran for ${escapeHtml(idle)} (cut out)</title></rect><text x="${(x + GAP_WIDTH / 2).toFixed(1)}" y="${height - 14}">+${escapeHtml(idle)}</text></g>`;
+    })
+    .join('\n');
 }
 
 /** Numbered rows up to 40 slots; beyond that the labels would overlap. */
@@ -114,20 +133,21 @@ function renderTimeline(data: ReportData, timeline: Timeline): string {
   const { height } = timeline;
   return `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">
 ${renderTicks(timeline)}
+${renderGaps(timeline)}
 ${renderSlotLabels(timeline)}
 ${renderBars(data.jobs, timeline)}
 ${renderMarkers(data.events, timeline)}
 </svg>`;
 }
 
-function renderTotals(data: ReportData, { t0, span }: Timeline): string {
-  const { jobs, slots } = data;
-  const done = jobs.filter((job) => succeeded(job)).length;
+function renderTotals(data: ReportData, totals: JobTotals, { t0, span }: Timeline): string {
+  const { slots } = data;
   const interrupts = data.events.filter((event) => event.event === 'interrupt').length;
+  const reruns = totals.runs - totals.jobs;
   return `<div class="totals">
-  <div><b id="total-jobs">${jobs.length}</b>jobs</div>
-  <div><b id="total-done">${done}</b>done</div>
-  <div><b id="total-failed">${jobs.length - done}</b>failed</div>
+  <div><b id="total-jobs">${totals.jobs}</b>jobs${reruns > 0 ? ` (<span id="total-runs">${totals.runs}</span> runs: ${reruns} again)` : ''}</div>
+  <div><b id="total-done">${totals.done}</b>done</div>
+  <div><b id="total-failed">${totals.failed.length}</b>failed (last run)</div>
   <div><b>${slots}</b>slots</div>
   <div><b>${formatDuration(span * 1000)}</b>from ${escapeHtml(clock(t0))}</div>
   <div><b id="total-interrupts">${interrupts}</b>interrupt${interrupts === 1 ? '' : 's'}</div>
@@ -135,8 +155,7 @@ function renderTotals(data: ReportData, { t0, span }: Timeline): string {
 }
 
 /** The first {@link MAX_FAILURES_LISTED} failed jobs, so that a run of 10,000 failures stays a readable page. */
-function renderFailures(jobs: readonly PlacedJob[]): string {
-  const allFailures = jobs.filter((job) => !succeeded(job));
+function renderFailures(allFailures: readonly PlacedJob[]): string {
   const failures = allFailures.slice(0, MAX_FAILURES_LISTED);
   if (failures.length === 0) return '<p>No job failed.</p>';
   const rows = failures.map(
@@ -167,6 +186,8 @@ const STYLE = `<style>
   .interrupt text { text-anchor: end; } .resume text { text-anchor: start; }
   .interrupt line { stroke: #b00020; } .interrupt text { fill: #b00020; }
   .resume line { stroke: #1f5fbf; } .resume text { fill: #1f5fbf; }
+  .gap rect { fill: #f0f0f0; stroke: #ccc; stroke-dasharray: 3 3; }
+  .gap text { font-size: 11px; fill: #777; text-anchor: middle; }
   .legend span { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin: 0 4px 0 12px; vertical-align: -1px; }
   table { border-collapse: collapse; margin-top: 16px; }
   td, th { border-bottom: 1px solid #eee; padding: 4px 10px; text-align: left; font-family: ui-monospace, monospace; font-size: 12px; }
@@ -185,6 +206,7 @@ const LAYOUT_SCRIPT = `<script>
 /** Renders the report page. */
 export function renderReport(data: ReportData): string {
   const timeline = timelineOf(data);
+  const totals = jobTotals(data.jobs);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -194,10 +216,10 @@ ${STYLE}
 </head>
 <body>
 <h1>${escapeHtml(data.title)}</h1>
-${renderTotals(data, timeline)}
+${renderTotals(data, totals, timeline)}
 ${LEGEND}
 ${renderTimeline(data, timeline)}
-${renderFailures(data.jobs)}
+${renderFailures(totals.failed)}
 ${LAYOUT_SCRIPT}
 </body>
 </html>

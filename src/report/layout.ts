@@ -31,3 +31,29 @@ export function placeJobs(records: readonly JobRecord[]): { jobs: PlacedJob[]; s
   });
   return { jobs, slots: busyUntil.length };
 }
+
+/** The jobs of a job log as jobs, not records: a job retried or rerun by a resume counts once. */
+export interface JobTotals {
+  /** Distinct jobs (command lines). */
+  readonly jobs: number;
+  /** Records: every time a job ran to its end. */
+  readonly runs: number;
+  /** Jobs whose last run succeeded. */
+  readonly done: number;
+  /** Each job whose last run failed, as that run. */
+  readonly failed: readonly PlacedJob[];
+}
+
+/** True for a job that exited 0 and was not killed. */
+export function succeeded(job: JobRecord): boolean {
+  return job.exitValue === 0 && job.signal === 0;
+}
+
+/** Totals by job: the last run of each command line says how it ended. */
+export function jobTotals(jobs: readonly PlacedJob[]): JobTotals {
+  // `jobs` is in start order: a later run of the same command line replaces the earlier.
+  const last = new Map<string, PlacedJob>();
+  for (const job of jobs) last.set(job.key, job);
+  const failed = [...last.values()].filter((job) => !succeeded(job)).sort((a, b) => a.seq - b.seq);
+  return { jobs: last.size, runs: jobs.length, done: last.size - failed.length, failed };
+}

@@ -6,9 +6,9 @@ import { JobLogError } from '../joblog/job-log-error.js';
 import { scanJobLog } from '../joblog/reader.js';
 import { readRunEvents } from '../joblog/runs.js';
 import { renderReport } from './html.js';
-import { placeJobs } from './layout.js';
+import { jobTotals, placeJobs } from './layout.js';
 
-/** Writes the report for `jobLogPath` to `outputPath`; returns how many jobs it shows. @throws JobLogError */
+/** Writes the report for `jobLogPath` to `outputPath`; returns how many jobs (command lines) it shows. @throws JobLogError */
 export function writeReport(jobLogPath: string, outputPath: string): number {
   if (!existsSync(jobLogPath))
     throw new JobLogError(jobLogPath, `Job log not found: ${jobLogPath}; give the file written with --joblog`);
@@ -31,5 +31,5 @@ export function writeReport(jobLogPath: string, outputPath: string): number {
       error as Error,
     );
   }
-  return jobs.length;
+  return jobTotals(jobs).jobs;
 }
