@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 export const LAYERS = [
   {
     name: 'base',
-    files: ['src/errors.ts', 'src/format.ts', 'src/uncaught.ts', 'src/options/**', 'src/stop/**'],
+    files: ['src/errors.ts', 'src/bytes.ts', 'src/format.ts', 'src/uncaught.ts', 'src/options/**', 'src/stop/**'],
     mayImport: [],
   },
   { name: 'command', files: ['src/command/**'], mayImport: ['base'] },

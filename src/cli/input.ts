@@ -7,23 +7,37 @@ import { createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { SourceSpec } from './args.js';
+import { decodeBytes } from '../bytes.js';
 import { UsageError } from '../errors.js';
 
-/** Splits a byte stream into lines (or NUL-terminated records) as they arrive. */
+/**
+ * Splits a byte stream into lines (or NUL-terminated records) as they arrive. Records are
+ * split as bytes and decoded whole, so a byte that is not UTF-8 (a Latin-1 file name) survives
+ * as an escaped byte (bytes.ts) instead of becoming U+FFFD.
+ */
 export async function* readRecords(stream: Readable, separator: '\n' | '\0'): AsyncGenerator<string> {
-  let pending = '';
-  stream.setEncoding('utf8');
-  for await (const chunk of stream as AsyncIterable<string>) {
-    pending += chunk;
+  const byte = separator.charCodeAt(0);
+  let pending: Buffer = Buffer.alloc(0);
+  for await (const piece of stream as AsyncIterable<Buffer | string>) {
+    const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
+    const bytes = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    const last = bytes.lastIndexOf(byte);
+    if (last === -1) {
+      pending = bytes;
+      continue;
+    }
+    // The complete records of this chunk are decoded at once: one string, split as before.
+    const records = decodeBytes(bytes.subarray(0, last));
     let start = 0;
-    for (let end = pending.indexOf(separator); end !== -1; end = pending.indexOf(separator, start)) {
-      yield pending.slice(start, end);
+    for (let end = records.indexOf(separator); end !== -1; end = records.indexOf(separator, start)) {
+      yield records.slice(start, end);
       start = end + 1;
     }
-    pending = pending.slice(start);
+    yield records.slice(start);
+    pending = bytes.subarray(last + 1);
   }
   // A last record without its separator still counts; an empty remainder is no record.
-  if (pending !== '') yield pending;
+  if (pending.length > 0) yield decodeBytes(pending);
 }
 
 function valuesOf(source: SourceSpec, separator: '\n' | '\0'): AsyncIterable<string> | Iterable<string> {

@@ -4,6 +4,7 @@
  * only the oldest unfinished job may write; the others hold theirs until it is their turn.
  * `--tag` puts the job's values and a tab before every line. Bytes pass through untouched.
  */
+import { encodeBytes } from '../bytes.js';
 import type { RunObserver, TaskOutput } from '../pool/lifecycle.js';
 import type { TaskResult } from '../pool/result.js';
 import type { OutputStream } from '../run/executor.js';
@@ -91,7 +92,7 @@ export class OutputSequencer implements RunObserver<readonly string[], unknown> 
     let job = this.#jobs.get(index);
     if (job === undefined) {
       job = {
-        prefix: this.#mode.tag ? Buffer.from(`${values.join(' ')}\t`) : undefined,
+        prefix: this.#mode.tag ? encodeBytes(`${values.join(' ')}\t`) : undefined,
         held: { stdout: [], stderr: [] },
         done: false,
       };
