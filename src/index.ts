@@ -7,6 +7,7 @@ export { createPool } from './api/create-pool.js';
 export type {
   AsyncPoolOptions,
   CommandContext,
+  CommandFunction,
   CommandItem,
   CommandPoolOptions,
   CommonPoolOptions,
@@ -48,7 +49,7 @@ export type {
 } from './pool/result.js';
 export { JobLogError } from './joblog/job-log-error.js';
 export { formatSummary } from './pool/summary.js';
-export type { Counts, Summary } from './pool/summary.js';
+export type { Counts, FailedItem, Summary } from './pool/summary.js';
 export type { TaskFunction } from './run/inline.js';
 
 export { StopController } from './stop/controller.js';
@@ -60,7 +61,13 @@ export { transfer } from './run/transfer.js';
 export { main } from './main.js';
 export type { MainOptions } from './main.js';
 export { exitCodeFor, INTERRUPT_SIGNALS } from './stop/signals.js';
-export type { InterruptSignal, SignalSource } from './stop/signals.js';
+export type {
+  EndingSignal,
+  InterruptParticipant,
+  InterruptSignal,
+  NoticeWriter,
+  SignalSource,
+} from './stop/signals.js';
 
 export {
   AbandonedError,

@@ -9,7 +9,8 @@ import { interruptCoordinator } from './interrupt/coordinator.js';
 import { dieBy, isClosedOutput } from './interrupt/die-by.js';
 import type { InterruptedError } from './pool/run-errors.js';
 import type { EndingSignal } from './stop/signals.js';
-import { formatSummary, type Summary } from './pool/summary.js';
+import { formatFailures, formatSummary, type Summary } from './pool/summary.js';
+import { inspect } from 'node:util';
 
 /** Options of {@link main}; for tests and embedding. */
 export interface MainOptions {
@@ -27,10 +28,11 @@ function isSummary(value: unknown): value is Summary {
 }
 
 /**
- * Runs `fn` as the whole program. If it returns a pool's summary, prints it and exits 1 when
- * any task failed. On `InterruptedError`, prints the summary and exits 130 (SIGINT), 143
- * (SIGTERM) or 129 (SIGHUP) at once, even if abandoned tasks still hold the event loop. Any
- * other error prints one line and exits 1.
+ * Runs `fn` as the whole program. If it returns a pool's summary, prints it, with the first
+ * failed items and their errors, and exits 1 when any task failed. On `InterruptedError`,
+ * prints the same and exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP) at once, even if
+ * abandoned tasks still hold the event loop. Any other error prints one line (andon's own
+ * errors) or its stack (anything else) and exits 1.
  *
  * @example
  * await main(async () => createPool({ task }).run(items));
@@ -48,14 +50,17 @@ export async function main(fn: () => unknown, options: MainOptions = {}): Promis
   try {
     const value = await fn();
     if (isSummary(value)) {
-      stderr.write(`andon: ${formatSummary(value)}\n`);
-      if (value.failed > 0) process.exitCode = 1;
+      writeSummary(stderr, value);
+      if (value.failed > 0) {
+        if (options.exit !== undefined) options.exit(1);
+        else process.exitCode = 1;
+      }
     }
     if (outputClosed) endBy('SIGPIPE', 141, options.exit);
   } catch (error) {
     if (isAndonError(error, 'ANDON_INTERRUPTED')) {
       const interrupted = error as InterruptedError;
-      stderr.write(`andon: ${formatSummary(interrupted.summary)}\n`);
+      writeSummary(stderr, interrupted.summary);
       endBy(interrupted.signal as EndingSignal, interrupted.exitCode, options.exit);
       return;
     }
@@ -72,6 +77,21 @@ function endBy(signal: EndingSignal, code: number, exit: ((code: number) => void
   else dieBy(signal);
 }
 
+/** The summary line, then which items failed and why. */
+function writeSummary(stderr: { write(text: string): unknown }, summary: Summary): void {
+  const lines = [`andon: ${formatSummary(summary)}`];
+  if (summary.failed > 0) lines.push('andon: failed:', ...formatFailures(summary, describeItem));
+  stderr.write(`${lines.join('\n')}\n`);
+}
+
+/** An item in a few dozen characters: strings as they are, anything else as Node prints it. */
+function describeItem(item: unknown): string {
+  const text = typeof item === 'string' ? item : inspect(item, { depth: 1, breakLength: Infinity, maxArrayLength: 5 });
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+/** andon's own errors in one line; anything else is a bug somewhere, and its stack says where. */
 function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (isAndonError(error)) return `${error.name}: ${error.message}`;
+  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
 }

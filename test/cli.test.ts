@@ -1,6 +1,6 @@
 /** The `andon` command end to end: the built binary, real jobs, real signals, and GNU parallel beside it. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { andon, ANDON_BIN, gnuParallel, parallel, runCommand, startAndon } from 
 import { openFifo } from './helpers/fifo.js';
 import { afterRepeatWindow } from './helpers/child.js';
 import { isAlive, jobPids, waitUntilGone } from './helpers/processes.js';
+import { describeNativeSpawn, nativeSpawnAvailable } from '../src/run/process/native-spawn.js';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -71,14 +72,18 @@ describe('andon: basics', () => {
     const before = built();
     const exit = await runCommand('sh', ['-c', `cd '${root}' && npx --no-install andon --version`]);
     assert.equal(exit.code, 0, exit.stderr);
-    assert.equal(exit.stdout, `${manifest.version}\n`);
+    assert.equal(exit.stdout.split('\n')[0], manifest.version);
     assert.equal(built(), before, 'npx rebuilt dist/');
   });
 
-  it('--version prints the package version', async () => {
+  it('--version prints the package version, then whether jobs start through the native spawner', async () => {
     const exit = await andon(['--version']);
     assert.equal(exit.code, 0);
-    assert.equal(exit.stdout, `${manifest.version}\n`);
+    assert.equal(exit.stdout, `${manifest.version}\n${describeNativeSpawn()}\n`);
+    if (nativeSpawnAvailable)
+      assert.match(exit.stdout, /\nnative spawner: built \(jobs start through posix_spawn\)\n$/);
+    const off = await runCommand(process.execPath, [ANDON_BIN, '--version'], undefined, { ANDON_NATIVE_SPAWN: '0' });
+    assert.equal(off.stdout, `${manifest.version}\nnative spawner: turned off (jobs start through child_process)\n`);
   });
 
   it('--help documents every option and where andon differs from GNU parallel', async () => {
@@ -324,7 +329,7 @@ describe('andon: stopping real jobs', () => {
     child.kill('SIGINT');
     const exit = await child.exited;
     assert.equal(exit.status, 130, exit.stderr);
-    assert.match(exit.stderr, /0 done, 0 failed, 2 cancelled, 0 not started .*interrupted by SIGINT/);
+    assert.match(exit.stderr, /0 done, 0 failed, 2 cancelled, 2 not started \(of 4\) .*interrupted by SIGINT/);
     assert.deepEqual(pids.filter(isAlive), []);
   });
 
@@ -450,7 +455,8 @@ describe('andon: stopping real jobs', () => {
 
   it('andon demo runs, Ctrl+C stops it with a summary, and the next demo resumes', async () => {
     // The demo keeps its job log in the temporary directory: give it one of its own.
-    const env = { TMPDIR: mkdtempSync(join(dir, 'demo-')) };
+    // Started through npx (as the README's first command does), so the commands it prints say npx andon.
+    const env = { TMPDIR: mkdtempSync(join(dir, 'demo-')), npm_command: 'exec' };
     const log = join(env.TMPDIR, `andon-demo-${process.getuid?.() ?? 0}.joblog`);
     const child = startAndon(['demo'], env);
     // Interrupt once a job is on record as done (the header plus one record).
@@ -460,8 +466,15 @@ describe('andon: stopping real jobs', () => {
     const exit = await child.exited;
     assert.equal(exit.status, 130);
     assert.match(exit.stderr, /andon demo: pulling 10 images, 3 at a time/);
-    assert.match(exit.stderr, /[1-9]\d* done, 0 failed, \d+ cancelled, 0 not started .*interrupted by SIGINT/);
-    assert.match(exit.stderr, /run `andon demo` again to pull the rest/);
+    const counts =
+      /([1-9]\d*) done, 0 failed, (\d+) cancelled, (\d+) not started \(of 10\) .*interrupted by SIGINT/.exec(
+        exit.stderr,
+      );
+    assert.ok(counts !== null, exit.stderr);
+    assert.equal(Number(counts[1]) + Number(counts[2]) + Number(counts[3]), 10, 'the counts add up to the ten images');
+    assert.match(exit.stderr, /run `npx andon demo` again to pull the rest/);
+    assert.match(exit.stderr, /^ {2}the same by hand: npx andon -j 3 /m);
+    assert.match(exit.stderr, /^andon: to run the rest: npx andon -j 3 /m);
     // A job can print "pulled" and still be interrupted before it exits: only the job log
     // says what is done.
     const done = Number(/(\d+) done/.exec(exit.stderr)![1]);
@@ -527,5 +540,49 @@ describe('andon beside GNU parallel, same command lines', {
       parallel(['-k', 'echo', '[{}]'], input),
     ]);
     assert.equal(ours.stdout, theirs.stdout);
+  });
+});
+
+describe('bytes that are not UTF-8 survive end to end, as in GNU parallel', {
+  skip: gnuParallel === undefined ? 'GNU parallel is not installed (CI installs it)' : false,
+}, () => {
+  // A Latin-1 file name: caf\xe9.txt, which is not valid UTF-8.
+  const files = mkdtempSync(join(dir, 'bytes-'));
+  writeFileSync(Buffer.concat([Buffer.from(`${files}/`), Buffer.from('caf\xe9.txt', 'latin1')]), 'hello\n');
+  const tools = { andon: `'${process.execPath}' '${ANDON_BIN}'`, parallel: `'${gnuParallel}' --will-cite` };
+  const sh = (line: string): { status: number | null; stdout: Buffer; stderr: string } => {
+    const result = spawnSync('sh', ['-c', line], { cwd: files });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr.toString() };
+  };
+  const lines = [
+    "ls | TOOL 'cat -- {}'",
+    "ls | TOOL echo '[{}]'",
+    'TOOL cat -- ::: "$(printf \'caf\\351.txt\')"',
+    "printf 'caf\\351.txt\\0' | TOOL -0 cat --",
+    "printf 'caf\\351.txt\\n' | gzip | gunzip | TOOL --tag cat --",
+    'ls | TOOL -k --tag echo {.} {/} ::: x',
+  ];
+  for (const line of lines) {
+    it(line, () => {
+      const ours = sh(line.replaceAll('TOOL', tools.andon));
+      const theirs = sh(line.replaceAll('TOOL', tools.parallel));
+      assert.equal(ours.status, 0, ours.stderr);
+      assert.equal(ours.status, theirs.status);
+      assert.deepEqual(
+        ours.stdout,
+        theirs.stdout,
+        `${ours.stdout.toString('latin1')} vs ${theirs.stdout.toString('latin1')}`,
+      );
+    });
+  }
+
+  it('the job log keys such a job so that --resume skips it', () => {
+    const log = join(files, '..', 'bytes.joblog');
+    const first = sh(`ls | ${tools.andon} --joblog '${log}' 'cat -- {}'`);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(first.stdout.toString(), 'hello\n');
+    const again = sh(`ls | ${tools.andon} --joblog '${log}' --resume 'cat -- {}'`);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout.length, 0, 'nothing ran again');
   });
 });

@@ -137,7 +137,7 @@ describe('job log in the library', () => {
     assert.equal(resumed.skipped, 3);
     assert.equal(
       resumed.done + resumed.failed + resumed.cancelled + resumed.notStarted + resumed.skipped,
-      resumed.taken,
+      resumed.total,
     );
 
     ran.length = 0;
@@ -190,6 +190,19 @@ describe('job log in the library', () => {
 });
 
 describe('job log in the CLI', () => {
+  it('the resume hint of a run that read stdin says to give it the same input again', async () => {
+    const log = fresh('cli-stdin');
+    const child = startAndon(['-j', '1', '--joblog', log, 'echo started {}; sleep 30'], {}, '1\n2\n3\n');
+    await child.waitForLine('started 1');
+    child.kill('SIGINT');
+    const exit = await child.exited;
+    assert.equal(exit.status, 130);
+    assert.match(
+      exit.stderr,
+      /to run the rest: andon --resume -j 1 --joblog \S+ 'echo started \{\}; sleep 30' \(with the same input on its standard input\)$/m,
+    );
+  });
+
   // Each job appends its value to a file before sleeping: the jobs' own record of what ran.
   const command = (ranFile: string): string => `echo {} >> ${ranFile}; sleep 0.{}`;
   const values = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -206,6 +219,7 @@ describe('job log in the CLI', () => {
       if (signal === 'SIGINT') {
         assert.equal(exit.status, 130);
         assert.match(exit.stderr, /to run the rest: andon --resume -j 2 --joblog /);
+        assert.doesNotMatch(exit.stderr, /standard input/, 'the values are on the command line');
       }
       const loggedDone = lines(log)
         .slice(1)

@@ -20,7 +20,7 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 function assertAddsUp(summary: Summary): void {
   assert.equal(
     summary.done + summary.failed + summary.cancelled + summary.notStarted,
-    summary.taken,
+    summary.total ?? summary.taken,
     JSON.stringify(summary),
   );
 }
@@ -570,6 +570,57 @@ describe('createPool: bad input', () => {
     assert.throws(() => createPool({ task, stop: {} as never }), /`stop` to be a StopToken/);
   });
 
+  it('takes an AbortSignal where it takes a parent token: its abort stops the run', async () => {
+    const controller = new AbortController();
+    const started = deferred();
+    const pool = createPool({
+      concurrency: 2,
+      stop: controller.signal,
+      async task(n: number, stop) {
+        if (n === 1) started.resolve();
+        await stop.sleep(60_000);
+        return n;
+      },
+    });
+    const run = pool.run([1, 2, 3, 4]);
+    await started.promise;
+    controller.abort();
+    const summary = await run;
+    assert.equal(summary.stopReason, 'stop');
+    assert.equal(summary.cancelled, 2);
+    assert.equal(summary.notStarted, 2);
+    const aborted = new AbortController();
+    aborted.abort();
+    assert.equal((await createPool({ task, stop: aborted.signal }).run([1])).done, 0);
+  });
+
+  it('is AsyncDisposable: leaving the scope stops a run in progress, waits for it and closes the pool', async () => {
+    let run: Promise<Summary> | undefined;
+    let cleanedUp = false;
+    const started = deferred();
+    {
+      await using pool = createPool({
+        concurrency: 1,
+        async task(n: number, stop) {
+          started.resolve();
+          try {
+            await stop.sleep(60_000);
+            return n;
+          } finally {
+            cleanedUp = true;
+          }
+        },
+      });
+      run = pool.run([1, 2]);
+      await started.promise;
+    }
+    assert.equal(cleanedUp, true, 'the task had stopped by the end of the scope');
+    const summary = await run;
+    assert.equal(summary.cancelled, 1);
+    assert.equal(summary.notStarted, 1);
+    assert.equal(summary.stopReason, 'stop');
+  });
+
   it('rejects input that is not iterable', async () => {
     const pool = createPool({ task });
     await assert.rejects(
@@ -587,6 +638,20 @@ describe('createPool: bad input', () => {
     assert.throws(() => pool.stream([2]), PoolBusyError);
     release.resolve();
     assert.equal((await first).done, 1);
+  });
+
+  it('takes the next run as soon as a `for await` over the stream has ended', async () => {
+    const pool = createPool({ concurrency: 2, task });
+    const seen: number[] = [];
+    for await (const result of pool.stream([1, 2, 3])) seen.push(result.index);
+    assert.equal(pool.busy, false);
+    assert.equal((await pool.run([4, 5])).done, 2);
+    for await (const result of pool.stream([6])) {
+      assert.equal(result.status, 'done');
+      break;
+    }
+    assert.equal((await pool.run([7])).done, 1);
+    assert.deepEqual(seen.sort(), [0, 1, 2]);
   });
 
   it('rejects an unknown stop reason', () => {

@@ -15,7 +15,7 @@ import { REPEAT_WINDOW_MS } from '../src/interrupt/coordinator.js';
 import { afterRepeatWindow, fixture, shellStatus, type Child, type Exit } from './helpers/child.js';
 import { ANDON_BIN, startAndon } from './helpers/cli.js';
 import { isAlive } from './helpers/processes.js';
-import { Terminal } from './helpers/tmux.js';
+import { noTerminal, Terminal } from './helpers/tmux.js';
 
 const root = mkdtempSync(join(tmpdir(), 'andon-edge-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -188,7 +188,7 @@ async function ctrlCOnceInALoop(
   }
 }
 
-describe('a shell loop in a real terminal stops at one Ctrl+C', () => {
+describe('a shell loop in a real terminal stops at one Ctrl+C', { skip: noTerminal }, () => {
   it('andon in a bash loop: the loop stops in round 1, the shell sees 130, no job is left', {
     timeout: 90_000,
   }, async () => {
@@ -465,7 +465,7 @@ describe('a closed standard output (| head) ends andon quietly, as SIGPIPE', () 
     assert.match(exit.stderr, /\(interrupted by SIGPIPE, forced\)/);
   });
 
-  it('the same with its progress line up on a real terminal', { timeout: 60_000 }, async () => {
+  it('the same with its progress line up on a real terminal', { timeout: 60_000, skip: noTerminal }, async () => {
     // stderr is the terminal here, so the progress line is drawn (stdout is the pipe).
     const line = `${sq(process.execPath)} ${sq(fixture('edge-main-pipe.js'))} | head -1; echo __PIPE_\${PIPESTATUS[0]}__`;
     const terminal = new Terminal(`bash -c ${sq(line)}`);

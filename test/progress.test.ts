@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { ProgressLine, statusText, type TerminalStream } from '../src/output/progress.js';
 import { ANDON_BIN, andon } from './helpers/cli.js';
 import { fixture } from './helpers/child.js';
-import { Terminal } from './helpers/tmux.js';
+import { noTerminal, Terminal } from './helpers/tmux.js';
 
 /** A terminal stream that keeps what was written to it. */
 function recorder(isTTY: boolean): TerminalStream & { text: string } {
@@ -72,7 +72,7 @@ describe('progress line', () => {
   });
 });
 
-describe('progress line on a real terminal', () => {
+describe('progress line on a real terminal', { skip: noTerminal }, () => {
   it('job output appears above the bar as whole lines, none torn or lost, and the bar goes at the end', async () => {
     const job = "for i in 1 2 3; do printf '%s line %s\\n' {} $i; sleep 0.05; done";
     const terminal = new Terminal(
@@ -100,6 +100,18 @@ describe('progress line on a real terminal', () => {
       const lines = screen.filter((line) => line.startsWith('thread task'));
       assert.equal(lines.length, 18, screen.join('\n'));
       for (const line of lines) assert.match(line, /^thread task [1-6] line [123]$/);
+    } finally {
+      terminal.close();
+    }
+  });
+
+  it('reading jobs from the terminal: andon says so, takes the lines typed, and ends at Ctrl+D', async () => {
+    const terminal = new Terminal(`node ${ANDON_BIN} echo got`);
+    try {
+      await terminal.waitFor(/^andon: reading jobs from the terminal, one per line; end with Ctrl\+D/);
+      terminal.keys('typed', 'Enter', 'C-d');
+      const screen = await terminal.waitFor(/__EXIT_0__/);
+      assert.ok(screen.includes('got typed'), screen.join('\n'));
     } finally {
       terminal.close();
     }

@@ -173,27 +173,28 @@ describe('Redis backend', { skip }, () => {
     assert.ok(summary.durationMs < 30_000, `${summary.durationMs} ms`);
   });
 
-  it('startWorker() in-process serves a pool, and stop() settles `closed` with its counts', async () => {
+  it('startWorker() in-process serves a pool; leaving its scope (await using) stops it and settles `closed` with its counts', async () => {
     const queue = newQueue();
     const backend = redisBackend({ connection: redis.url, queue });
-    const served = await startWorker({
-      backend,
-      concurrency: 2,
-      module: fixture('thread-tasks.js'),
-      handleSignals: false,
-      onNotice: () => {},
-    });
-    const pool = createPool<number, number>({
-      backend,
-      module: 'thread-tasks.js',
-      handleSignals: false,
-      onNotice: () => {},
-    });
-    const summary = await pool.run([1, 2, 3, 4]);
-    await pool.close();
-    assert.equal(summary.done, 4);
-    served.stop();
-    assert.deepEqual(await served.closed, { finished: 4, stopped: 0, handedBack: 0 });
+    let closed: Promise<unknown>;
+    {
+      await using served = await startWorker({
+        backend,
+        concurrency: 2,
+        module: fixture('thread-tasks.js'),
+        handleSignals: false,
+        onNotice: () => {},
+      });
+      closed = served.closed;
+      await using pool = createPool<number, number>({
+        backend,
+        module: 'thread-tasks.js',
+        handleSignals: false,
+        onNotice: () => {},
+      });
+      assert.equal((await pool.run([1, 2, 3, 4])).done, 4);
+    }
+    assert.deepEqual(await closed, { finished: 4, stopped: 0, handedBack: 0 });
   });
 
   it('fails an item that cannot travel as JSON, alone', async () => {

@@ -17,7 +17,11 @@ const pool = createPool({
     await stop.sleep(1_000); // be polite to the server; wakes at once on Ctrl+C
     return body.length;
   },
+  onResult(result) {
+    if (result.status === 'done') console.log(`${result.item}: ${result.value} characters`);
+  },
 });
 
-// Prints the summary; exits 130 on Ctrl+C (143 on SIGTERM), 1 if any task failed.
+// Prints the summary and each failed URL with its error; exits 130 on Ctrl+C (143 on
+// SIGTERM), 1 if any task failed.
 await main(() => pool.run(urls));

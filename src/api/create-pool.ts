@@ -23,6 +23,7 @@ import { expectStopToken } from '../stop/expect-stop-token.js';
 import { commandExecutor, commandOutcome } from './command-pool.js';
 import type {
   AsyncPoolOptions,
+  CommandFunction,
   CommandItem,
   CommandPoolOptions,
   PoolOptions,
@@ -184,7 +185,18 @@ function taskPool<I, R>(given: Readonly<Record<string, unknown>>, backend: Backe
 }
 
 /**
- * Creates a pool of subprocesses: one job per item, each in its own process group.
+ * Creates a pool of subprocesses from a command function: one job per item, each in its own
+ * process group; the items are whatever the function takes.
+ *
+ * @example
+ * const pool = createPool<Job>({ command: (job, { seq }) => ({ argv: ['render', job.scene], cwd: job.dir }) });
+ */
+export function createPool<I>(
+  options: CommandPoolOptions<I> & { readonly command: CommandFunction<I> },
+): Pool<I, CommandResult>;
+/**
+ * Creates a pool of subprocesses from an argv template or a shell line: one job per item
+ * (a string, or one string per input source), each in its own process group.
  *
  * @example
  * const pool = createPool({ command: ['gzip', '-k', '{}'], concurrency: 4 });

@@ -39,9 +39,11 @@ export interface CommonPoolOptions<I, R> {
   readonly grace?: number;
   /**
    * A parent token: when it stops, this pool stops (with the same reason). Pass a task's own
-   * token to a pool created inside that task, so nothing outlives its scope.
+   * token to a pool created inside that task, so nothing outlives its scope. An `AbortSignal`
+   * serves as well (its abort is a stop with reason `'stop'`); the other way, every token has
+   * a `signal`.
    */
-  readonly stop?: StopToken;
+  readonly stop?: StopToken | AbortSignal;
   /**
    * Own SIGINT, SIGTERM and SIGHUP while a run is in progress (listeners are removed again
    * when it settles). Set to false when the caller handles signals itself.
@@ -163,6 +165,9 @@ export interface CommandContext {
   readonly slot: number;
 }
 
+/** A command function: the job for one item, as `{ argv }` or `{ shell }` (plus `cwd`, `env`). */
+export type CommandFunction<I> = (item: I, context: CommandContext) => CommandSpec;
+
 /** A pool of subprocesses, each in its own process group. */
 export interface CommandPoolOptions<I> extends CommonPoolOptions<I, CommandResult> {
   /**
@@ -172,7 +177,7 @@ export interface CommandPoolOptions<I> extends CommonPoolOptions<I, CommandResul
    * - a shell line with `shell: true`, values shell-quoted: `'gzip -k {} && echo {#}'`;
    * - a function of the item returning `{ argv }` or `{ shell }` (plus `cwd`, `env`).
    */
-  readonly command: readonly string[] | string | ((item: I, context: CommandContext) => CommandSpec);
+  readonly command: readonly string[] | string | CommandFunction<I>;
   /** Run a string `command` through `/bin/sh -c`. Required for a string, so it is never a surprise. */
   readonly shell?: boolean;
   /** Working directory of every job. @default process.cwd() */

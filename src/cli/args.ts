@@ -10,7 +10,8 @@ import { Template } from '../command/template.js';
 import type { OptionError } from '../errors.js';
 import { shellQuote } from '../command/quote.js';
 import { parseHalt, type HaltPolicy } from './halt.js';
-import { positiveInteger, seconds } from './values.js';
+import type { HelpPlan } from './help.js';
+import { positiveInteger, seconds, wholeNumber } from './values.js';
 import { parseWorker, redisPlan, type RedisPlan, type WorkerPlan } from './worker-args.js';
 import { UsageError } from '../errors.js';
 import { readCommandWords, type CommandWords, type SourceSpec } from './command-words.js';
@@ -56,7 +57,7 @@ export interface RunPlan {
 /** What the command line asks for. */
 export type Plan =
   | RunPlan
-  | { readonly action: 'help' }
+  | HelpPlan
   | { readonly action: 'version' }
   | { readonly action: 'demo' }
   | ReportPlan
@@ -70,13 +71,15 @@ export function displayArgs(args: readonly string[]): string {
 /** Parses `argv` (without node and the script). @throws UsageError */
 export function parseCommandLine(argv: readonly string[], defaultJobs: number): Plan {
   if (argv.length === 1 && argv[0] === 'demo') return { action: 'demo' };
+  if (argv.length === 2 && argv[0] === 'demo' && (argv[1] === '--help' || argv[1] === '-h'))
+    return { action: 'help', topic: 'demo' };
   // A program called `report` or `worker` can still run: with inputs after ::: it is a command.
   const subcommand = !argv.includes(':::') && !argv.includes('::::');
   if (argv[0] === 'report' && subcommand) return parseReport(argv.slice(1));
   if (argv[0] === 'worker' && subcommand) return parseWorker(argv.slice(1), defaultJobs);
   const options = scanOptions(argv);
   // Before the command is read: `andon --help` has none, and a user asking for help gets it.
-  if (options.flags.has('help')) return { action: 'help' };
+  if (options.flags.has('help')) return { action: 'help', topic: 'run' };
   if (options.flags.has('group') && options.flags.has('lineBuffer'))
     throw new UsageError('--group and --line-buffer contradict each other; choose one');
   if (options.flags.has('version')) return { action: 'version' };
@@ -99,6 +102,8 @@ function assembleRunPlan(
   const jobs = jobsFor(values.get('jobs'), redis === undefined ? defaultJobs : DEFAULTS.queuedJobs);
   const termseq = termseqFor(values.get('termseq'));
   const jobLog = values.get('joblog');
+  if (jobLog === '-')
+    throw new UsageError('--joblog - (the job log on standard output) is not supported; give the path of a file');
   checkResume(flags, jobLog);
   const retries = values.get('retries');
   return {
@@ -114,7 +119,11 @@ function assembleRunPlan(
     lineBuffer: flags.has('lineBuffer'),
     bar: flags.has('bar'),
     timeoutMs: values.has('timeout') ? seconds('--timeout', values.get('timeout')) : undefined,
-    tries: retries === undefined ? 1 : retries === '0' ? 1 : positiveInteger('--retries', retries, ''),
+    // GNU parallel's --retries counts tries in all; 0 is taken as 1, as it does.
+    tries:
+      retries === undefined
+        ? 1
+        : Math.max(1, wholeNumber('--retries', retries, ' (the tries in all; 1 or 0: no retry)')),
     halt: values.has('halt') ? parseHalt(values.get('halt')!) : undefined,
     // 0: the first signal goes straight to the termination sequence.
     graceMs: values.has('grace') ? seconds('--grace', values.get('grace'), true) : DEFAULTS.grace,

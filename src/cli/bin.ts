@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 /**
- * The `andon` command: parses the command line and hands it to the library. Usage errors are
- * one line on stderr and exit code 255, as GNU parallel.
+ * The `andon` command: parses the command line and hands it to the library. Every error that
+ * ends it is one line on stderr and exit code 255, as GNU parallel's usage errors.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { displayArgs, parseCommandLine } from './args.js';
 import { DEMO_ARGS, DEMO_JOB_LOG, demoPlan } from './demo.js';
-import { helpText } from './help.js';
+import { helpFor } from './help.js';
+import { invokedAs } from './invoked-as.js';
 import { runPlan } from './run.js';
 import { ProcessEnd } from './process-end.js';
+import { rawArguments } from './raw-args.js';
 import { runWorker } from './worker.js';
-import { UsageError } from '../errors.js';
+import { isAndonError } from '../errors.js';
+import { describeNativeSpawn } from '../run/process/native-spawn.js';
 import { writeReport } from '../report/report.js';
-import { JobLogError } from '../joblog/job-log-error.js';
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -31,10 +33,10 @@ async function cli(argv: readonly string[]): Promise<number> {
     const plan = parseCommandLine(argv, availableParallelism());
     switch (plan.action) {
       case 'help':
-        process.stdout.write(helpText(availableParallelism()));
+        process.stdout.write(helpFor(plan.topic, availableParallelism()));
         return 0;
       case 'version':
-        process.stdout.write(`${version()}\n`);
+        process.stdout.write(`${version()}\n${describeNativeSpawn()}\n`);
         return 0;
       case 'demo': {
         const { plan: demo, alreadyPulled } = demoPlan();
@@ -45,10 +47,10 @@ async function cli(argv: readonly string[]): Promise<number> {
           process.stderr.write(
             `  resuming: ${alreadyPulled} of 10 were pulled before the last Ctrl+C (job log ${DEMO_JOB_LOG})\n`,
           );
-        process.stderr.write(`  the same by hand: andon ${displayArgs(DEMO_ARGS)}\n\n`);
+        process.stderr.write(`  the same by hand: ${invokedAs()} ${displayArgs(DEMO_ARGS)}\n\n`);
         processEnd.running();
         const code = await runPlan(demo, io, { alwaysSummarize: true });
-        if (code === 130) process.stderr.write('andon demo: run `andon demo` again to pull the rest.\n');
+        if (code === 130) process.stderr.write(`andon demo: run \`${invokedAs()} demo\` again to pull the rest.\n`);
         return code;
       }
       case 'run':
@@ -65,15 +67,24 @@ async function cli(argv: readonly string[]): Promise<number> {
       }
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof JobLogError) {
-      process.stderr.write(`andon: ${error.message}\n`);
-      return 255;
-    }
-    throw error;
+    process.stderr.write(`andon: ${describeFailure(error)}\n`);
+    return 255;
   }
+}
+
+/**
+ * Whatever ended the command, in one line: andon's own errors and the system's (EACCES, EIO)
+ * say what to fix; anything else is a fault in andon, whose stack ANDON_DEBUG=1 prints.
+ */
+function describeFailure(error: unknown): string {
+  if (isAndonError(error)) return error.message;
+  if (!(error instanceof Error)) return `unexpected failure: ${String(error)}`;
+  if (process.env.ANDON_DEBUG === '1') return error.stack ?? error.message;
+  if (typeof (error as NodeJS.ErrnoException).code === 'string') return error.message;
+  return `unexpected ${error.name}: ${error.message} (ANDON_DEBUG=1 prints where)`;
 }
 
 /** False for `andon worker`: a stopped worker exits 0, since SIGTERM is how a worker is told to go. */
 let diesOfItsSignal = true;
-const code = await cli(process.argv.slice(2));
+const code = await cli(rawArguments());
 processEnd.exit(code, diesOfItsSignal);

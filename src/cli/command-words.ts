@@ -21,6 +21,14 @@ function isSeparator(arg: string | undefined): boolean {
   return arg === ':::' || arg === '::::';
 }
 
+/** GNU parallel's linked sources, which andon does not have: as values they would silently change every job. */
+function refuseLinked(arg: string): void {
+  if (arg === ':::+' || arg === '::::+')
+    throw new UsageError(
+      `${arg} (a source linked to the one before it) is not supported; give the pairs as one source instead, e.g. ::: 'a 1' 'b 2' with {} split by the command`,
+    );
+}
+
 /**
  * Reads the command from `argv[start]` up to the first `:::` or `::::`, then the sources.
  * @throws UsageError if the command is missing or blank, or a separator has nothing after it.
@@ -28,7 +36,10 @@ function isSeparator(arg: string | undefined): boolean {
 export function readCommandWords(argv: readonly string[], start: number): CommandWords {
   const words: string[] = [];
   let i = start;
-  for (; i < argv.length && !isSeparator(argv[i]); i++) words.push(argv[i]!);
+  for (; i < argv.length && !isSeparator(argv[i]); i++) {
+    refuseLinked(argv[i]!);
+    words.push(argv[i]!);
+  }
   // Blank words count as missing: the values alone would become the command line.
   if (words.join('').trim() === '')
     throw new UsageError('Missing command: give the command to run before the inputs, e.g. andon gzip -k {} ::: *.log');
@@ -42,7 +53,10 @@ function readSources(argv: readonly string[], start: number): SourceSpec[] {
   while (i < argv.length) {
     const separator = argv[i++]!;
     const group: string[] = [];
-    for (; i < argv.length && !isSeparator(argv[i]); i++) group.push(argv[i]!);
+    for (; i < argv.length && !isSeparator(argv[i]); i++) {
+      refuseLinked(argv[i]!);
+      group.push(argv[i]!);
+    }
     // GNU parallel runs with an empty source; andon refuses it, as --help lists among the differences.
     if (group.length === 0)
       throw new UsageError(

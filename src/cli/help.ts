@@ -1,6 +1,23 @@
 /** The text of `andon --help`. Every option listed here works; differences from GNU parallel are named. */
 import { DEFAULTS } from '../options/defaults.js';
 
+/** What `--help` was asked about: a run, or one of the subcommands. */
+export type HelpTopic = 'run' | 'report' | 'worker' | 'demo';
+
+/** `andon --help`, `andon report --help`, ... */
+export interface HelpPlan {
+  readonly action: 'help';
+  readonly topic: HelpTopic;
+}
+
+/** The help text of a topic, with the default number of jobs filled in. */
+export function helpFor(topic: HelpTopic, defaultJobs: number): string {
+  if (topic === 'run') return helpText(defaultJobs);
+  if (topic === 'worker') return `${workers()}\n`;
+  if (topic === 'report') return `${report()}\n`;
+  return `${demo()}\n`;
+}
+
 /** The help text, with the default number of jobs filled in. */
 export function helpText(defaultJobs: number): string {
   const sections = [
@@ -67,7 +84,8 @@ function localOptions(defaultJobs: number): string {
   --bar               on a terminal, a progress line (done/total, failed, running, rate,
                       ETA) at the bottom, with all output printed above it
   --timeout SECS      stop a job after SECS seconds (termination sequence); it fails
-  --retries N         try a failing job up to N times in all
+  --retries N         try a failing job up to N times in all (GNU parallel's meaning;
+                      the library's retries: N-1)
   --halt POLICY       stop early: never (default), or now|soon with fail=N, success=N
                       or done=N, e.g. --halt soon,fail=1. soon lets running jobs
                       finish; now kills them. Exit code: that of the job that halted it.
@@ -124,6 +142,24 @@ function workers(): string {
   takes the jobs after --lock-duration (default: ${DEFAULTS.lockDuration / 1000}, BullMQ's lock).`;
 }
 
+/** `andon report`. */
+function report(): string {
+  return `Report:
+  andon report JOBLOG [-o FILE]
+  writes a timeline of the job log's runs as one HTML page (JOBLOG.html unless -o names
+  the file): one bar per job, by slot, failures in red, each run's start, stop and end.
+  The page needs no server and no network; open it in any browser.`;
+}
+
+/** `andon demo`. */
+function demo(): string {
+  return `Demo:
+  andon demo
+  pulls 10 simulated container images, 3 at a time, with a progress line and a job log,
+  and prints the andon command line that does the same. Press Ctrl+C to stop it (twice to
+  force), then run it again: it pulls only what is left.`;
+}
+
 /** The exit codes. */
 function exitStatus(): string {
   return `Exit status:
@@ -143,7 +179,9 @@ function differences(): string {
   Jobs always run under /bin/sh, not $SHELL.
   A second Ctrl+C forces at once, and --grace (andon's own) bounds the wait after the
   first. After Ctrl+C andon dies of SIGINT (GNU exits 255, and a calling loop goes on).
-  --timeout and --halt take no percentages.
+  --timeout and --halt take no percentages. {= perl =}, {0#}, {0%}, :::+, ::::+ and
+  --joblog - are refused (GNU has them). A byte that is not UTF-8 in a value is written
+  as "$(printf '\\351')" in the shell line (and --dry-run), where GNU writes the byte.
   --resume recognises a job by its command line, not its sequence number, so a reordered
   or extended input still resumes right; {%} stays as {%} in the job log's Command column
   (a job's slot changes from run to run). A job log written for another command is refused.

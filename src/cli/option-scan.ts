@@ -3,6 +3,7 @@
  * `--jobs=4`, `-j4`), up to the first command word, `:::`, `::::` or `--`.
  */
 import { UsageError } from '../errors.js';
+import { didYouMean } from './suggest.js';
 
 /** Options that take a value, by every name they answer to. */
 const VALUE_OPTIONS: Record<string, string> = {
@@ -77,7 +78,8 @@ export function scanOptions(argv: readonly string[]): ScannedOptions {
     } else if (/^-j\S+$/.test(arg)) {
       values.set('jobs', arg.slice(2));
     } else {
-      throw new UsageError(`Unknown option ${name}; see andon --help`);
+      const known = [...Object.keys(VALUE_OPTIONS), ...Object.keys(FLAG_OPTIONS)].filter((o) => o.startsWith('--'));
+      throw new UsageError(`Unknown option ${name}${didYouMean(name, known)}; see andon --help`);
     }
   }
   return { values, flags, end: i };

@@ -1,5 +1,7 @@
 /** The command line of `andon report JOBLOG [-o FILE]`. */
 import { UsageError } from '../errors.js';
+import type { HelpPlan } from './help.js';
+import { didYouMean } from './suggest.js';
 
 /** `andon report`, as the command line asked for it. */
 export interface ReportPlan {
@@ -10,7 +12,8 @@ export interface ReportPlan {
 }
 
 /** Parses the arguments after `report`. @throws UsageError */
-export function parseReport(args: readonly string[]): ReportPlan {
+export function parseReport(args: readonly string[]): ReportPlan | HelpPlan {
+  if (args.includes('--help') || args.includes('-h')) return { action: 'help', topic: 'report' };
   let output: string | undefined;
   const positionals: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -20,7 +23,9 @@ export function parseReport(args: readonly string[]): ReportPlan {
       if (output === undefined) throw new UsageError(`${arg} needs a file name; see andon --help`);
     } else if (arg.startsWith('--output=')) output = arg.slice('--output='.length);
     else if (arg.startsWith('-') && arg !== '-')
-      throw new UsageError(`Unknown option ${arg} for andon report; usage: andon report JOBLOG [-o FILE]`);
+      throw new UsageError(
+        `Unknown option ${arg} for andon report${didYouMean(arg, ['--output', '--help'])}; usage: andon report JOBLOG [-o FILE]`,
+      );
     else positionals.push(arg);
   }
   if (positionals.length !== 1) throw new UsageError('andon report takes one job log: andon report JOBLOG [-o FILE]');

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { createPool } from '../api/create-pool.js';
 import { renderShellLine } from '../command/render.js';
 import { isAndonError, TimeoutError, UsageError } from '../errors.js';
-import type { BackendError, InterruptedError } from '../pool/run-errors.js';
+import type { BackendError, InputError, InterruptedError } from '../pool/run-errors.js';
 import { formatDuration } from '../format.js';
 import type { RunObserver } from '../pool/lifecycle.js';
 import type { Pool } from '../pool/pool.js';
@@ -13,6 +13,7 @@ import { commandResultOf, type CommandResult } from '../run/process/process-exec
 import { displayArgs, type RunPlan } from './args.js';
 import { missingProgram } from './command-check.js';
 import { HaltObserver } from './halt.js';
+import { invokedAs } from './invoked-as.js';
 import { checkSources, listOrStreamJobs } from './input.js';
 import { OutputSequencer, type ByteSink } from './output.js';
 import { redisBackendFor } from './redis-backend.js';
@@ -50,7 +51,11 @@ function timeoutNotices(plan: RunPlan, stderr: ByteSink): RunObserver<string[], 
 function resumeHint(plan: RunPlan): string {
   if (plan.jobLog === undefined) return 'to be able to resume a run like this, give it --joblog FILE';
   const { args, hidden } = withoutPasswords(plan.resume === false ? ['--resume', ...plan.argv] : plan.argv);
-  return `to run the rest: andon ${displayArgs(args)}${hidden ? ' (with the Redis password in place of ***)' : ''}`;
+  const notes = [
+    ...(plan.sources.length === 0 ? ['with the same input on its standard input'] : []),
+    ...(hidden ? ['with the Redis password in place of ***'] : []),
+  ];
+  return `to run the rest: ${invokedAs()} ${displayArgs(args)}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
 
 /** The arguments with the password of a `--redis` URL replaced by ***: a hint is no place for it. */
@@ -81,12 +86,20 @@ function withoutPasswords(argv: readonly string[]): { args: string[]; hidden: bo
 /** Runs the plan; resolves with the exit code. @throws UsageError before any job starts. */
 export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummarize?: boolean } = {}): Promise<number> {
   await checkSources(plan.sources);
+  // As GNU parallel warns: more often a forgotten ::: than a user typing jobs by hand.
+  if (plan.sources.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true)
+    io.stderr.write('andon: reading jobs from the terminal, one per line; end with Ctrl+D (or give them after :::)\n');
   const separator = plan.nullSeparated ? '\0' : '\n';
   const inputs = listOrStreamJobs(plan.sources, io.stdin, separator);
   if (plan.dryRun) return printCommands(plan, inputs, io.stdout);
   // A remote job's program is looked for on the worker, not here.
   const missing = plan.redis === undefined ? missingProgram(plan.command) : undefined;
-  if (missing !== undefined) throw new UsageError(`Command not found: ${missing}; check its name and your PATH`);
+  if (missing !== undefined)
+    throw new UsageError(
+      missing.includes('/')
+        ? `Command not found: ${missing} does not exist or is not executable; check the path (chmod +x for a script)`
+        : `Command not found: ${missing}; check its name and your PATH`,
+    );
 
   const { pool, halt } = await startPool(plan, io);
   let summary: Summary;
@@ -167,13 +180,14 @@ function createCommandPool(
 /**
  * The exit code of a run that ended in an error, after saying on stderr what happened and how
  * far it got. @throws UsageError for a job log that cannot be used, and any error not andon's.
+ * Input that fails midway (an unreadable `::::` file, EIO) is 255, as a usage error is.
  */
 function failureExit(error: unknown, plan: RunPlan, stderr: ByteSink): number {
   if (isAndonError(error, 'ANDON_JOB_LOG')) throw new UsageError((error as Error).message);
-  if (isAndonError(error, 'ANDON_BACKEND')) {
-    const failed = error as BackendError;
+  if (isAndonError(error, 'ANDON_BACKEND') || isAndonError(error, 'ANDON_INPUT')) {
+    const failed = error as BackendError | InputError;
     stderr.write(`andon: ${failed.message}\n`);
-    // Lost before any job was taken, the run has nothing to summarise or resume.
+    // Failed before any job was taken, the run has nothing to summarise or resume.
     if (failed.summary.taken > 0) {
       stderr.write(`andon: ${formatSummary(failed.summary)}\n`);
       stderr.write(`andon: ${resumeHint(plan)}\n`);

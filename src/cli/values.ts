@@ -10,6 +10,12 @@ export function positiveInteger(option: string, text: string | undefined, hint: 
   return Number(text);
 }
 
+/** A whole number ≥ 0. @throws UsageError naming the option. */
+export function wholeNumber(option: string, text: string, hint: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${option} needs a whole number (0 or more), got '${text}'${hint}`);
+  return Number(text);
+}
+
 /** Seconds (> 0, or ≥ 0 with `zeroAllowed`), returned in ms. @throws UsageError naming the option. */
 export function seconds(option: string, text: string | undefined, zeroAllowed = false): number {
   if (text?.endsWith('%'))

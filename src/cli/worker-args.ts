@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../options/defaults.js';
 import { UsageError } from '../errors.js';
+import type { HelpPlan } from './help.js';
+import { didYouMean } from './suggest.js';
 import { positiveInteger, seconds } from './values.js';
 
 /** Where a run's jobs go, or a worker's come from: `--redis URL --queue NAME`. */
@@ -47,6 +49,16 @@ export function redisPlan(
   };
 }
 
+const WORKER_OPTIONS = [
+  '--redis',
+  '--queue',
+  '--jobs',
+  '--module',
+  '--grace',
+  '--lock-duration',
+  '--reconnect-timeout',
+];
+
 /** The worker's options, as util.parseArgs reads them. */
 function parseWorkerArgs(args: readonly string[]) {
   return parseArgs({
@@ -66,7 +78,8 @@ function parseWorkerArgs(args: readonly string[]) {
 }
 
 /** `andon worker --redis URL --queue NAME …`: ordinary options, so util.parseArgs reads them. */
-export function parseWorker(args: readonly string[], defaultJobs: number): WorkerPlan {
+export function parseWorker(args: readonly string[], defaultJobs: number): WorkerPlan | HelpPlan {
+  if (args.includes('--help') || args.includes('-h')) return { action: 'help', topic: 'worker' };
   let parsed: ReturnType<typeof parseWorkerArgs>;
   try {
     parsed = parseWorkerArgs(args);
@@ -74,7 +87,9 @@ export function parseWorker(args: readonly string[], defaultJobs: number): Worke
     const message = (error as Error).message
       .split('\n')[0]!
       .replace(/\. To specify a positional argument starting with a '-'.*$/, '');
-    throw new UsageError(`${message}; ${WORKER_USAGE}`);
+    const unknown = /^Unknown option '(--[^']+)'/.exec(message)?.[1];
+    const hint = unknown === undefined ? '' : didYouMean(unknown, WORKER_OPTIONS);
+    throw new UsageError(`${message}${hint}; ${WORKER_USAGE}`);
   }
   const { values } = parsed;
   const redis = redisPlan(values.redis, values.queue, values['reconnect-timeout'], WORKER_USAGE);

@@ -25,6 +25,17 @@ const TRANSFORMS: Record<string, Transform> = {
   '/.': 'basenameNoExtension',
 };
 const TOKEN = /\{(\d*)(\.|\/\/|\/\.|\/)?\}|\{#\}|\{%\}/g;
+/**
+ * GNU parallel's replacement strings that andon does not have, each with what to use instead:
+ * passed through as text, they would silently run a different command.
+ */
+const UNSUPPORTED: readonly (readonly [RegExp, string])[] = [
+  [
+    /\{=.*?=\}/s,
+    'Perl expressions are not supported (andon has no Perl); transform the values before andon, or in the command, e.g. "$(echo {} | sed s/a/A/)"',
+  ],
+  [/\{0[#%]\}/, 'zero-padded sequence numbers and slots are not supported; use {#} or {%}, e.g. "$(printf %03d {#})"'],
+];
 /** A `{` that begins a replacement string with no `}` anywhere after it. */
 const UNTERMINATED = /\{[\d#%./][^}]*$/;
 
@@ -72,6 +83,10 @@ export class Template {
 
   /** @throws OptionError on an unterminated replacement string such as `{1`. */
   constructor(template: string) {
+    for (const [pattern, instead] of UNSUPPORTED) {
+      const found = pattern.exec(template);
+      if (found !== null) throw new OptionError(`Replacement string \`${found[0]}\` in \`${template}\`: ${instead}`);
+    }
     if (UNTERMINATED.test(template)) {
       const start = template.search(UNTERMINATED);
       throw new OptionError(

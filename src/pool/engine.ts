@@ -168,9 +168,15 @@ export class RunEngine<I, R> implements RunHandle {
 
   /** The counts so far; final once `result` has settled. */
   summary(): Summary {
+    const counts = this.#outcomes.tally.counts();
+    const total = this.#input.total;
     return {
-      ...this.#outcomes.tally.counts(),
-      total: this.#input.total,
+      ...counts,
+      // Items never taken from an input of known length did not start either.
+      notStarted: counts.notStarted + (total === undefined ? 0 : total - counts.taken),
+      total,
+      inputRead: this.#input.state === 'exhausted' || counts.taken === total,
+      failures: [...this.#outcomes.failures],
       durationMs: performance.now() - this.#startedAt,
       stopReason: this.token.reason ?? this.#startGate.reason,
       signal: this.#signal,

@@ -9,6 +9,7 @@ import type { Lane } from './lanes.js';
 import { Observers, type RunAttachment } from './lifecycle.js';
 import type { ResultSink } from './result-sink.js';
 import { settledResult, type Attempted, type TaskResult } from './result.js';
+import { FAILURES_KEPT, type FailedItem } from './summary.js';
 import { Tally } from './tally.js';
 
 /** The counts, observers and stream of one run. */
@@ -18,6 +19,7 @@ export class Outcomes<I, R> {
   /** True if a resume skips this item (the job log says it finished); undefined when nothing resumes. */
   readonly skips: ((item: I, index: number) => boolean) | undefined;
   readonly #sink: ResultSink<I, R> | undefined;
+  readonly #failures: FailedItem[] = [];
 
   constructor(attachments: readonly RunAttachment<I, R>[], sink: ResultSink<I, R> | undefined) {
     this.#sink = sink;
@@ -30,6 +32,11 @@ export class Outcomes<I, R> {
     else this.skips = skips[0];
   }
 
+  /** The first failed items, for the summary. */
+  get failures(): readonly FailedItem[] {
+    return this.#failures;
+  }
+
   /** Results are built only if someone takes them: a plain run() of tiny tasks skips it all. */
   get wantsResults(): boolean {
     return this.observers.wantsResults;
@@ -38,6 +45,8 @@ export class Outcomes<I, R> {
   /** A started item has its final outcome. */
   settled(lane: Lane<I>, settlement: Settlement<R>): void {
     this.tally.settled(settlement.outcome, settlement.abandoned === true);
+    if (settlement.outcome === 'failed' && this.#failures.length < FAILURES_KEPT)
+      this.#failures.push({ index: lane.index, item: lane.item, error: settlement.error as Error });
     // The lane holds the item it ran until it takes the next: it is the attempted item's record.
     if (this.wantsResults) this.#publish(settledResult(lane as Attempted<I>, settlement));
   }

@@ -177,6 +177,15 @@ export class Pool<I, R> {
     await this.#parts.executor.close();
   }
 
+  /**
+   * `await using pool = createPool(…)`: leaving the scope stops a run still in progress
+   * (gracefully, as `pool.stop()`), waits for it and releases what the pool holds.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.stop();
+    await this.close();
+  }
+
   #start(items: PoolInput<I>, stream: ResultStream<I, R> | undefined): RunEngine<I, R> {
     if (this.#active !== undefined) throw new PoolBusyError();
     const { settings, executor, plugins, signals, notice } = this.#parts;
@@ -184,12 +193,15 @@ export class Pool<I, R> {
     // A plug-in that cannot attach (a job log that cannot be opened) refuses the run: nothing has started.
     const attachments = plugins.map((plugin) => plugin());
     for (const observer of this.#observers) attachments.push({ observer });
-    const engine = new RunEngine(settings, executor, input, attachments, stream);
-    new RunSession(engine as RunEngine<unknown, unknown>, signals, settings.grace, notice);
-    this.#active = engine;
     const release = (): void => {
       if (this.#active === engine) this.#active = undefined;
     };
+    // The pool is free the moment the run ends, before its promise settles: a consumer whose
+    // `for await` over the stream just ended may start the next run at once.
+    attachments.push({ observer: { runEnded: release } });
+    const engine = new RunEngine(settings, executor, input, attachments, stream);
+    new RunSession(engine as RunEngine<unknown, unknown>, signals, settings.grace, notice);
+    this.#active = engine;
     engine.result.then(release, release);
     engine.start();
     return engine;

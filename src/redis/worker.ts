@@ -69,7 +69,7 @@ export interface QueueWorkerOptions {
   /** Where notices go. @default a line on stderr */
   readonly onNotice?: (line: string) => void;
   /** A token whose stop stops the worker, as `worker.stop()`. */
-  readonly stop?: StopToken;
+  readonly stop?: StopToken | AbortSignal;
   /** The process whose signals to handle (for tests). @default process */
   readonly signalSource?: SignalSource;
 }
@@ -272,6 +272,15 @@ export class QueueWorker implements InterruptParticipant {
     if (this.#session.watch.lost) return;
     // Resolves once the running jobs have ended (finished or handed back).
     void this.#worker.close().catch(() => {});
+  }
+
+  /**
+   * `await using worker = await startWorker(…)`: leaving the scope stops the worker, as
+   * `worker.stop()`, and waits until it has (rejecting as `closed` does).
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.stop();
+    await this.closed;
   }
 
   /**

@@ -346,6 +346,76 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
+    input: 'a mistyped option',
+    expected: /^andon: Unknown option --jbos; did you mean --jobs\?; see andon --help$/,
+    run: () => cli(['--jbos', '2', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--retries -1',
+    expected: /^andon: --retries needs a whole number \(0 or more\), got '-1' \(the tries in all; 1 or 0: no retry\)$/,
+    run: () => cli(['--retries', '-1', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'a script path that does not exist',
+    expected:
+      /^andon: Command not found: \.\/no-such-script\.sh does not exist or is not executable; check the path \(chmod \+x for a script\)$/,
+    run: () => cli(['./no-such-script.sh', '{}', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'a Perl expression {= … =}',
+    expected:
+      /^andon: Replacement string `\{=s\/a\/A\/=\}` in `echo \{=s\/a\/A\/=\}`: Perl expressions are not supported \(andon has no Perl\); transform the values before andon, or in the command, e\.g\. "\$\(echo \{\} \| sed s\/a\/A\/\)"$/,
+    run: () => cli(['echo', '{=s/a/A/=}', ':::', 'abc']),
+  },
+  {
+    area: 'command line',
+    input: 'a zero-padded sequence number {0#}',
+    expected:
+      /^andon: Replacement string `\{0#\}` in `echo \{0#\}`: zero-padded sequence numbers and slots are not supported; use \{#\} or \{%\}/,
+    run: () => cli(['echo', '{0#}', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'a linked source :::+',
+    expected: /^andon: :::\+ \(a source linked to the one before it\) is not supported; /,
+    run: () => cli(['echo', ':::', 'a', 'b', ':::+', '1', '2']),
+  },
+  {
+    area: 'command line',
+    input: 'a linked file source ::::+',
+    expected: /^andon: ::::\+ \(a source linked to the one before it\) is not supported; /,
+    run: () => cli(['echo', ':::', 'a', '::::+', join(dir, 'none.txt')]),
+  },
+  {
+    area: 'command line',
+    input: '--joblog - (standard output)',
+    expected: /^andon: --joblog - \(the job log on standard output\) is not supported; give the path of a file$/,
+    run: () => cli(['--joblog', '-', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'a :::: file that cannot be read (EIO)',
+    expected: /^andon: Reading the input failed: EIO: i\/o error, read$/,
+    run: () => cli(['echo', '::::', '/proc/self/mem']),
+  },
+  {
+    area: 'command line',
+    input: 'a :::: file that is a directory',
+    expected: /^andon: Input file is a directory: <dir>; give a file after ::::$/,
+    run: () => cli(['echo', '::::', dir]),
+  },
+  {
+    area: 'command line',
+    input: 'a mistyped option of andon report',
+    expected:
+      /^andon: Unknown option --ouput for andon report; did you mean --output\?; usage: andon report JOBLOG \[-o FILE\]$/,
+    run: () => cli(['report', 'x.joblog', '--ouput', 'x.html']),
+  },
+  {
+    area: 'command line',
     input: 'a command not on PATH',
     expected: /^andon: Command not found: andon-no-such-program; check its name and your PATH$/,
     run: () => cli(['andon-no-such-program', '{}', ':::', 'a']),
@@ -439,7 +509,7 @@ export const CASES: readonly BadInput[] = [
     area: 'redis',
     input: 'startWorker with a stop that is not a token',
     expected:
-      /^Expected `stop` to be a StopToken \(for example `controller.token` or a task's `stop`\), got `'soon'` \(string\)$/,
+      /^Expected `stop` to be a StopToken \(for example `controller.token` or a task's `stop`\) or an AbortSignal, got `'soon'` \(string\)$/,
     run: () =>
       thrown(() =>
         startWorker({
@@ -561,5 +631,11 @@ export const CASES: readonly BadInput[] = [
     input: 'andon worker with an unknown option',
     expected: /^andon: Unknown option '--bogus'; usage: andon worker --redis URL --queue NAME/,
     run: () => cli(['worker', '--redis', 'redis://localhost', '--queue', 'q', '--bogus']),
+  },
+  {
+    area: 'redis',
+    input: 'andon worker with a mistyped option',
+    expected: /^andon: Unknown option '--quee'; did you mean --queue\?; usage: andon worker --redis URL --queue NAME/,
+    run: () => cli(['worker', '--redis', 'redis://localhost', '--quee', 'q']),
   },
 ];

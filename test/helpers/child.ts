@@ -45,12 +45,18 @@ export function fixture(name: string): string {
   return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 }
 
-/** Starts `node script ...args`. */
-export function startNode(script: string, args: string[] = [], env: Record<string, string> = {}): Child {
+/** Starts `node script ...args`, with `input` on its stdin if given (else none). */
+export function startNode(
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  input?: string,
+): Child {
   const child = spawn(process.execPath, [script, ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (input !== undefined) child.stdin!.end(input);
   let stdout = '';
   let stderr = '';
   type Waiter = { test: (lines: string[]) => boolean; resolve: () => void; stream: 'stdout' | 'stderr' };
@@ -61,11 +67,11 @@ export function startNode(script: string, args: string[] = [], env: Record<strin
     const all = lines(stream);
     for (const waiter of [...waiters]) if (waiter.stream === stream && waiter.test(all)) waiter.resolve();
   };
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
     check('stdout');
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
     check('stderr');
   });

@@ -7,14 +7,22 @@ import { shellStatus, startNode, type Child, type Exit } from './child.js';
 export const ANDON_BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
 
 /** Starts `andon ...args`. */
-export function startAndon(args: string[], env: Record<string, string> = {}): Child {
-  return startNode(ANDON_BIN, args, env);
+export function startAndon(args: string[], env: Record<string, string> = {}, input?: string): Child {
+  return startNode(ANDON_BIN, args, env, input);
 }
 
 /** Runs a command to completion with optional stdin; collects its output. */
-export function runCommand(file: string, args: string[], input?: string | Buffer): Promise<Exit> {
+export function runCommand(
+  file: string,
+  args: string[],
+  input?: string | Buffer,
+  env?: Readonly<Record<string, string>>,
+): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: env === undefined ? process.env : { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -2,7 +2,18 @@
  * A real terminal for tests: a detached tmux session of a fixed size on a private socket.
  * The test reads the screen as a person would see it (`capture-pane`), not the raw bytes.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+
+/**
+ * Why the real-terminal tests cannot run here, or false. CI installs tmux and sets
+ * ANDON_REQUIRE_TMUX=1, so there they can never be skipped silently.
+ */
+export const noTerminal: string | false = (() => {
+  const found = spawnSync('sh', ['-c', 'command -v tmux'], { encoding: 'utf8' }).stdout.trim() !== '';
+  if (!found && process.env.ANDON_REQUIRE_TMUX === '1')
+    throw new Error('tmux is required (ANDON_REQUIRE_TMUX=1) but not installed: apt-get install tmux');
+  return found ? false : 'tmux is not installed (apt-get install tmux; CI installs it)';
+})();
 
 /** A tmux pane running one command. */
 export class Terminal {

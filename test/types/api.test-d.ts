@@ -57,6 +57,35 @@ export function pools(): void {
   createPool({ command: (item: string) => ({ shell: `echo ${item}` }) });
   // @ts-expect-error a command pool's items are strings or arrays of strings
   createPool<number>({ command: ['echo', '{}'] });
+  // With a command function the items are anything the function takes (the README's form).
+  interface Job {
+    scene: string;
+    dir: string;
+  }
+  const built = createPool<Job>({
+    command: (job, { seq }) => ({ argv: ['render', job.scene, `${seq}`], cwd: job.dir }),
+  });
+  expect<Equal<typeof built, Pool<Job, CommandResult>>>();
+  const inferred = createPool({ command: (job: Job) => ({ shell: `render ${job.scene}` }) });
+  expect<Equal<typeof inferred, Pool<Job, CommandResult>>>();
+  // A job log's key takes the item type the task gave the pool.
+  interface Item {
+    id: string;
+  }
+  const keyed = createPool({
+    task(item: Item, stop: StopToken) {
+      return stop.stopped ? undefined : item.id.length;
+    },
+    jobLog: { path: 'run.joblog', key: (item) => item.id },
+  });
+  expect<Equal<typeof keyed, Pool<Item, number | undefined>>>();
+  const keyedInline = createPool({
+    task(item: Item, stop) {
+      return stop.stopped ? 0 : item.id.length;
+    },
+    jobLog: { path: 'run.joblog', key: (item) => item.id },
+  });
+  expect<Equal<typeof keyedInline, Pool<Item, number>>>();
 
   // A thread pool: module and threads. Nothing in the options says what the module's task
   // takes and returns, so I and R are unknown unless the caller gives them.

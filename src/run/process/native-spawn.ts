@@ -34,19 +34,48 @@ const SIGNAL_NAMES = new Map(
   Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
 );
 
-const addon = ((): Addon | undefined => {
-  if (process.platform !== 'linux' || process.env.ANDON_NATIVE_SPAWN === '0') return undefined;
+/** Whether the native spawner is in use here, and if not, why not. */
+export type NativeSpawnState = 'built' | 'turned off' | 'not on this platform' | 'not built';
+
+const { addon, state } = ((): { addon: Addon | undefined; state: NativeSpawnState } => {
+  if (process.platform !== 'linux') return { addon: undefined, state: 'not on this platform' };
+  if (process.env.ANDON_NATIVE_SPAWN === '0') return { addon: undefined, state: 'turned off' };
   try {
     // From dist/src/run/process/ to the package root, where node-gyp builds it.
     const loaded = createRequire(import.meta.url)('../../../../build/Release/andon_spawn.node') as Addon;
-    return loaded.supported() ? loaded : undefined;
+    return loaded.supported() ? { addon: loaded, state: 'built' } : { addon: undefined, state: 'not on this platform' };
   } catch {
-    return undefined;
+    return { addon: undefined, state: 'not built' };
   }
 })();
 
 /** True if jobs can be started without forking Node. */
 export const nativeSpawnAvailable = addon !== undefined;
+
+/** The native spawner's state, for `andon --version`. */
+export const nativeSpawnState: NativeSpawnState = state;
+
+/** One line on it, for `andon --version`. */
+export function describeNativeSpawn(): string {
+  if (state === 'built') return 'native spawner: built (jobs start through posix_spawn)';
+  if (state === 'not built') return `native spawner: ${NOT_BUILT}`;
+  return `native spawner: ${state} (jobs start through child_process)`;
+}
+
+const NOT_BUILT =
+  'not built (no C compiler when andon was installed?); jobs start through child_process, which costs more per job. With a compiler: npm rebuild andon';
+
+let warned = false;
+
+/**
+ * Says once per process, as a Node warning, that a job that could have started natively
+ * starts through child_process: npm hides the install step's own message.
+ */
+export function warnNotBuiltOnce(): void {
+  if (warned || state !== 'not built') return;
+  warned = true;
+  process.emitWarning(`the native spawner is ${NOT_BUILT}`, { code: 'ANDON_NATIVE_SPAWN' });
+}
 
 /** An environment as `KEY=value` strings, as execve takes it. */
 export function environmentOf(env: NodeJS.ProcessEnv): string[] {

@@ -13,7 +13,13 @@ import { shellQuote } from '../../command/quote.js';
 import type { Executor, OutputStream, TaskContext } from '../executor.js';
 import { CappedBuffer } from './capture.js';
 import { groupAlive, signalGroup, waitForGroupExit } from './group.js';
-import { environmentOf, nativeSpawn, nativeSpawnAvailable, type NativeChild } from './native-spawn.js';
+import {
+  environmentOf,
+  nativeSpawn,
+  nativeSpawnAvailable,
+  type NativeChild,
+  warnNotBuiltOnce,
+} from './native-spawn.js';
 import { OutputFiles, readOutputFile } from './output-files.js';
 import { termseqDuration, type TermStep } from './termseq.js';
 import { Watchdog, WATCHDOG_ENV } from './watchdog.js';
@@ -229,6 +235,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
         const envp = spec.env === undefined ? (this.#baseEnvp ??= environmentOf(baseEnv)) : environmentOf(env);
         return nativeSpawn(file, args, envp, cwd, files.stdout, files.stderr);
       }
+      if (files !== undefined && file.startsWith('/')) warnNotBuiltOnce();
       const stdio: StdioOptions = files === undefined ? PIPES : ['ignore', files.stdout, files.stderr];
       return spawn(file, args, { detached: true, stdio, cwd, env });
     } catch (error) {
