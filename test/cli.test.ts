@@ -105,6 +105,16 @@ describe('andon: basics', () => {
       '--joblog',
       '--resume',
       '--resume-failed',
+      '--delimiter',
+      '--arg-file',
+      '--arg-sep',
+      '--link',
+      '--max-args',
+      '--xargs',
+      '--colsep',
+      '--trim',
+      '--verbose',
+      '--tagstring',
     ]) {
       assert.match(exit.stdout, new RegExp(`${option}\\b`), option);
     }
@@ -258,15 +268,43 @@ describe('andon: failures, timeouts, retries, halt', () => {
 describe('andon: bad input gets one line and exit 255', () => {
   const cases: [string, string[], RegExp][] = [
     ['an unknown option', ['--bogus', 'echo', ':::', 'a'], /^andon: Unknown option --bogus; see andon --help$/],
-    ['a missing command', [':::', 'a'], /^andon: Missing command: give the command to run before the inputs/],
-    ['no arguments at all', [], /^andon: Missing command/],
     ['an empty command', ['', ':::', 'a'], /^andon: Missing command/],
+    ['a blank command', [' ', ':::', 'a'], /^andon: Missing command/],
     [
-      '-j 0',
-      ['-j', '0', 'echo', ':::', 'a'],
-      /^andon: -j needs a positive whole number, got '0' \(GNU parallel reads -j 0/,
+      '-j too large',
+      ['-j', '4294967296', 'echo', ':::', 'a'],
+      /^andon: -j 4294967296 is more jobs at once than andon starts/,
     ],
-    ['-j abc', ['-j', 'abc', 'echo', ':::', 'a'], /^andon: -j needs a positive whole number, got 'abc'$/],
+    [
+      '-j abc',
+      ['-j', 'abc', 'echo', ':::', 'a'],
+      /^andon: -j needs a number of jobs \(N, N%, \+N, -N or 0\), got 'abc'$/,
+    ],
+    [
+      '-j FILE',
+      ['-j', 'procs.txt', 'echo', ':::', 'a'],
+      /^andon: -j needs a number of jobs .* \(-j FILE is not supported\)$/,
+    ],
+    [
+      'an option andon does not have',
+      ['--pipe', 'wc', '-l'],
+      /^andon: --pipe is not supported; split the input into files first/,
+    ],
+    [
+      'a bundled unknown short option',
+      ['-kZ', 'echo', ':::', 'a'],
+      /^andon: Unknown option -Z in -kZ; see andon --help$/,
+    ],
+    [
+      '-n and -X together',
+      ['-n', '2', '-X', 'echo', ':::', 'a'],
+      /^andon: -n, -N, -m, -X and --xargs each say how many values a job gets; give one of them$/,
+    ],
+    [
+      '--trim with a bad value',
+      ['--trim', 'x', 'echo', ':::', 'a'],
+      /^andon: --trim needs n, l, r, lr or rl, got 'x'$/,
+    ],
     ['-j with nothing after it', ['-j'], /^andon: -j needs a value; see andon --help$/],
     ['a ::: with nothing after it', ['echo', ':::'], /^andon: ::: has nothing after it; give at least one value/],
     ['an unterminated {', ['echo', '{1', ':::', 'a'], /^andon: Unterminated replacement string `\{1`/],

@@ -6,16 +6,19 @@
  */
 import { DEFAULTS } from '../options/defaults.js';
 import { parseTermseq, type TermStep } from '../run/process/termseq.js';
-import { Template } from '../command/template.js';
+import { type JobValues, Template } from '../command/template.js';
+import { ContextTemplate, renderShellLine } from '../command/render.js';
 import type { OptionError } from '../errors.js';
 import { shellQuote } from '../command/quote.js';
 import { parseHalt, type HaltPolicy } from './halt.js';
 import type { HelpPlan } from './help.js';
-import { positiveInteger, seconds, wholeNumber } from './values.js';
+import { seconds, wholeNumber } from './values.js';
 import { parseWorker, redisPlan, type RedisPlan, type WorkerPlan } from './worker-args.js';
 import { UsageError } from '../errors.js';
 import { readCommandWords, type CommandWords, type SourceSpec } from './command-words.js';
+import { jobsFor } from './jobs-arg.js';
 import { scanOptions, type ScannedOptions } from './option-scan.js';
+import { shapePlan, type ShapePlan, withRenamedStrings } from './shape-args.js';
 import { parseReport, type ReportPlan } from './report-args.js';
 
 export type { SourceSpec } from './command-words.js';
@@ -26,14 +29,20 @@ export interface RunPlan {
   /** The command words joined by spaces: one shell line with replacement strings. */
   readonly command: string;
   readonly template: Template;
+  /** A job's shell line: the template filled in (each word per value with -X). */
+  readonly line: (job: JobValues) => string;
   /** Input sources in order; empty means lines from stdin. */
   readonly sources: readonly SourceSpec[];
   readonly jobs: number;
-  /** Input lines end with NUL instead of newline. */
-  readonly nullSeparated: boolean;
+  /** How records become jobs, and what is printed around them (-n, -X, --colsep, -t, ...). */
+  readonly shaping: ShapePlan;
+  /** `--link`: every source paired with the others by position, not combined. */
+  readonly link: boolean;
   readonly dryRun: boolean;
   readonly keepOrder: boolean;
   readonly tag: boolean;
+  /** `--tagstring`: a job's tag from its values, unquoted. */
+  readonly tagFor: ((values: readonly string[], seq: number) => string) | undefined;
   readonly lineBuffer: boolean;
   /** Show the progress line (on a terminal). */
   readonly bar: boolean;
@@ -83,7 +92,15 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
   if (options.flags.has('group') && options.flags.has('lineBuffer'))
     throw new UsageError('--group and --line-buffer contradict each other; choose one');
   if (options.flags.has('version')) return { action: 'version' };
-  return assembleRunPlan(argv, options, readCommandWords(argv, options.end), defaultJobs);
+  const separators = {
+    values: options.values.get('argSep') ?? ':::',
+    files: options.values.get('argFileSep') ?? '::::',
+  };
+  const words = readCommandWords(argv, options.end, separators);
+  // -a FILE is a :::: FILE before the command line's own sources.
+  const argFiles: SourceSpec[] = (options.lists.get('argFile') ?? []).map((path) => ({ kind: 'file', path }));
+  const command = withRenamedStrings(words.command, options.values);
+  return assembleRunPlan(argv, options, { command, sources: [...argFiles, ...words.sources] }, defaultJobs);
 }
 
 /** Checks the options against each other and the command, and builds the run's plan. @throws UsageError */
@@ -93,13 +110,15 @@ function assembleRunPlan(
   { command, sources }: CommandWords,
   defaultJobs: number,
 ): RunPlan {
-  const template = templateFor(command, sources.length);
   const redis = redisPlan(values.get('redis'), values.get('queue'), values.get('reconnectTimeout'), 'see andon --help');
   if (redis !== undefined && flags.has('lineBuffer'))
     throw new UsageError(
       "--line-buffer cannot be used with --redis: a remote job's output arrives when it ends; leave --line-buffer out",
     );
-  const jobs = jobsFor(values.get('jobs'), redis === undefined ? defaultJobs : DEFAULTS.queuedJobs);
+  const jobs = jobsFor(values.get('jobs'), redis === undefined ? defaultJobs : DEFAULTS.queuedJobs, defaultJobs);
+  const shaping = shapePlan(values, flags, jobs, command);
+  const template = templateFor(command, sourcesReferable(sources.length, shaping));
+  const context = shaping.contextReplace ? contextTemplateFor(command) : undefined;
   const termseq = termseqFor(values.get('termseq'));
   const jobLog = values.get('joblog');
   if (jobLog === '-')
@@ -110,12 +129,22 @@ function assembleRunPlan(
     action: 'run',
     command,
     template,
+    line:
+      command === ''
+        ? // No command: the values are the command line, as they are.
+          (job) => job.values.join(' ')
+        : shaping.contextReplace
+          ? (job) => context!.render(job)
+          : (job) => renderShellLine(template, job),
     sources,
     jobs,
-    nullSeparated: flags.has('null'),
+    shaping,
+    link: flags.has('link'),
     dryRun: flags.has('dryRun'),
     keepOrder: flags.has('keepOrder'),
-    tag: flags.has('tag'),
+    // --tagstring implies --tag, as in GNU parallel.
+    tag: flags.has('tag') || shaping.tagstring !== undefined,
+    tagFor: tagFor(shaping.tagstring),
     lineBuffer: flags.has('lineBuffer'),
     bar: flags.has('bar'),
     timeoutMs: values.has('timeout') ? seconds('--timeout', values.get('timeout')) : undefined,
@@ -135,6 +164,27 @@ function assembleRunPlan(
   };
 }
 
+/** -X's template: the command word by word (a word may hold an unterminated `{` the whole line closed). @throws UsageError */
+function contextTemplateFor(command: string): ContextTemplate {
+  try {
+    return new ContextTemplate(command);
+  } catch (error) {
+    throw new UsageError(`-X: ${(error as OptionError).message}`);
+  }
+}
+
+/** --tagstring's template, rendered with the values as they are (a tag is not shell). @throws UsageError */
+function tagFor(tagstring: string | undefined): ((values: readonly string[], seq: number) => string) | undefined {
+  if (tagstring === undefined) return undefined;
+  let template: Template;
+  try {
+    template = new Template(tagstring);
+  } catch (error) {
+    throw new UsageError(`--tagstring: ${(error as OptionError).message}`);
+  }
+  return (values, seq) => template.render({ values, seq, slot: undefined }, (value) => value);
+}
+
 /** The command's template, checked against the number of sources. @throws UsageError */
 function templateFor(command: string, sourceTotal: number): Template {
   let template: Template;
@@ -143,8 +193,7 @@ function templateFor(command: string, sourceTotal: number): Template {
   } catch (error) {
     throw new UsageError((error as OptionError).message);
   }
-  // With no source the jobs read stdin, which is source 1.
-  const sourceCount = Math.max(sourceTotal, 1);
+  const sourceCount = sourceTotal;
   if (template.highestSource > sourceCount) {
     throw new UsageError(
       `{${template.highestSource}} refers to input source ${template.highestSource}, but there ${sourceCount === 1 ? 'is 1 source' : `are ${sourceCount} sources`}; add one with ::: or ::::`,
@@ -153,15 +202,12 @@ function templateFor(command: string, sourceTotal: number): Template {
   return template;
 }
 
-/** -j, or the default when it is not given. @throws UsageError */
-function jobsFor(text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  // A GNU parallel user's -j 0 means something else: say what, rather than only "not positive".
-  return positiveInteger(
-    '-j',
-    text,
-    text === '0' ? ' (GNU parallel reads -j 0 as "as many as possible"; andon needs a number)' : '',
-  );
+/** How many values a `{n}` may refer to: the sources, or more with --colsep and -n/-N. */
+function sourcesReferable(sourceTotal: number, { shape }: ShapePlan): number {
+  // With no source the jobs read stdin, which is source 1.
+  const sources = Math.max(sourceTotal, 1);
+  if (shape.colsep !== undefined || shape.grouping.kind === 'fill') return Infinity;
+  return shape.grouping.kind === 'count' ? sources * Math.max(1, shape.grouping.size) : sources;
 }
 
 /** --termseq, or the default. @throws UsageError */

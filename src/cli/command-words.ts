@@ -4,10 +4,10 @@
  */
 import { UsageError } from '../errors.js';
 
-/** Where a job's values come from. */
+/** Where a job's values come from. `linked`: paired with the source before it (`:::+`, `--link`). */
 export type SourceSpec =
-  | { readonly kind: 'values'; readonly values: readonly string[] }
-  | { readonly kind: 'file'; readonly path: string };
+  | { readonly kind: 'values'; readonly values: readonly string[]; readonly linked?: boolean }
+  | { readonly kind: 'file'; readonly path: string; readonly linked?: boolean };
 
 /** The command and its input sources, as given. */
 export interface CommandWords {
@@ -17,53 +17,64 @@ export interface CommandWords {
   readonly sources: readonly SourceSpec[];
 }
 
-function isSeparator(arg: string | undefined): boolean {
-  return arg === ':::' || arg === '::::';
+/** The words that begin input sources: `:::` and `::::` unless --arg-sep / --arg-file-sep say otherwise. */
+export interface Separators {
+  readonly values: string;
+  readonly files: string;
 }
 
-/** GNU parallel's linked sources, which andon does not have: as values they would silently change every job. */
-function refuseLinked(arg: string): void {
-  if (arg === ':::+' || arg === '::::+')
-    throw new UsageError(
-      `${arg} (a source linked to the one before it) is not supported; give the pairs as one source instead, e.g. ::: 'a 1' 'b 2' with {} split by the command`,
-    );
+export const DEFAULT_SEPARATORS: Separators = { values: ':::', files: '::::' };
+
+/** Which kind of source a word begins, and whether it links to the one before: or undefined. */
+function separatorOf(
+  arg: string | undefined,
+  separators: Separators,
+): { kind: 'values' | 'file'; linked: boolean } | undefined {
+  if (arg === separators.values) return { kind: 'values', linked: false };
+  if (arg === separators.files) return { kind: 'file', linked: false };
+  if (arg === `${separators.values}+`) return { kind: 'values', linked: true };
+  if (arg === `${separators.files}+`) return { kind: 'file', linked: true };
+  return undefined;
 }
 
 /**
- * Reads the command from `argv[start]` up to the first `:::` or `::::`, then the sources.
- * @throws UsageError if the command is missing or blank, or a separator has nothing after it.
+ * Reads the command from `argv[start]` up to the first source separator, then the sources.
+ * The command is '' when there is none: the values are then the command lines.
+ * @throws UsageError if the command is blank, or a separator has nothing after it.
  */
-export function readCommandWords(argv: readonly string[], start: number): CommandWords {
+export function readCommandWords(
+  argv: readonly string[],
+  start: number,
+  separators: Separators = DEFAULT_SEPARATORS,
+): CommandWords {
   const words: string[] = [];
   let i = start;
-  for (; i < argv.length && !isSeparator(argv[i]); i++) {
-    refuseLinked(argv[i]!);
-    words.push(argv[i]!);
-  }
-  // Blank words count as missing: the values alone would become the command line.
-  if (words.join('').trim() === '')
+  for (; i < argv.length && separatorOf(argv[i], separators) === undefined; i++) words.push(argv[i]!);
+  // No command at all: each value is a command line (GNU parallel's `cat jobs | parallel`).
+  // Blank words are a mistake, not that: the values alone would silently become commands.
+  if (words.length > 0 && words.join('').trim() === '')
     throw new UsageError('Missing command: give the command to run before the inputs, e.g. andon gzip -k {} ::: *.log');
-  return { command: words.join(' '), sources: readSources(argv, i) };
+  return { command: words.join(' '), sources: readSources(argv, i, separators) };
 }
 
 /** The sources from `argv[start]`, which is a separator (or the end). */
-function readSources(argv: readonly string[], start: number): SourceSpec[] {
+function readSources(argv: readonly string[], start: number, separators: Separators): SourceSpec[] {
   const sources: SourceSpec[] = [];
   let i = start;
   while (i < argv.length) {
-    const separator = argv[i++]!;
+    const word = argv[i++]!;
+    const { kind, linked } = separatorOf(word, separators)!;
     const group: string[] = [];
-    for (; i < argv.length && !isSeparator(argv[i]); i++) {
-      refuseLinked(argv[i]!);
-      group.push(argv[i]!);
-    }
+    for (; i < argv.length && separatorOf(argv[i], separators) === undefined; i++) group.push(argv[i]!);
     // GNU parallel runs with an empty source; andon refuses it, as --help lists among the differences.
     if (group.length === 0)
       throw new UsageError(
-        `${separator} has nothing after it; give at least one ${separator === ':::' ? 'value' : 'file'}, or leave ${separator} out to read stdin`,
+        `${word} has nothing after it; give at least one ${kind === 'values' ? 'value' : 'file'}, or leave ${word} out to read stdin`,
       );
-    if (separator === ':::') sources.push({ kind: 'values', values: group });
-    else for (const path of group) sources.push({ kind: 'file', path });
+    if (linked && sources.length === 0)
+      throw new UsageError(`${word} links a source to the one before it, but there is none; use ${word.slice(0, -1)}`);
+    if (kind === 'values') sources.push({ kind, values: group, linked });
+    else sources.push(...group.map((path, n) => ({ kind, path, linked: linked && n === 0 })));
   }
   return sources;
 }

@@ -42,6 +42,7 @@ Usage:
   andon [options] command [args] :::: file...     one job per line of each file
   ... | andon [options] command [args]            one job per line of stdin
   andon demo                                      watch a built-in batch; press Ctrl+C
+  ... | andon [options]                           each line of stdin is a command
   andon report JOBLOG [-o FILE]                   a timeline of a job log as an HTML page
   andon --redis URL --queue NAME [options] command ...   run the jobs on andon workers
   andon worker --redis URL --queue NAME [-j N] [--module PATH]   serve a queue
@@ -74,8 +75,28 @@ ${redisOptions()}
 /** The options of a run on this machine, under their heading. */
 function localOptions(defaultJobs: number): string {
   return `Options:
-  -j, --jobs N        run N jobs at once (default: ${defaultJobs}, the number of cores)
+  -j, --jobs N        run N jobs at once (default: ${defaultJobs}, the number of cores); also
+                      N% of the cores, +N or -N cores, 0 for as many as possible (256)
   -0, --null          input records end with NUL, not newline
+  -d, --delimiter C   input records end with C (\n, \t, \0 or one character)
+  -E STR              a record STR ends the input
+  -a, --arg-file FILE the same as :::: FILE (before the other sources); - is stdin
+  --arg-sep SEP, --arg-file-sep SEP   words to use instead of ::: and ::::
+  --link, --xapply    pair the sources by position instead of combining them (a
+                      shorter source starts over); :::+ and ::::+ link one source to
+                      the one before it (stopping with the shorter)
+  -n, --max-args N    N input records per job (-N: the same; -N0 runs each job with none)
+  -m                  as many records per job as fit in one command line (-s CHARS,
+                      default 63664), the last ones spread over the job slots
+  -X                  the same, repeating each word that holds a replacement string
+                      once per value; --xargs: as -m, without the spreading
+  -C, --colsep REGEX  split each record into columns: {1}, {2}, ...
+  --trim n|l|r|lr     remove white space around each value
+  -r                  a record that is only white space runs no job
+  -I STR              STR instead of {} in the command (-i: the same as -I {});
+                      --er, --bnr, --dnr, --bner, --seqreplace, --slotreplace for the others
+  -t, --verbose       print each job's command line on stderr, -v on stdout
+  --tagstring STR     --tag with STR (replacement strings filled in) as the tag
   -k, --keep-order    print output in input order
   --group             print each job's output in one piece when it ends (default)
   --line-buffer, --lb print whole lines as they come (never half a line)
@@ -172,15 +193,18 @@ function exitStatus(): string {
 /** Where andon differs from GNU parallel, for its users. */
 function differences(): string {
   return `Where andon differs from GNU parallel:
-  -j 0 is an error (GNU: as many as possible); -j takes a number only, not +N or N%.
-  A ::: with nothing after it, a missing command, and an unterminated replacement
+  -j 0 means 256 at once; -j FILE is not supported. GNU's options andon lacks (--pipe,
+  --results, --sshlogin, --eta, -u, --shuf, --delay, --plus, --header, ...) are refused
+  by name with what to use instead. Short options bundle as in GNU (-kj2, -kX).
+  A ::: with nothing after it, a blank command, and an unterminated replacement
   string such as {1 are errors (GNU runs with them). A command whose first word is not
   found on PATH is refused before any job starts (GNU fails every job).
   Jobs always run under /bin/sh, not $SHELL.
   A second Ctrl+C forces at once, and --grace (andon's own) bounds the wait after the
   first. After Ctrl+C andon dies of SIGINT (GNU exits 255, and a calling loop goes on).
-  --timeout and --halt take no percentages. {= perl =}, {0#}, {0%}, :::+, ::::+ and
-  --joblog - are refused (GNU has them). A byte that is not UTF-8 in a value is written
+  --timeout and --halt take no percentages. {= perl =}, {0#}, {0%} and --joblog - are
+  refused (GNU has them). -t prints a job's command line with its output, not as it
+  starts; -s counts the line andon builds, which GNU counts a little differently. A byte that is not UTF-8 in a value is written
   as "$(printf '\\351')" in the shell line (and --dry-run), where GNU writes the byte.
   --resume recognises a job by its command line, not its sequence number, so a reordered
   or extended input still resumes right; {%} stays as {%} in the job log's Command column

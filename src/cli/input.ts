@@ -15,7 +15,7 @@ import { UsageError } from '../errors.js';
  * split as bytes and decoded whole, so a byte that is not UTF-8 (a Latin-1 file name) survives
  * as an escaped byte (bytes.ts) instead of becoming U+FFFD.
  */
-export async function* readRecords(stream: Readable, separator: '\n' | '\0'): AsyncGenerator<string> {
+export async function* readRecords(stream: Readable, separator: string): AsyncGenerator<string> {
   const byte = separator.charCodeAt(0);
   let pending: Buffer = Buffer.alloc(0);
   for await (const piece of stream as AsyncIterable<Buffer | string>) {
@@ -40,40 +40,105 @@ export async function* readRecords(stream: Readable, separator: '\n' | '\0'): As
   if (pending.length > 0) yield decodeBytes(pending);
 }
 
-function valuesOf(source: SourceSpec, separator: '\n' | '\0'): AsyncIterable<string> | Iterable<string> {
-  return source.kind === 'values' ? source.values : readRecords(createReadStream(source.path), separator);
+/** Input read options: the record separator (newline, NUL or `-d`'s) and `-E`'s end marker. */
+export interface ReadOptions {
+  readonly separator: string;
+  readonly eof: string | undefined;
+  /** `-d`, given: it splits ::: values too, as GNU parallel does. */
+  readonly splitValues?: boolean;
+}
+
+/** A source's records, up to `-E`'s end marker. */
+async function* recordsOf(stream: Readable, { separator, eof }: ReadOptions): AsyncGenerator<string> {
+  for await (const record of readRecords(stream, separator)) {
+    if (record === eof) return;
+    yield record;
+  }
+}
+
+/** A ::: source's values, split by `-d` and up to `-E`'s end marker, as GNU parallel takes them. */
+function untilEof(given: readonly string[], { eof, separator, splitValues }: ReadOptions): readonly string[] {
+  const values = splitValues === true ? given.flatMap((value) => value.split(separator)) : given;
+  const end = eof === undefined ? -1 : values.indexOf(eof);
+  return end === -1 ? values : values.slice(0, end);
+}
+
+function valuesOf(source: SourceSpec, read: ReadOptions, stdin: Readable): AsyncIterable<string> | Iterable<string> {
+  if (source.kind === 'values') return untilEof(source.values, read);
+  // `:::: -` and `-a -`: standard input, as in GNU parallel.
+  return recordsOf(source.path === '-' ? stdin : createReadStream(source.path), read);
+}
+
+/**
+ * Sources linked by `:::+` (or `--link`) as one group each; an unlinked source is a group of
+ * its own. `--link` goes on to the longest source, the shorter ones starting over; `:::+`
+ * stops with the shortest, as GNU parallel does.
+ */
+function linkGroups(sources: readonly SourceSpec[], linkAll: boolean): SourceSpec[][] {
+  const groups: SourceSpec[][] = [];
+  for (const source of sources) {
+    const last = groups.at(-1);
+    if (last !== undefined && (linkAll || source.linked === true)) last.push(source);
+    else groups.push([source]);
+  }
+  return groups;
+}
+
+/** A group of linked sources' values, one tuple per position (see {@link linkGroups}). */
+function linkedTuples(lists: readonly (readonly string[])[], linkAll: boolean): string[][] {
+  if (lists.some((list) => list.length === 0)) return [];
+  const lengths = lists.map((list) => list.length);
+  const count = linkAll ? Math.max(...lengths) : Math.min(...lengths);
+  return Array.from({ length: count }, (_, i) => lists.map((list) => list[i % list.length]!));
+}
+
+async function tuplesOf(
+  group: readonly SourceSpec[],
+  read: ReadOptions,
+  stdin: Readable,
+  linkAll: boolean,
+): Promise<string[][]> {
+  const lists: string[][] = [];
+  for (const source of group) {
+    const values: string[] = [];
+    for await (const value of valuesOf(source, read, stdin)) values.push(value);
+    lists.push(values);
+  }
+  return linkedTuples(lists, linkAll);
 }
 
 /**
  * Every job's values, one per source, in GNU parallel's order: the last source varies
- * fastest. With no sources, each stdin record is one job.
+ * fastest. With no sources, each stdin record is one job. The first source is streamed
+ * unless it is linked to others (their lengths decide the number of jobs).
  */
 async function* jobInputs(
   sources: readonly SourceSpec[],
   stdin: Readable,
-  separator: '\n' | '\0',
+  read: ReadOptions,
+  linkAll: boolean,
 ): AsyncGenerator<string[]> {
   if (sources.length === 0) {
-    for await (const record of readRecords(stdin, separator)) yield [record];
+    for await (const record of recordsOf(stdin, read)) yield [record];
     return;
   }
-  const [first, ...rest] = sources;
-  const others: string[][] = [];
-  for (const source of rest) {
-    const values: string[] = [];
-    for await (const value of valuesOf(source, separator)) values.push(value);
-    others.push(values);
+  const [first, ...rest] = linkGroups(sources, linkAll);
+  const others: string[][][] = [];
+  for (const group of rest) others.push(await tuplesOf(group, read, stdin, linkAll));
+  if (first!.length > 1) {
+    for (const tuple of await tuplesOf(first!, read, stdin, linkAll)) yield* product(tuple, others);
+    return;
   }
-  for await (const value of valuesOf(first!, separator)) yield* product([value], others);
+  for await (const value of valuesOf(first![0]!, read, stdin)) yield* product([value], others);
 }
 
-function* product(prefix: string[], others: readonly string[][]): Generator<string[]> {
+function* product(prefix: string[], others: readonly string[][][]): Generator<string[]> {
   if (others.length === 0) {
     yield prefix;
     return;
   }
   const [next, ...rest] = others;
-  for (const value of next!) yield* product([...prefix, value], rest);
+  for (const tuple of next!) yield* product([...prefix, ...tuple], rest);
 }
 
 /** Up to this many jobs from ::: values alone are listed up front, so the total is known. */
@@ -86,20 +151,30 @@ const LISTED_JOBS_LIMIT = 1_000_000;
 export function listOrStreamJobs(
   sources: readonly SourceSpec[],
   stdin: Readable,
-  separator: '\n' | '\0',
+  read: ReadOptions,
+  linkAll = false,
 ): string[][] | AsyncIterable<string[]> {
   const lists = sources.map((source) => (source.kind === 'values' ? source.values : undefined));
   if (lists.length > 0 && lists.every((list) => list !== undefined)) {
-    const count = lists.reduce((product, list) => product * list!.length, 1);
-    if (count <= LISTED_JOBS_LIMIT) return [...product([], lists as string[][])];
+    const groups = linkGroups(sources, linkAll).map((group) =>
+      linkedTuples(
+        group.map((source) => untilEof((source as { values: readonly string[] }).values, read)),
+        linkAll,
+      ),
+    );
+    const count = groups.reduce((total, tuples) => total * tuples.length, 1);
+    if (count <= LISTED_JOBS_LIMIT) {
+      const [first, ...rest] = groups;
+      return first!.flatMap((tuple) => [...product(tuple, rest)]);
+    }
   }
-  return jobInputs(sources, stdin, separator);
+  return jobInputs(sources, stdin, read, linkAll);
 }
 
 /** Checks that every file source can be opened, before any job starts. */
 export async function checkSources(sources: readonly SourceSpec[]): Promise<void> {
   for (const source of sources) {
-    if (source.kind !== 'file') continue;
+    if (source.kind !== 'file' || source.path === '-') continue;
     try {
       await access(source.path);
     } catch {

@@ -1,6 +1,8 @@
 /**
  * andon's own options at the front of a command line: flags, options with a value (`--jobs 4`,
- * `--jobs=4`, `-j4`), up to the first command word, `:::`, `::::` or `--`.
+ * `--jobs=4`, `-j4`, `-j 4`), short options bundled as getopt allows (`-kj2`, `-kX`), up to
+ * the first command word, `:::`, `::::` or `--`. GNU parallel's options that andon does not
+ * have are refused by name, each with one line saying what to do instead.
  */
 import { UsageError } from '../errors.js';
 import { didYouMean } from './suggest.js';
@@ -9,16 +11,52 @@ import { didYouMean } from './suggest.js';
 const VALUE_OPTIONS: Record<string, string> = {
   '-j': 'jobs',
   '--jobs': 'jobs',
+  '-P': 'jobs',
+  '--max-procs': 'jobs',
   '--timeout': 'timeout',
   '--retries': 'retries',
   '--halt': 'halt',
+  '--halt-on-error': 'halt',
   '--grace': 'grace',
   '--termseq': 'termseq',
   '--joblog': 'joblog',
+  '--jl': 'joblog',
   '--redis': 'redis',
   '--queue': 'queue',
   '--reconnect-timeout': 'reconnectTimeout',
+  '-n': 'maxArgs',
+  '--max-args': 'maxArgs',
+  '-N': 'maxReplaceArgs',
+  '--max-replace-args': 'maxReplaceArgs',
+  '-s': 'maxChars',
+  '--max-chars': 'maxChars',
+  '-a': 'argFile',
+  '--arg-file': 'argFile',
+  '--arg-sep': 'argSep',
+  '--arg-file-sep': 'argFileSep',
+  '-I': 'replace',
+  '--replace': 'replace',
+  '--extensionreplace': 'extensionReplace',
+  '--er': 'extensionReplace',
+  '--basenamereplace': 'basenameReplace',
+  '--bnr': 'basenameReplace',
+  '--dirnamereplace': 'dirnameReplace',
+  '--dnr': 'dirnameReplace',
+  '--basenameextensionreplace': 'basenameExtensionReplace',
+  '--bner': 'basenameExtensionReplace',
+  '--seqreplace': 'seqReplace',
+  '--slotreplace': 'slotReplace',
+  '-C': 'colsep',
+  '--colsep': 'colsep',
+  '--trim': 'trim',
+  '-d': 'delimiter',
+  '--delimiter': 'delimiter',
+  '-E': 'eof',
+  '--tagstring': 'tagstring',
 };
+
+/** Options given more than once that add up rather than the last one winning. */
+const REPEATABLE = new Set(['argFile']);
 
 const FLAG_OPTIONS: Record<string, string> = {
   '-0': 'null',
@@ -28,25 +66,174 @@ const FLAG_OPTIONS: Record<string, string> = {
   '--tag': 'tag',
   '--line-buffer': 'lineBuffer',
   '--lb': 'lineBuffer',
+  '--linebuffer': 'lineBuffer',
+  '--line-buffered': 'lineBuffer',
   '--group': 'group',
   '--dry-run': 'dryRun',
+  '--dryrun': 'dryRun',
   '--bar': 'bar',
   '--resume': 'resume',
   '--resume-failed': 'resumeFailed',
+  '-m': 'multiple',
+  '-X': 'contextReplace',
+  '--xargs': 'xargs',
+  '-t': 'printCommands',
+  '--verbose': 'printCommands',
+  '-v': 'printCommandsToStdout',
+  '-r': 'noRunIfEmpty',
+  '--no-run-if-empty': 'noRunIfEmpty',
+  '--link': 'link',
+  '--xapply': 'link',
+  // andon prints no citation notice and reads no profile: these ask for what it does anyway.
+  '--will-cite': 'accepted',
+  '--no-notice': 'accepted',
+  '--plain': 'accepted',
   '-h': 'help',
   '--help': 'help',
   '-V': 'version',
   '--version': 'version',
 };
 
+/**
+ * GNU parallel options andon does not have, with what to do instead: refused by name, since
+ * taking them as the command's first word would run something else.
+ */
+const UNSUPPORTED: Record<string, string> = {
+  '--sshlogin': 'run andon worker on each machine instead, see --redis',
+  '-S': 'run andon worker on each machine instead, see --redis',
+  '--sshloginfile': 'run andon worker on each machine instead, see --redis',
+  '--slf': 'run andon worker on each machine instead, see --redis',
+  '--transfer': 'run andon worker on each machine instead, see --redis',
+  '--transferfile': 'run andon worker on each machine instead, see --redis',
+  '--tf': 'run andon worker on each machine instead, see --redis',
+  '--return': 'run andon worker on each machine instead, see --redis',
+  '--trc': 'run andon worker on each machine instead, see --redis',
+  '--cleanup': 'run andon worker on each machine instead, see --redis',
+  '--basefile': 'run andon worker on each machine instead, see --redis',
+  '--bf': 'run andon worker on each machine instead, see --redis',
+  '--nonall': 'run andon worker on each machine instead, see --redis',
+  '--onall': 'run andon worker on each machine instead, see --redis',
+  '--pipe': 'split the input into files first (split -l N) and give them after :::',
+  '--pipepart': 'split the input into files first (split -l N) and give them after :::',
+  '--block': 'it belongs to --pipe, which andon does not have',
+  '--recstart': 'it belongs to --pipe, which andon does not have',
+  '--recend': 'it belongs to --pipe, which andon does not have',
+  '--results': "redirect in the command instead, e.g. andon 'cmd {} > out/{#}' ::: ...",
+  '--res': "redirect in the command instead, e.g. andon 'cmd {} > out/{#}' ::: ...",
+  '--files': "redirect in the command instead, e.g. andon 'cmd {} > out/{#}' ::: ...",
+  '--compress': 'pipe through gzip in the command instead',
+  '--eta': 'use --bar, which shows the ETA',
+  '--progress': 'use --bar, which shows the progress',
+  '--ungroup': 'use --line-buffer, which prints output as it comes, whole lines',
+  '-u': 'use --line-buffer, which prints output as it comes, whole lines',
+  '--shuf': 'shuffle the input first, e.g. shuf file | andon ...',
+  '--delay': "sleep in the command instead, e.g. andon 'sleep 0.5; cmd {}'",
+  '--nice': 'run andon under nice instead: nice andon ...',
+  '--tmpdir': 'set TMPDIR instead',
+  '--env': 'jobs inherit the whole environment already; export the variable',
+  '--header': 'give the columns by number ({1}, {2}) with --colsep',
+  '--csv': 'use --colsep , for simple CSV',
+  '--plus': 'use {.} {/} {//} {/.} and shell expansion in the command',
+  '--rpl': 'use the built-in replacement strings and shell expansion in the command',
+  '--quote': 'quote the command yourself',
+  '-q': 'quote the command yourself',
+  '--profile': 'give the options on the command line',
+  '-J': 'give the options on the command line',
+  '--semaphore': 'use flock(1) instead',
+  '--sem': 'use flock(1) instead',
+  '--load': 'use -j to bound the jobs',
+  '--memfree': 'use -j to bound the jobs',
+  '--noswap': 'use -j to bound the jobs',
+  '--retry-failed': 'use --resume-failed with the same command line',
+  '--wd': "cd in the command instead, e.g. andon 'cd dir && cmd {}'",
+  '--workdir': "cd in the command instead, e.g. andon 'cd dir && cmd {}'",
+  '-l': 'use -n N to give each job N lines',
+  '-L': 'use -n N to give each job N lines',
+  '--max-lines': 'use -n N to give each job N lines',
+  '-e': 'use -E STR',
+  '--eof': 'use -E STR',
+  '--tty': 'andon runs jobs without a terminal',
+  '--fg': 'andon runs in the foreground already',
+  '--bg': 'run andon in the background with & instead',
+};
+
+/** Short options that take a value: in a bundle, the rest of the word (or the next word) is it. */
+const SHORT_VALUE = new Set(['j', 'P', 'n', 'N', 's', 'a', 'I', 'C', 'd', 'E']);
+
 /** The options found, by their internal names, and where the command starts. */
 export interface ScannedOptions {
   /** Values by option (`jobs`, `timeout`, ...); the last one given wins. */
   readonly values: ReadonlyMap<string, string>;
+  /** Every value of a repeatable option (`argFile`), in order. */
+  readonly lists: ReadonlyMap<string, readonly string[]>;
   /** Flags given (`null`, `keepOrder`, ...). */
   readonly flags: ReadonlySet<string>;
   /** The index in argv of the first word after the options (and after a `--`). */
   readonly end: number;
+}
+
+/** What the scan collects. */
+interface Found {
+  readonly values: Map<string, string>;
+  readonly lists: Map<string, string[]>;
+  readonly flags: Set<string>;
+}
+
+function setValue(found: Found, key: string, value: string): void {
+  found.values.set(key, value);
+  if (REPEATABLE.has(key)) found.lists.set(key, [...(found.lists.get(key) ?? []), value]);
+}
+
+function refuseUnsupported(name: string): void {
+  const instead = UNSUPPORTED[name];
+  if (instead !== undefined) throw new UsageError(`${name} is not supported; ${instead}`);
+}
+
+/** `-kj2`, `-n2`, `-kX`, `-iREPL`: GNU's bundled short options. Returns how many words it used. */
+function scanShort(arg: string, next: string | undefined, found: Found): number {
+  for (let at = 1; at < arg.length; at++) {
+    const letter = arg[at]!;
+    const name = `-${letter}`;
+    if (letter === 'i') {
+      // -i takes its replacement string only attached: -i alone is -I {}.
+      setValue(found, 'replace', arg.slice(at + 1) || '{}');
+      return 1;
+    }
+    if (SHORT_VALUE.has(letter)) {
+      const attached = arg.slice(at + 1);
+      const value = attached !== '' ? attached : next;
+      if (value === undefined) throw new UsageError(`${name} needs a value; see andon --help`);
+      setValue(found, VALUE_OPTIONS[name]!, value);
+      return attached !== '' ? 1 : 2;
+    }
+    refuseUnsupported(name);
+    const flag = FLAG_OPTIONS[name];
+    if (flag === undefined)
+      throw new UsageError(`Unknown option ${name}${arg.length > 2 ? ` in ${arg}` : ''}; see andon --help`);
+    found.flags.add(flag);
+  }
+  return 1;
+}
+
+/** `--jobs 4`, `--jobs=4`, `--tag`. Returns how many words it used. */
+function scanLong(arg: string, next: string | undefined, found: Found): number {
+  // Only long options take `=VALUE`.
+  const eq = arg.indexOf('=');
+  const name = eq === -1 ? arg : arg.slice(0, eq);
+  refuseUnsupported(name);
+  if (name in FLAG_OPTIONS) {
+    if (eq !== -1) throw new UsageError(`${name} takes no value`);
+    found.flags.add(FLAG_OPTIONS[name]!);
+    return 1;
+  }
+  if (name in VALUE_OPTIONS) {
+    const value = eq !== -1 ? arg.slice(eq + 1) : next;
+    if (value === undefined) throw new UsageError(`${name} needs a value; see andon --help`);
+    setValue(found, VALUE_OPTIONS[name]!, value);
+    return eq !== -1 ? 1 : 2;
+  }
+  const known = [...Object.keys(VALUE_OPTIONS), ...Object.keys(FLAG_OPTIONS)].filter((o) => o.startsWith('--'));
+  throw new UsageError(`Unknown option ${name}${didYouMean(name, known)}; see andon --help`);
 }
 
 /**
@@ -55,32 +242,17 @@ export interface ScannedOptions {
  * @throws UsageError for an unknown option, a flag given a value, or a value missing.
  */
 export function scanOptions(argv: readonly string[]): ScannedOptions {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
+  const found: Found = { values: new Map(), lists: new Map(), flags: new Set() };
   let i = 0;
-  for (; i < argv.length; i++) {
+  while (i < argv.length) {
     const arg = argv[i]!;
     if (arg === '--') {
       i++;
       break;
     }
-    if (arg === ':::' || arg === '::::' || !arg.startsWith('-') || arg === '-') break;
-    // Only long options take `=VALUE`: in `-j=4` the `=4` is not split off.
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    if (name in FLAG_OPTIONS) {
-      if (eq !== -1) throw new UsageError(`${name} takes no value`);
-      flags.add(FLAG_OPTIONS[name]!);
-    } else if (name in VALUE_OPTIONS) {
-      const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined) throw new UsageError(`${name} needs a value; see andon --help`);
-      values.set(VALUE_OPTIONS[name]!, value);
-    } else if (/^-j\S+$/.test(arg)) {
-      values.set('jobs', arg.slice(2));
-    } else {
-      const known = [...Object.keys(VALUE_OPTIONS), ...Object.keys(FLAG_OPTIONS)].filter((o) => o.startsWith('--'));
-      throw new UsageError(`Unknown option ${name}${didYouMean(name, known)}; see andon --help`);
-    }
+    const separators = [found.values.get('argSep') ?? ':::', found.values.get('argFileSep') ?? '::::'];
+    if (separators.includes(arg) || !arg.startsWith('-') || arg === '-') break;
+    i += arg.startsWith('--') ? scanLong(arg, argv[i + 1], found) : scanShort(arg, argv[i + 1], found);
   }
-  return { values, flags, end: i };
+  return { values: found.values, lists: found.lists, flags: found.flags, end: i };
 }

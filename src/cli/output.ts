@@ -19,6 +19,8 @@ export interface OutputMode {
   readonly keepOrder: boolean;
   readonly lineBuffer: boolean;
   readonly tag: boolean;
+  /** `--tagstring`: the tag of a job (its values and sequence number), instead of its values. */
+  readonly tagFor?: ((values: readonly string[], seq: number) => string) | undefined;
 }
 
 const NEWLINE = 0x0a;
@@ -70,6 +72,14 @@ export class OutputSequencer implements RunObserver<readonly string[], unknown> 
     if (this.#streaming(index)) this.#writeWholeLines(job);
   }
 
+  /**
+   * `-t`/`-v`: the job's command line, as the first thing of its output on `stream`, so that
+   * it prints with (and, with -k, in the order of) the job's output, as in GNU parallel.
+   */
+  announce(index: number, values: readonly string[], stream: OutputStream, line: string): void {
+    this.chunk(index, values, stream, encodeBytes(`${line}\n`));
+  }
+
   /** A job is over (done, failed, cancelled or never started): its output may go out. */
   finish(index: number, values: readonly string[]): void {
     const job = this.#job(index, values);
@@ -92,7 +102,9 @@ export class OutputSequencer implements RunObserver<readonly string[], unknown> 
     let job = this.#jobs.get(index);
     if (job === undefined) {
       job = {
-        prefix: this.#mode.tag ? encodeBytes(`${values.join(' ')}\t`) : undefined,
+        prefix: this.#mode.tag
+          ? encodeBytes(`${this.#mode.tagFor?.(values, index + 1) ?? values.join(' ')}\t`)
+          : undefined,
         held: { stdout: [], stderr: [] },
         done: false,
       };

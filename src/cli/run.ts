@@ -1,7 +1,6 @@
 /** Runs a parsed command line through a command pool and turns the outcome into an exit code. */
 import type { Readable } from 'node:stream';
 import { createPool } from '../api/create-pool.js';
-import { renderShellLine } from '../command/render.js';
 import { isAndonError, TimeoutError, UsageError } from '../errors.js';
 import type { BackendError, InputError, InterruptedError } from '../pool/run-errors.js';
 import { formatDuration } from '../format.js';
@@ -15,6 +14,7 @@ import { missingProgram } from './command-check.js';
 import { HaltObserver } from './halt.js';
 import { invokedAs } from './invoked-as.js';
 import { checkSources, listOrStreamJobs } from './input.js';
+import { shapeList, shapeStream } from './job-shape.js';
 import { OutputSequencer, type ByteSink } from './output.js';
 import { redisBackendFor } from './redis-backend.js';
 
@@ -38,8 +38,7 @@ function timeoutNotices(plan: RunPlan, stderr: ByteSink): RunObserver<string[], 
     taskSettled(result) {
       if (result.status !== 'failed' || !(result.error instanceof TimeoutError)) return;
       const command =
-        commandResultOf(result)?.command ??
-        renderShellLine(plan.template, { values: result.item, seq: result.index + 1, slot: undefined });
+        commandResultOf(result)?.command ?? plan.line({ values: result.item, seq: result.index + 1, slot: undefined });
       stderr.write(
         `andon: job ${result.index + 1} timed out after ${formatDuration(plan.timeoutMs ?? 0)} and was stopped: ${command}\n`,
       );
@@ -89,8 +88,7 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
   // As GNU parallel warns: more often a forgotten ::: than a user typing jobs by hand.
   if (plan.sources.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true)
     io.stderr.write('andon: reading jobs from the terminal, one per line; end with Ctrl+D (or give them after :::)\n');
-  const separator = plan.nullSeparated ? '\0' : '\n';
-  const inputs = listOrStreamJobs(plan.sources, io.stdin, separator);
+  const inputs = shapedJobs(plan, io.stdin);
   if (plan.dryRun) return printCommands(plan, inputs, io.stdout);
   // A remote job's program is looked for on the worker, not here.
   const missing = plan.redis === undefined ? missingProgram(plan.command) : undefined;
@@ -115,6 +113,13 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
   return halt?.exitCode ?? failureExitCode(summary.failed);
 }
 
+/** The jobs' values: the input sources combined (or linked), then shaped into jobs. */
+function shapedJobs(plan: RunPlan, stdin: Readable): string[][] | AsyncIterable<string[]> {
+  const { shape, separator, eof, delimited } = plan.shaping;
+  const records = listOrStreamJobs(plan.sources, stdin, { separator, eof, splitValues: delimited }, plan.link);
+  return Array.isArray(records) ? shapeList(records, shape) : shapeStream(records, shape);
+}
+
 /** --dry-run: prints each job's command line, numbered and slotted as a run would; exits 0. */
 async function printCommands(
   plan: RunPlan,
@@ -125,7 +130,7 @@ async function printCommands(
   for await (const values of inputs) {
     seq++;
     // No job runs, so no slot is freed: the slots are dealt out in turn.
-    stdout.write(`${renderShellLine(plan.template, { values, seq, slot: ((seq - 1) % plan.jobs) + 1 })}\n`);
+    stdout.write(`${plan.line({ values, seq, slot: ((seq - 1) % plan.jobs) + 1 })}\n`);
   }
   return 0;
 }
@@ -136,7 +141,12 @@ async function startPool(plan: RunPlan, io: CliIo): Promise<{ pool: CommandPool;
   const halt = plan.halt === undefined ? undefined : new HaltObserver(plan.halt, io.stderr);
   const backend = plan.redis === undefined ? undefined : await redisBackendFor(plan.redis);
   const observers = [output, timeoutNotices(plan, io.stderr), ...(halt === undefined ? [] : [halt])];
-  return { pool: createCommandPool(plan, backend, observers), halt };
+  const where = plan.shaping.printCommands;
+  const announce =
+    where === undefined
+      ? undefined
+      : (index: number, values: readonly string[], line: string) => output.announce(index, values, where, line);
+  return { pool: createCommandPool(plan, backend, observers, announce), halt };
 }
 
 /** Builds the pool: the plan's options in the library's terms. */
@@ -144,11 +154,17 @@ function createCommandPool(
   plan: RunPlan,
   backend: Backend | undefined,
   observers: readonly RunObserver<string[], CommandResult>[],
+  announce: ((index: number, values: readonly string[], line: string) => void) | undefined,
 ): CommandPool {
-  const { template } = plan;
+  const { line } = plan;
   return createPool<string[]>({
     concurrency: plan.jobs,
-    command: (values, { seq, slot }) => ({ shell: renderShellLine(template, { values, seq, slot }) }),
+    command: (values, { seq, slot }) => {
+      const shell = line({ values, seq, slot });
+      // -t and -v: the command line, ahead of the job's output.
+      announce?.(seq - 1, values, shell);
+      return { shell };
+    },
     // Output goes through the sequencer; results need not keep a copy.
     maxBuffer: 0,
     // Only --line-buffer prints output before its job ends: grouped output is collected in
@@ -168,8 +184,7 @@ function createCommandPool(
         : {
             path: plan.jobLog,
             // A job is known by its command line, as GNU parallel's Command column shows it.
-            key: (values: string[], index: number) =>
-              renderShellLine(template, { values, seq: index + 1, slot: undefined }),
+            key: (values: string[], index: number) => line({ values, seq: index + 1, slot: undefined }),
             resume: plan.resume,
             identity: plan.command,
           },

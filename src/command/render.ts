@@ -1,6 +1,6 @@
 /** A job's shell line, as GNU parallel builds it; shared by command pools and `--dry-run`. */
 import { shellQuote } from './quote.js';
-import type { JobValues, Template } from './template.js';
+import { type JobValues, Template } from './template.js';
 
 /**
  * Fills the job's values into the template, shell-quoted. A template without replacement
@@ -9,4 +9,36 @@ import type { JobValues, Template } from './template.js';
 export function renderShellLine(template: Template, job: JobValues): string {
   const line = template.render(job, shellQuote);
   return template.hasReplacements ? line : `${line} ${job.values.map(shellQuote).join(' ')}`;
+}
+
+/**
+ * GNU parallel's `-X` (context replace): each word of the command that holds a replacement
+ * string is repeated once per value, with that value in it (`pre-{}-post` with a and b is
+ * `pre-a-post pre-b-post`); the other words stay as they are. A command with no replacement
+ * string gets the values appended.
+ */
+export class ContextTemplate {
+  readonly #pieces: readonly (string | Template)[];
+  readonly #hasReplacements: boolean;
+
+  /** @throws OptionError as {@link Template} does. */
+  constructor(command: string) {
+    this.#pieces = command.split(/(\s+)/).map((piece) => {
+      const template = new Template(piece);
+      return template.hasReplacements ? template : piece;
+    });
+    this.#hasReplacements = this.#pieces.some((piece) => typeof piece !== 'string');
+  }
+
+  /** The job's shell line. */
+  render(job: JobValues): string {
+    if (!this.#hasReplacements) return `${this.#pieces.join('')} ${job.values.map(shellQuote).join(' ')}`;
+    return this.#pieces
+      .map((piece) =>
+        typeof piece === 'string'
+          ? piece
+          : job.values.map((value) => piece.render({ ...job, values: [value] }, shellQuote)).join(' '),
+      )
+      .join('');
+  }
 }

@@ -55,7 +55,8 @@ export interface JobValues {
 function withoutExtension(value: string): string {
   const slash = value.lastIndexOf('/');
   const dot = value.lastIndexOf('.');
-  return dot > slash + 1 ? value.slice(0, dot) : value;
+  // As GNU parallel's s:\.[^/.]*$::, so a leading dot counts too: {.} of .hidden is empty.
+  return dot > slash ? value.slice(0, dot) : value;
 }
 
 function transform(value: string, how: Transform): string {

@@ -309,21 +309,20 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: 'no command',
+    input: 'a blank command',
     expected: /^andon: Missing command: give the command to run before the inputs/,
-    run: () => cli([':::', 'a']),
+    run: () => cli(['', ':::', 'a']),
   },
   {
     area: 'command line',
-    input: '-j 0',
-    expected:
-      /^andon: -j needs a positive whole number, got '0' \(GNU parallel reads -j 0 as "as many as possible"; andon needs a number\)$/,
-    run: () => cli(['-j', '0', 'echo', ':::', 'a']),
+    input: '-j too large',
+    expected: /^andon: -j 4294967296 is more jobs at once than andon starts; give at most 100000$/,
+    run: () => cli(['-j', '4294967296', 'echo', ':::', 'a']),
   },
   {
     area: 'command line',
     input: '-j abc',
-    expected: /^andon: -j needs a positive whole number, got 'abc'$/,
+    expected: /^andon: -j needs a number of jobs \(N, N%, \+N, -N or 0\), got 'abc'$/,
     run: () => cli(['-j', 'abc', 'echo', ':::', 'a']),
   },
   {
@@ -379,15 +378,27 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: 'a linked source :::+',
-    expected: /^andon: :::\+ \(a source linked to the one before it\) is not supported; /,
-    run: () => cli(['echo', ':::', 'a', 'b', ':::+', '1', '2']),
+    input: 'a linked source :::+ with no source before it',
+    expected: /^andon: :::\+ links a source to the one before it, but there is none; use :::$/,
+    run: () => cli(['echo', ':::+', 'a']),
   },
   {
     area: 'command line',
-    input: 'a linked file source ::::+',
-    expected: /^andon: ::::\+ \(a source linked to the one before it\) is not supported; /,
-    run: () => cli(['echo', ':::', 'a', '::::+', join(dir, 'none.txt')]),
+    input: 'a GNU parallel option andon does not have',
+    expected: /^andon: --sshlogin is not supported; run andon worker on each machine instead, see --redis$/,
+    run: () => cli(['--sshlogin', 'host', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'an unknown short option in a bundle',
+    expected: /^andon: Unknown option -Z in -kZ; see andon --help$/,
+    run: () => cli(['-kZ', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '-n with -X',
+    expected: /^andon: -n, -N, -m, -X and --xargs each say how many values a job gets; give one of them$/,
+    run: () => cli(['-n', '2', '-X', 'echo', ':::', 'a']),
   },
   {
     area: 'command line',

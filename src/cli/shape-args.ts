@@ -1,0 +1,123 @@
+/**
+ * The GNU parallel options that shape input into jobs and print around them: `-n`, `-N`,
+ * `-m`, `-X`, `--xargs`, `-s`, `--colsep`, `--trim`, `-r`, `-d`, `-E`, `-I`, `-t`, `-v`,
+ * `--tagstring`, checked and turned into the run's terms.
+ */
+import { UsageError } from '../errors.js';
+import type { Grouping, JobShape, Trim } from './job-shape.js';
+import { positiveInteger, wholeNumber } from './values.js';
+
+/**
+ * The longest command line GNU parallel builds for `-m`, `-X` and `--xargs` on Linux, and
+ * the most `-s` may ask for (it warns "Value for option -s should be < 63664"): half the
+ * kernel's limit for one argument, since the line is one argument of `sh -c`.
+ */
+export const MAX_LINE_LENGTH = 63_664;
+
+/** What the shaping options ask for. */
+export interface ShapePlan {
+  readonly shape: JobShape;
+  /** `-X`: each word with a replacement string repeats once per value. */
+  readonly contextReplace: boolean;
+  /** `-t` (stderr) or `-v` (stdout): print each job's command line as it starts. */
+  readonly printCommands: 'stderr' | 'stdout' | undefined;
+  /** The record separator: newline, NUL (`-0`) or `-d`'s character. */
+  readonly separator: string;
+  /** `-d` was given (it then splits ::: values as well). */
+  readonly delimited: boolean;
+  /** `-E`: a record equal to this ends the input. */
+  readonly eof: string | undefined;
+  /** `--tagstring`: the tag's template, if not the values. */
+  readonly tagstring: string | undefined;
+}
+
+const TRIMS: Record<string, Trim> = { n: 'none', l: 'left', r: 'right', lr: 'both', rl: 'both' };
+
+/** `-d`'s character, with the escapes GNU parallel takes (`\n`, `\t`, `\0`, `\\`). */
+function delimiterOf(text: string): string {
+  const escapes: Record<string, string> = { '\\n': '\n', '\\t': '\t', '\\0': '\0', '\\r': '\r', '\\\\': '\\' };
+  const delimiter = escapes[text] ?? text;
+  if ([...delimiter].length !== 1 || delimiter.charCodeAt(0) > 0x7f)
+    throw new UsageError(`-d needs one ASCII character (or \\n, \\t, \\0), got '${text}'`);
+  return delimiter;
+}
+
+function colsepOf(text: string): RegExp {
+  try {
+    // GNU parallel's --colsep is a Perl regular expression; a plain string is the common case.
+    return new RegExp(text);
+  } catch {
+    throw new UsageError(
+      `--colsep '${text}' is not a regular expression andon can read; give the separator, e.g. --colsep '\\t'`,
+    );
+  }
+}
+
+function groupingOf(values: ReadonlyMap<string, string>, flags: ReadonlySet<string>, jobs: number): Grouping {
+  const several = ['maxArgs', 'maxReplaceArgs'].filter((key) => values.has(key));
+  const filling = ['multiple', 'contextReplace', 'xargs'].filter((flag) => flags.has(flag));
+  if (several.length + filling.length > 1)
+    throw new UsageError('-n, -N, -m, -X and --xargs each say how many values a job gets; give one of them');
+  const maxChars = values.has('maxChars')
+    ? Math.min(MAX_LINE_LENGTH, positiveInteger('-s', values.get('maxChars'), ''))
+    : MAX_LINE_LENGTH;
+  if (several.length === 1) {
+    const option = several[0] === 'maxArgs' ? '-n' : '-N';
+    return { kind: 'count', size: wholeNumber(option, values.get(several[0]!)!, '') };
+  }
+  if (filling.length === 1) return { kind: 'fill', maxChars, spread: filling[0] !== 'xargs', jobs };
+  return { kind: 'one' };
+}
+
+/** Reads the shaping options. @throws UsageError */
+export function shapePlan(
+  values: ReadonlyMap<string, string>,
+  flags: ReadonlySet<string>,
+  jobs: number,
+  command: string,
+): ShapePlan {
+  const trimText = values.get('trim');
+  const trim = trimText === undefined ? 'none' : TRIMS[trimText];
+  if (trim === undefined) throw new UsageError(`--trim needs n, l, r, lr or rl, got '${trimText}'`);
+  if (flags.has('null') && values.has('delimiter')) throw new UsageError('-0 and -d contradict each other; choose one');
+  if (flags.has('printCommands') && flags.has('printCommandsToStdout'))
+    throw new UsageError('-t and -v contradict each other; choose one');
+  return {
+    shape: {
+      trim,
+      colsep: values.has('colsep') ? colsepOf(values.get('colsep')!) : undefined,
+      skipBlank: flags.has('noRunIfEmpty'),
+      grouping: groupingOf(values, flags, jobs),
+      commandLength: command.length,
+    },
+    contextReplace: flags.has('contextReplace'),
+    printCommands: flags.has('printCommands') ? 'stderr' : flags.has('printCommandsToStdout') ? 'stdout' : undefined,
+    separator: flags.has('null') ? '\0' : values.has('delimiter') ? delimiterOf(values.get('delimiter')!) : '\n',
+    delimited: values.has('delimiter'),
+    eof: values.get('eof'),
+    tagstring: values.get('tagstring'),
+  };
+}
+
+/** The options that rename a replacement string (`-I ,,` for `{}`), and the string each stands for. */
+const RENAMES: readonly (readonly [string, string, string])[] = [
+  ['replace', '-I', '{}'],
+  ['extensionReplace', '--extensionreplace', '{.}'],
+  ['basenameReplace', '--basenamereplace', '{/}'],
+  ['dirnameReplace', '--dirnamereplace', '{//}'],
+  ['basenameExtensionReplace', '--basenameextensionreplace', '{/.}'],
+  ['seqReplace', '--seqreplace', '{#}'],
+  ['slotReplace', '--slotreplace', '{%}'],
+];
+
+/** `-I REPL` and its kind: the command with each renamed replacement string written as andon's own. */
+export function withRenamedStrings(command: string, values: ReadonlyMap<string, string>): string {
+  let renamed = command;
+  for (const [key, option, standard] of RENAMES) {
+    const name = values.get(key);
+    if (name === undefined || name === standard) continue;
+    if (name === '') throw new UsageError(`${option} needs a replacement string, e.g. ${option} @@`);
+    renamed = renamed.replaceAll(name, standard);
+  }
+  return renamed;
+}
