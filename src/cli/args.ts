@@ -166,33 +166,28 @@ function assembleRunPlan(
 
 /** -X's template: the command word by word (a word may hold an unterminated `{` the whole line closed). @throws UsageError */
 function contextTemplateFor(command: string): ContextTemplate {
+  return asUsage('-X: ', () => new ContextTemplate(command));
+}
+
+/** What `make` returns; an OptionError it throws becomes the command line's UsageError, `prefix` first. */
+function asUsage<T>(prefix: string, make: () => T): T {
   try {
-    return new ContextTemplate(command);
+    return make();
   } catch (error) {
-    throw new UsageError(`-X: ${(error as OptionError).message}`);
+    throw new UsageError(`${prefix}${(error as OptionError).message}`);
   }
 }
 
 /** --tagstring's template, rendered with the values as they are (a tag is not shell). @throws UsageError */
 function tagFor(tagstring: string | undefined): ((values: readonly string[], seq: number) => string) | undefined {
   if (tagstring === undefined) return undefined;
-  let template: Template;
-  try {
-    template = new Template(tagstring);
-  } catch (error) {
-    throw new UsageError(`--tagstring: ${(error as OptionError).message}`);
-  }
+  const template = asUsage('--tagstring: ', () => new Template(tagstring));
   return (values, seq) => template.render({ values, seq, slot: undefined }, (value) => value);
 }
 
 /** The command's template, checked against the number of sources. @throws UsageError */
 function templateFor(command: string, sourceTotal: number): Template {
-  let template: Template;
-  try {
-    template = new Template(command);
-  } catch (error) {
-    throw new UsageError((error as OptionError).message);
-  }
+  const template = asUsage('', () => new Template(command));
   const sourceCount = sourceTotal;
   if (template.highestSource > sourceCount) {
     throw new UsageError(
@@ -212,11 +207,7 @@ function sourcesReferable(sourceTotal: number, { shape }: ShapePlan): number {
 
 /** --termseq, or the default. @throws UsageError */
 function termseqFor(text: string | undefined): readonly TermStep[] {
-  try {
-    return parseTermseq(text ?? DEFAULTS.termseq);
-  } catch (error) {
-    throw new UsageError(`--termseq: ${(error as OptionError).message}`);
-  }
+  return asUsage('--termseq: ', () => parseTermseq(text ?? DEFAULTS.termseq));
 }
 
 /** --resume and --resume-failed: one at most, and a job log to resume from. @throws UsageError */
