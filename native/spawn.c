@@ -2,11 +2,12 @@
  * andon's native spawner (Linux): posix_spawn instead of fork. Node's child_process forks the
  * whole Node process for every job, and copying the page tables of a ~50 MB process is most of
  * what a short job costs; posix_spawn (vfork under glibc) shares them until the child execs.
- * The child starts in a session of its own (its own process group), stdin from /dev/null,
- * stdout and stderr on the descriptors given, every signal at its default and none blocked.
+ * The child starts in a session of its own (its own process group), stdin from the descriptor
+ * given or /dev/null, stdout and stderr on the descriptors given, every signal at its default
+ * and none blocked.
  * Its end is noticed through a pidfd polled by Node's own event loop, then reaped with waitid.
  *
- *   spawn(file, argv, envp, cwd | null, stdoutFd, stderrFd, onExit(exitCode, signalNumber)) -> pid
+ *   spawn(file, argv, envp, cwd | null, stdoutFd, stderrFd, onExit(exitCode, signalNumber)[, stdinFd]) -> pid
  *
  * A start that fails (no such file, not executable, no such directory) throws an Error whose
  * `code` is the errno name, as Node's own spawn reports it.
@@ -116,12 +117,19 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
 }
 
 static napi_value Spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 7) {
-    napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, stdoutFd, stderrFd, onExit)");
+    napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, stdoutFd, stderrFd, onExit[, stdinFd])");
     return NULL;
+  }
+  /* The job's standard input: a descriptor given (the read end of its pipe), else /dev/null. */
+  int32_t stdin_fd = -1;
+  if (argc >= 8) {
+    napi_valuetype stdin_type;
+    napi_typeof(env, argv[7], &stdin_type);
+    if (stdin_type == napi_number) napi_get_value_int32(env, argv[7], &stdin_fd);
   }
   napi_valuetype cwd_type;
   napi_typeof(env, argv[3], &cwd_type);
@@ -136,7 +144,10 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (stdin_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
+  else
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
   posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
   if (cwd != NULL) posix_spawn_file_actions_addchdir_np(&actions, cwd);
@@ -188,6 +199,22 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* pipe() -> [readFd, writeFd], both close-on-exec: a job's standard input. Its spawn dup2s the
+   read end to 0 (which clears the flag there); no other child inherits either end, so the job
+   sees the end of its input when andon closes the write end. Node has no pipe() of its own. */
+static napi_value Pipe(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return throw_errno(env, errno, "pipe2");
+  napi_value result, read_end, write_end;
+  napi_create_array_with_length(env, 2, &result);
+  napi_create_int32(env, fds[0], &read_end);
+  napi_create_int32(env, fds[1], &write_end);
+  napi_set_element(env, result, 0, read_end);
+  napi_set_element(env, result, 1, write_end);
+  return result;
+}
+
 /* True if this kernel has pidfd_open (Linux 5.3 and later). */
 static napi_value Supported(napi_env env, napi_callback_info info) {
   (void)info;
@@ -199,10 +226,17 @@ static napi_value Supported(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
-  napi_value spawn_fn, supported_fn;
+  napi_value spawn_fn, supported_fn, pipe_fn;
   napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, Spawn, NULL, &spawn_fn);
   napi_create_function(env, "supported", NAPI_AUTO_LENGTH, Supported, NULL, &supported_fn);
+  napi_create_function(env, "pipe", NAPI_AUTO_LENGTH, Pipe, NULL, &pipe_fn);
+  napi_set_named_property(env, exports, "pipe", pipe_fn);
   napi_set_named_property(env, exports, "spawn", spawn_fn);
   napi_set_named_property(env, exports, "supported", supported_fn);
+  /* Tells andon's JavaScript that spawn takes a stdin descriptor (and pipe() makes one): an
+     addon built from an older spawn.c would ignore it and give the job /dev/null. */
+  napi_value takes_stdin;
+  napi_get_boolean(env, true, &takes_stdin);
+  napi_set_named_property(env, exports, "takesStdin", takes_stdin);
   return exports;
 }

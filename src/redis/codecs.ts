@@ -1,5 +1,5 @@
 /** How command tasks and module tasks travel to a worker and back. */
-import { CommandFailedError, RedisError, UnsendableError } from '../errors.js';
+import { CommandFailedError, OptionError, RedisError, UnsendableError } from '../errors.js';
 import { fromErrorRecord } from '../run/error-transport.js';
 import type { TaskContext } from '../run/executor.js';
 import type { CommandResult, CommandSpec } from '../run/process/process-executor.js';
@@ -44,6 +44,13 @@ function unexpected(outcome: RemoteOutcome): Error {
   return new RedisError(`Unexpected outcome from a worker: ${JSON.stringify(outcome).slice(0, 200)}`);
 }
 
+/** The spec, if it can travel as JSON. @throws OptionError for a `stdin`, which does not yet. */
+function localOnly(spec: CommandSpec): CommandSpec {
+  if (spec.stdin !== undefined)
+    throw new OptionError("A command's `stdin` does not travel to Redis workers; leave `backend` out to run it here");
+  return spec;
+}
+
 /** Command jobs: rendered here, run in a process group on the worker, output sent back. */
 export function commandCodec<I>(settings: RemoteCommandSettings<I>): RemoteCodec<I, CommandResult> {
   const termseq = termseqText(settings.termseq);
@@ -51,7 +58,7 @@ export function commandCodec<I>(settings: RemoteCommandSettings<I>): RemoteCodec
     settleWithinMs: termseqDuration(settings.termseq) + NETWORK_ALLOWANCE_MS,
     toTask: (item, context) => ({
       kind: 'command',
-      spec: settings.toCommand(item, context),
+      spec: localOnly(settings.toCommand(item, context)),
       stopSignal: settings.stopSignal,
       termseq,
       // Every byte travels when someone takes the output; otherwise what the result keeps.

@@ -19,8 +19,13 @@ interface Addon {
     stdoutFd: number,
     stderrFd: number,
     onExit: (exitCode: number | null, signal: number | null) => void,
+    stdinFd?: number,
   ): number;
   supported(): boolean;
+  /** A pipe, both ends close-on-exec: [read end, write end]. */
+  pipe(): [number, number];
+  /** Set by a spawner that takes a stdin descriptor; one built from an older source lacks it. */
+  readonly takesStdin?: boolean;
 }
 
 /** A child started by the addon, shaped as much like a ChildProcess as the executor uses. */
@@ -51,6 +56,15 @@ const { addon, state } = ((): { addon: Addon | undefined; state: NativeSpawnStat
 
 /** True if jobs can be started without forking Node. */
 export const nativeSpawnAvailable = addon !== undefined;
+
+/** True if the native spawner can also give a job a standard input of its own (see {@link nativePipe}). */
+export const nativeStdinAvailable = addon?.takesStdin === true;
+
+/** A pipe for a job's standard input, both ends close-on-exec; only where `nativeStdinAvailable`. */
+export function nativePipe(): { readFd: number; writeFd: number } {
+  const [readFd, writeFd] = addon!.pipe();
+  return { readFd, writeFd };
+}
 
 /** The native spawner's state, for `andon --version`. */
 export const nativeSpawnState: NativeSpawnState = state;
@@ -85,9 +99,10 @@ export function environmentOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 /**
- * Starts `file` (an absolute path) with `args` in a session of its own, stdin from /dev/null,
- * stdout and stderr on the given descriptors. A failed start is reported as Node's spawn
- * reports it: an 'error' event (a turn later) and no pid.
+ * Starts `file` (an absolute path) with `args` in a session of its own, stdin from `stdinFd`
+ * (only where `nativeStdinAvailable`) or /dev/null, stdout and stderr on the given
+ * descriptors. A failed start is reported as Node's spawn reports it: an 'error' event (a turn
+ * later) and no pid.
  */
 export function nativeSpawn(
   file: string,
@@ -96,12 +111,22 @@ export function nativeSpawn(
   cwd: string | undefined,
   stdoutFd: number,
   stderrFd: number,
+  stdinFd?: number,
 ): NativeChild {
   const child = new EventEmitter() as EventEmitter & { pid: number | undefined };
   try {
-    child.pid = addon!.spawn(file, [file, ...args], envp, cwd ?? null, stdoutFd, stderrFd, (exitCode, signal) => {
-      child.emit('close', exitCode, signal === null ? null : (SIGNAL_NAMES.get(signal) ?? null));
-    });
+    child.pid = addon!.spawn(
+      file,
+      [file, ...args],
+      envp,
+      cwd ?? null,
+      stdoutFd,
+      stderrFd,
+      (exitCode, signal) => {
+        child.emit('close', exitCode, signal === null ? null : (SIGNAL_NAMES.get(signal) ?? null));
+      },
+      stdinFd,
+    );
   } catch (error) {
     child.pid = undefined;
     process.nextTick(() => child.emit('error', error));

@@ -7,7 +7,9 @@
  * job settles when its process has exited and, with pipes, both pipes have closed.
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync } from 'node:fs';
+import { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import { CommandFailedError, SpawnError, StoppedError } from '../../errors.js';
 import { shellQuote } from '../../command/quote.js';
 import type { Executor, OutputStream, TaskContext } from '../executor.js';
@@ -17,6 +19,8 @@ import {
   environmentOf,
   nativeSpawn,
   nativeSpawnAvailable,
+  nativePipe,
+  nativeStdinAvailable,
   type NativeChild,
   warnNotBuiltOnce,
 } from './native-spawn.js';
@@ -33,6 +37,8 @@ export type CommandSpec = (
   readonly cwd?: string;
   /** Extra environment variables, on top of the pool's and this process's. */
   readonly env?: Readonly<Record<string, string>>;
+  /** What the command reads on its standard input, through a pipe (a string as UTF-8). @default nothing: /dev/null */
+  readonly stdin?: Uint8Array | string;
 };
 
 /** What a finished command produced. */
@@ -108,8 +114,6 @@ export interface ProcessExecutorOptions<I> {
   readonly onOutput?: ((chunk: Buffer, stream: OutputStream, item: I, context: TaskContext) => void) | undefined;
 }
 
-const PIPES: StdioOptions = ['ignore', 'pipe', 'pipe'];
-
 /** One job on its way: what it runs, where its output goes, and what it has captured. */
 interface Job<I> {
   readonly spec: CommandSpec;
@@ -123,6 +127,8 @@ interface Job<I> {
   readonly startedAt: number;
   readonly stdout: CappedBuffer;
   readonly stderr: CappedBuffer;
+  /** The pipe its `stdin` is written to, until the job ends. */
+  stdinPipe?: Writable;
 }
 
 /** The program to start and its arguments: the shell for a shell line. */
@@ -209,7 +215,13 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
       stdout: new CappedBuffer(options.maxBuffer),
       stderr: new CappedBuffer(options.maxBuffer),
     };
-    const child = this.#launch(job, watchdog);
+    let child: ChildProcess | NativeChild;
+    try {
+      child = this.#launch(job, watchdog);
+    } catch (error) {
+      if (files !== undefined) this.#closeFiles(files);
+      throw error;
+    }
     if (child.pid !== undefined) {
       watchdog.add(child.pid);
       this.#live.add(child.pid);
@@ -222,27 +234,55 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     return this.#watch(job, child, watchdog);
   }
 
-  /** Starts the job's process: through the native spawner where it can, else child_process. */
+  /**
+   * Starts the job's process: through the native spawner where it can, else child_process;
+   * then feeds it its `stdin`, if it has one. @throws Node's own error for arguments it refuses
+   * (a NUL byte in one): nothing was started then.
+   */
   #launch(job: Job<I>, watchdog: Watchdog): ChildProcess | NativeChild {
     const { spec, files } = job;
     const options = this.#options;
     const [file, args] = programOf(spec, options.shell);
     const cwd = spec.cwd ?? options.cwd;
     const baseEnv = (this.#baseEnv ??= { ...process.env, ...options.env, [WATCHDOG_ENV]: watchdog.marker });
+    const env = spec.env === undefined ? baseEnv : { ...baseEnv, ...spec.env, [WATCHDOG_ENV]: watchdog.marker };
+    const fed = spec.stdin !== undefined;
+    // A real pipe where the addon can make one (child_process's own are socket pairs, which a
+    // job cannot reopen as /dev/stdin).
+    const pipe = fed && nativeStdinAvailable ? nativePipe() : undefined;
+    let child: ChildProcess | NativeChild;
     try {
-      const env = spec.env === undefined ? baseEnv : { ...baseEnv, ...spec.env, [WATCHDOG_ENV]: watchdog.marker };
-      if (files !== undefined && nativeSpawnAvailable && file.startsWith('/')) {
+      if (files !== undefined && nativeSpawnAvailable && file.startsWith('/') && (!fed || pipe !== undefined)) {
         const envp = spec.env === undefined ? (this.#baseEnvp ??= environmentOf(baseEnv)) : environmentOf(env);
-        return nativeSpawn(file, args, envp, cwd, files.stdout, files.stderr);
+        child = nativeSpawn(file, args, envp, cwd, files.stdout, files.stderr, pipe?.readFd);
+      } else {
+        if (files !== undefined && file.startsWith('/')) warnNotBuiltOnce();
+        const input = pipe?.readFd ?? (fed ? 'pipe' : 'ignore');
+        const stdio: StdioOptions = files === undefined ? [input, 'pipe', 'pipe'] : [input, files.stdout, files.stderr];
+        child = spawn(file, args, { detached: true, stdio, cwd, env });
       }
-      if (files !== undefined && file.startsWith('/')) warnNotBuiltOnce();
-      const stdio: StdioOptions = files === undefined ? PIPES : ['ignore', files.stdout, files.stderr];
-      return spawn(file, args, { detached: true, stdio, cwd, env });
     } catch (error) {
-      // Arguments Node refuses (a NUL byte in one): nothing was started.
-      if (files !== undefined) this.#closeFiles(files);
+      if (pipe !== undefined) closeSync(pipe.writeFd);
       throw error;
+    } finally {
+      // The job has its own copy of the read end, or never started.
+      if (pipe !== undefined) closeSync(pipe.readFd);
     }
+    if (pipe !== undefined) {
+      if (child.pid === undefined) closeSync(pipe.writeFd);
+      else this.#feed(job, new Socket({ fd: pipe.writeFd, readable: false, writable: true }));
+    } else if (fed && 'stdin' in child && child.stdin !== null) this.#feed(job, child.stdin);
+    return child;
+  }
+
+  /**
+   * Writes the job's `stdin` to its pipe and closes it, as fast as the job reads. A job that
+   * ends without reading it all closes the pipe (EPIPE): that is its business, not an error.
+   */
+  #feed(job: Job<I>, pipe: Writable): void {
+    job.stdinPipe = pipe;
+    pipe.on('error', () => pipe.destroy());
+    pipe.end(typeof job.spec.stdin === 'string' ? Buffer.from(job.spec.stdin) : job.spec.stdin);
   }
 
   /** A chunk of output through a pipe: kept (up to the cap) and passed on. */
@@ -287,6 +327,8 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
       child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
         if (pid === undefined) return;
         unlisten();
+        // What the job did not read is dropped; a background process of it sees the end.
+        job.stdinPipe?.destroy();
         this.#live.delete(pid);
         if (!groupAlive(pid)) watchdog.remove(pid);
         else if (this.#options.endGroupWithJob === true) {
