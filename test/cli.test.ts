@@ -287,8 +287,8 @@ describe('andon: bad input gets one line and exit 255', () => {
     ],
     [
       'an option andon does not have',
-      ['--pipe', 'wc', '-l'],
-      /^andon: --pipe is not supported; split the input into files first/,
+      ['--results', 'out', 'echo', ':::', 'a'],
+      /^andon: --results is not supported; redirect in the command instead/,
     ],
     [
       'a bundled unknown short option',

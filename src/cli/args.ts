@@ -20,6 +20,7 @@ import { jobsFor } from './jobs-arg.js';
 import { scanOptions, type ScannedOptions } from './option-scan.js';
 import { shapePlan, type ShapePlan, withRenamedStrings } from './shape-args.js';
 import { parseReport, type ReportPlan } from './report-args.js';
+import { pipePlan, type PipePlan } from './pipe-args.js';
 
 export type { SourceSpec } from './command-words.js';
 
@@ -36,6 +37,12 @@ export interface RunPlan {
   readonly jobs: number;
   /** How records become jobs, and what is printed around them (-n, -X, --colsep, -t, ...). */
   readonly shaping: ShapePlan;
+  /** `--pipe` / `--pipepart`: each job reads a block of the input on its stdin instead of taking values. */
+  readonly pipe: PipePlan | undefined;
+  /** `--shuf`: the jobs in random order. */
+  readonly shuffle: boolean;
+  /** `--delay`: at least this long between two job starts, in ms. */
+  readonly delayMs: number | undefined;
   /** `--link`: every source paired with the others by position, not combined. */
   readonly link: boolean;
   readonly dryRun: boolean;
@@ -116,6 +123,7 @@ function assembleRunPlan(
       "--line-buffer cannot be used with --redis: a remote job's output arrives when it ends; leave --line-buffer out",
     );
   const jobs = jobsFor(values.get('jobs'), redis === undefined ? defaultJobs : DEFAULTS.queuedJobs, defaultJobs);
+  const pipe = pipePlan(values, flags, sources);
   const shaping = shapePlan(values, flags, jobs, command);
   const template = templateFor(command, sourcesReferable(sources.length, shaping));
   const context = shaping.contextReplace ? contextTemplateFor(command) : undefined;
@@ -133,13 +141,19 @@ function assembleRunPlan(
       command === ''
         ? // No command: the values are the command line, as they are.
           (job) => job.values.join(' ')
-        : shaping.contextReplace
-          ? (job) => context!.render(job)
-          : (job) => renderShellLine(template, job),
+        : pipe !== undefined
+          ? // A block is no argument: nothing is appended.
+            (job) => template.render(job, shellQuote)
+          : shaping.contextReplace
+            ? (job) => context!.render(job)
+            : (job) => renderShellLine(template, job),
     sources,
     jobs,
     shaping,
+    pipe,
     link: flags.has('link'),
+    shuffle: flags.has('shuffle'),
+    delayMs: values.has('delay') ? seconds('--delay', values.get('delay'), true) || undefined : undefined,
     dryRun: flags.has('dryRun'),
     keepOrder: flags.has('keepOrder'),
     // --tagstring implies --tag, as in GNU parallel.

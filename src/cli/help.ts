@@ -41,6 +41,8 @@ Usage:
   andon [options] command [args] ::: value...     one job per value
   andon [options] command [args] :::: file...     one job per line of each file
   ... | andon [options] command [args]            one job per line of stdin
+  ... | andon --pipe [options] command            one job per block of stdin, on its stdin
+  andon --pipepart -a FILE [options] command      the same for blocks cut from FILE
   andon demo                                      watch a built-in batch; press Ctrl+C
   ... | andon [options]                           each line of stdin is a command
   andon report JOBLOG [-o FILE]                   a timeline of a job log as an HTML page
@@ -97,9 +99,24 @@ function localOptions(defaultJobs: number): string {
                       --er, --bnr, --dnr, --bner, --seqreplace, --slotreplace for the others
   -t, --verbose       print each job's command line on stderr, -v on stdout
   --tagstring STR     --tag with STR (replacement strings filled in) as the tag
+  --pipe              give each job a block of stdin on its own stdin (a pipe), cut on
+                      record boundaries; {#} is the block's number
+  --block SIZE        bytes per block (default 1M; K M G = 1024s, k m g = 1000s); a block
+                      ends at the last record end in it
+  -N N                with --pipe: N records per block instead
+  --recend STR, --recstart STR
+                      what ends and starts a record (default: --recend '\n'); --rrs
+                      removes them from the blocks
+  --header :|N|REGEX  with --pipe: the first line (N lines, what REGEX matches) heads
+                      every block
+  --pipepart          with -a FILE: cut the file without reading it through (--block -N:
+                      N parts per job slot; default -10)
   -k, --keep-order    print output in input order
   --group             print each job's output in one piece when it ends (default)
-  --line-buffer, --lb print whole lines as they come (never half a line)
+  --line-buffer, --lb print whole lines as they come (never half a line); -u, --ungroup:
+                      the same (GNU's may mix half lines of two jobs)
+  --shuf              run the jobs in random order (stdin is read to its end first)
+  --delay SECS        start each job at least SECS after the one before it
   --tag               put the job's values and a tab before each output line
   --dry-run           print the commands instead of running them
   --bar               on a terminal, a progress line (done/total, failed, running, rate,
@@ -193,9 +210,13 @@ function exitStatus(): string {
 /** Where andon differs from GNU parallel, for its users. */
 function differences(): string {
   return `Where andon differs from GNU parallel:
-  -j 0 means 256 at once; -j FILE is not supported. GNU's options andon lacks (--pipe,
-  --results, --sshlogin, --eta, -u, --shuf, --delay, --plus, --header, ...) are refused
-  by name with what to use instead. Short options bundle as in GNU (-kj2, -kX).
+  -j 0 means 256 at once; -j FILE is not supported. GNU's options andon lacks
+  (--results, --sshlogin, --eta, --plus, --cat, --fifo,
+  --round-robin, --header without --pipe, ...) are refused by name with what to use
+  instead. Short options bundle as in GNU (-kj2, -kX).
+  In the job log a --pipe block is named by its number and byte range, so --resume with
+  the same input and --block skips exactly the blocks done (GNU matches the sequence
+  number only).
   A ::: with nothing after it, a blank command, and an unterminated replacement
   string such as {1 are errors (GNU runs with them). A command whose first word is not
   found on PATH is refused before any job starts (GNU fails every job).

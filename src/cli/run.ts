@@ -17,6 +17,9 @@ import { checkSources, listOrStreamJobs } from './input.js';
 import { shapeList, shapeStream } from './job-shape.js';
 import { OutputSequencer, type ByteSink } from './output.js';
 import { redisBackendFor } from './redis-backend.js';
+import { PipeJobs } from './pipe-jobs.js';
+import { checkPartFile } from './pipe-part.js';
+import { paced, shuffled } from './job-order.js';
 
 /** The process's streams, injectable for tests. */
 export interface CliIo {
@@ -85,11 +88,24 @@ function withoutPasswords(argv: readonly string[]): { args: string[]; hidden: bo
 /** Runs the plan; resolves with the exit code. @throws UsageError before any job starts. */
 export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummarize?: boolean } = {}): Promise<number> {
   await checkSources(plan.sources);
+  if (plan.pipe?.kind === 'part') for (const file of plan.pipe.files) checkPartFile(file);
   // As GNU parallel warns: more often a forgotten ::: than a user typing jobs by hand.
   if (plan.sources.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true)
-    io.stderr.write('andon: reading jobs from the terminal, one per line; end with Ctrl+D (or give them after :::)\n');
-  const inputs = shapedJobs(plan, io.stdin);
-  if (plan.dryRun) return printCommands(plan, inputs, io.stdout);
+    io.stderr.write(
+      plan.pipe === undefined
+        ? 'andon: reading jobs from the terminal, one per line; end with Ctrl+D (or give them after :::)\n'
+        : "andon: reading --pipe's input from the terminal; end with Ctrl+D (or redirect it: < FILE)\n",
+    );
+  const blocks = plan.pipe === undefined ? undefined : new PipeJobs(plan.pipe, plan.jobs);
+  const jobs =
+    blocks === undefined
+      ? shapedJobs(plan, io.stdin)
+      : blocks.jobs(io.stdin, (message) => io.stderr.write(`andon: warning: ${message}\n`));
+  const ordered = plan.shuffle ? await shuffled(jobs) : jobs;
+  if (plan.dryRun) return printCommands(plan, ordered, io.stdout);
+  // --delay's wait ends with the run's stop: a stopping run takes no more jobs.
+  const pacing = new AbortController();
+  const inputs = plan.delayMs === undefined ? ordered : paced(ordered, plan.delayMs, pacing.signal);
   // A remote job's program is looked for on the worker, not here.
   const missing = plan.redis === undefined ? missingProgram(plan.command) : undefined;
   if (missing !== undefined)
@@ -99,7 +115,7 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
         : `Command not found: ${missing}; check its name and your PATH`,
     );
 
-  const { pool, halt } = await startPool(plan, io);
+  const { pool, halt } = await startPool(plan, io, blocks, { stopping: () => pacing.abort() });
   let summary: Summary;
   try {
     summary = await pool.run(inputs);
@@ -136,17 +152,22 @@ async function printCommands(
 }
 
 /** The pool that runs the plan's jobs, with the observers that print their output and notices. */
-async function startPool(plan: RunPlan, io: CliIo): Promise<{ pool: CommandPool; halt: HaltObserver | undefined }> {
+async function startPool(
+  plan: RunPlan,
+  io: CliIo,
+  blocks: PipeJobs | undefined,
+  stopping: RunObserver<string[], CommandResult>,
+): Promise<{ pool: CommandPool; halt: HaltObserver | undefined }> {
   const output = new OutputSequencer(plan, io.stdout, io.stderr);
   const halt = plan.halt === undefined ? undefined : new HaltObserver(plan.halt, io.stderr);
   const backend = plan.redis === undefined ? undefined : await redisBackendFor(plan.redis);
-  const observers = [output, timeoutNotices(plan, io.stderr), ...(halt === undefined ? [] : [halt])];
+  const observers = [output, timeoutNotices(plan, io.stderr), stopping, ...(halt === undefined ? [] : [halt])];
   const where = plan.shaping.printCommands;
   const announce =
     where === undefined
       ? undefined
       : (index: number, values: readonly string[], line: string) => output.announce(index, values, where, line);
-  return { pool: createCommandPool(plan, backend, observers, announce), halt };
+  return { pool: createCommandPool(plan, backend, observers, announce, blocks), halt };
 }
 
 /** Builds the pool: the plan's options in the library's terms. */
@@ -155,6 +176,7 @@ function createCommandPool(
   backend: Backend | undefined,
   observers: readonly RunObserver<string[], CommandResult>[],
   announce: ((index: number, values: readonly string[], line: string) => void) | undefined,
+  blocks: PipeJobs | undefined,
 ): CommandPool {
   const { line } = plan;
   return createPool<string[]>({
@@ -163,7 +185,8 @@ function createCommandPool(
       const shell = line({ values, seq, slot });
       // -t and -v: the command line, ahead of the job's output.
       announce?.(seq - 1, values, shell);
-      return { shell };
+      const stdin = blocks?.stdinOf(values);
+      return stdin === undefined ? { shell } : { shell, stdin };
     },
     // Output goes through the sequencer; results need not keep a copy.
     maxBuffer: 0,
@@ -184,7 +207,10 @@ function createCommandPool(
         : {
             path: plan.jobLog,
             // A job is known by its command line, as GNU parallel's Command column shows it.
-            key: (values: string[], index: number) => line({ values, seq: index + 1, slot: undefined }),
+            key: (values: string[], index: number) => {
+              const command = line({ values, seq: index + 1, slot: undefined });
+              return blocks === undefined ? command : blocks.keyOf(values, command);
+            },
             resume: plan.resume,
             identity: plan.command,
           },

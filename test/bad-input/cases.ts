@@ -2,6 +2,7 @@
  * Every bad input andon rejects, with the message it gets: the single source of the bad-input
  * test and of docs/bad-input.md. A case runs the bad input for real and returns the message.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -387,6 +388,90 @@ export const CASES: readonly BadInput[] = [
     input: 'a GNU parallel option andon does not have',
     expected: /^andon: --sshlogin is not supported; run andon worker on each machine instead, see --redis$/,
     run: () => cli(['--sshlogin', 'host', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--block of no size',
+    expected: /^andon: --block needs a size in bytes such as 1M or 64k, got '0'$/,
+    run: () => cli(['--pipe', '--block', '0', 'wc']),
+  },
+  {
+    area: 'command line',
+    input: '--block that is not a size',
+    expected: /^andon: --block needs a size in bytes such as 1M or 64k, got '1X'$/,
+    run: () => cli(['--pipe', '--block', '1X', 'wc']),
+  },
+  {
+    area: 'command line',
+    input: 'a negative --block with --pipe',
+    expected: /^andon: --block needs a size in bytes such as 1M or 64k, got '-2'$/,
+    run: () => cli(['--pipe', '--block', '-2', 'wc']),
+  },
+  {
+    area: 'command line',
+    input: '--pipe with ::: values',
+    expected:
+      /^andon: --pipe gives each job a block of its standard input; leave out ::: and :::: \(for a file: --pipepart -a FILE\)$/,
+    run: () => cli(['--pipe', 'wc', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--pipe with -X',
+    expected: /^andon: -X shapes arguments, and --pipe gives each job a block of input; leave -X out$/,
+    run: () => cli(['--pipe', '-X', 'wc']),
+  },
+  {
+    area: 'command line',
+    input: '--pipe with --redis',
+    expected: /^andon: --pipe cannot be used with --redis yet: a block does not travel to a worker; leave --redis out$/,
+    run: () => cli(['--pipe', '--redis', 'redis://127.0.0.1:1', '--queue', 'q', 'wc']),
+  },
+  {
+    area: 'command line',
+    input: '--block without --pipe',
+    expected: /^andon: --block belongs to --pipe; add --pipe \(or --pipepart\)$/,
+    run: () => cli(['--block', '1M', 'wc', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--header without --pipe',
+    expected: /^andon: --header without --pipe \(named columns\) is not supported; give the columns by number/,
+    run: () => cli(['--header', ':', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--pipepart with no file',
+    expected: /^andon: --pipepart needs the file to cut: give it with -a FILE$/,
+    run: () => cli(['--pipepart', 'wc']),
+  },
+  {
+    area: 'command line',
+    input: '--pipepart on standard input',
+    expected: /^andon: --pipepart cuts a file: give it with -a FILE or :::: FILE \(for standard input: --pipe\)$/,
+    run: () => cli(['--pipepart', '-a', '-', 'wc']),
+  },
+  {
+    area: 'command line',
+    input: '--pipepart on a FIFO',
+    expected:
+      /^andon: --pipepart needs a regular file, and <dir>\/part-fifo is not one; use --pipe with < <dir>\/part-fifo instead$/,
+    // No writer ever opens it: andon must refuse it without opening it.
+    run: () => {
+      spawnSync('mkfifo', [join(dir, 'part-fifo')]);
+      return cli(['--pipepart', '-a', join(dir, 'part-fifo'), 'wc']);
+    },
+  },
+  {
+    area: 'command line',
+    input: '--pipepart with -N',
+    expected: /^andon: --pipepart cannot count records \(-N\); give --block SIZE, or use --pipe -N$/,
+    run: () => cli(['--pipepart', '-N', '2', '-a', dir, 'wc']),
+  },
+  {
+    area: 'command line',
+    input: '--cat, which andon does not have',
+    expected: /^andon: --cat is not supported; save the block in the command, e\.g\. andon --pipe/,
+    run: () => cli(['--pipe', '--cat', 'wc', '{}']),
   },
   {
     area: 'command line',

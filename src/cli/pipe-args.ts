@@ -1,0 +1,119 @@
+/**
+ * GNU parallel's `--pipe` family on the command line: `--pipe`, `--pipepart`, `--block`,
+ * `--recstart`, `--recend`, `--rrs`, `--header`, and `-N` / `-n` as records per block,
+ * checked against each other and against the options that make no sense with them.
+ */
+import { UsageError } from '../errors.js';
+import type { SourceSpec } from './command-words.js';
+import { type BlockRules, blockSizeOf, headerRuleOf, separatorOf } from './pipe-blocks.js';
+import type { PartRules } from './pipe-part.js';
+import { positiveInteger } from './values.js';
+
+/** What a `--pipe` or `--pipepart` run cuts, and how. */
+export type PipePlan =
+  | { readonly kind: 'stdin'; readonly rules: BlockRules }
+  | { readonly kind: 'part'; readonly rules: PartRules; readonly files: readonly string[] };
+
+/** Options that shape arguments into jobs, which a block of input has none of. */
+const ARGUMENT_SHAPING: readonly (readonly [string, string])[] = [
+  ['multiple', '-m'],
+  ['contextReplace', '-X'],
+  ['xargs', '--xargs'],
+  ['maxChars', '-s'],
+  ['colsep', '--colsep'],
+  ['link', '--link'],
+  ['trim', '--trim'],
+  ['delimiter', '-d'],
+  ['null', '-0'],
+  ['eof', '-E'],
+];
+
+/** The options only --pipe and --pipepart use. */
+const PIPE_ONLY: readonly (readonly [string, string])[] = [
+  ['blockSize', '--block'],
+  ['recstart', '--recstart'],
+  ['recend', '--recend'],
+  ['removeRecSep', '--rrs'],
+];
+
+/** Reads the --pipe options; undefined when the run is not a --pipe run. @throws UsageError */
+export function pipePlan(
+  values: ReadonlyMap<string, string>,
+  flags: ReadonlySet<string>,
+  sources: readonly SourceSpec[],
+): PipePlan | undefined {
+  const mode = flags.has('pipePart') ? '--pipepart' : flags.has('pipe') ? '--pipe' : undefined;
+  checkCombination(mode, values, flags);
+  if (mode === undefined) return undefined;
+  const recordsText = values.get('maxReplaceArgs') ?? values.get('maxArgs');
+  const common = {
+    ...separatorsOf(values),
+    header: values.has('header') ? headerRuleOf(values.get('header')!) : undefined,
+    removeSeparators: flags.has('removeRecSep'),
+  };
+  if (mode === '--pipe') {
+    if (sources.length > 0)
+      throw new UsageError(
+        '--pipe gives each job a block of its standard input; leave out ::: and :::: (for a file: --pipepart -a FILE)',
+      );
+    const records = recordsText === undefined ? undefined : positiveInteger('-N', recordsText, ' (records per block)');
+    const blockSize = values.has('blockSize') ? blockSizeOf(values.get('blockSize')!, false) : 2 ** 20;
+    return { kind: 'stdin', rules: { ...common, blockSize, records, skipBlank: flags.has('noRunIfEmpty') } };
+  }
+  if (recordsText !== undefined)
+    throw new UsageError('--pipepart cannot count records (-N); give --block SIZE, or use --pipe -N');
+  // GNU parallel's default: ten parts per job slot.
+  const blockSize = values.has('blockSize') ? blockSizeOf(values.get('blockSize')!, true) : -10;
+  return { kind: 'part', files: partFiles(sources), rules: { ...common, blockSize } };
+}
+
+/** The options that make no sense with (or without) --pipe. @throws UsageError */
+function checkCombination(
+  mode: string | undefined,
+  values: ReadonlyMap<string, string>,
+  flags: ReadonlySet<string>,
+): void {
+  const given = (key: string): boolean => values.has(key) || flags.has(key);
+  if (mode === undefined) {
+    const stray = PIPE_ONLY.find(([key]) => given(key));
+    if (stray !== undefined) throw new UsageError(`${stray[1]} belongs to --pipe; add --pipe (or --pipepart)`);
+    if (values.has('header'))
+      throw new UsageError(
+        '--header without --pipe (named columns) is not supported; give the columns by number ({1}, {2}) with --colsep',
+      );
+    return;
+  }
+  const shaping = ARGUMENT_SHAPING.find(([key]) => given(key));
+  if (shaping !== undefined)
+    throw new UsageError(
+      `${shaping[1]} shapes arguments, and ${mode} gives each job a block of input; leave ${shaping[1]} out`,
+    );
+  if (values.has('redis'))
+    throw new UsageError(
+      `${mode} cannot be used with --redis yet: a block does not travel to a worker; leave --redis out`,
+    );
+  if (values.has('maxArgs') && values.has('maxReplaceArgs'))
+    throw new UsageError('-n and -N both give the records per block; give one of them');
+}
+
+/** --recstart and --recend; neither given, a record is a line. */
+function separatorsOf(values: ReadonlyMap<string, string>): { recstart: Buffer; recend: Buffer } {
+  const recstart = values.has('recstart') ? separatorOf(values.get('recstart')!) : Buffer.alloc(0);
+  const recend = values.has('recend')
+    ? separatorOf(values.get('recend')!)
+    : values.has('recstart')
+      ? Buffer.alloc(0)
+      : Buffer.from('\n');
+  return { recstart, recend };
+}
+
+/** The files --pipepart cuts: -a FILE and :::: FILE, not stdin. @throws UsageError */
+function partFiles(sources: readonly SourceSpec[]): string[] {
+  const files = sources.map((source) => {
+    if (source.kind !== 'file' || source.path === '-')
+      throw new UsageError('--pipepart cuts a file: give it with -a FILE or :::: FILE (for standard input: --pipe)');
+    return source.path;
+  });
+  if (files.length === 0) throw new UsageError('--pipepart needs the file to cut: give it with -a FILE');
+  return files;
+}

@@ -1,0 +1,64 @@
+/**
+ * The jobs of a `--pipe` or `--pipepart` run: one per block, which the job reads on its
+ * standard input. A job has no values (`{}` is empty, as in GNU parallel); its block is looked
+ * up by the job's own values array, which the pool hands back unchanged to the command, the
+ * job log and the observers, and which is let go with the job.
+ */
+import type { Readable } from 'node:stream';
+import type { PipePlan } from './pipe-args.js';
+import { type PipeBlock, pipeBlocks } from './pipe-blocks.js';
+import { fileParts } from './pipe-part.js';
+
+/** A block and where it came from. */
+interface SourcedBlock extends PipeBlock {
+  /** The file a --pipepart block is part of. */
+  readonly file?: string;
+}
+
+/** The blocks of a run, as jobs. */
+export class PipeJobs {
+  readonly #plan: PipePlan;
+  readonly #blocks = new WeakMap<readonly string[], SourcedBlock>();
+  readonly #jobs: number;
+
+  /** `jobs` sizes --pipepart's parts when --block is negative (parts per job slot). */
+  constructor(plan: PipePlan, jobs: number) {
+    this.#plan = plan;
+    this.#jobs = jobs;
+  }
+
+  /** One job per block of `stdin` (--pipe) or of the files (--pipepart), read as jobs are taken. */
+  async *jobs(stdin: Readable, warn: (message: string) => void): AsyncGenerator<string[]> {
+    const plan = this.#plan;
+    if (plan.kind === 'stdin') {
+      for await (const block of pipeBlocks(stdin, plan.rules, warn)) yield this.#job(block);
+      return;
+    }
+    let seq = 0;
+    for (const file of plan.files)
+      for (const part of fileParts(file, plan.rules, this.#jobs)) yield this.#job({ ...part, seq: ++seq, file });
+  }
+
+  #job(block: SourcedBlock): string[] {
+    const values: string[] = [];
+    this.#blocks.set(values, block);
+    return values;
+  }
+
+  /** What the job with these values reads on its standard input. */
+  stdinOf(values: readonly string[]): Buffer | undefined {
+    return this.#blocks.get(values)?.data;
+  }
+
+  /**
+   * The job's name in the job log: its command line and which bytes of the input it had, so
+   * that a resume with the same input and the same --block skips exactly the blocks done, and
+   * any other cut runs again rather than skipping a block it did not run.
+   */
+  keyOf(values: readonly string[], line: string): string {
+    const block = this.#blocks.get(values);
+    if (block === undefined) return line;
+    const where = block.file === undefined ? 'stdin' : block.file;
+    return `${line} # block ${block.seq}: ${where} bytes ${block.start}-${block.end}`;
+  }
+}

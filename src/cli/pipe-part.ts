@@ -1,0 +1,130 @@
+/**
+ * `--pipepart`: a file (not a stream) cut into parts on record boundaries without reading it
+ * through: the boundaries are looked for only near each `--block` border, as GNU parallel
+ * does, and each job reads its part when it starts.
+ */
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { type HeaderRule, headerIn, type PipeBlock, withoutSeparators } from './pipe-blocks.js';
+
+/** How the file is cut. */
+export interface PartRules {
+  /** Bytes per part, at least (a part ends at the first boundary after it); negative: parts per job slot. */
+  readonly blockSize: number;
+  readonly recstart: Buffer;
+  readonly recend: Buffer;
+  readonly header: HeaderRule | undefined;
+  readonly removeSeparators: boolean;
+}
+
+/** How far past a border to read at a time looking for a boundary: GNU parallel's 128 KiB. */
+const LOOK_AHEAD = 128 * 1024;
+
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const read = readSync(fd, buffer, got, length - got, position + got);
+    if (read === 0) break;
+    got += read;
+  }
+  return buffer.subarray(0, got);
+}
+
+/** Opens `path` for --pipepart. @throws UsageError if it is not a regular file that can be read */
+function openPart(path: string): { fd: number; size: number } {
+  const cannotRead = (error: unknown): UsageError =>
+    new UsageError(
+      `--pipepart: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  // Looked at before it is opened: opening a FIFO with no writer would wait forever.
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (error) {
+    throw cannotRead(error);
+  }
+  if (!isFile)
+    throw new UsageError(`--pipepart needs a regular file, and ${path} is not one; use --pipe with < ${path} instead`);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw cannotRead(error);
+  }
+  return { fd, size: fstatSync(fd).size };
+}
+
+/** Checks before the run that `path` can be cut. @throws UsageError */
+export function checkPartFile(path: string): void {
+  closeSync(openPart(path).fd);
+}
+
+/** The file's parts, each with the header first; `jobs` sizes a negative --block. @throws UsageError */
+export function* fileParts(path: string, rules: PartRules, jobs: number): Generator<PipeBlock> {
+  const { fd, size } = openPart(path);
+  try {
+    let header: Buffer = Buffer.alloc(0);
+    if (rules.header !== undefined) {
+      for (let length = Math.max(LOOK_AHEAD, 1); ; length *= 2) {
+        const start = readAt(fd, 0, Math.min(length, size));
+        const found = headerIn(start, rules.header);
+        if (found !== undefined || start.length >= size) {
+          header = Buffer.from(found ?? Buffer.alloc(0));
+          break;
+        }
+      }
+    }
+    const block = rules.blockSize > 0 ? rules.blockSize : 1 + Math.floor(size / jobs / -rules.blockSize);
+    const positions = splitPositions(
+      fd,
+      size,
+      block,
+      header.length,
+      Buffer.concat([rules.recend, rules.recstart]),
+      rules.recend.length,
+    );
+    for (let i = 0; i + 1 < positions.length; i++) {
+      const start = positions[i]!;
+      const end = positions[i + 1]!;
+      const records = readAt(fd, start, end - start);
+      const data = rules.removeSeparators ? withoutSeparators(records, rules.recstart, rules.recend) : records;
+      yield { seq: i + 1, start, end, data: header.length === 0 ? data : Buffer.concat([header, data]) };
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Where the parts begin and end: GNU parallel's find_split_positions. */
+function splitPositions(
+  fd: number,
+  size: number,
+  block: number,
+  skip: number,
+  boundary: Buffer,
+  recendLength: number,
+): number[] {
+  const positions = [skip];
+  for (let position = block + skip; position < size; position += block) {
+    if (boundary.length === 0) {
+      positions.push(position);
+      continue;
+    }
+    // Read on from the border until a boundary turns up (or the file ends).
+    let seen = Buffer.alloc(0);
+    for (;;) {
+      const more = readAt(fd, position + seen.length, LOOK_AHEAD);
+      if (more.length === 0) break;
+      seen = Buffer.concat([seen, more]);
+      const at = seen.indexOf(boundary);
+      if (at !== -1) {
+        position += at + recendLength;
+        positions.push(position);
+        break;
+      }
+    }
+  }
+  if (positions[positions.length - 1] !== size) positions.push(size);
+  return positions;
+}
