@@ -8,7 +8,17 @@
  * the interrupted one (andon must die of SIGPIPE).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,7 +185,8 @@ function commandFor(s: Scenario): string {
     'case $b in quick) sleep 0.01;; slow) sleep 0.3;; stubborn) trap "" INT TERM; sleep 1.5;; esac; ' +
     'echo "done $id" >> "$ANDON_TORTURE_EVENTS"';
   const inner = s.withChildren ? `sh -c '${body.replaceAll("'", `'"'"'`)}' job "$1" & wait` : body;
-  return `sh -c '${inner.replaceAll("'", `'"'"'`)}' job {}`;
+  // With --pipe the item is the job's block, one line on its standard input.
+  return `sh -c '${inner.replaceAll("'", `'"'"'`)}' job ${s.input === 'pipe' ? '"$(cat)"' : '{}'}`;
 }
 
 function scenarioEnv(dir: string, marker: string): NodeJS.ProcessEnv {
@@ -202,7 +213,7 @@ interface Started {
 function loopScript(guard: boolean): string {
   return (
     'node=$1; bin=$2; dir=$3; shift 3; resume=; ' +
-    'for round in 1 2; do echo "begin $round" >> "$dir/rounds"; "$node" "$bin" $resume "$@"; s=$?; ' +
+    'for round in 1 2; do echo "begin $round" >> "$dir/rounds"; "$node" "$bin" $resume "$@" < "$dir/stdin"; s=$?; ' +
     `echo "round $round $s" >> "$dir/rounds"; ${guard ? '[ $s -eq 0 ] || exit $s; ' : ''}resume=--resume; done`
   );
 }
@@ -265,10 +276,11 @@ function start(s: Scenario, dir: string, marker: string, resume: boolean, worker
       String(s.graceMs / 1000),
       ...(s.jobLog ? ['--joblog', jobLog] : []),
       ...(resume ? ['--resume'] : []),
-      commandFor(s),
-      ':::',
-      ...items,
+      ...(s.input === 'pipe' ? ['--pipe', '-N1', commandFor(s)] : [commandFor(s), ':::', ...items]),
     ];
+    // Every run of the scenario reads the same standard input: the items, for --pipe.
+    const stdinPath = join(dir, 'stdin');
+    writeFileSync(stdinPath, s.input === 'pipe' ? items.map((item) => `${item}\n`).join('') : '');
     if (s.shellLoop && !resume) {
       // detached: bash leads a process group of its own (andon in it), which a SIGINT goes to,
       // as a terminal's Ctrl+C goes to its foreground group.
@@ -280,8 +292,13 @@ function start(s: Scenario, dir: string, marker: string, resume: boolean, worker
       });
       return started(child, true, round1Finder(dir, child.pid!));
     }
-    const child = spawn(process.execPath, [ANDON_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    return started(child, false, () => child.pid);
+    const stdin = openSync(stdinPath, 'r');
+    try {
+      const child = spawn(process.execPath, [ANDON_BIN, ...args], { env, stdio: [stdin, 'pipe', 'pipe'] });
+      return started(child, false, () => child.pid);
+    } finally {
+      closeSync(stdin);
+    }
   }
   const child = spawn(process.execPath, [CHILD], {
     env: {
@@ -563,8 +580,12 @@ async function leftAlive(marker: string, worker: ScenarioWorker | undefined, wai
 /** The ids of the jobs the job log has as done; undefined (and a problem) if it does not parse. */
 function loggedDoneOf(dir: string, problems: string[], stage: string): string[] | undefined {
   try {
-    // The item ends every key: "slow:3" (library), or quoted at the end of a command line.
-    return [...readJobLog(join(dir, 'run.log')).outcomes.keys()].map((key) => /:(\d+)'?$/.exec(key)?.[1] ?? key);
+    // The item ends every key: "slow:3" (library), or quoted at the end of a command line; a
+    // --pipe -N1 block's number is its item's, plus one.
+    return [...readJobLog(join(dir, 'run.log')).outcomes.keys()].map((key) => {
+      const block = /# block (\d+): /.exec(key)?.[1];
+      return block !== undefined ? String(Number(block) - 1) : (/:(\d+)'?$/.exec(key)?.[1] ?? key);
+    });
   } catch (error) {
     problems.push(`job log does not parse${stage}: ${(error as Error).message}`);
     return undefined;

@@ -49,6 +49,12 @@ export interface Scenario {
    * first chunk; andon must die of SIGPIPE. The last resume then runs the rest.
    */
   readonly closedPipe: boolean;
+  /**
+   * Command kinds run here (not through Redis): how the items reach the jobs — as values after
+   * `:::`, or as lines of standard input cut into one-line blocks by `--pipe -N1`, each job
+   * reading its item from its block.
+   */
+  readonly input: 'values' | 'pipe';
 }
 
 /** mulberry32: a small, good enough PRNG with a 32-bit seed. */
@@ -99,6 +105,7 @@ export function scenario(seed: number, options: { redis?: boolean } = {}): Scena
   const holdMs = Math.floor(next() * 301);
   const shellLoopDraw = next();
   const closedPipeDraw = next();
+  const pipeDraw = next();
   const suspend = suspendDraw < 0.3 ? { afterStarts: suspendAfter, holdMs } : undefined;
   const commands = kind === 'commands';
   // In a loop, SIGINT goes to the whole process group (as a terminal sends it), any other signal
@@ -119,6 +126,7 @@ export function scenario(seed: number, options: { redis?: boolean } = {}): Scena
     suspend,
     shellLoop,
     closedPipe,
+    input: commands && !remote && pipeDraw < 0.3 ? 'pipe' : 'values',
   };
 }
 
@@ -137,5 +145,6 @@ export function describeScenario(s: Scenario): string {
   const pipe = s.closedPipe
     ? `; jobs print, and the next run (${s.jobLog ? 'the resume' : 'a fresh one'}) has its standard output closed after the first chunk`
     : '';
-  return `${what}${suspend}; ${signals}${loop}${pipe}`;
+  const input = s.input === 'pipe' ? '; items on stdin, --pipe -N1' : '';
+  return `${what}${input}${suspend}; ${signals}${loop}${pipe}`;
 }

@@ -253,10 +253,19 @@ export async function measureCancels(progress: (line: string) => void): Promise<
               workers.map((w) => w.pid),
             ),
         );
-        // Every job a worker took (the running ones, and any waiting one it took after the SIGINT) was stopped by the submitter.
-        if (counts.stopped !== CANCEL_RUNNING + value.takenAfter || counts.finished !== 0 || counts.handedBack !== 0) {
+        // Every job a worker took (the running ones, and any waiting one it took after the
+        // SIGINT) was stopped by the submitter, none finished or handed back. The workers run on
+        // after the look at Redis that counted the late ones, and may take more before they
+        // stop, so the count is bounded, not exact; that none of them spawned is `startedAfter`.
+        const least = CANCEL_RUNNING + value.takenAfter;
+        if (
+          counts.stopped < least ||
+          counts.stopped > CANCEL_JOBS ||
+          counts.finished !== 0 ||
+          counts.handedBack !== 0
+        ) {
           throw new Error(
-            `redis cancel (${stopCase.label}): the workers report ${JSON.stringify(counts)}, expected ${CANCEL_RUNNING + value.takenAfter} stopped by their submitter`,
+            `redis cancel (${stopCase.label}): the workers report ${JSON.stringify(counts)}, expected ${least} to ${CANCEL_JOBS} stopped by their submitter`,
           );
         }
         return value;
