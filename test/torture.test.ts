@@ -10,7 +10,8 @@ import { describeScenario, scenario } from './torture/scenario.js';
 
 // Chosen so that together they cover async tasks, worker threads and shells with children;
 // SIGINT, SIGTERM, SIGHUP and SIGKILL; tasks that ignore their stop; job log and resume.
-const SEEDS = [1026, 1114, 1243, 1074, 1012, 1200];
+// 73: items on stdin cut by --pipe -N1, stubborn jobs, a job log and its resume.
+const SEEDS = [1026, 1114, 1243, 1074, 1012, 1200, 73];
 // Through Redis: shells with children and stubborn jobs, two signals; SIGKILL of the submitter;
 // and stubborn children left in a stopped job's group (they must be gone when it is reported).
 const REDIS_SEEDS = [1034, 1171, 78];
