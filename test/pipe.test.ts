@@ -195,10 +195,10 @@ describe('--pipe: the command line', () => {
     assert.equal(result.stdout.split('\n')[0], '0');
   });
 
-  it('--pipe | head -1 ends quietly by SIGPIPE, as other programs in a pipeline do', async () => {
+  it('--pipe -k | head -1 ends quietly by SIGPIPE, as other programs in a pipeline do', async () => {
     const result = await runCommand('bash', [
       '-c',
-      `seq 1 1000000 | ${process.execPath} ${ANDON_BIN} --pipe --block 10k cat | head -1; echo "status \${PIPESTATUS[1]}"`,
+      `seq 1 1000000 | ${process.execPath} ${ANDON_BIN} -k --pipe --block 10k cat | head -1; echo "status \${PIPESTATUS[1]}"`,
     ]);
     assert.deepEqual(result.stdout.split('\n').slice(0, 2), ['1', 'status 141']);
     assert.equal(result.stderr, '');

@@ -6,7 +6,7 @@
  */
 import { DEFAULTS } from '../options/defaults.js';
 import { parseTermseq, type TermStep } from '../run/process/termseq.js';
-import { type JobValues, Template } from '../command/template.js';
+import { type JobValues, Template, type TemplateOptions } from '../command/template.js';
 import { ContextTemplate, renderShellLine } from '../command/render.js';
 import type { OptionError } from '../errors.js';
 import { shellQuote } from '../command/quote.js';
@@ -125,8 +125,9 @@ function assembleRunPlan(
   const jobs = jobsFor(values.get('jobs'), redis === undefined ? defaultJobs : DEFAULTS.queuedJobs, defaultJobs);
   const pipe = pipePlan(values, flags, sources);
   const shaping = shapePlan(values, flags, jobs, command);
-  const template = templateFor(command, sourcesReferable(sources.length, shaping));
-  const context = shaping.contextReplace ? contextTemplateFor(command) : undefined;
+  const strings: TemplateOptions = { plus: flags.has('plus'), slots: jobs };
+  const template = templateFor(command, sourcesReferable(sources.length, shaping), strings);
+  const context = shaping.contextReplace ? contextTemplateFor(command, strings) : undefined;
   const termseq = termseqFor(values.get('termseq'));
   const jobLog = values.get('joblog');
   if (jobLog === '-')
@@ -158,7 +159,7 @@ function assembleRunPlan(
     keepOrder: flags.has('keepOrder'),
     // --tagstring implies --tag, as in GNU parallel.
     tag: flags.has('tag') || shaping.tagstring !== undefined,
-    tagFor: tagFor(shaping.tagstring),
+    tagFor: tagFor(shaping.tagstring, strings),
     lineBuffer: flags.has('lineBuffer'),
     bar: flags.has('bar'),
     timeoutMs: values.has('timeout') ? seconds('--timeout', values.get('timeout')) : undefined,
@@ -179,8 +180,8 @@ function assembleRunPlan(
 }
 
 /** -X's template: the command word by word (a word may hold an unterminated `{` the whole line closed). @throws UsageError */
-function contextTemplateFor(command: string): ContextTemplate {
-  return asUsage('-X: ', () => new ContextTemplate(command));
+function contextTemplateFor(command: string, strings: TemplateOptions): ContextTemplate {
+  return asUsage('-X: ', () => new ContextTemplate(command, strings));
 }
 
 /** What `make` returns; an OptionError it throws becomes the command line's UsageError, `prefix` first. */
@@ -193,15 +194,18 @@ function asUsage<T>(prefix: string, make: () => T): T {
 }
 
 /** --tagstring's template, rendered with the values as they are (a tag is not shell). @throws UsageError */
-function tagFor(tagstring: string | undefined): ((values: readonly string[], seq: number) => string) | undefined {
+function tagFor(
+  tagstring: string | undefined,
+  strings: TemplateOptions,
+): ((values: readonly string[], seq: number) => string) | undefined {
   if (tagstring === undefined) return undefined;
-  const template = asUsage('--tagstring: ', () => new Template(tagstring));
+  const template = asUsage('--tagstring: ', () => new Template(tagstring, strings));
   return (values, seq) => template.render({ values, seq, slot: undefined }, (value) => value);
 }
 
 /** The command's template, checked against the number of sources. @throws UsageError */
-function templateFor(command: string, sourceTotal: number): Template {
-  const template = asUsage('', () => new Template(command));
+function templateFor(command: string, sourceTotal: number, strings: TemplateOptions): Template {
+  const template = asUsage('', () => new Template(command, strings));
   const sourceCount = sourceTotal;
   if (template.highestSource > sourceCount) {
     throw new UsageError(

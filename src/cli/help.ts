@@ -62,8 +62,17 @@ function replacementStrings(): string {
   {/.}   basename without extension
   {#}    the job's sequence number, from 1
   {%}    the job's slot, from 1 to -j
-  {1} {2} ...  the value of input source 1, 2, ... (also {1.} {1/} {1//} {1/.})
-With no replacement string, the values are appended to the command.`;
+  {1} {2} ...  the value of input source 1, 2, ... (also {1.} {1/} {1//} {1/.}); {-1} the last
+With no replacement string, the values are appended to the command. Each job has
+$PARALLEL_SEQ and $PARALLEL_JOBSLOT ({#} and {%}) in its environment.
+With --plus, also GNU parallel's:
+  {+/} {+.} {+..} {+...}  what {//} {.} {..} {...} take away
+  {..} {...} {/..} {/...}  without two or three extensions   {##}  the number of jobs
+  {0#} {0%}  zero-padded {#} and {%}   {slot} {host}  $PARALLEL_JOBSLOT, $PARALLEL_SSHHOST
+  {:-str} {:n} {:n:m} {#re} {##re} {%re} {%%re} {/re/str} {//re/str} {/#re/str}
+  {/%re/str} {^str} {^^str} {,str} {,,str}  as bash's \${a:-str} ... (re: a regular expression)
+  {choose_k} {uniq}  skip the jobs whose values are not increasing / not distinct
+  (a skipped job counts as failed in the exit status, as in GNU parallel)`;
 }
 
 /** Every option of a run, those of a local run first, then those of a run on Redis. */
@@ -115,6 +124,7 @@ function localOptions(defaultJobs: number): string {
   --group             print each job's output in one piece when it ends (default)
   --line-buffer, --lb print whole lines as they come (never half a line); -u, --ungroup:
                       the same (GNU's may mix half lines of two jobs)
+  --plus              GNU parallel's extra replacement strings (see above)
   --shuf              run the jobs in random order (stdin is read to its end first)
   --delay SECS        start each job at least SECS after the one before it
   --tag               put the job's values and a tab before each output line
@@ -211,7 +221,7 @@ function exitStatus(): string {
 function differences(): string {
   return `Where andon differs from GNU parallel:
   -j 0 means 256 at once; -j FILE is not supported. GNU's options andon lacks
-  (--results, --sshlogin, --eta, --plus, --cat, --fifo,
+  (--results, --sshlogin, --eta, --cat, --fifo,
   --round-robin, --header without --pipe, ...) are refused by name with what to use
   instead. Short options bundle as in GNU (-kj2, -kX).
   In the job log a --pipe block is named by its number and byte range, so --resume with
@@ -223,8 +233,10 @@ function differences(): string {
   Jobs always run under /bin/sh, not $SHELL.
   A second Ctrl+C forces at once, and --grace (andon's own) bounds the wait after the
   first. After Ctrl+C andon dies of SIGINT (GNU exits 255, and a calling loop goes on).
-  --timeout and --halt take no percentages. {= perl =}, {0#}, {0%} and --joblog - are
-  refused (GNU has them). -t prints a job's command line with its output, not as it
+  --timeout and --halt take no percentages. {= perl =} and --joblog - are refused
+  (GNU has them); so are {0#} and {0%} without --plus. --plus's patterns are JavaScript
+  regular expressions (GNU's are Perl's; the common ones read the same), and a job
+  {choose_k} or {uniq} skips takes no sequence number (GNU gives it one). -t prints a job's command line with its output, not as it
   starts; -s counts the line andon builds, which GNU counts a little differently. A byte that is not UTF-8 in a value is written
   as "$(printf '\\351')" in the shell line (and --dry-run), where GNU writes the byte.
   --resume recognises a job by its command line, not its sequence number, so a reordered

@@ -19,7 +19,7 @@ import { OutputSequencer, type ByteSink } from './output.js';
 import { redisBackendFor } from './redis-backend.js';
 import { PipeJobs } from './pipe-jobs.js';
 import { checkPartFile } from './pipe-part.js';
-import { paced, shuffled } from './job-order.js';
+import { paced, readAll, type SkipCount, shuffled, withoutSkipped } from './job-order.js';
 
 /** The process's streams, injectable for tests. */
 export interface CliIo {
@@ -86,7 +86,8 @@ function withoutPasswords(argv: readonly string[]): { args: string[]; hidden: bo
 }
 
 /** Runs the plan; resolves with the exit code. @throws UsageError before any job starts. */
-export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummarize?: boolean } = {}): Promise<number> {
+export async function runPlan(asked: RunPlan, io: CliIo, options: { alwaysSummarize?: boolean } = {}): Promise<number> {
+  let plan = asked;
   await checkSources(plan.sources);
   if (plan.pipe?.kind === 'part') for (const file of plan.pipe.files) checkPartFile(file);
   // As GNU parallel warns: more often a forgotten ::: than a user typing jobs by hand.
@@ -97,15 +98,23 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
         : "andon: reading --pipe's input from the terminal; end with Ctrl+D (or redirect it: < FILE)\n",
     );
   const blocks = plan.pipe === undefined ? undefined : new PipeJobs(plan.pipe, plan.jobs);
-  const jobs =
+  const read =
     blocks === undefined
       ? shapedJobs(plan, io.stdin)
       : blocks.jobs(io.stdin, (message) => io.stderr.write(`andon: warning: ${message}\n`));
+  // {##} and {0#} need the number of jobs: the input is read whole, as GNU parallel does.
+  const jobs = plan.template.needsTotal ? await readAll(read) : read;
+  if (Array.isArray(jobs) && plan.template.needsTotal) plan = withTotal(plan, jobs.length);
   const ordered = plan.shuffle ? await shuffled(jobs) : jobs;
   if (plan.dryRun) return printCommands(plan, ordered, io.stdout);
+  // As GNU parallel counts them: a job {choose_k} or {uniq} skips is a failed job in the exit status.
+  const skips: SkipCount = { skipped: 0 };
+  const kept = !plan.template.maySkip
+    ? ordered
+    : withoutSkipped(ordered, (values) => plan.template.skips(values), skips);
   // --delay's wait ends with the run's stop: a stopping run takes no more jobs.
   const pacing = new AbortController();
-  const inputs = plan.delayMs === undefined ? ordered : paced(ordered, plan.delayMs, pacing.signal);
+  const inputs = plan.delayMs === undefined ? kept : paced(kept, plan.delayMs, pacing.signal);
   // A remote job's program is looked for on the worker, not here.
   const missing = plan.redis === undefined ? missingProgram(plan.command) : undefined;
   if (missing !== undefined)
@@ -126,7 +135,13 @@ export async function runPlan(plan: RunPlan, io: CliIo, options: { alwaysSummari
   }
   if (options.alwaysSummarize === true || plan.bar || summary.failed > 0 || halt?.exitCode !== undefined)
     io.stderr.write(`andon: ${formatSummary(summary)}\n`);
-  return halt?.exitCode ?? failureExitCode(summary.failed);
+  return halt?.exitCode ?? failureExitCode(summary.failed + skips.skipped);
+}
+
+/** The plan with the number of jobs filled in wherever a job's line is rendered. */
+function withTotal(plan: RunPlan, total: number): RunPlan {
+  const { line } = plan;
+  return { ...plan, line: (job) => line({ ...job, total }) };
 }
 
 /** The jobs' values: the input sources combined (or linked), then shaped into jobs. */
@@ -143,12 +158,15 @@ async function printCommands(
   stdout: ByteSink,
 ): Promise<number> {
   let seq = 0;
+  let skipped = 0;
   for await (const values of inputs) {
     seq++;
+    // GNU parallel prints a job {choose_k} or {uniq} skips, and counts it as failed.
+    if (plan.template.skips(values)) skipped++;
     // No job runs, so no slot is freed: the slots are dealt out in turn.
     stdout.write(`${plan.line({ values, seq, slot: ((seq - 1) % plan.jobs) + 1 })}\n`);
   }
-  return 0;
+  return failureExitCode(skipped);
 }
 
 /** The pool that runs the plan's jobs, with the observers that print their output and notices. */
@@ -186,8 +204,12 @@ function createCommandPool(
       // -t and -v: the command line, ahead of the job's output.
       announce?.(seq - 1, values, shell);
       const stdin = blocks?.stdinOf(values);
-      return stdin === undefined ? { shell } : { shell, stdin };
+      // As GNU parallel sets them for every job.
+      const env = { PARALLEL_SEQ: String(seq), PARALLEL_JOBSLOT: String(slot) };
+      return stdin === undefined ? { shell, env } : { shell, env, stdin };
     },
+    // GNU parallel's names for where a job runs; a remote job's worker knows its own.
+    ...(plan.redis === undefined ? { env: { PARALLEL_SSHHOST: ':', PARALLEL_SSHLOGIN: ':' } } : {}),
     // Output goes through the sequencer; results need not keep a copy.
     maxBuffer: 0,
     // Only --line-buffer prints output before its job ends: grouped output is collected in

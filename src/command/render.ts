@@ -1,6 +1,6 @@
 /** A job's shell line, as GNU parallel builds it; shared by command pools and `--dry-run`. */
 import { shellQuote } from './quote.js';
-import { type JobValues, Template } from './template.js';
+import { type JobValues, Template, type TemplateOptions } from './template.js';
 
 /**
  * Fills the job's values into the template, shell-quoted. A template without replacement
@@ -22,9 +22,9 @@ export class ContextTemplate {
   readonly #hasReplacements: boolean;
 
   /** @throws OptionError as {@link Template} does. */
-  constructor(command: string) {
+  constructor(command: string, options: TemplateOptions = {}) {
     this.#pieces = command.split(/(\s+)/).map((piece) => {
-      const template = new Template(piece);
+      const template = new Template(piece, options);
       return template.hasReplacements ? template : piece;
     });
     this.#hasReplacements = this.#pieces.some((piece) => typeof piece !== 'string');

@@ -1,30 +1,18 @@
 /**
  * Replacement strings, as in GNU parallel: `{}` the input, `{.}` without extension, `{/}`
  * basename, `{//}` dirname, `{/.}` basename without extension, `{#}` the job's sequence
- * number, `{%}` its slot, and `{n}` `{n.}` `{n/}` `{n//}` `{n/.}` for input source n.
+ * number, `{%}` its slot, and `{n}` `{n.}` `{n/}` `{n//}` `{n/.}` for input source n (`{-1}`
+ * the last); with `plus`, GNU parallel's --plus strings too (replacement-strings.ts).
  * Anything else in braces is left as it is (shell code such as `{ a; }` keeps working).
  */
-import { basename, dirname } from 'node:path';
 import { OptionError } from '../errors.js';
-
-/** How to turn one input value into text. */
-type Transform = 'whole' | 'noExtension' | 'basename' | 'dirname' | 'basenameNoExtension';
+import { type Piece, replacementAt, type SkipRule, skips } from './replacement-strings.js';
 
 /** One piece of a parsed template. */
 type Part =
   | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'value'; readonly source: number | undefined; readonly transform: Transform }
-  | { readonly kind: 'seq' }
-  | { readonly kind: 'slot' };
+  | (Piece & { readonly source: number | undefined; readonly written: string });
 
-const TRANSFORMS: Record<string, Transform> = {
-  '': 'whole',
-  '.': 'noExtension',
-  '/': 'basename',
-  '//': 'dirname',
-  '/.': 'basenameNoExtension',
-};
-const TOKEN = /\{(\d*)(\.|\/\/|\/\.|\/)?\}|\{#\}|\{%\}/g;
 /**
  * GNU parallel's replacement strings that andon does not have, each with what to use instead:
  * passed through as text, they would silently run a different command.
@@ -32,12 +20,24 @@ const TOKEN = /\{(\d*)(\.|\/\/|\/\.|\/)?\}|\{#\}|\{%\}/g;
 const UNSUPPORTED: readonly (readonly [RegExp, string])[] = [
   [
     /\{=.*?=\}/s,
-    'Perl expressions are not supported (andon has no Perl); transform the values before andon, or in the command, e.g. "$(echo {} | sed s/a/A/)"',
+    'Perl expressions are not supported (andon has no Perl); transform the values before andon, in the command, e.g. "$(echo {} | sed s/a/A/)", or with --plus strings such as {/a/A}',
   ],
-  [/\{0[#%]\}/, 'zero-padded sequence numbers and slots are not supported; use {#} or {%}, e.g. "$(printf %03d {#})"'],
+];
+/** Without --plus, the zero-padded strings --plus would give. */
+const PLUS_ONLY: readonly (readonly [RegExp, string])[] = [
+  [/\{0[#%]\}/, 'zero-padded sequence numbers and slots need --plus; or use {#} or {%}, e.g. "$(printf %03d {#})"'],
 ];
 /** A `{` that begins a replacement string with no `}` anywhere after it. */
 const UNTERMINATED = /\{[\d#%./][^}]*$/;
+const UNTERMINATED_PLUS = /\{[\d#%./+:^,-][^}]*$/;
+
+/** How a template is read. */
+export interface TemplateOptions {
+  /** GNU parallel's --plus: its extra replacement strings. */
+  readonly plus?: boolean;
+  /** The number of job slots, whose width `{0%}` pads to. @default 1 */
+  readonly slots?: number;
+}
 
 /** What a job's values are filled in from. */
 export interface JobValues {
@@ -50,72 +50,82 @@ export interface JobValues {
    * for a job's identity across runs (its slot is chance).
    */
   readonly slot: number | undefined;
+  /** The number of jobs, for `{##}` and `{0#}` (see {@link Template.needsTotal}). */
+  readonly total?: number;
 }
 
-function withoutExtension(value: string): string {
-  const slash = value.lastIndexOf('/');
-  const dot = value.lastIndexOf('.');
-  // As GNU parallel's s:\.[^/.]*$::, so a leading dot counts too: {.} of .hidden is empty.
-  return dot > slash ? value.slice(0, dot) : value;
+/** `n` zero-padded to the width GNU parallel gives it: one more digit than log10(`of`). */
+function padded(n: number, of: number): string {
+  return String(n).padStart(1 + Math.floor(Math.log10(Math.max(1, of))), '0');
 }
 
-function transform(value: string, how: Transform): string {
-  switch (how) {
-    case 'whole':
-      return value;
-    case 'noExtension':
-      return withoutExtension(value);
-    case 'basename':
-      return basename(value);
-    case 'dirname':
-      return value.includes('/') ? dirname(value) : '.';
-    case 'basenameNoExtension':
-      return withoutExtension(basename(value));
+function refuse(template: string, table: readonly (readonly [RegExp, string])[]): void {
+  for (const [pattern, instead] of table) {
+    const found = pattern.exec(template);
+    if (found !== null) throw new OptionError(`Replacement string \`${found[0]}\` in \`${template}\`: ${instead}`);
   }
 }
 
 /** A parsed command template; parse once, render per job. */
 export class Template {
   readonly #parts: readonly Part[];
+  readonly #slots: number;
+  readonly #skipRules: readonly SkipRule[];
   /** True if the template has at least one replacement string. */
   readonly hasReplacements: boolean;
   /** The highest input source number referred to by `{n}`, or 0. */
   readonly highestSource: number;
+  /** True if rendering needs the number of jobs (`{##}`, `{0#}`): the input is read whole first. */
+  readonly needsTotal: boolean;
 
-  /** @throws OptionError on an unterminated replacement string such as `{1`. */
-  constructor(template: string) {
-    for (const [pattern, instead] of UNSUPPORTED) {
-      const found = pattern.exec(template);
-      if (found !== null) throw new OptionError(`Replacement string \`${found[0]}\` in \`${template}\`: ${instead}`);
-    }
-    if (UNTERMINATED.test(template)) {
-      const start = template.search(UNTERMINATED);
+  /** @throws OptionError on an unterminated replacement string such as `{1`, or a --plus pattern that is no regular expression. */
+  constructor(template: string, options: TemplateOptions = {}) {
+    const plus = options.plus === true;
+    refuse(template, plus ? UNSUPPORTED : [...UNSUPPORTED, ...PLUS_ONLY]);
+    const unterminated = plus ? UNTERMINATED_PLUS : UNTERMINATED;
+    if (unterminated.test(template)) {
+      const start = template.search(unterminated);
       throw new OptionError(
         `Unterminated replacement string \`${template.slice(start)}\` in \`${template}\`; close it with } (for example {1} or {.})`,
       );
     }
     const parts: Part[] = [];
-    let highest = 0;
-    let last = 0;
-    for (const match of template.matchAll(TOKEN)) {
-      if (match.index > last) parts.push({ kind: 'text', text: template.slice(last, match.index) });
-      if (match[0] === '{#}') parts.push({ kind: 'seq' });
-      else if (match[0] === '{%}') parts.push({ kind: 'slot' });
-      else {
-        const source = match[1] === '' ? undefined : Number(match[1]);
-        if (source === 0)
-          throw new OptionError(
-            `Replacement string \`${match[0]}\` refers to input source 0; sources are numbered from 1`,
-          );
-        if (source !== undefined) highest = Math.max(highest, source);
-        parts.push({ kind: 'value', source, transform: TRANSFORMS[match[2] ?? '']! });
+    const skipRules = new Set<SkipRule>();
+    let text = '';
+    for (let at = 0; at < template.length; ) {
+      const found = template[at] === '{' ? replacementAt(template, at, plus) : undefined;
+      if (found === undefined) {
+        text += template[at];
+        at++;
+        continue;
       }
-      last = match.index + match[0].length;
+      if (found.source === 0)
+        throw new OptionError(
+          `Replacement string \`${found.text}\` refers to input source 0; sources are numbered from 1`,
+        );
+      if (text !== '') parts.push({ kind: 'text', text });
+      text = '';
+      parts.push({ ...found.piece, source: found.source, written: found.text });
+      if (found.skip !== undefined) skipRules.add(found.skip);
+      at += found.text.length;
     }
-    if (last < template.length) parts.push({ kind: 'text', text: template.slice(last) });
+    if (text !== '') parts.push({ kind: 'text', text });
     this.#parts = parts;
+    this.#slots = options.slots ?? 1;
+    this.#skipRules = [...skipRules];
     this.hasReplacements = parts.some((part) => part.kind !== 'text');
-    this.highestSource = highest;
+    this.highestSource = Math.max(0, ...parts.map((part) => (part.kind === 'value' ? (part.source ?? 0) : 0)));
+    this.needsTotal = parts.some((part) => part.kind === 'total' || (part.kind === 'seq' && part.padded));
+  }
+
+  /** True if the template has `{choose_k}` or `{uniq}`, which may skip jobs. */
+  get maySkip(): boolean {
+    return this.#skipRules.length > 0;
+  }
+
+  /** True if `{choose_k}` or `{uniq}` says a job with these values does not run. */
+  skips(values: readonly string[]): boolean {
+    return this.#skipRules.some((rule) => skips(rule, values));
   }
 
   /**
@@ -124,14 +134,28 @@ export class Template {
    */
   render(job: JobValues, quote: (value: string) => string): string {
     let out = '';
-    for (const part of this.#parts) {
-      if (part.kind === 'text') out += part.text;
-      else if (part.kind === 'seq') out += String(job.seq);
-      else if (part.kind === 'slot') out += job.slot === undefined ? '{%}' : String(job.slot);
-      else if (part.source === undefined)
-        out += job.values.map((value) => quote(transform(value, part.transform))).join(' ');
-      else out += quote(transform(job.values[part.source - 1] ?? '', part.transform));
-    }
+    for (const part of this.#parts) out += this.#renderPart(part, job, quote);
     return out;
+  }
+
+  #renderPart(part: Part, job: JobValues, quote: (value: string) => string): string {
+    switch (part.kind) {
+      case 'text':
+      case 'variable':
+        return part.text;
+      case 'seq':
+        return part.padded ? padded(job.seq, job.total ?? job.seq) : String(job.seq);
+      case 'slot':
+        // No slot: a job's identity across runs, where its slot is chance.
+        if (job.slot === undefined) return part.written;
+        return part.padded ? padded(job.slot, this.#slots) : String(job.slot);
+      case 'total':
+        return job.total === undefined ? part.written : String(job.total);
+      case 'value': {
+        if (part.source === undefined) return job.values.map((value) => quote(part.transform(value))).join(' ');
+        const index = part.source < 0 ? job.values.length + part.source : part.source - 1;
+        return quote(part.transform(job.values[index] ?? ''));
+      }
+    }
   }
 }

@@ -367,15 +367,29 @@ export const CASES: readonly BadInput[] = [
     area: 'command line',
     input: 'a Perl expression {= … =}',
     expected:
-      /^andon: Replacement string `\{=s\/a\/A\/=\}` in `echo \{=s\/a\/A\/=\}`: Perl expressions are not supported \(andon has no Perl\); transform the values before andon, or in the command, e\.g\. "\$\(echo \{\} \| sed s\/a\/A\/\)"$/,
+      /^andon: Replacement string `\{=s\/a\/A\/=\}` in `echo \{=s\/a\/A\/=\}`: Perl expressions are not supported \(andon has no Perl\); transform the values before andon, in the command, e\.g\. "\$\(echo \{\} \| sed s\/a\/A\/\)", or with --plus strings such as \{\/a\/A\}$/,
     run: () => cli(['echo', '{=s/a/A/=}', ':::', 'abc']),
   },
   {
     area: 'command line',
-    input: 'a zero-padded sequence number {0#}',
+    input: 'a zero-padded sequence number {0#} without --plus',
     expected:
-      /^andon: Replacement string `\{0#\}` in `echo \{0#\}`: zero-padded sequence numbers and slots are not supported; use \{#\} or \{%\}/,
+      /^andon: Replacement string `\{0#\}` in `echo \{0#\}`: zero-padded sequence numbers and slots need --plus; or use \{#\} or \{%\}/,
     run: () => cli(['echo', '{0#}', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'a --plus pattern that is not a regular expression, {/(/x}',
+    expected:
+      /^andon: Replacement string `\{\/\(\/x\}`: `\(` is not a regular expression andon can read \(JavaScript syntax, close to Perl's\); escape a special character with \\, e\.g\. \\\($/,
+    run: () => cli(['--plus', 'echo', '{/(/x}', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'an unterminated --plus string {:2',
+    expected:
+      /^andon: Unterminated replacement string `\{:2` in `echo \{:2`; close it with \} \(for example \{1\} or \{\.\}\)$/,
+    run: () => cli(['--plus', 'echo', '{:2', ':::', 'a']),
   },
   {
     area: 'command line',

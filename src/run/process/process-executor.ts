@@ -235,6 +235,23 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
   }
 
   /**
+   * The native spawner's environment. A job's own variables that the base lacks (GNU's
+   * PARALLEL_SEQ, on every CLI job) are appended to the base's pairs, built once, instead of
+   * copying the whole environment per job.
+   */
+  #envpOf(
+    baseEnv: NodeJS.ProcessEnv,
+    own: Readonly<Record<string, string>> | undefined,
+    merged: NodeJS.ProcessEnv,
+  ): string[] {
+    const base = (this.#baseEnvp ??= environmentOf(baseEnv));
+    if (own === undefined) return base;
+    const keys = Object.keys(own);
+    if (keys.some((key) => Object.hasOwn(baseEnv, key))) return environmentOf(merged);
+    return [...base, ...keys.map((key) => `${key}=${own[key]}`)];
+  }
+
+  /**
    * Starts the job's process: through the native spawner where it can, else child_process;
    * then feeds it its `stdin`, if it has one. @throws Node's own error for arguments it refuses
    * (a NUL byte in one): nothing was started then.
@@ -253,7 +270,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     let child: ChildProcess | NativeChild;
     try {
       if (files !== undefined && nativeSpawnAvailable && file.startsWith('/') && (!fed || pipe !== undefined)) {
-        const envp = spec.env === undefined ? (this.#baseEnvp ??= environmentOf(baseEnv)) : environmentOf(env);
+        const envp = this.#envpOf(baseEnv, spec.env, env);
         child = nativeSpawn(file, args, envp, cwd, files.stdout, files.stderr, pipe?.readFd);
       } else {
         if (files !== undefined && file.startsWith('/')) warnNotBuiltOnce();
