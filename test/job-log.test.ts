@@ -7,7 +7,8 @@ import { after, describe, it } from 'node:test';
 import { createPool, JobLogError, type StopToken } from '../src/index.js';
 import { escapeKey, headerLine, recordLine, unescapeKey } from '../src/joblog/format.js';
 import { readJobLog } from '../src/joblog/reader.js';
-import { andon, gnuParallel, parallel, startAndon } from './helpers/cli.js';
+import { runsPath } from '../src/joblog/runs.js';
+import { ANDON_BIN, andon, gnuParallel, parallel, runCommand, startAndon } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'andon-job-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -283,6 +284,59 @@ describe('job log in the CLI', () => {
       assert.equal(exit.stderr.split('\n').length, 2);
       assert.equal(exit.stdout, '');
     }
+  });
+
+  it('writes a job log to standard error through a pipe, never reading it back (it used to hang)', async () => {
+    // stderr is a pipe here: reading it back for a resume would wait for ever.
+    const exit = await andon(['-k', '--joblog', '/dev/stderr', 'echo', ':::', 'a', 'b']);
+    assert.equal(exit.code, 0);
+    assert.equal(exit.stdout, 'a\nb\n');
+    const records = exit.stderr.split('\n').filter((line) => line !== '');
+    assert.match(records[0]!, /^Seq\tHost\tStarttime/);
+    assert.deepEqual(
+      records.slice(1).map((line) => line.split('\t').slice(6).join(' ')),
+      ['0 0 echo a', '0 0 echo b'],
+    );
+  });
+
+  it("writes a job log to standard output in the same file as the jobs' output, the header kept", async () => {
+    // `-` is GNU's name for standard output; the log shares andon's descriptor, so its offset too.
+    const out = fresh('stdout-file');
+    const exit = await runCommand('sh', [
+      '-c',
+      `"${process.execPath}" "${ANDON_BIN}" -j1 --joblog - echo ::: a b > "${out}"`,
+    ]);
+    assert.equal(exit.code, 0, exit.stderr);
+    const written = lines(out);
+    assert.match(written[0]!, /^Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand/);
+    assert.deepEqual(written.filter((line) => !line.includes('\t')).sort(), ['a', 'b']);
+    assert.equal(written.filter((line) => /^\d+\t/.test(line)).length, 2);
+  });
+
+  it('a job log that is written only is refused for --resume, and /dev/null takes no sidecar', async () => {
+    const exit = await andon(['--resume', '--joblog', '/dev/stdout', 'echo', ':::', 'a']);
+    assert.equal(exit.code, 255);
+    assert.equal(
+      exit.stderr,
+      'andon: Resuming (--resume) needs a job log it can read back; /dev/stdout is written only (standard output, a pipe or a device): give a file\n',
+    );
+    assert.equal(exit.stdout, '');
+    const quiet = await andon(['--joblog', '/dev/null', 'echo', ':::', 'a']);
+    assert.equal(quiet.code, 0);
+    assert.equal(quiet.stdout, 'a\n');
+    assert.equal(existsSync(runsPath('/dev/null')), false);
+  });
+
+  it('--joblog +FILE appends to FILE, as GNU parallel has it', async () => {
+    const log = fresh('plus');
+    await andon(['--joblog', `+${log}`, 'echo', ':::', 'a']);
+    await andon(['--joblog', `+${log}`, 'echo', ':::', 'b']);
+    assert.deepEqual(
+      lines(log)
+        .slice(1)
+        .map((line) => line.split('\t').at(-1)),
+      ['echo a', 'echo b'],
+    );
   });
 
   it("GNU parallel can resume from andon's job log", {

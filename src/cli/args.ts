@@ -129,9 +129,8 @@ function assembleRunPlan(
   const template = templateFor(command, sourcesReferable(sources.length, shaping), strings);
   const context = shaping.contextReplace ? contextTemplateFor(command, strings) : undefined;
   const termseq = termseqFor(values.get('termseq'));
-  const jobLog = values.get('joblog');
-  if (jobLog === '-')
-    throw new UsageError('--joblog - (the job log on standard output) is not supported; give the path of a file');
+  // GNU's --joblog +FILE appends, which andon's job log always does.
+  const jobLog = values.get('joblog')?.replace(/^\+(?=.)/, '');
   checkResume(flags, jobLog);
   const retries = values.get('retries');
   return {

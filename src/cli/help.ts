@@ -142,7 +142,9 @@ function localOptions(defaultJobs: number): string {
   --termseq SEQ       how to force a job: signals and milliseconds in turn
                       (default: ${DEFAULTS.termseq})
   --joblog FILE       append a record of every finished job to FILE (GNU parallel's
-                      columns); interrupted and never-started jobs are not recorded
+                      columns); interrupted and never-started jobs are not recorded.
+                      - or /dev/stdout, /dev/stderr, a pipe: written only (no --resume);
+                      +FILE appends, as FILE always does
   --resume            with --joblog: skip the jobs FILE has (succeeded or failed)
   --resume-failed     with --joblog: skip the jobs FILE has as succeeded, rerun the rest`;
 }
@@ -233,8 +235,9 @@ function differences(): string {
   Jobs always run under /bin/sh, not $SHELL.
   A second Ctrl+C forces at once, and --grace (andon's own) bounds the wait after the
   first. After Ctrl+C andon dies of SIGINT (GNU exits 255, and a calling loop goes on).
-  --timeout and --halt take no percentages. {= perl =} and --joblog - are refused
-  (GNU has them); so are {0#} and {0%} without --plus. --plus's patterns are JavaScript
+  --timeout and --halt take no percentages. {= perl =} is refused (GNU has it); so are
+  {0#} and {0%} without --plus. --joblog FILE appends to FILE (GNU empties it without
+  + or --resume). --plus's patterns are JavaScript
   regular expressions (GNU's are Perl's; the common ones read the same), and a job
   {choose_k} or {uniq} skips takes no sequence number (GNU gives it one). -t prints a job's command line with its output, not as it
   starts; -s counts the line andon builds, which GNU counts a little differently. A byte that is not UTF-8 in a value is written

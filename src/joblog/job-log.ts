@@ -8,6 +8,7 @@ import { JobLogError } from './job-log-error.js';
 import type { TaskResult } from '../pool/result.js';
 import type { JobRecord } from './format.js';
 import { appendRunEvent, type RunEvent } from './runs.js';
+import { isWriteOnly, jobLogTarget } from './target.js';
 
 /** What to do with items the job log already has. */
 export type ResumeMode = false | true | 'rerun-failed';
@@ -67,14 +68,23 @@ export interface JobLog<I, R> {
  * and opens it for appending. @throws JobLogError before any task starts.
  */
 export function openJobLog<I, R>(config: JobLogConfig<I>): JobLog<I, R> {
-  const contents = readJobLog(config.path);
+  const target = jobLogTarget(config.path);
+  const writeOnly = isWriteOnly(target);
+  if (writeOnly && config.resume !== false)
+    throw new JobLogError(
+      config.path,
+      `Resuming (${config.resume === true ? '--resume' : '--resume-failed'}) needs a job log it can read back; ${config.path} is written only (standard output, a pipe or a device): give a file`,
+    );
+  const contents = writeOnly
+    ? { outcomes: new Map<string, boolean>(), identity: undefined, warnings: [] }
+    : readJobLog(config.path);
   if (config.identity !== undefined && contents.identity !== undefined && contents.identity !== config.identity) {
     throw new JobLogError(
       config.path,
       `The job log ${config.path} was written for \`${contents.identity}\`, not \`${config.identity}\`; use another job log file, or the same command to resume`,
     );
   }
-  const writer = new JobLogWriter(config.path, config.identity);
+  const writer = new JobLogWriter(config.path, config.identity, target);
   const { outcomes } = contents;
   const outcomeOf = config.outcomeOf ?? plainOutcome;
   // A job's key, from the look at it before it ran to its record: rendering a command line twice per job is not free.
@@ -111,7 +121,8 @@ export function openJobLog<I, R>(config: JobLogConfig<I>): JobLog<I, R> {
         ...outcomeOf(result),
       });
     },
-    event: (event) => appendRunEvent(config.path, event),
+    // The report's sidecar sits beside a file; a stream has no beside.
+    event: writeOnly ? () => {} : (event) => appendRunEvent(config.path, event),
     close: () => writer.close(),
   };
 }

@@ -7,6 +7,7 @@
 import { closeSync, fsyncSync, openSync, statSync, writeSync } from 'node:fs';
 import { JobLogError } from './job-log-error.js';
 import { headerLine, recordLine, type JobRecord } from './format.js';
+import type { JobLogTarget } from './target.js';
 
 const FSYNC_EVERY_MS = 1_000;
 
@@ -14,6 +15,8 @@ const FSYNC_EVERY_MS = 1_000;
 export class JobLogWriter {
   readonly path: string;
   readonly #fd: number;
+  /** False for standard output or error, which stay open after the log is closed. */
+  readonly #owned: boolean;
   #syncTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -21,11 +24,13 @@ export class JobLogWriter {
    * Opens (or creates) the job log for appending and writes the header if it is new.
    * @throws JobLogError if it cannot be opened — before any job starts.
    */
-  constructor(path: string, identity: string | undefined) {
+  constructor(path: string, identity: string | undefined, target: JobLogTarget = { kind: 'file' }) {
     this.path = path;
+    this.#owned = target.kind !== 'descriptor';
     try {
-      this.#fd = openSync(path, 'a');
-      if (statSync(path).size === 0) writeSync(this.#fd, headerLine(identity));
+      this.#fd = target.kind === 'descriptor' ? target.fd : openSync(path, 'a');
+      // A stream has no size to look at: it gets its header, as GNU parallel writes one.
+      if (target.kind !== 'file' || statSync(path).size === 0) writeSync(this.#fd, headerLine(identity));
     } catch (error) {
       throw new JobLogError(
         path,
@@ -51,7 +56,7 @@ export class JobLogWriter {
     if (this.#closed) return;
     this.#sync();
     this.#closed = true;
-    closeSync(this.#fd);
+    if (this.#owned) closeSync(this.#fd);
   }
 
   #sync(): void {

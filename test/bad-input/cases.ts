@@ -501,9 +501,10 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: '--joblog - (standard output)',
-    expected: /^andon: --joblog - \(the job log on standard output\) is not supported; give the path of a file$/,
-    run: () => cli(['--joblog', '-', 'echo', ':::', 'a']),
+    input: '--resume with a job log that is written only (--joblog -)',
+    expected:
+      /^andon: Resuming \(--resume\) needs a job log it can read back; - is written only \(standard output, a pipe or a device\): give a file$/,
+    run: () => cli(['--joblog', '-', '--resume', 'echo', ':::', 'a']),
   },
   {
     area: 'command line',

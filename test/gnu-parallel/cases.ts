@@ -384,4 +384,9 @@ export const LINES: readonly ComparedLine[] = [
   line('TOOL -k echo {-1} {-2} ::: a b ::: c d'),
   line("TOOL -k echo '$PARALLEL_SEQ' ::: a b c"),
   line("TOOL -j1 echo '$PARALLEL_JOBSLOT $PARALLEL_SSHHOST' ::: a"),
+  // Job logs that are not files (man page: --joblog; the hangs)
+  line('TOOL --joblog /dev/null echo ::: a b'),
+  line('TOOL -j1 --joblog +jl echo ::: a b; tail -n 2 jl | cut -f 9'),
+  line('TOOL -j1 --joblog /dev/stderr echo ::: a b 2>/dev/null'),
+  line('TOOL -j1 --joblog - echo ::: a b | cut -f 7,9'),
 ];
