@@ -11,6 +11,7 @@ import { openFifo } from './helpers/fifo.js';
 import { afterRepeatWindow } from './helpers/child.js';
 import { isAlive, jobPids, waitUntilGone } from './helpers/processes.js';
 import { describeNativeSpawn, nativeSpawnAvailable } from '../src/run/process/native-spawn.js';
+import { jobShell } from '../src/cli/job-shell.js';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -128,6 +129,50 @@ describe('andon: basics', () => {
     // Command words join into one shell line unquoted (as in GNU parallel), so the format is
     // quoted inside its word.
     assert.equal((await andon(['-k', '-0', "printf '[%s]\\n'"], 'a\0b c\0')).stdout, '[a]\n[b c]\n');
+  });
+
+  describe('the shell a job runs under', () => {
+    const bash = ['/bin/bash', '/usr/bin/bash'].find((path) => existsSync(path));
+    const none = (): undefined => undefined;
+
+    // Each script runs andon and then exits, so bash stays andon's parent (a last command alone
+    // would be exec'ed in bash's place).
+    it('is the shell andon was started from: from bash, exported functions and <( ) work, as in GNU parallel', {
+      skip: bash === undefined ? 'bash is not installed' : false,
+    }, async () => {
+      const script = `greet() { echo "hello $1"; }; export -f greet; "${process.execPath}" "${ANDON_BIN}" -k greet ::: a b; exit $?`;
+      const exit = await runCommand(bash!, ['-c', script], undefined, { PARALLEL_SHELL: '' });
+      assert.equal(exit.stderr, '');
+      assert.equal(exit.stdout, 'hello a\nhello b\n');
+      const procSub = `"${process.execPath}" "${ANDON_BIN}" 'cat <(echo {})' ::: x; exit $?`;
+      assert.equal((await runCommand(bash!, ['-c', procSub], undefined, { PARALLEL_SHELL: '' })).stdout, 'x\n');
+    });
+
+    it('with no shell above andon, $SHELL of the POSIX family; csh or fish give /bin/sh', () => {
+      assert.equal(jobShell({ SHELL: '/bin/csh' }, none), '/bin/sh');
+      assert.equal(jobShell({ SHELL: '/usr/bin/fish' }, none), '/bin/sh');
+      assert.equal(jobShell({}, none), '/bin/sh');
+      if (bash !== undefined) assert.equal(jobShell({ SHELL: bash }, none), bash);
+      assert.equal(
+        jobShell({ SHELL: '/bin/bash' }, () => '/bin/csh-like'),
+        '/bin/csh-like',
+      );
+    });
+
+    it('is $PARALLEL_SHELL if set; one that is not there is refused with one line', async () => {
+      const env = { PARALLEL_SHELL: '/bin/sh' };
+      const dash = await runCommand(process.execPath, [ANDON_BIN, 'echo $0', ':::', 'x'], undefined, env);
+      assert.equal(dash.stdout, '/bin/sh x\n');
+      const missing = await runCommand(process.execPath, [ANDON_BIN, 'echo', ':::', 'x'], undefined, {
+        PARALLEL_SHELL: 'no-such-shell',
+      });
+      assert.equal(missing.code, 255);
+      assert.equal(
+        missing.stderr,
+        "andon: PARALLEL_SHELL=no-such-shell is not an executable program; give a shell's path, e.g. /bin/bash\n",
+      );
+      assert.equal(missing.stdout, '');
+    });
   });
 
   it('--dry-run prints the commands and runs nothing', async () => {

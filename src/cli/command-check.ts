@@ -14,7 +14,8 @@ const SHELL_WORDS = new Set(
   ).split(' '),
 );
 
-function executable(path: string): boolean {
+/** True if `path` is a file this process may execute. */
+export function executable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

@@ -50,7 +50,8 @@ Usage:
   andon worker --redis URL --queue NAME [-j N] [--module PATH]   serve a queue
 
 Several ::: and :::: sources give every combination (the last one varies fastest).
-Each job's command line runs through /bin/sh, with every value shell-quoted:
+Each job's command line runs through the shell andon was started from (bash, zsh, ...;
+$PARALLEL_SHELL to choose; /bin/sh if none), with every value shell-quoted:
   andon echo pre {} post ::: 'two words'   passes 'two words' as one argument.`;
 }
 
@@ -232,7 +233,7 @@ function differences(): string {
   A ::: with nothing after it, a blank command, and an unterminated replacement
   string such as {1 are errors (GNU runs with them). A command whose first word is not
   found on PATH is refused before any job starts (GNU fails every job).
-  Jobs always run under /bin/sh, not $SHELL.
+  A csh or fish parent shell gives /bin/sh (andon quotes for POSIX shells only).
   A second Ctrl+C forces at once, and --grace (andon's own) bounds the wait after the
   first. After Ctrl+C andon dies of SIGINT (GNU exits 255, and a calling loop goes on).
   --timeout and --halt take no percentages. {= perl =} is refused (GNU has it); so are

@@ -8,9 +8,10 @@ import type { RunObserver } from '../pool/lifecycle.js';
 import type { Pool } from '../pool/pool.js';
 import { formatSummary, type Summary } from '../pool/summary.js';
 import type { Backend } from '../run/backend.js';
-import { commandResultOf, type CommandResult } from '../run/process/process-executor.js';
+import type { CommandResult } from '../run/process/process-executor.js';
 import { displayArgs, type RunPlan } from './args.js';
 import { missingProgram } from './command-check.js';
+import { DEFAULT_SHELL, isExportedFunction, jobShell } from './job-shell.js';
 import { HaltObserver } from './halt.js';
 import { invokedAs } from './invoked-as.js';
 import { checkSources, listOrStreamJobs } from './input.js';
@@ -40,8 +41,7 @@ function timeoutNotices(plan: RunPlan, stderr: ByteSink): RunObserver<string[], 
   return {
     taskSettled(result) {
       if (result.status !== 'failed' || !(result.error instanceof TimeoutError)) return;
-      const command =
-        commandResultOf(result)?.command ?? plan.line({ values: result.item, seq: result.index + 1, slot: undefined });
+      const command = plan.line({ values: result.item, seq: result.index + 1, slot: undefined });
       stderr.write(
         `andon: job ${result.index + 1} timed out after ${formatDuration(plan.timeoutMs ?? 0)} and was stopped: ${command}\n`,
       );
@@ -116,15 +116,19 @@ export async function runPlan(asked: RunPlan, io: CliIo, options: { alwaysSummar
   const pacing = new AbortController();
   const inputs = plan.delayMs === undefined ? kept : paced(kept, plan.delayMs, pacing.signal);
   // A remote job's program is looked for on the worker, not here.
+  // A remote job's line runs under the worker's /bin/sh; a local one under the user's shell, as GNU parallel's does.
+  const shell = plan.redis === undefined ? jobShell() : DEFAULT_SHELL;
   const missing = plan.redis === undefined ? missingProgram(plan.command) : undefined;
-  if (missing !== undefined)
+  // `export -f f` reaches a bash job as a variable, not as a program on PATH.
+  const exported = missing !== undefined && shell.endsWith('/bash') && isExportedFunction(missing);
+  if (missing !== undefined && !exported)
     throw new UsageError(
       missing.includes('/')
         ? `Command not found: ${missing} does not exist or is not executable; check the path (chmod +x for a script)`
         : `Command not found: ${missing}; check its name and your PATH`,
     );
 
-  const { pool, halt } = await startPool(plan, io, blocks, { stopping: () => pacing.abort() });
+  const { pool, halt } = await startPool(plan, io, { blocks, shell }, { stopping: () => pacing.abort() });
   let summary: Summary;
   try {
     summary = await pool.run(inputs);
@@ -169,11 +173,17 @@ async function printCommands(
   return failureExitCode(skipped);
 }
 
+/** How a job is run: the --pipe blocks it reads, and the shell for its line. */
+interface JobSetup {
+  readonly blocks: PipeJobs | undefined;
+  readonly shell: string;
+}
+
 /** The pool that runs the plan's jobs, with the observers that print their output and notices. */
 async function startPool(
   plan: RunPlan,
   io: CliIo,
-  blocks: PipeJobs | undefined,
+  how: JobSetup,
   stopping: RunObserver<string[], CommandResult>,
 ): Promise<{ pool: CommandPool; halt: HaltObserver | undefined }> {
   const output = new OutputSequencer(plan, io.stdout, io.stderr);
@@ -185,7 +195,7 @@ async function startPool(
     where === undefined
       ? undefined
       : (index: number, values: readonly string[], line: string) => output.announce(index, values, where, line);
-  return { pool: createCommandPool(plan, backend, observers, announce, blocks), halt };
+  return { pool: createCommandPool(plan, backend, observers, announce, how), halt };
 }
 
 /** Builds the pool: the plan's options in the library's terms. */
@@ -194,19 +204,22 @@ function createCommandPool(
   backend: Backend | undefined,
   observers: readonly RunObserver<string[], CommandResult>[],
   announce: ((index: number, values: readonly string[], line: string) => void) | undefined,
-  blocks: PipeJobs | undefined,
+  { blocks, shell }: JobSetup,
 ): CommandPool {
   const { line } = plan;
+  // /bin/sh is the pool's own shell; another runs as a program with the line as its -c.
+  const spec =
+    shell === DEFAULT_SHELL ? (text: string) => ({ shell: text }) : (text: string) => ({ argv: [shell, '-c', text] });
   return createPool<string[]>({
     concurrency: plan.jobs,
     command: (values, { seq, slot }) => {
-      const shell = line({ values, seq, slot });
+      const text = line({ values, seq, slot });
       // -t and -v: the command line, ahead of the job's output.
-      announce?.(seq - 1, values, shell);
+      announce?.(seq - 1, values, text);
       const stdin = blocks?.stdinOf(values);
       // As GNU parallel sets them for every job.
       const env = { PARALLEL_SEQ: String(seq), PARALLEL_JOBSLOT: String(slot) };
-      return stdin === undefined ? { shell, env } : { shell, env, stdin };
+      return stdin === undefined ? { ...spec(text), env } : { ...spec(text), env, stdin };
     },
     // GNU parallel's names for where a job runs; a remote job's worker knows its own.
     ...(plan.redis === undefined ? { env: { PARALLEL_SSHHOST: ':', PARALLEL_SSHLOGIN: ':' } } : {}),

@@ -384,6 +384,13 @@ export const LINES: readonly ComparedLine[] = [
   line('TOOL -k echo {-1} {-2} ::: a b ::: c d'),
   line("TOOL -k echo '$PARALLEL_SEQ' ::: a b c"),
   line("TOOL -j1 echo '$PARALLEL_JOBSLOT $PARALLEL_SSHHOST' ::: a"),
+  // Exported functions and bash syntax under the shell the command was typed in, not exec'ed
+  // by it (`; true`) (tutorial: "Composed commands"; examples:
+  // "Calling a Bash function")
+  line('bash -c "doit() { echo doit \\$1; }; export -f doit; TOOL -k doit ::: A B; true"'),
+  line('bash -c "TOOL -k \'diff <(echo {}) <(echo {}) && echo same {}\' ::: a b; true"'),
+  line('bash -c "TOOL -k \'echo {} | tr a-z A-Z; echo \\${PIPESTATUS[0]}\' ::: a; true"'),
+  line("TOOL -k 'echo {} | tr a-z A-Z; echo ${PIPESTATUS[0]}' ::: a"),
   // Job logs that are not files (man page: --joblog; the issue's hangs)
   line('TOOL --joblog /dev/null echo ::: a b'),
   line('TOOL -j1 --joblog +jl echo ::: a b; tail -n 2 jl | cut -f 9'),
