@@ -7,13 +7,13 @@
 import type { Readable } from 'node:stream';
 import type { PipePlan } from './pipe-args.js';
 import { type PipeBlock, pipeBlocks } from './pipe-blocks.js';
-import { fileParts } from './pipe-part.js';
+import { fileParts, type FilePart, partReader } from './pipe-part.js';
 
 /** A block and where it came from. */
-interface SourcedBlock extends PipeBlock {
-  /** The file a --pipepart block is part of. */
-  readonly file?: string;
-}
+type SourcedBlock =
+  | (PipeBlock & { readonly file?: undefined })
+  /** A --pipepart block, and the file it is part of. */
+  | (FilePart & { readonly file: string });
 
 /** The blocks of a run, as jobs. */
 export class PipeJobs {
@@ -45,9 +45,18 @@ export class PipeJobs {
     return values;
   }
 
-  /** What the job with these values reads on its standard input. */
+  /** What the job with these values reads on its standard input, if andon gives it. */
   stdinOf(values: readonly string[]): Buffer | undefined {
     return this.#blocks.get(values)?.data;
+  }
+
+  /** The job's shell line: `line`, reading its part of the file itself where andon does not read it. */
+  shellLineOf(values: readonly string[], line: string): string {
+    const block = this.#blocks.get(values);
+    if (block?.file === undefined || block.data !== undefined) return line;
+    // A newline before the brace: a comment at the end of the line must not swallow it.
+    return `${partReader(block.file, block.start, block.end)} | { ${line}
+}`;
   }
 
   /**

@@ -3,7 +3,9 @@
  * through: the boundaries are looked for only near each `--block` border, as GNU parallel
  * does, and each job reads its part when it starts.
  */
+import { spawnSync } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { shellQuote } from '../command/quote.js';
 import { UsageError } from '../errors.js';
 import { type HeaderRule, headerIn, type PipeBlock, withoutSeparators } from './pipe-blocks.js';
 
@@ -60,13 +62,35 @@ export function checkPartFile(path: string): void {
   closeSync(openPart(path).fd);
 }
 
-/** The file's parts, each with the header first; `jobs` sizes a negative --block. @throws UsageError */
-export function* fileParts(path: string, rules: PartRules, jobs: number): Generator<PipeBlock> {
+/**
+ * A part of the file. Its `data` (the header, then the records) is read by andon only where
+ * the job cannot read the bytes itself: with --header or --rrs, or without a `dd` that counts
+ * bytes. Otherwise `data` is undefined and the job reads `start`..`end` of the file through
+ * `dd`, as GNU parallel's jobs do through Perl: the copy runs beside andon, not in it.
+ */
+export type FilePart = Omit<PipeBlock, 'data'> & { readonly data: Buffer | undefined };
+
+/** True if this machine's `dd` is GNU's, which can skip and count bytes (iflag=skip_bytes,count_bytes). */
+const ddCountsBytes = (() => {
+  let known: boolean | undefined;
+  return (): boolean => {
+    known ??= /coreutils/.test(spawnSync('dd', ['--version'], { encoding: 'utf8' }).stdout ?? '');
+    return known;
+  };
+})();
+
+/** The shell words that write bytes `start`..`end` of `path` to standard output. */
+export function partReader(path: string, start: number, end: number): string {
+  return `dd if=${shellQuote(path)} bs=128K iflag=skip_bytes,count_bytes skip=${start} count=${end - start} status=none`;
+}
+
+/** The file's parts; `jobs` sizes a negative --block. @throws UsageError */
+export function* fileParts(path: string, rules: PartRules, jobs: number): Generator<FilePart> {
   const { fd, size } = openPart(path);
   try {
     let header: Buffer = Buffer.alloc(0);
     if (rules.header !== undefined) {
-      for (let length = Math.max(LOOK_AHEAD, 1); ; length *= 2) {
+      for (let length = LOOK_AHEAD; ; length *= 2) {
         const start = readAt(fd, 0, Math.min(length, size));
         const found = headerIn(start, rules.header);
         if (found !== undefined || start.length >= size) {
@@ -84,9 +108,14 @@ export function* fileParts(path: string, rules: PartRules, jobs: number): Genera
       Buffer.concat([rules.recend, rules.recstart]),
       rules.recend.length,
     );
+    const direct = header.length === 0 && !rules.removeSeparators && ddCountsBytes();
     for (let i = 0; i + 1 < positions.length; i++) {
       const start = positions[i]!;
       const end = positions[i + 1]!;
+      if (direct) {
+        yield { seq: i + 1, start, end, data: undefined };
+        continue;
+      }
       const records = readAt(fd, start, end - start);
       const data = rules.removeSeparators ? withoutSeparators(records, rules.recstart, rules.recend) : records;
       yield { seq: i + 1, start, end, data: header.length === 0 ? data : Buffer.concat([header, data]) };

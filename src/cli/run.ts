@@ -103,8 +103,9 @@ export async function runPlan(asked: RunPlan, io: CliIo, options: { alwaysSummar
       ? shapedJobs(plan, io.stdin)
       : blocks.jobs(io.stdin, (message) => io.stderr.write(`andon: warning: ${message}\n`));
   // {##} and {0#} need the number of jobs: the input is read whole, as GNU parallel does.
-  const jobs = plan.template.needsTotal ? await readAll(read) : read;
-  if (Array.isArray(jobs) && plan.template.needsTotal) plan = withTotal(plan, jobs.length);
+  const all = plan.template.needsTotal ? await readAll(read) : undefined;
+  if (all !== undefined) plan = withTotal(plan, all.length);
+  const jobs = all ?? read;
   const ordered = plan.shuffle ? await shuffled(jobs) : jobs;
   if (plan.dryRun) return printCommands(plan, ordered, io.stdout);
   // As GNU parallel counts them: a job {choose_k} or {uniq} skips is a failed job in the exit status.
@@ -115,9 +116,9 @@ export async function runPlan(asked: RunPlan, io: CliIo, options: { alwaysSummar
   // --delay's wait ends with the run's stop: a stopping run takes no more jobs.
   const pacing = new AbortController();
   const inputs = plan.delayMs === undefined ? kept : paced(kept, plan.delayMs, pacing.signal);
-  // A remote job's program is looked for on the worker, not here.
   // A remote job's line runs under the worker's /bin/sh; a local one under the user's shell, as GNU parallel's does.
   const shell = plan.redis === undefined ? jobShell() : DEFAULT_SHELL;
+  // A remote job's program is looked for on the worker, not here.
   const missing = plan.redis === undefined ? missingProgram(plan.command) : undefined;
   // `export -f f` reaches a bash job as a variable, not as a program on PATH.
   const exported = missing !== undefined && shell.endsWith('/bash') && isExportedFunction(missing);
@@ -217,9 +218,10 @@ function createCommandPool(
       // -t and -v: the command line, ahead of the job's output.
       announce?.(seq - 1, values, text);
       const stdin = blocks?.stdinOf(values);
+      const run = blocks === undefined ? text : blocks.shellLineOf(values, text);
       // As GNU parallel sets them for every job.
       const env = { PARALLEL_SEQ: String(seq), PARALLEL_JOBSLOT: String(slot) };
-      return stdin === undefined ? { ...spec(text), env } : { ...spec(text), env, stdin };
+      return stdin === undefined ? { ...spec(run), env } : { ...spec(run), env, stdin };
     },
     // GNU parallel's names for where a job runs; a remote job's worker knows its own.
     ...(plan.redis === undefined ? { env: { PARALLEL_SSHHOST: ':', PARALLEL_SSHLOGIN: ':' } } : {}),
