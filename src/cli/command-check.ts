@@ -15,7 +15,7 @@ const SHELL_WORDS = new Set(
 );
 
 /** True if `path` is a file this process may execute. */
-export function executable(path: string): boolean {
+function executable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -29,6 +29,12 @@ export function missingProgram(command: string, path = process.env.PATH ?? ''): 
   const first = command.trimStart().split(/\s/, 1)[0] ?? '';
   // Anything with shell syntax or replacement strings is the shell's business.
   if (!/^[A-Za-z0-9_.+/-]+$/.test(first) || SHELL_WORDS.has(first)) return undefined;
-  if (first.includes('/')) return executable(first) ? undefined : first;
-  return path.split(delimiter).some((dir) => dir !== '' && executable(join(dir, first))) ? undefined : first;
+  return onPath(first, path) === undefined ? first : undefined;
+}
+
+/** `name` as an executable's path: as given if it has a slash, else the first found on `path`. */
+export function onPath(name: string, path: string): string | undefined {
+  if (name.includes('/')) return executable(name) ? name : undefined;
+  for (const dir of path.split(delimiter)) if (dir !== '' && executable(join(dir, name))) return join(dir, name);
+  return undefined;
 }

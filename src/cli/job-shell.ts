@@ -6,9 +6,9 @@
  * fish, rc) gives /bin/sh instead: andon's quoting is POSIX shell's.
  */
 import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { basename, delimiter, join } from 'node:path';
+import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
-import { executable } from './command-check.js';
+import { onPath } from './command-check.js';
 
 /** Shells that read a POSIX shell line the way /bin/sh does, with more besides. */
 const POSIX_FAMILY = new Set([
@@ -34,13 +34,6 @@ const MAX_ANCESTORS = 16;
 
 /** The default: what every job ran under before $SHELL was looked at. */
 export const DEFAULT_SHELL = '/bin/sh';
-
-/** `name` as an absolute path: as given if it has a slash, else looked up on PATH. */
-function resolved(name: string, path: string): string | undefined {
-  if (name.includes('/')) return executable(name) ? name : undefined;
-  for (const dir of path.split(delimiter)) if (dir !== '' && executable(join(dir, name))) return join(dir, name);
-  return undefined;
-}
 
 /**
  * The shell for the jobs' lines, from the environment and the shell andon was started from
@@ -68,7 +61,7 @@ function chosenShell(env: NodeJS.ProcessEnv, startedFrom: (path: string) => stri
   const path = env.PATH ?? '';
   const asked = env.PARALLEL_SHELL;
   if (asked !== undefined && asked !== '') {
-    const found = resolved(asked, path);
+    const found = onPath(asked, path);
     if (found === undefined)
       throw new UsageError(`PARALLEL_SHELL=${asked} is not an executable program; give a shell's path, e.g. /bin/bash`);
     return found;
@@ -77,7 +70,7 @@ function chosenShell(env: NodeJS.ProcessEnv, startedFrom: (path: string) => stri
   if (parent !== undefined) return parent;
   const login = env.SHELL;
   if (login === undefined || !POSIX_FAMILY.has(basename(login))) return DEFAULT_SHELL;
-  return resolved(login, path) ?? DEFAULT_SHELL;
+  return onPath(login, path) ?? DEFAULT_SHELL;
 }
 
 /** A process's program name as it was started (`-bash` for a login shell), or undefined. */
@@ -117,7 +110,7 @@ function parentShell(start: number, path: string): string | undefined {
       return readlinkSync(`/proc/${pid}/exe`);
     } catch {
       // Another user's process: its name is all there is.
-      return resolved(name, path) ?? DEFAULT_SHELL;
+      return onPath(name, path) ?? DEFAULT_SHELL;
     }
   }
   return undefined;

@@ -242,12 +242,12 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
   #envpOf(
     baseEnv: NodeJS.ProcessEnv,
     own: Readonly<Record<string, string>> | undefined,
-    merged: NodeJS.ProcessEnv,
+    merged: () => NodeJS.ProcessEnv,
   ): string[] {
     const base = (this.#baseEnvp ??= environmentOf(baseEnv));
     if (own === undefined) return base;
     const keys = Object.keys(own);
-    if (keys.some((key) => Object.hasOwn(baseEnv, key))) return environmentOf(merged);
+    if (keys.some((key) => Object.hasOwn(baseEnv, key))) return environmentOf(merged());
     return [...base, ...keys.map((key) => `${key}=${own[key]}`)];
   }
 
@@ -262,7 +262,9 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     const [file, args] = programOf(spec, options.shell);
     const cwd = spec.cwd ?? options.cwd;
     const baseEnv = (this.#baseEnv ??= { ...process.env, ...options.env, [WATCHDOG_ENV]: watchdog.marker });
-    const env = spec.env === undefined ? baseEnv : { ...baseEnv, ...spec.env, [WATCHDOG_ENV]: watchdog.marker };
+    // Merged only where it is used: the native spawner appends a job's own variables instead.
+    const merged = (): NodeJS.ProcessEnv =>
+      spec.env === undefined ? baseEnv : { ...baseEnv, ...spec.env, [WATCHDOG_ENV]: watchdog.marker };
     const fed = spec.stdin !== undefined;
     // A real pipe where the addon can make one (child_process's own are socket pairs, which a
     // job cannot reopen as /dev/stdin).
@@ -270,13 +272,13 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     let child: ChildProcess | NativeChild;
     try {
       if (files !== undefined && nativeSpawnAvailable && file.startsWith('/') && (!fed || pipe !== undefined)) {
-        const envp = this.#envpOf(baseEnv, spec.env, env);
+        const envp = this.#envpOf(baseEnv, spec.env, merged);
         child = nativeSpawn(file, args, envp, cwd, files.stdout, files.stderr, pipe?.readFd);
       } else {
         if (files !== undefined && file.startsWith('/')) warnNotBuiltOnce();
         const input = pipe?.readFd ?? (fed ? 'pipe' : 'ignore');
         const stdio: StdioOptions = files === undefined ? [input, 'pipe', 'pipe'] : [input, files.stdout, files.stderr];
-        child = spawn(file, args, { detached: true, stdio, cwd, env });
+        child = spawn(file, args, { detached: true, stdio, cwd, env: merged() });
       }
     } catch (error) {
       if (pipe !== undefined) closeSync(pipe.writeFd);
