@@ -21,6 +21,7 @@ import { scanOptions, type ScannedOptions } from './option-scan.js';
 import { shapePlan, type ShapePlan, withRenamedStrings } from './shape-args.js';
 import { parseReport, type ReportPlan } from './report-args.js';
 import { pipePlan, type PipePlan } from './pipe-args.js';
+import { type ColumnHeaders, withColumnNumbers } from './named-columns.js';
 
 export type { SourceSpec } from './command-words.js';
 
@@ -68,6 +69,11 @@ export interface RunPlan {
   readonly redis: RedisPlan | undefined;
   /** The arguments as given, to print the command that resumes this run. */
   readonly argv: readonly string[];
+  /**
+   * `--header` without `--pipe`: the plan once the sources' first records have named the
+   * columns (`{name}` in the command and the tag then stands for its column's number).
+   */
+  readonly withColumnHeaders: ((headers: ColumnHeaders) => RunPlan) | undefined;
 }
 
 /** What the command line asks for. */
@@ -113,10 +119,11 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
 /** Checks the options against each other and the command, and builds the run's plan. @throws UsageError */
 function assembleRunPlan(
   argv: readonly string[],
-  { values, flags }: ScannedOptions,
+  options: ScannedOptions,
   { command, sources }: CommandWords,
   defaultJobs: number,
 ): RunPlan {
+  const { values, flags } = options;
   const redis = redisPlan(values.get('redis'), values.get('queue'), values.get('reconnectTimeout'), 'see andon --help');
   if (redis !== undefined && flags.has('lineBuffer'))
     throw new UsageError(
@@ -137,16 +144,7 @@ function assembleRunPlan(
     action: 'run',
     command,
     template,
-    line:
-      command === ''
-        ? // No command: the values are the command line, as they are.
-          (job) => job.values.join(' ')
-        : pipe !== undefined
-          ? // A block is no argument: nothing is appended.
-            (job) => template.render(job, shellQuote)
-          : shaping.contextReplace
-            ? (job) => context!.render(job)
-            : (job) => renderShellLine(template, job),
+    line: lineFor(command, template, context, pipe !== undefined),
     sources,
     jobs,
     shaping,
@@ -175,7 +173,41 @@ function assembleRunPlan(
     resume: flags.has('resumeFailed') ? 'rerun-failed' : flags.has('resume'),
     redis,
     argv,
+    withColumnHeaders: shaping.namedColumns
+      ? ({ names, sources: rest }) =>
+          assembleRunPlan(
+            argv,
+            numberedColumns(options, names),
+            { command: withColumnNumbers(command, names), sources: rest },
+            defaultJobs,
+          )
+      : undefined,
   };
+}
+
+/** How a job's shell line is made from its values. */
+function lineFor(
+  command: string,
+  template: Template,
+  context: ContextTemplate | undefined,
+  piped: boolean,
+): RunPlan['line'] {
+  // No command: the values are the command line, as they are.
+  if (command === '') return (job) => job.values.join(' ');
+  // A block is no argument: nothing is appended.
+  if (piped) return (job) => template.render(job, shellQuote);
+  if (context !== undefined) return (job) => context.render(job);
+  return (job) => renderShellLine(template, job);
+}
+
+/** The options once the columns are named: the tag numbered too, and --header's split kept as --colsep. */
+function numberedColumns({ values, flags, ...rest }: ScannedOptions, names: readonly string[]): ScannedOptions {
+  const numbered = new Map(values);
+  numbered.delete('header');
+  if (!numbered.has('colsep')) numbered.set('colsep', '\t');
+  const tagstring = values.get('tagstring');
+  if (tagstring !== undefined) numbered.set('tagstring', withColumnNumbers(tagstring, names));
+  return { ...rest, values: numbered, flags };
 }
 
 /** -X's template: the command word by word (a word may hold an unterminated `{` the whole line closed). @throws UsageError */

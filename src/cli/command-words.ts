@@ -7,7 +7,14 @@ import { UsageError } from '../errors.js';
 /** Where a job's values come from. `linked`: paired with the source before it (`:::+`, `--link`). */
 export type SourceSpec =
   | { readonly kind: 'values'; readonly values: readonly string[]; readonly linked?: boolean }
-  | { readonly kind: 'file'; readonly path: string; readonly linked?: boolean };
+  | { readonly kind: 'file'; readonly path: string; readonly linked?: boolean }
+  /** A file whose first record `--header` has read already (named-columns.ts): the rest of its records. */
+  | {
+      readonly kind: 'opened';
+      readonly path: string;
+      readonly records: AsyncIterator<string>;
+      readonly linked?: boolean | undefined;
+    };
 
 /** The command and its input sources, as given. */
 export interface CommandWords {

@@ -118,7 +118,8 @@ function localOptions(defaultJobs: number): string {
                       what ends and starts a record (default: --recend '\n'); --rrs
                       removes them from the blocks
   --header :|N|REGEX  with --pipe: the first line (N lines, what REGEX matches) heads
-                      every block
+                      every block; without: each source's first line names its columns
+                      ({name} as {1}, split at --colsep, a tab by default)
   --pipepart          with -a FILE: cut the file without reading it through (--block -N:
                       N parts per job slot; default -10)
   -k, --keep-order    print output in input order
@@ -224,9 +225,8 @@ function exitStatus(): string {
 function differences(): string {
   return `Where andon differs from GNU parallel:
   -j 0 means 256 at once; -j FILE is not supported. GNU's options andon lacks
-  (--results, --sshlogin, --eta, --cat, --fifo,
-  --round-robin, --header without --pipe, ...) are refused by name with what to use
-  instead. Short options bundle as in GNU (-kj2, -kX).
+  (--results, --sshlogin, --eta, --cat, --fifo, --round-robin, ...) are refused by
+  name with what to use instead. Short options bundle as in GNU (-kj2, -kX).
   In the job log a --pipe block is named by its number and byte range, so --resume with
   the same input and --block skips exactly the blocks done (GNU matches the sequence
   number only).

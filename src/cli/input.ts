@@ -57,16 +57,25 @@ async function* recordsOf(stream: Readable, { separator, eof }: ReadOptions): As
 }
 
 /** A ::: source's values, split by `-d` and up to `-E`'s end marker, as GNU parallel takes them. */
-function untilEof(given: readonly string[], { eof, separator, splitValues }: ReadOptions): readonly string[] {
+export function untilEof(given: readonly string[], { eof, separator, splitValues }: ReadOptions): readonly string[] {
   const values = splitValues === true ? given.flatMap((value) => value.split(separator)) : given;
   const end = eof === undefined ? -1 : values.indexOf(eof);
   return end === -1 ? values : values.slice(0, end);
 }
 
+/** A file source's records (`:::: -` and `-a -`: standard input, as in GNU parallel). */
+export function recordsOfSource(
+  source: Extract<SourceSpec, { kind: 'file' }>,
+  read: ReadOptions,
+  stdin: Readable,
+): AsyncIterable<string> {
+  return recordsOf(source.path === '-' ? stdin : createReadStream(source.path), read);
+}
+
 function valuesOf(source: SourceSpec, read: ReadOptions, stdin: Readable): AsyncIterable<string> | Iterable<string> {
   if (source.kind === 'values') return untilEof(source.values, read);
-  // `:::: -` and `-a -`: standard input, as in GNU parallel.
-  return recordsOf(source.path === '-' ? stdin : createReadStream(source.path), read);
+  if (source.kind === 'opened') return { [Symbol.asyncIterator]: () => source.records };
+  return recordsOfSource(source, read, stdin);
 }
 
 /**

@@ -77,10 +77,6 @@ function checkCombination(
   if (mode === undefined) {
     const stray = PIPE_ONLY.find(([key]) => given(key));
     if (stray !== undefined) throw new UsageError(`${stray[1]} belongs to --pipe; add --pipe (or --pipepart)`);
-    if (values.has('header'))
-      throw new UsageError(
-        '--header without --pipe (named columns) is not supported; give the columns by number ({1}, {2}) with --colsep',
-      );
     return;
   }
   const shaping = ARGUMENT_SHAPING.find(([key]) => given(key));

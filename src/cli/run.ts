@@ -14,7 +14,8 @@ import { missingProgram } from './command-check.js';
 import { DEFAULT_SHELL, isExportedFunction, jobShell } from './job-shell.js';
 import { HaltObserver } from './halt.js';
 import { invokedAs } from './invoked-as.js';
-import { checkSources, listOrStreamJobs } from './input.js';
+import { checkSources, listOrStreamJobs, type ReadOptions } from './input.js';
+import { readColumnHeaders } from './named-columns.js';
 import { shapeList, shapeStream } from './job-shape.js';
 import { OutputSequencer, type ByteSink } from './output.js';
 import { redisBackendFor } from './redis-backend.js';
@@ -49,12 +50,17 @@ function timeoutNotices(plan: RunPlan, stderr: ByteSink): RunObserver<string[], 
   };
 }
 
+/** Whether the jobs' values come from stdin (no source, or `:::: -`). */
+function readsStdin(sources: RunPlan['sources']): boolean {
+  return sources.length === 0 || sources.some((source) => source.kind !== 'values' && source.path === '-');
+}
+
 /** How to run the rest of an interrupted run. */
 function resumeHint(plan: RunPlan): string {
   if (plan.jobLog === undefined) return 'to be able to resume a run like this, give it --joblog FILE';
   const { args, hidden } = withoutPasswords(plan.resume === false ? ['--resume', ...plan.argv] : plan.argv);
   const notes = [
-    ...(plan.sources.length === 0 ? ['with the same input on its standard input'] : []),
+    ...(readsStdin(plan.sources) ? ['with the same input on its standard input'] : []),
     ...(hidden ? ['with the Redis password in place of ***'] : []),
   ];
   return `to run the rest: ${invokedAs()} ${displayArgs(args)}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
@@ -97,6 +103,7 @@ export async function runPlan(asked: RunPlan, io: CliIo, options: { alwaysSummar
         ? 'andon: reading jobs from the terminal, one per line; end with Ctrl+D (or give them after :::)\n'
         : "andon: reading --pipe's input from the terminal; end with Ctrl+D (or redirect it: < FILE)\n",
     );
+  if (plan.withColumnHeaders !== undefined) plan = await withColumnHeaders(plan, plan.withColumnHeaders, io.stdin);
   const blocks = plan.pipe === undefined ? undefined : new PipeJobs(plan.pipe, plan.jobs);
   const read =
     blocks === undefined
@@ -149,10 +156,24 @@ function withTotal(plan: RunPlan, total: number): RunPlan {
   return { ...plan, line: (job) => line({ ...job, total }) };
 }
 
+/** How the plan reads its sources' records. */
+function readOptions({ shaping }: RunPlan): ReadOptions {
+  return { separator: shaping.separator, eof: shaping.eof, splitValues: shaping.delimited };
+}
+
+/** --header without --pipe: the first records name the columns, and the plan is made again with them. */
+async function withColumnHeaders(
+  plan: RunPlan,
+  remake: NonNullable<RunPlan['withColumnHeaders']>,
+  stdin: Readable,
+): Promise<RunPlan> {
+  return remake(await readColumnHeaders(plan.sources, stdin, readOptions(plan), plan.shaping.shape.colsep ?? /\t/));
+}
+
 /** The jobs' values: the input sources combined (or linked), then shaped into jobs. */
 function shapedJobs(plan: RunPlan, stdin: Readable): string[][] | AsyncIterable<string[]> {
-  const { shape, separator, eof, delimited } = plan.shaping;
-  const records = listOrStreamJobs(plan.sources, stdin, { separator, eof, splitValues: delimited }, plan.link);
+  const { shape } = plan.shaping;
+  const records = listOrStreamJobs(plan.sources, stdin, readOptions(plan), plan.link);
   return Array.isArray(records) ? shapeList(records, shape) : shapeStream(records, shape);
 }
 

@@ -29,6 +29,8 @@ export interface ShapePlan {
   readonly eof: string | undefined;
   /** `--tagstring`: the tag's template, if not the values. */
   readonly tagstring: string | undefined;
+  /** `--header` without `--pipe`: each source's first record names its columns (named-columns.ts). */
+  readonly namedColumns: boolean;
 }
 
 const TRIMS: Record<string, Trim> = { n: 'none', l: 'left', r: 'right', lr: 'both', rl: 'both' };
@@ -82,10 +84,12 @@ export function shapePlan(
   if (flags.has('null') && values.has('delimiter')) throw new UsageError('-0 and -d contradict each other; choose one');
   if (flags.has('printCommands') && flags.has('printCommandsToStdout'))
     throw new UsageError('-t and -v contradict each other; choose one');
+  const namedColumns = values.has('header') && !flags.has('pipe') && !flags.has('pipePart');
   return {
     shape: {
       trim,
-      colsep: values.has('colsep') ? colsepOf(values.get('colsep')!) : undefined,
+      // With named columns GNU parallel splits at tabs unless told otherwise.
+      colsep: values.has('colsep') ? colsepOf(values.get('colsep')!) : namedColumns ? /\t/ : undefined,
       skipBlank: flags.has('noRunIfEmpty'),
       grouping: groupingOf(values, flags, jobs),
       commandLength: command.length,
@@ -96,6 +100,7 @@ export function shapePlan(
     delimited: values.has('delimiter'),
     eof: values.get('eof'),
     tagstring: values.get('tagstring'),
+    namedColumns,
   };
 }
 

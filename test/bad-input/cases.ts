@@ -448,12 +448,6 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: '--header without --pipe',
-    expected: /^andon: --header without --pipe \(named columns\) is not supported; give the columns by number/,
-    run: () => cli(['--header', ':', 'echo', ':::', 'a']),
-  },
-  {
-    area: 'command line',
     input: '--pipepart with no file',
     expected: /^andon: --pipepart needs the file to cut: give it with -a FILE$/,
     run: () => cli(['--pipepart', 'wc']),
