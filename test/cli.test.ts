@@ -332,8 +332,8 @@ describe('andon: bad input gets one line and exit 255', () => {
     ],
     [
       'an option andon does not have',
-      ['--results', 'out', 'echo', ':::', 'a'],
-      /^andon: --results is not supported; redirect in the command instead/,
+      ['--sshlogin', 'host', 'echo', ':::', 'a'],
+      /^andon: --sshlogin is not supported; run andon worker on each machine instead/,
     ],
     [
       'a bundled unknown short option',

@@ -22,6 +22,8 @@ import { shapePlan, type ShapePlan, withRenamedStrings } from './shape-args.js';
 import { parseReport, type ReportPlan } from './report-args.js';
 import { pipePlan, type PipePlan } from './pipe-args.js';
 import { type ColumnHeaders, withColumnNumbers } from './named-columns.js';
+import { type SavedResults, savedResults } from './results.js';
+import { NO_OPTION_DEFAULTS, type OptionDefaults, withDefaultOptions } from './option-defaults.js';
 
 export type { SourceSpec } from './command-words.js';
 
@@ -74,6 +76,14 @@ export interface RunPlan {
    * columns (`{name}` in the command and the tag then stands for its column's number).
    */
   readonly withColumnHeaders: ((headers: ColumnHeaders) => RunPlan) | undefined;
+  /** `--results` and `--files`: where each job's output is saved instead of printed. */
+  readonly results: SavedResults | undefined;
+  /** `--tmpdir`: `$TMPDIR` for andon and its jobs. */
+  readonly tmpdir: string | undefined;
+  /** `--nice N`: the jobs' niceness, through nice(1). */
+  readonly nice: number | undefined;
+  /** `--wd DIR`: the job's working directory (replacement strings filled in), made if missing. */
+  readonly workdir: ((job: JobValues) => string) | undefined;
 }
 
 /** What the command line asks for. */
@@ -91,7 +101,11 @@ export function displayArgs(args: readonly string[]): string {
 }
 
 /** Parses `argv` (without node and the script). @throws UsageError */
-export function parseCommandLine(argv: readonly string[], defaultJobs: number): Plan {
+export function parseCommandLine(
+  argv: readonly string[],
+  defaultJobs: number,
+  defaults: OptionDefaults = NO_OPTION_DEFAULTS,
+): Plan {
   if (argv.length === 1 && argv[0] === 'demo') return { action: 'demo' };
   if (argv.length === 2 && argv[0] === 'demo' && (argv[1] === '--help' || argv[1] === '-h'))
     return { action: 'help', topic: 'demo' };
@@ -99,7 +113,9 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
   const subcommand = !argv.includes(':::') && !argv.includes('::::');
   if (argv[0] === 'report' && subcommand) return parseReport(argv.slice(1));
   if (argv[0] === 'worker' && subcommand) return parseWorker(argv.slice(1), defaultJobs);
-  const options = scanOptions(argv);
+  const given = scanOptions(argv);
+  const effective = withDefaultOptions(argv, given, defaults);
+  const options = effective === argv ? given : scanOptions(effective);
   // Before the command is read: `andon --help` has none, and a user asking for help gets it.
   if (options.flags.has('help')) return { action: 'help', topic: 'run' };
   if (options.flags.has('group') && options.flags.has('lineBuffer'))
@@ -109,7 +125,7 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
     values: options.values.get('argSep') ?? ':::',
     files: options.values.get('argFileSep') ?? '::::',
   };
-  const words = readCommandWords(argv, options.end, separators);
+  const words = readCommandWords(effective, options.end, separators);
   // -a FILE is a :::: FILE before the command line's own sources.
   const argFiles: SourceSpec[] = (options.lists.get('argFile') ?? []).map((path) => ({ kind: 'file', path }));
   const command = withRenamedStrings(words.command, options.values);
@@ -122,13 +138,10 @@ function assembleRunPlan(
   options: ScannedOptions,
   { command, sources }: CommandWords,
   defaultJobs: number,
+  columnNames?: readonly string[],
 ): RunPlan {
   const { values, flags } = options;
-  const redis = redisPlan(values.get('redis'), values.get('queue'), values.get('reconnectTimeout'), 'see andon --help');
-  if (redis !== undefined && flags.has('lineBuffer'))
-    throw new UsageError(
-      "--line-buffer cannot be used with --redis: a remote job's output arrives when it ends; leave --line-buffer out",
-    );
+  const redis = redisOf(values, flags);
   const jobs = jobsFor(values.get('jobs'), redis === undefined ? defaultJobs : DEFAULTS.queuedJobs, defaultJobs);
   const pipe = pipePlan(values, flags, sources);
   const shaping = shapePlan(values, flags, jobs, command);
@@ -139,7 +152,6 @@ function assembleRunPlan(
   // GNU's --joblog +FILE appends, which andon's job log always does.
   const jobLog = values.get('joblog')?.replace(/^\+(?=.)/, '');
   checkResume(flags, jobLog);
-  const retries = values.get('retries');
   return {
     action: 'run',
     command,
@@ -160,11 +172,7 @@ function assembleRunPlan(
     lineBuffer: flags.has('lineBuffer'),
     bar: flags.has('bar'),
     timeoutMs: values.has('timeout') ? seconds('--timeout', values.get('timeout')) : undefined,
-    // GNU parallel's --retries counts tries in all; 0 is taken as 1, as it does.
-    tries:
-      retries === undefined
-        ? 1
-        : Math.max(1, wholeNumber('--retries', retries, ' (the tries in all; 1 or 0: no retry)')),
+    tries: triesOf(values.get('retries')),
     halt: values.has('halt') ? parseHalt(values.get('halt')!) : undefined,
     // 0: the first signal goes straight to the termination sequence.
     graceMs: values.has('grace') ? seconds('--grace', values.get('grace'), true) : DEFAULTS.grace,
@@ -180,9 +188,55 @@ function assembleRunPlan(
             numberedColumns(options, names),
             { command: withColumnNumbers(command, names), sources: rest },
             defaultJobs,
+            names,
           )
       : undefined,
+    // With --colsep a job's values are one record's columns.
+    results: savedResults(
+      values,
+      flags,
+      strings,
+      shaping.shape.colsep ? Number.MAX_SAFE_INTEGER : sources.length,
+      columnNames,
+    ),
+    tmpdir: values.get('tmpdir'),
+    nice: niceOf(values.get('nice')),
+    workdir: workdirOf(values.get('workdir'), strings),
   };
+}
+
+/** `--nice N`: -20 (most favoured; root only) to 19. @throws UsageError */
+function niceOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[+-]?\d+$/.test(text) || Math.abs(Number(text)) > 20 || Number(text) > 19)
+    throw new UsageError(`--nice needs a niceness from -20 to 19, got '${text}'`);
+  return Number(text);
+}
+
+/** `--wd DIR`, with replacement strings; `.` is the current directory. @throws UsageError */
+function workdirOf(text: string | undefined, strings: TemplateOptions): ((job: JobValues) => string) | undefined {
+  if (text === undefined || text === '.') return undefined;
+  if (text === '...')
+    throw new UsageError('--wd ... (a new temporary directory per job) is not supported; give a directory');
+  const template = asUsage('--wd: ', () => new Template(text, strings));
+  return (job) => template.render(job, (value) => value);
+}
+
+/** `--redis` and the options that go with it. @throws UsageError */
+function redisOf(values: ReadonlyMap<string, string>, flags: ReadonlySet<string>): RedisPlan | undefined {
+  const redis = redisPlan(values.get('redis'), values.get('queue'), values.get('reconnectTimeout'), 'see andon --help');
+  if (redis !== undefined && flags.has('lineBuffer'))
+    throw new UsageError(
+      "--line-buffer cannot be used with --redis: a remote job's output arrives when it ends; leave --line-buffer out",
+    );
+  return redis;
+}
+
+/** GNU parallel's --retries counts tries in all; 0 is taken as 1, as it does. @throws UsageError */
+function triesOf(retries: string | undefined): number {
+  return retries === undefined
+    ? 1
+    : Math.max(1, wholeNumber('--retries', retries, ' (the tries in all; 1 or 0: no retry)'));
 }
 
 /** How a job's shell line is made from its values. */

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { displayArgs, parseCommandLine } from './args.js';
+import { userOptionDefaults } from './option-defaults.js';
 import { DEMO_ARGS, DEMO_JOB_LOG, demoPlan } from './demo.js';
 import { helpFor } from './help.js';
 import { invokedAs } from './invoked-as.js';
@@ -30,7 +31,7 @@ processEnd.install([process.stdout, process.stderr]);
 async function cli(argv: readonly string[]): Promise<number> {
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   try {
-    const plan = parseCommandLine(argv, availableParallelism());
+    const plan = parseCommandLine(argv, availableParallelism(), userOptionDefaults(process.env));
     switch (plan.action) {
       case 'help':
         process.stdout.write(helpFor(plan.topic, availableParallelism()));

@@ -91,7 +91,8 @@ function localOptions(defaultJobs: number): string {
                       N% of the cores, +N or -N cores, 0 for as many as possible (256)
   -0, --null          input records end with NUL, not newline
   -d, --delimiter C   input records end with C (\n, \t, \0 or one character)
-  -E STR              a record STR ends the input
+  -E STR              a record STR ends the input (-eSTR, --eof=STR: the same; -e alone:
+                      none)
   -a, --arg-file FILE the same as :::: FILE (before the other sources); - is stdin
   --arg-sep SEP, --arg-file-sep SEP   words to use instead of ::: and ::::
   --link, --xapply    pair the sources by position instead of combining them (a
@@ -102,6 +103,9 @@ function localOptions(defaultJobs: number): string {
                       default 63664), the last ones spread over the job slots
   -X                  the same, repeating each word that holds a replacement string
                       once per value; --xargs: as -m, without the spreading
+  -L N                N input lines per job, put in as -X does (-m, --xargs: as they
+                      do); a line ending in a blank goes on in the next; -l [N],
+                      --max-lines [N]: the same, N 1 by default, not implying -X
   -C, --colsep REGEX  split each record into columns: {1}, {2}, ...
   --trim n|l|r|lr     remove white space around each value
   -r                  a record that is only white space runs no job
@@ -132,7 +136,17 @@ function localOptions(defaultJobs: number): string {
   --tag               put the job's values and a tab before each output line
   --dry-run           print the commands instead of running them
   --bar               on a terminal, a progress line (done/total, failed, running, rate,
-                      ETA) at the bottom, with all output printed above it
+                      ETA) at the bottom, with all output printed above it; --eta and
+                      --progress show the same line
+  --results NAME      save each job's output in NAME/1/VALUE/2/VALUE/{stdout,stderr,seq}
+                      (column names for the numbers with --header) instead of printing
+                      it; a NAME with replacement strings is the stdout file (.err, .seq
+                      beside it), or the directory if it ends in /
+  --files             print the name of each job's stdout file instead of its output (a
+                      parXXXXX.par in $TMPDIR without --results)
+  --tmpdir DIR        $TMPDIR for andon and the jobs
+  --wd DIR            run each job in DIR (replacement strings filled in), made if missing
+  --nice N            run each job under nice -n N
   --timeout SECS      stop a job after SECS seconds (termination sequence); it fails
   --retries N         try a failing job up to N times in all (GNU parallel's meaning;
                       the library's retries: N-1)
@@ -148,7 +162,11 @@ function localOptions(defaultJobs: number): string {
                       - or /dev/stdout, /dev/stderr, a pipe: written only (no --resume);
                       +FILE appends, as FILE always does
   --resume            with --joblog: skip the jobs FILE has (succeeded or failed)
-  --resume-failed     with --joblog: skip the jobs FILE has as succeeded, rerun the rest`;
+  --resume-failed     with --joblog: skip the jobs FILE has as succeeded, rerun the rest
+  -J, --profile NAME  read options from ~/.parallel/NAME (or ./NAME, /path) instead of the
+                      config files (/etc/parallel/config, ~/.parallel/config, $PARALLEL_HOME,
+                      $XDG_CONFIG_HOME/parallel); $PARALLEL's options come after them, the
+                      command line's last; --plain leaves all of them out`;
 }
 
 /** The options that send a run's jobs to workers through Redis. */
@@ -225,7 +243,7 @@ function exitStatus(): string {
 function differences(): string {
   return `Where andon differs from GNU parallel:
   -j 0 means 256 at once; -j FILE is not supported. GNU's options andon lacks
-  (--results, --sshlogin, --eta, --cat, --fifo, --round-robin, ...) are refused by
+  (--sshlogin, --cat, --fifo, --round-robin, --compress, ...) are refused by
   name with what to use instead. Short options bundle as in GNU (-kj2, -kX).
   In the job log a --pipe block is named by its number and byte range, so --resume with
   the same input and --block skips exactly the blocks done (GNU matches the sequence

@@ -46,21 +46,53 @@ export interface ReadOptions {
   readonly eof: string | undefined;
   /** `-d`, given: it splits ::: values too, as GNU parallel does. */
   readonly splitValues?: boolean;
+  /** `-L`/`-l`: a record ending in white space goes on in the next one, as in GNU parallel. */
+  readonly continuedLines?: boolean;
 }
 
-/** A source's records, up to `-E`'s end marker. */
-async function* recordsOf(stream: Readable, { separator, eof }: ReadOptions): AsyncGenerator<string> {
-  for await (const record of readRecords(stream, separator)) {
-    if (record === eof) return;
-    yield record;
+/** Joins a record that ends in white space to the next one (`-L`), or passes records on as they are. */
+class LineContinuation {
+  #pending: string | undefined;
+  constructor(private readonly joins: boolean) {}
+
+  /** The record to use, or undefined while it goes on in the next one. */
+  next(record: string): string | undefined {
+    const joined = this.#pending === undefined ? record : this.#pending + record;
+    this.#pending = this.joins && /\s$/.test(joined) ? joined : undefined;
+    return this.#pending === undefined ? joined : undefined;
+  }
+
+  /** A last record that was still going on: it counts as it is. */
+  rest(): string | undefined {
+    return this.#pending;
   }
 }
 
+/** A source's records, up to `-E`'s end marker. */
+async function* recordsOf(stream: Readable, { separator, eof, continuedLines }: ReadOptions): AsyncGenerator<string> {
+  const continuation = new LineContinuation(continuedLines === true);
+  for await (const record of readRecords(stream, separator)) {
+    if (record === eof) break;
+    const value = continuation.next(record);
+    if (value !== undefined) yield value;
+  }
+  const rest = continuation.rest();
+  if (rest !== undefined) yield rest;
+}
+
 /** A ::: source's values, split by `-d` and up to `-E`'s end marker, as GNU parallel takes them. */
-export function untilEof(given: readonly string[], { eof, separator, splitValues }: ReadOptions): readonly string[] {
+export function untilEof(
+  given: readonly string[],
+  { eof, separator, splitValues, continuedLines }: ReadOptions,
+): readonly string[] {
   const values = splitValues === true ? given.flatMap((value) => value.split(separator)) : given;
   const end = eof === undefined ? -1 : values.indexOf(eof);
-  return end === -1 ? values : values.slice(0, end);
+  const ended = end === -1 ? values : values.slice(0, end);
+  if (continuedLines !== true) return ended;
+  const continuation = new LineContinuation(true);
+  const joined = ended.flatMap((value) => continuation.next(value) ?? []);
+  const rest = continuation.rest();
+  return rest === undefined ? joined : [...joined, rest];
 }
 
 /** A file source's records (`:::: -` and `-a -`: standard input, as in GNU parallel). */

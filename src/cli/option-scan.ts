@@ -59,10 +59,19 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--recend': 'recend',
   '--header': 'header',
   '--delay': 'delay',
+  '-L': 'lines',
+  '--nice': 'nice',
+  '--wd': 'workdir',
+  '--workdir': 'workdir',
+  '--results': 'results',
+  '--res': 'results',
+  '--tmpdir': 'tmpdir',
+  '--profile': 'profile',
+  '-J': 'profile',
 };
 
 /** Options given more than once that add up rather than the last one winning. */
-const REPEATABLE = new Set(['argFile']);
+const REPEATABLE = new Set(['argFile', 'profile']);
 
 const FLAG_OPTIONS: Record<string, string> = {
   '-0': 'null',
@@ -83,6 +92,9 @@ const FLAG_OPTIONS: Record<string, string> = {
   '--dry-run': 'dryRun',
   '--dryrun': 'dryRun',
   '--bar': 'bar',
+  // GNU's other progress displays: andon's progress line shows the progress and the ETA.
+  '--eta': 'bar',
+  '--progress': 'bar',
   '--resume': 'resume',
   '--resume-failed': 'resumeFailed',
   '-m': 'multiple',
@@ -95,6 +107,7 @@ const FLAG_OPTIONS: Record<string, string> = {
   '--no-run-if-empty': 'noRunIfEmpty',
   '--link': 'link',
   '--xapply': 'link',
+  '--files': 'files',
   '--pipe': 'pipe',
   '--spreadstdin': 'pipe',
   '--pipepart': 'pipePart',
@@ -102,10 +115,10 @@ const FLAG_OPTIONS: Record<string, string> = {
   '--rrs': 'removeRecSep',
   '--remove-rec-sep': 'removeRecSep',
   '--removerecsep': 'removeRecSep',
-  // andon prints no citation notice and reads no profile: these ask for what it does anyway.
+  // andon prints no citation notice: these ask for what it does anyway.
   '--will-cite': 'accepted',
   '--no-notice': 'accepted',
-  '--plain': 'accepted',
+  '--plain': 'plain',
   '-h': 'help',
   '--help': 'help',
   '-V': 'version',
@@ -142,41 +155,53 @@ const UNSUPPORTED: Record<string, string> = {
   '--shard': 'use --pipe, which starts a job per block',
   '--bin': 'use --pipe, which starts a job per block',
   '--group-by': 'use --pipe, which starts a job per block',
-  '--results': "redirect in the command instead, e.g. andon 'cmd {} > out/{#}' ::: ...",
-  '--res': "redirect in the command instead, e.g. andon 'cmd {} > out/{#}' ::: ...",
-  '--files': "redirect in the command instead, e.g. andon 'cmd {} > out/{#}' ::: ...",
   '--compress': 'pipe through gzip in the command instead',
-  '--eta': 'use --bar, which shows the ETA',
-  '--progress': 'use --bar, which shows the progress',
-  '--nice': 'run andon under nice instead: nice andon ...',
-  '--tmpdir': 'set TMPDIR instead',
   '--env': 'jobs inherit the whole environment already; export the variable',
   '--csv': 'use --colsep , for simple CSV',
   '--rpl': 'use the built-in replacement strings and shell expansion in the command',
   '--quote': 'quote the command yourself',
   '-q': 'quote the command yourself',
-  '--profile': 'give the options on the command line',
-  '-J': 'give the options on the command line',
   '--semaphore': 'use flock(1) instead',
   '--sem': 'use flock(1) instead',
   '--load': 'use -j to bound the jobs',
   '--memfree': 'use -j to bound the jobs',
   '--noswap': 'use -j to bound the jobs',
   '--retry-failed': 'use --resume-failed with the same command line',
-  '--wd': "cd in the command instead, e.g. andon 'cd dir && cmd {}'",
-  '--workdir': "cd in the command instead, e.g. andon 'cd dir && cmd {}'",
-  '-l': 'use -n N to give each job N lines',
-  '-L': 'use -n N to give each job N lines',
-  '--max-lines': 'use -n N to give each job N lines',
-  '-e': 'use -E STR',
-  '--eof': 'use -E STR',
   '--tty': 'andon runs jobs without a terminal',
   '--fg': 'andon runs in the foreground already',
   '--bg': 'run andon in the background with & instead',
 };
 
+/**
+ * Options whose value may be left out, as GNU's getopt reads them: `-l` (`-l2`, `-l 2`,
+ * `--max-lines=2`; 1 when left out) takes the next word only if it is a number; `-e`/`--eof`
+ * (no end marker when left out) takes any next word that is not an option.
+ */
+const NUMBER = /^\d+(\.\d+)?[KMGTPkmgtp]?$/;
+const NOT_AN_OPTION = /^(?!-|:::)/;
+const OPTIONAL: Record<string, { readonly key: string; readonly takes: RegExp; readonly absent: string }> = {
+  '-l': { key: 'maxLines', takes: NUMBER, absent: '1' },
+  '--max-lines': { key: 'maxLines', takes: NUMBER, absent: '1' },
+  '--maxlines': { key: 'maxLines', takes: NUMBER, absent: '1' },
+  '-e': { key: 'eof', takes: NOT_AN_OPTION, absent: '' },
+  '--eof': { key: 'eof', takes: NOT_AN_OPTION, absent: '' },
+};
+
+/** An optional value, and how many words it took: attached, or the next word if the option takes it. */
+function optionalValue(name: string, attached: string | undefined, next: string | undefined, found: Found): number {
+  const { key, takes, absent } = OPTIONAL[name]!;
+  const [value, used]: [string, number] =
+    attached !== undefined && attached !== ''
+      ? [attached, 1]
+      : next !== undefined && takes.test(next)
+        ? [next, 2]
+        : [absent, 1];
+  setValue(found, key, value);
+  return used;
+}
+
 /** Short options that take a value: in a bundle, the rest of the word (or the next word) is it. */
-const SHORT_VALUE = new Set(['j', 'P', 'n', 'N', 's', 'a', 'I', 'C', 'd', 'E']);
+const SHORT_VALUE = new Set(['j', 'P', 'n', 'N', 's', 'a', 'I', 'C', 'd', 'E', 'J', 'L']);
 
 /** The options found, by their internal names, and where the command starts. */
 export interface ScannedOptions {
@@ -217,6 +242,7 @@ function scanShort(arg: string, next: string | undefined, found: Found): number 
       setValue(found, 'replace', arg.slice(at + 1) || '{}');
       return 1;
     }
+    if (name in OPTIONAL) return optionalValue(name, arg.slice(at + 1), next, found);
     if (SHORT_VALUE.has(letter)) {
       const attached = arg.slice(at + 1);
       const value = attached !== '' ? attached : next;
@@ -239,6 +265,10 @@ function scanLong(arg: string, next: string | undefined, found: Found): number {
   const eq = arg.indexOf('=');
   const name = eq === -1 ? arg : arg.slice(0, eq);
   refuseUnsupported(name);
+  if (name in OPTIONAL)
+    return eq === -1
+      ? optionalValue(name, undefined, next, found)
+      : optionalValue(name, arg.slice(eq + 1), undefined, found);
   if (name in FLAG_OPTIONS) {
     if (eq !== -1) throw new UsageError(`${name} takes no value`);
     found.flags.add(FLAG_OPTIONS[name]!);
@@ -250,7 +280,9 @@ function scanLong(arg: string, next: string | undefined, found: Found): number {
     setValue(found, VALUE_OPTIONS[name]!, value);
     return eq !== -1 ? 1 : 2;
   }
-  const known = [...Object.keys(VALUE_OPTIONS), ...Object.keys(FLAG_OPTIONS)].filter((o) => o.startsWith('--'));
+  const known = [...Object.keys(VALUE_OPTIONS), ...Object.keys(FLAG_OPTIONS), ...Object.keys(OPTIONAL)].filter((o) =>
+    o.startsWith('--'),
+  );
   throw new UsageError(`Unknown option ${name}${didYouMean(name, known)}; see andon --help`);
 }
 

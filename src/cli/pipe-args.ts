@@ -26,6 +26,8 @@ const ARGUMENT_SHAPING: readonly (readonly [string, string])[] = [
   ['delimiter', '-d'],
   ['null', '-0'],
   ['eof', '-E'],
+  ['results', '--results'],
+  ['files', '--files'],
 ];
 
 /** The options only --pipe and --pipepart use. */
@@ -90,6 +92,10 @@ function checkCombination(
     );
   if (values.has('maxArgs') && values.has('maxReplaceArgs'))
     throw new UsageError('-n and -N both give the records per block; give one of them');
+  if (values.has('lines') || values.has('maxLines'))
+    throw new UsageError(
+      `${mode} with -L or -l (records of several lines) is not supported; give -N N for N lines per block`,
+    );
 }
 
 /** --recstart and --recend; neither given, a record is a line. */

@@ -7,6 +7,7 @@
  * running job, and the one being cut.
  */
 import { UsageError } from '../errors.js';
+import { withUnitPrefix } from './values.js';
 
 /** How the input is cut into blocks. */
 export interface BlockRules {
@@ -44,11 +45,7 @@ const MAX_BLOCK = 2 ** 31 - 1;
 
 /** `--block SIZE`: a number with K, M, G, T, P (powers of 1024) or k, m, g, t, p (of 1000). */
 export function blockSizeOf(text: string, negativeAllowed: boolean): number {
-  const match = /^(-?\d+(?:\.\d+)?)([KMGTPkmgtp]?)$/.exec(text.trim());
-  const units: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40, P: 2 ** 50 };
-  const unit = match?.[2] ?? '';
-  const factor = units[unit] ?? 1000 ** ('kmgtp'.indexOf(unit) + 1);
-  const size = match === null ? Number.NaN : Math.floor(Number(match[1]) * factor);
+  const size = withUnitPrefix(text);
   if (!Number.isFinite(size) || size === 0 || (size < 0 && !negativeAllowed))
     throw new UsageError(
       `--block needs a size in bytes such as 1M or 64k${negativeAllowed ? ' (or -N: N blocks per job slot)' : ''}, got '${text}'`,

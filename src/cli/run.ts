@@ -2,13 +2,14 @@
 import type { Readable } from 'node:stream';
 import { createPool } from '../api/create-pool.js';
 import { isAndonError, TimeoutError, UsageError } from '../errors.js';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import type { BackendError, InputError, InterruptedError } from '../pool/run-errors.js';
 import { formatDuration } from '../format.js';
 import type { RunObserver } from '../pool/lifecycle.js';
 import type { Pool } from '../pool/pool.js';
 import { formatSummary, type Summary } from '../pool/summary.js';
 import type { Backend } from '../run/backend.js';
-import type { CommandResult } from '../run/process/process-executor.js';
+import type { CommandResult, CommandSpec } from '../run/process/process-executor.js';
 import { displayArgs, type RunPlan } from './args.js';
 import { missingProgram } from './command-check.js';
 import { DEFAULT_SHELL, isExportedFunction, jobShell } from './job-shell.js';
@@ -16,6 +17,7 @@ import { HaltObserver } from './halt.js';
 import { invokedAs } from './invoked-as.js';
 import { checkSources, listOrStreamJobs, type ReadOptions } from './input.js';
 import { readColumnHeaders } from './named-columns.js';
+import { ResultsWriter } from './results.js';
 import { shapeList, shapeStream } from './job-shape.js';
 import { OutputSequencer, type ByteSink } from './output.js';
 import { redisBackendFor } from './redis-backend.js';
@@ -96,6 +98,7 @@ export async function runPlan(asked: RunPlan, io: CliIo, options: { alwaysSummar
   let plan = asked;
   await checkSources(plan.sources);
   if (plan.pipe?.kind === 'part') for (const file of plan.pipe.files) checkPartFile(file);
+  if (plan.tmpdir !== undefined) useTmpdir(plan.tmpdir);
   // As GNU parallel warns: more often a forgotten ::: than a user typing jobs by hand.
   if (plan.sources.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true)
     io.stderr.write(
@@ -156,9 +159,25 @@ function withTotal(plan: RunPlan, total: number): RunPlan {
   return { ...plan, line: (job) => line({ ...job, total }) };
 }
 
+/** `--tmpdir DIR`: GNU parallel's same as `TMPDIR=DIR`, for andon's files and the jobs'. @throws UsageError */
+function useTmpdir(dir: string): void {
+  try {
+    accessSync(dir, constants.W_OK);
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+  } catch {
+    throw new UsageError(`--tmpdir ${dir} is not a directory andon can write to; give another or create it`);
+  }
+  process.env.TMPDIR = dir;
+}
+
 /** How the plan reads its sources' records. */
 function readOptions({ shaping }: RunPlan): ReadOptions {
-  return { separator: shaping.separator, eof: shaping.eof, splitValues: shaping.delimited };
+  return {
+    separator: shaping.separator,
+    eof: shaping.eof,
+    splitValues: shaping.delimited,
+    continuedLines: shaping.continuedLines,
+  };
 }
 
 /** --header without --pipe: the first records name the columns, and the plan is made again with them. */
@@ -211,13 +230,29 @@ async function startPool(
   const output = new OutputSequencer(plan, io.stdout, io.stderr);
   const halt = plan.halt === undefined ? undefined : new HaltObserver(plan.halt, io.stderr);
   const backend = plan.redis === undefined ? undefined : await redisBackendFor(plan.redis);
-  const observers = [output, timeoutNotices(plan, io.stderr), stopping, ...(halt === undefined ? [] : [halt])];
-  const where = plan.shaping.printCommands;
+  // --results and --files save the output, and print only what --files names.
+  const printing =
+    plan.results === undefined ? output : new ResultsWriter(plan.results.layout, plan.results.plan, output);
+  const observers = [printing, timeoutNotices(plan, io.stderr), stopping, ...(halt === undefined ? [] : [halt])];
+  // With --results, GNU parallel prints no -t/-v line either.
+  const where = plan.results === undefined ? plan.shaping.printCommands : undefined;
   const announce =
     where === undefined
       ? undefined
       : (index: number, values: readonly string[], line: string) => output.announce(index, values, where, line);
   return { pool: createCommandPool(plan, backend, observers, announce, how), halt };
+}
+
+/** How a job's shell line runs: through /bin/sh (the pool's own shell), another shell, and under nice(1). */
+function commandSpec(shell: string, nice: number | undefined): (line: string) => CommandSpec {
+  if (nice !== undefined) return (line) => ({ argv: ['nice', '-n', String(nice), shell, '-c', line] });
+  return shell === DEFAULT_SHELL ? (line) => ({ shell: line }) : (line) => ({ argv: [shell, '-c', line] });
+}
+
+/** `--wd`'s directory, made if missing as GNU parallel makes it. */
+function madeDirectory(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /** Builds the pool: the plan's options in the library's terms. */
@@ -229,9 +264,7 @@ function createCommandPool(
   { blocks, shell }: JobSetup,
 ): CommandPool {
   const { line } = plan;
-  // /bin/sh is the pool's own shell; another runs as a program with the line as its -c.
-  const spec =
-    shell === DEFAULT_SHELL ? (text: string) => ({ shell: text }) : (text: string) => ({ argv: [shell, '-c', text] });
+  const spec = commandSpec(shell, plan.nice);
   return createPool<string[]>({
     concurrency: plan.jobs,
     command: (values, { seq, slot }) => {
@@ -242,7 +275,8 @@ function createCommandPool(
       const run = blocks === undefined ? text : blocks.shellLineOf(values, text);
       // As GNU parallel sets them for every job.
       const env = { PARALLEL_SEQ: String(seq), PARALLEL_JOBSLOT: String(slot) };
-      return stdin === undefined ? { ...spec(run), env } : { ...spec(run), env, stdin };
+      const cwd = plan.workdir === undefined ? undefined : madeDirectory(plan.workdir({ values, seq, slot }));
+      return { ...spec(run), env, ...(stdin === undefined ? {} : { stdin }), ...(cwd === undefined ? {} : { cwd }) };
     },
     // GNU parallel's names for where a job runs; a remote job's worker knows its own.
     ...(plan.redis === undefined ? { env: { PARALLEL_SSHHOST: ':', PARALLEL_SSHLOGIN: ':' } } : {}),

@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { Grouping, JobShape, Trim } from './job-shape.js';
-import { positiveInteger, wholeNumber } from './values.js';
+import { positiveInteger, wholeNumber, withUnitPrefix } from './values.js';
 
 /**
  * The longest command line GNU parallel builds for `-m`, `-X` and `--xargs` on Linux, and
@@ -19,6 +19,8 @@ export interface ShapePlan {
   readonly shape: JobShape;
   /** `-X`: each word with a replacement string repeats once per value. */
   readonly contextReplace: boolean;
+  /** -L or -l: a record ending in a blank goes on in the next one. */
+  readonly continuedLines: boolean;
   /** `-t` (stderr) or `-v` (stdout): print each job's command line as it starts. */
   readonly printCommands: 'stderr' | 'stdout' | undefined;
   /** The record separator: newline, NUL (`-0`) or `-d`'s character. */
@@ -55,9 +57,25 @@ function colsepOf(text: string): RegExp {
   }
 }
 
+/**
+ * `-L N`, or `-l [N]`/`--max-lines` (where 0 is 1): the input lines per job, as GNU parallel's
+ * option of the same name (a line ending in a blank goes on in the next one).
+ */
+function linesPerJob(values: ReadonlyMap<string, string>): number | undefined {
+  const [option, text] = values.has('lines') ? ['-L', values.get('lines')!] : ['-l', values.get('maxLines')];
+  if (text === undefined) return undefined;
+  const lines = withUnitPrefix(text);
+  if (!Number.isInteger(lines) || lines < 0)
+    throw new UsageError(`${option} needs a number of lines (such as 2 or 1K), got '${text}'`);
+  return option === '-l' ? Math.max(1, lines) : lines;
+}
+
 function groupingOf(values: ReadonlyMap<string, string>, flags: ReadonlySet<string>, jobs: number): Grouping {
   const several = ['maxArgs', 'maxReplaceArgs'].filter((key) => values.has(key));
   const filling = ['multiple', 'contextReplace', 'xargs'].filter((flag) => flags.has(flag));
+  const lines = linesPerJob(values);
+  // -L N with -m, -X or --xargs: N lines per job, rendered as those say.
+  if (lines !== undefined && several.length === 0) return { kind: 'count', size: lines };
   if (several.length + filling.length > 1)
     throw new UsageError('-n, -N, -m, -X and --xargs each say how many values a job gets; give one of them');
   const maxChars = values.has('maxChars')
@@ -94,11 +112,15 @@ export function shapePlan(
       grouping: groupingOf(values, flags, jobs),
       commandLength: command.length,
     },
-    contextReplace: flags.has('contextReplace'),
+    // -L (not -l) puts its lines in as -X does unless -m or --xargs is given, as in GNU parallel.
+    contextReplace:
+      flags.has('contextReplace') || (values.has('lines') && !flags.has('multiple') && !flags.has('xargs')),
+    continuedLines: values.has('lines') || values.has('maxLines'),
     printCommands: flags.has('printCommands') ? 'stderr' : flags.has('printCommandsToStdout') ? 'stdout' : undefined,
     separator: flags.has('null') ? '\0' : values.has('delimiter') ? delimiterOf(values.get('delimiter')!) : '\n',
     delimited: values.has('delimiter'),
-    eof: values.get('eof'),
+    // -e alone: no end marker.
+    eof: values.get('eof') || undefined,
     tagstring: values.get('tagstring'),
     namedColumns,
   };

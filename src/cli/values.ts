@@ -1,6 +1,18 @@
 /** Numbers on the command line: counts and durations, each with a one-line error. */
 import { UsageError } from '../errors.js';
 
+/**
+ * A number with GNU parallel's unit prefix (K M G T P: powers of 1024; k m g t p: of 1000),
+ * rounded down; NaN if it is none.
+ */
+export function withUnitPrefix(text: string): number {
+  const match = /^(-?\d+(?:\.\d+)?)([KMGTPkmgtp]?)$/.exec(text.trim());
+  if (match === null) return Number.NaN;
+  const units: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40, P: 2 ** 50 };
+  const unit = match[2]!;
+  return Math.floor(Number(match[1]) * (units[unit] ?? 1000 ** ('kmgtp'.indexOf(unit) + 1)));
+}
+
 /** A whole number ≥ 1. @throws UsageError naming the option. */
 export function positiveInteger(option: string, text: string | undefined, hint: string): number {
   if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1)

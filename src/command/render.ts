@@ -37,7 +37,10 @@ export class ContextTemplate {
       .map((piece) =>
         typeof piece === 'string'
           ? piece
-          : job.values.map((value) => piece.render({ ...job, values: [value] }, shellQuote)).join(' '),
+          : job.values.length === 0
+            ? // No values (-N 0, -L 0): the word once, its replacement strings empty, as GNU parallel does.
+              piece.render(job, shellQuote)
+            : job.values.map((value) => piece.render({ ...job, values: [value] }, shellQuote)).join(' '),
       )
       .join('');
   }

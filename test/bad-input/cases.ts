@@ -10,7 +10,7 @@ import { createPool, type TaskResult } from '../../src/index.js';
 import { redisBackend, startWorker } from '../../src/redis/index.js';
 import { startRedis } from '../helpers/redis.js';
 import { headerLine } from '../../src/joblog/format.js';
-import { andon } from '../helpers/cli.js';
+import { ANDON_BIN, andon, runCommand } from '../helpers/cli.js';
 
 /** Where the cases put their files; shown as <dir> in the document. */
 export const dir = mkdtempSync(join(tmpdir(), 'andon-bad-input-'));
@@ -54,6 +54,12 @@ async function taskError(options: Record<string, unknown>, items: unknown[] = [1
 
 async function cli(args: string[]): Promise<{ message: string; exitCode: number }> {
   const exit = await andon(args);
+  return { message: exit.stderr.trimEnd(), exitCode: exit.code ?? -1 };
+}
+
+/** `andon ...args` with these environment variables set as well. */
+async function cliWith(env: Record<string, string>, args: string[]): Promise<{ message: string; exitCode: number }> {
+  const exit = await runCommand(process.execPath, [ANDON_BIN, ...args], undefined, env);
   return { message: exit.stderr.trimEnd(), exitCode: exit.code ?? -1 };
 }
 
@@ -445,6 +451,71 @@ export const CASES: readonly BadInput[] = [
     input: '--block without --pipe',
     expected: /^andon: --block belongs to --pipe; add --pipe \(or --pipepart\)$/,
     run: () => cli(['--block', '1M', 'wc', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--results to a CSV file',
+    expected: /^andon: --results out\.csv: a CSV, TSV or JSON file of results is not supported; give a directory$/,
+    run: () => cli(['--results', 'out.csv', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--tmpdir that does not exist',
+    expected: /^andon: --tmpdir <dir>\/nowhere is not a directory andon can write to; give another or create it$/,
+    run: () => cli(['--tmpdir', join(dir, 'nowhere'), 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--results with --pipe',
+    expected: /^andon: --results shapes arguments/,
+    run: () => cli(['--pipe', '--results', join(dir, 'piped'), 'wc']),
+  },
+  {
+    area: 'command line',
+    input: '--nice out of range',
+    expected: /^andon: --nice needs a niceness from -20 to 19, got '30'$/,
+    run: () => cli(['--nice', '30', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--wd ...',
+    expected: /^andon: --wd \.\.\. \(a new temporary directory per job\) is not supported; give a directory$/,
+    run: () => cli(['--wd', '...', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '-L with a word for lines',
+    expected: /^andon: -L needs a number of lines \(such as 2 or 1K\), got 'two'$/,
+    run: () => cli(['-L', 'two', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--pipe with -L',
+    expected:
+      /^andon: --pipe with -L or -l \(records of several lines\) is not supported; give -N N for N lines per block$/,
+    run: () => cli(['--pipe', '-L', '2', 'wc']),
+  },
+  {
+    area: 'command line',
+    input: 'an unterminated quote in $PARALLEL',
+    expected: /^andon: \$PARALLEL: unterminated ' quote; close it or escape it with \\$/,
+    run: () => cliWith({ PARALLEL: "--tagstring 'x" }, ['echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'an unknown option in $PARALLEL',
+    expected: /^andon: in \$PARALLEL: Unknown option --nope; see andon --help$/,
+    run: () => cliWith({ PARALLEL: '-k --nope' }, ['echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--profile naming no profile',
+    expected:
+      /^andon: --profile nope: no such profile \(looked in <dir>\/home\/\.parallel\/nope\); create it or give its path$/,
+    run: () => {
+      mkdirSync(join(dir, 'home', '.parallel'), { recursive: true });
+      return cliWith({ HOME: join(dir, 'home') }, ['--profile', 'nope', 'echo', ':::', 'a']);
+    },
   },
   {
     area: 'command line',

@@ -1,0 +1,188 @@
+/**
+ * GNU parallel's `--results NAME` and `--files`: each job's output saved in files instead of
+ * printed. `--results DIR` makes `DIR/1/VALUE1/2/VALUE2/` (the columns' names instead of the
+ * numbers with `--header`) holding `stdout`, `stderr` and `seq`; a NAME with replacement
+ * strings names the job's stdout file (`.err` and `.seq` beside it), or its directory when it
+ * ends in `/`. `--files` prints the name of each job's stdout file instead of its output (in
+ * `$TMPDIR` without `--results`).
+ */
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { type JobValues, Template, type TemplateOptions } from '../command/template.js';
+import { UsageError } from '../errors.js';
+import type { RunObserver, TaskOutput } from '../pool/lifecycle.js';
+import type { TaskResult } from '../pool/result.js';
+import type { OutputStream } from '../run/executor.js';
+import type { OutputSequencer } from './output.js';
+
+/** What `--results` and `--files` ask for. */
+export interface ResultsPlan {
+  /** `--results`'s NAME, if given. */
+  readonly name: string | undefined;
+  /** `--files`: print each job's stdout file's name. */
+  readonly files: boolean;
+}
+
+/** Reads `--results` and `--files`. @throws UsageError */
+function resultsPlan(values: ReadonlyMap<string, string>, flags: ReadonlySet<string>): ResultsPlan | undefined {
+  const name = values.get('results');
+  if (name === undefined && !flags.has('files')) return undefined;
+  if (name !== undefined && /\.(csv|tsv|json)$/.test(name))
+    throw new UsageError(`--results ${name}: a CSV, TSV or JSON file of results is not supported; give a directory`);
+  if (name === '') throw new UsageError('--results needs a directory or file name; give one');
+  return { name, files: flags.has('files') };
+}
+
+/** `--results`/`--files` as asked, and the layout of the files. */
+export interface SavedResults {
+  readonly plan: ResultsPlan;
+  readonly layout: ResultsLayout;
+}
+
+/** Reads `--results` and `--files` and lays out their files (see {@link ResultsLayout}). @throws UsageError */
+export function savedResults(
+  values: ReadonlyMap<string, string>,
+  flags: ReadonlySet<string>,
+  strings: TemplateOptions,
+  valuesPerRecord: number,
+  columnNames: readonly string[] | undefined,
+): SavedResults | undefined {
+  const plan = resultsPlan(values, flags);
+  return plan === undefined
+    ? undefined
+    : { plan, layout: new ResultsLayout(plan, strings, valuesPerRecord, columnNames) };
+}
+
+/** A directory name for a value, as GNU parallel writes it: `\`, tab, NUL and `/` escaped; at most 255 bytes. */
+function dirNameOf(value: string): string {
+  const escaped = value.replace(
+    /[\\\t\0/]/g,
+    (char) => ({ '\\': '\\\\', '\t': '\\t', '\0': '\\0', '/': '\\_' })[char]!,
+  );
+  const bytes = Buffer.from(escaped);
+  return bytes.length <= 255 ? escaped : bytes.subarray(0, 255).toString();
+}
+
+/** Where a job's three files go. */
+interface JobFiles {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seq: string;
+}
+
+/** Chooses the files of each job. */
+export class ResultsLayout {
+  readonly #name: string | undefined;
+  readonly #template: Template | undefined;
+  readonly #columnNames: readonly string[] | undefined;
+  readonly #valuesPerRecord: number;
+
+  /**
+   * @param valuesPerRecord how many of a job's values make one input record (the number of
+   * sources; a job with `-n 2` has two records)
+   * @param columnNames `--header`'s names of the columns, which then name the directories
+   */
+  constructor(
+    plan: ResultsPlan,
+    strings: TemplateOptions,
+    valuesPerRecord: number,
+    columnNames: readonly string[] | undefined,
+  ) {
+    this.#name = plan.name;
+    const template = plan.name === undefined ? undefined : new Template(plan.name, strings);
+    this.#template = template?.hasReplacements === true ? template : undefined;
+    this.#valuesPerRecord = Math.max(1, valuesPerRecord);
+    this.#columnNames = columnNames;
+  }
+
+  /** The job's files; undefined for `--files` alone (a temporary file each). */
+  filesOf(job: JobValues): JobFiles | undefined {
+    if (this.#name === undefined) return undefined;
+    if (this.#template !== undefined) {
+      const out = this.#template.render(job, (value) => value);
+      if (out.endsWith('/')) return this.#inDirectory(out);
+      mkdirSync(dirname(out), { recursive: true });
+      return { stdout: out, stderr: `${out}.err`, seq: `${out}.seq` };
+    }
+    return this.#inDirectory(join(this.#name, ...this.#dirsOf(job.values)));
+  }
+
+  #inDirectory(dir: string): JobFiles {
+    mkdirSync(dir, { recursive: true });
+    return { stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr'), seq: join(dir, 'seq') };
+  }
+
+  /** `1/A/2/C`: each record's values under their source's number (or column name, sorted by it). */
+  #dirsOf(values: readonly string[]): string[] {
+    const dirs: string[] = [];
+    for (let at = 0; at < values.length; at += this.#valuesPerRecord) {
+      const record = values.slice(at, at + this.#valuesPerRecord).map((value, i) => ({
+        name: this.#columnNames?.[i] ?? String(i + 1),
+        value,
+      }));
+      if (this.#columnNames !== undefined) record.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const { name, value } of record) dirs.push(dirNameOf(name), dirNameOf(value));
+    }
+    return dirs;
+  }
+}
+
+/** A new file `parXXXXX.par` in `$TMPDIR`, as GNU parallel's `--files` makes. */
+function temporaryFile(): string {
+  for (;;) {
+    const path = join(tmpdir(), `par${randomBytes(4).toString('base64url').slice(0, 5)}.par`);
+    try {
+      closeSync(openSync(path, 'wx', 0o600));
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/**
+ * Takes the jobs' output before the sequencer: saves it in each job's files, and hands the
+ * sequencer only what is to be printed (the stdout file's name with `--files`, else nothing),
+ * so that `-k` and `--tag` still order and tag what is printed.
+ */
+export class ResultsWriter implements RunObserver<readonly string[], unknown> {
+  readonly #held = new Map<number, Record<OutputStream, Buffer[]>>();
+
+  constructor(
+    private readonly layout: ResultsLayout,
+    private readonly plan: ResultsPlan,
+    private readonly output: OutputSequencer,
+  ) {}
+
+  taskOutput(event: TaskOutput<readonly string[]>): void {
+    let held = this.#held.get(event.index);
+    if (held === undefined) this.#held.set(event.index, (held = { stdout: [], stderr: [] }));
+    held[event.stream].push(event.chunk);
+  }
+
+  taskSettled(result: TaskResult<readonly string[], unknown>): void {
+    const held = this.#held.get(result.index) ?? { stdout: [], stderr: [] };
+    this.#held.delete(result.index);
+    const seq = result.index + 1;
+    const files = this.layout.filesOf({ values: result.item, seq, slot: undefined });
+    const stdout = files?.stdout ?? temporaryFile();
+    writeChunks(stdout, held.stdout);
+    if (files !== undefined) {
+      writeChunks(files.stderr, held.stderr);
+      writeFileSync(files.seq, String(seq));
+    }
+    if (this.plan.files) this.output.chunk(result.index, result.item, 'stdout', Buffer.from(`${stdout}\n`));
+    this.output.taskSettled(result);
+  }
+}
+
+function writeChunks(path: string, chunks: readonly Buffer[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const chunk of chunks) writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
+}
