@@ -128,7 +128,9 @@ export function parseCommandLine(
   const words = readCommandWords(effective, options.end, separators);
   // -a FILE is a :::: FILE before the command line's own sources.
   const argFiles: SourceSpec[] = (options.lists.get('argFile') ?? []).map((path) => ({ kind: 'file', path }));
-  const command = withRenamedStrings(words.command, options.values);
+  const command = options.flags.has('quote')
+    ? quotedCommand(words.words ?? [], options)
+    : withRenamedStrings(words.command, options.values);
   return assembleRunPlan(argv, options, { command, sources: [...argFiles, ...words.sources] }, defaultJobs);
 }
 
@@ -237,6 +239,23 @@ function triesOf(retries: string | undefined): number {
   return retries === undefined
     ? 1
     : Math.max(1, wholeNumber('--retries', retries, ' (the tries in all; 1 or 0: no retry)'));
+}
+
+/**
+ * `-q`: each command word shell-quoted, its replacement strings left to be filled in (with
+ * quoted values), so that the shell runs the words as given. @throws UsageError
+ */
+function quotedCommand(words: readonly string[], { values, flags }: ScannedOptions): string {
+  return words
+    .map((word) =>
+      // An empty word is still a word.
+      word === ''
+        ? "''"
+        : asUsage('', () => new Template(withRenamedStrings(word, values), { plus: flags.has('plus') })).withTextQuoted(
+            shellQuote,
+          ),
+    )
+    .join(' ');
 }
 
 /** How a job's shell line is made from its values. */

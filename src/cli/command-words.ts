@@ -20,6 +20,8 @@ export type SourceSpec =
 export interface CommandWords {
   /** The command words joined by spaces: one shell line with replacement strings. */
   readonly command: string;
+  /** The command's words as given (for `-q`, which quotes each). */
+  readonly words?: readonly string[];
   /** Input sources in order; empty means lines from stdin. */
   readonly sources: readonly SourceSpec[];
 }
@@ -61,7 +63,7 @@ export function readCommandWords(
   // Blank words are a mistake, not that: the values alone would silently become commands.
   if (words.length > 0 && words.join('').trim() === '')
     throw new UsageError('Missing command: give the command to run before the inputs, e.g. andon gzip -k {} ::: *.log');
-  return { command: words.join(' '), sources: readSources(argv, i, separators) };
+  return { command: words.join(' '), words, sources: readSources(argv, i, separators) };
 }
 
 /** The sources from `argv[start]`, which is a separator (or the end). */

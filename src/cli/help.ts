@@ -147,6 +147,8 @@ function localOptions(defaultJobs: number): string {
   --tmpdir DIR        $TMPDIR for andon and the jobs
   --wd DIR            run each job in DIR (replacement strings filled in), made if missing
   --nice N            run each job under nice -n N
+  -q, --quote         quote each command word, so the shell runs the words as given
+                      (replacement strings in them still filled in)
   --timeout SECS      stop a job after SECS seconds (termination sequence); it fails
   --retries N         try a failing job up to N times in all (GNU parallel's meaning;
                       the library's retries: N-1)

@@ -118,6 +118,14 @@ export class Template {
     this.needsTotal = parts.some((part) => part.kind === 'total' || (part.kind === 'seq' && part.padded));
   }
 
+  /**
+   * The template with its plain text passed through `quote` and its replacement strings as
+   * written: GNU parallel's `-q`, which keeps the shell from reading a command word's text.
+   */
+  withTextQuoted(quote: (text: string) => string): string {
+    return this.#parts.map((part) => (part.kind === 'text' ? quote(part.text) : part.written)).join('');
+  }
+
   /** True if the template has `{choose_k}` or `{uniq}`, which may skip jobs. */
   get maySkip(): boolean {
     return this.#skipRules.length > 0;

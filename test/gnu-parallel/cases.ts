@@ -201,6 +201,15 @@ export const LINES: readonly ComparedLine[] = [
   line('TOOL -k --eof=b echo ::: a b c'),
   line('TOOL -k -E b -e echo ::: a b c'),
   line('TOOL -k -e b echo ::: a b c'),
+  // Quoted command words (man: -q)
+  line("TOOL -k -q echo 'x {} y' ::: 'a b'"),
+  line("TOOL -k -q echo '$HOME' ::: a"),
+  line('TOOL -k -q perl -e \'print "@ARGV\\n"\' ::: a b'),
+  line("TOOL -k -q echo 'a;b' '' '{.}' ::: f.c"),
+  line("TOOL -k -q 'echo x' ::: 1"),
+  line("TOOL -k -q --dry-run echo 'a b' {} ::: 'c d'"),
+  line("TOOL -k -q -I ,, echo '<,,>' '|' ::: a"),
+  line("TOOL -k --quote sh -c 'echo $1' sh ::: z"),
   // Default options: the config profile, --profile, $PARALLEL (man: "--profile", "ENVIRONMENT VARIABLES")
   line('mkdir -p h/.parallel && echo --tag > h/.parallel/config && HOME=$PWD/h TOOL -k echo ::: a b'),
   line(
