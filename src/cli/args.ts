@@ -210,9 +210,9 @@ function assembleRunPlan(
 /** `--nice N`: -20 (most favoured; root only) to 19. @throws UsageError */
 function niceOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^[+-]?\d+$/.test(text) || Math.abs(Number(text)) > 20 || Number(text) > 19)
-    throw new UsageError(`--nice needs a niceness from -20 to 19, got '${text}'`);
-  return Number(text);
+  const nice = /^[+-]?\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(nice >= -20 && nice <= 19)) throw new UsageError(`--nice needs a niceness from -20 to 19, got '${text}'`);
+  return nice;
 }
 
 /** `--wd DIR`, with replacement strings; `.` is the current directory. @throws UsageError */

@@ -50,15 +50,14 @@ export interface ReadOptions {
   readonly continuedLines?: boolean;
 }
 
-/** Joins a record that ends in white space to the next one (`-L`), or passes records on as they are. */
+/** Joins a record that ends in white space to the next one (`-L`). */
 class LineContinuation {
   #pending: string | undefined;
-  constructor(private readonly joins: boolean) {}
 
   /** The record to use, or undefined while it goes on in the next one. */
   next(record: string): string | undefined {
     const joined = this.#pending === undefined ? record : this.#pending + record;
-    this.#pending = this.joins && /\s$/.test(joined) ? joined : undefined;
+    this.#pending = /\s$/.test(joined) ? joined : undefined;
     return this.#pending === undefined ? joined : undefined;
   }
 
@@ -70,7 +69,15 @@ class LineContinuation {
 
 /** A source's records, up to `-E`'s end marker. */
 async function* recordsOf(stream: Readable, { separator, eof, continuedLines }: ReadOptions): AsyncGenerator<string> {
-  const continuation = new LineContinuation(continuedLines === true);
+  // The common case reads a million records: it keeps its plain loop.
+  if (continuedLines !== true) {
+    for await (const record of readRecords(stream, separator)) {
+      if (record === eof) return;
+      yield record;
+    }
+    return;
+  }
+  const continuation = new LineContinuation();
   for await (const record of readRecords(stream, separator)) {
     if (record === eof) break;
     const value = continuation.next(record);
@@ -89,7 +96,7 @@ export function untilEof(
   const end = eof === undefined ? -1 : values.indexOf(eof);
   const ended = end === -1 ? values : values.slice(0, end);
   if (continuedLines !== true) return ended;
-  const continuation = new LineContinuation(true);
+  const continuation = new LineContinuation();
   const joined = ended.flatMap((value) => continuation.next(value) ?? []);
   const rest = continuation.rest();
   return rest === undefined ? joined : [...joined, rest];
