@@ -278,6 +278,38 @@ describe('createPool: failures, timeouts, retries', () => {
     assert.equal(failed.error.timeout, 20);
   });
 
+  it('a percentage timeout is that share of the median success: no limit before one, and running tasks held to it as it moves', async () => {
+    const results: TaskResult<number, string>[] = [];
+    const pool = createPool({
+      concurrency: 2,
+      timeout: '300%',
+      task: async (n: number, stop: StopToken) => {
+        // Task 0 starts before any task has succeeded, so with no limit: only the limit
+        // that the later successes set can stop it (else the run never ends).
+        if (n === 0 || n === 4) {
+          await stop.sleep(60_000);
+          return `stopped by ${stop.reason}`;
+        }
+        await stop.sleep(25);
+        return 'ok';
+      },
+      onResult: (r) => results.push(r),
+    });
+    const summary = await pool.run([0, 1, 2, 3, 4]);
+    assert.deepEqual([summary.done, summary.failed], [3, 2]);
+    for (const n of [0, 4]) {
+      const result = results.find((r) => r.item === n);
+      assert.ok(result?.status === 'failed' && result.error instanceof TimeoutError, `task ${n}: ${result?.status}`);
+      // Three times a median of at least the 25 ms each success slept.
+      assert.ok(result.error.timeout >= 75, `limit ${result.error.timeout} ms`);
+    }
+  });
+
+  it('refuses a timeout that is neither milliseconds nor a percentage', () => {
+    for (const timeout of ['30s', '0%', '-5%', 'x%', -1])
+      assert.throws(() => createPool({ timeout: timeout as number, task: () => 1 }), OptionError, String(timeout));
+  });
+
   it('abandons a timed-out task that ignores its token after the grace period, and carries on', async () => {
     const pool = createPool({
       concurrency: 1,

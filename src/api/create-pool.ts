@@ -107,7 +107,9 @@ function assemble<I, R>(
   if (common.progress) plugins.push(progressPlugin(process.stderr, [process.stdout, process.stderr]));
   const settings = {
     concurrency,
-    timeout: common.timeout,
+    ...(typeof common.timeout === 'number'
+      ? { timeout: common.timeout }
+      : { timeout: Infinity, timeoutShare: Number.parseFloat(common.timeout) / 100 }),
     grace: common.grace,
     retries: common.retries,
     backoff: createBackoff(common.backoff as Parameters<typeof createBackoff>[0]),

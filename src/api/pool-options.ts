@@ -21,9 +21,13 @@ export interface CommonPoolOptions<I, R> {
    * Per-task time limit in ms. When it passes, the task's token stops with reason
    * `'timeout'`; a task still running `grace` ms later is ended by force. A timed-out task
    * counts as failed (with a `TimeoutError`) and is retried if retries remain.
+   *
+   * A percentage (`'200%'`, as GNU parallel's `--timeout 200%`) makes the limit that share of
+   * the median run time of the tasks that have succeeded so far: no limit until one has, and
+   * tasks already running are held to the limit as it moves.
    * @default Infinity
    */
-  readonly timeout?: number;
+  readonly timeout?: number | `${number}%`;
   /**
    * How many times to retry a failed task. Nothing is retried once the pool is stopping.
    * @default 0

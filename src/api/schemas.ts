@@ -22,12 +22,21 @@ const nonEmpty =
     return value;
   };
 
+/** A task's time limit: ms, or a percentage of the median success (`'200%'`). */
+const taskTimeout = (value: unknown, name: string): number | `${number}%` => {
+  if (typeof value === 'string' && /^\d+(\.\d+)?%$/.test(value) && Number.parseFloat(value) > 0)
+    return value as `${number}%`;
+  if (typeof value === 'string')
+    throw optionError(name, "a number of milliseconds, or a percentage of the median success such as '200%'", value);
+  return is.duration(value, name);
+};
+
 const exportName = withDefault(nonEmpty('the name of an export of the module'), 'default');
 
 /** Options every pool takes. Those that need more context than their own value are checked where they are used. */
 export const commonSchema = {
   concurrency: optional(is.positiveInteger),
-  timeout: withDefault(is.duration, DEFAULTS.timeout),
+  timeout: withDefault(taskTimeout, DEFAULTS.timeout),
   retries: withDefault(is.nonNegativeInteger, DEFAULTS.retries),
   backoff: unchecked,
   grace: withDefault(is.duration, DEFAULTS.grace),

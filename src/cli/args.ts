@@ -12,7 +12,7 @@ import type { OptionError } from '../errors.js';
 import { shellQuote } from '../command/quote.js';
 import { parseHalt, type HaltPolicy } from './halt.js';
 import type { HelpPlan } from './help.js';
-import { seconds, wholeNumber } from './values.js';
+import { seconds, taskTimeout, wholeNumber } from './values.js';
 import { parseWorker, redisPlan, type RedisPlan, type WorkerPlan } from './worker-args.js';
 import { UsageError } from '../errors.js';
 import { readCommandWords, type CommandWords, type SourceSpec } from './command-words.js';
@@ -57,7 +57,8 @@ export interface RunPlan {
   /** Show the progress line (on a terminal). */
   readonly bar: boolean;
   /** Per-job time limit in ms, if any. */
-  readonly timeoutMs: number | undefined;
+  /** Seconds as ms, or a percentage of the median successful job's run time. */
+  readonly timeout: number | `${number}%` | undefined;
   /** Tries per job in total, as GNU parallel's --retries (1 = no retry). */
   readonly tries: number;
   readonly halt: HaltPolicy | undefined;
@@ -173,7 +174,7 @@ function assembleRunPlan(
     tagFor: tagFor(shaping.tagstring, strings),
     lineBuffer: flags.has('lineBuffer'),
     bar: flags.has('bar'),
-    timeoutMs: values.has('timeout') ? seconds('--timeout', values.get('timeout')) : undefined,
+    timeout: values.has('timeout') ? taskTimeout(values.get('timeout')!) : undefined,
     tries: triesOf(values.get('retries')),
     halt: values.has('halt') ? parseHalt(values.get('halt')!) : undefined,
     // 0: the first signal goes straight to the termination sequence.

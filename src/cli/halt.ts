@@ -6,46 +6,66 @@ import { UsageError } from '../errors.js';
 import type { RunHandle, RunObserver } from '../pool/lifecycle.js';
 import type { TaskResult } from '../pool/result.js';
 import { commandResultOf, type CommandResult } from '../run/process/process-executor.js';
+import { exitCodeFor } from '../stop/signals.js';
 import type { ByteSink } from './output.js';
 
-/** A parsed `--halt` policy. */
+/** A parsed `--halt` policy: a threshold of `count` jobs, or of a `share` (0.5 for 50%) of all jobs. */
 export interface HaltPolicy {
   readonly when: 'now' | 'soon';
   readonly on: 'fail' | 'success' | 'done';
-  readonly count: number;
+  readonly count?: number;
+  readonly share?: number;
+  /** As given, for the notice. */
+  readonly text: string;
 }
 
-const FORM = /^(now|soon),(fail|success|done)=(\d+)$/;
+const FORM = /^(now|soon),(fail|success|done)=(?:(\d+)|(\d+(?:\.\d+)?)%)$/;
 
-/** Parses `never`, or `now|soon,fail|success|done=N`. */
-export function parseHalt(text: string): HaltPolicy | undefined {
-  if (text === 'never') return undefined;
-  if (/%$/.test(text))
-    throw new UsageError(`--halt ${text}: percentages are not supported; give a count, e.g. --halt now,fail=1`);
+/** GNU parallel's short forms: `--halt 1` is `soon,fail=1`, `--halt 5%` is `soon,fail=5%`. */
+const SHORT_FORMS: Record<string, string> = {
+  '1': 'soon,fail=1',
+  '2': 'now,fail=1',
+  '-1': 'soon,success=1',
+  '-2': 'now,success=1',
+};
+
+/** Parses `never` (or `0`), `now|soon,fail|success|done=N` or `=N%`, and GNU's short forms. */
+export function parseHalt(given: string): HaltPolicy | undefined {
+  if (given === 'never' || given === '0') return undefined;
+  const text = SHORT_FORMS[given] ?? given.replace(/^(\d+(?:\.\d+)?%)$/, 'soon,fail=$1');
   const match = FORM.exec(text);
-  if (match === null || Number(match[3]) < 1) {
+  const share = match?.[4] === undefined ? undefined : Number(match[4]) / 100;
+  if (match === null || Number(match[3] ?? 1) < 1 || share === 0 || (share !== undefined && share > 1)) {
     throw new UsageError(
-      `--halt ${text}: expected never, or now|soon followed by ,fail=N ,success=N or ,done=N (N ≥ 1), e.g. --halt soon,fail=1`,
+      `--halt ${given}: expected never, or now|soon followed by ,fail=N ,success=N or ,done=N (N ≥ 1, or a percentage such as 10%), e.g. --halt soon,fail=1`,
     );
   }
-  return { when: match[1] as HaltPolicy['when'], on: match[2] as HaltPolicy['on'], count: Number(match[3]) };
+  const policy = { when: match[1] as HaltPolicy['when'], on: match[2] as HaltPolicy['on'], text };
+  return share === undefined ? { ...policy, count: Number(match[3]) } : { ...policy, share };
 }
 
 /** Counts outcomes and says when the policy is met. */
 export class HaltCounter {
   readonly #policy: HaltPolicy;
-  #count = 0;
+  /** How many counted jobs meet the policy. */
+  readonly threshold: number;
+  #counted = 0;
+  /** Jobs that failed so far. */
+  failed = 0;
 
-  constructor(policy: HaltPolicy) {
+  /** @param total the number of jobs, needed for a percentage. */
+  constructor(policy: HaltPolicy, total: number | undefined) {
     this.#policy = policy;
+    this.threshold = policy.count ?? policy.share! * (total ?? 0);
   }
 
   /** Records a finished job; true exactly once, when the threshold is reached. */
   record(succeeded: boolean): boolean {
+    if (!succeeded) this.failed++;
     const counts = this.#policy.on === 'done' || (this.#policy.on === 'success') === succeeded;
     if (!counts) return false;
-    this.#count++;
-    return this.#count === this.#policy.count;
+    this.#counted++;
+    return this.#counted >= this.threshold && this.#counted - 1 < this.threshold;
   }
 }
 
@@ -57,14 +77,17 @@ export class HaltObserver implements RunObserver<string[], CommandResult> {
   readonly #policy: HaltPolicy;
   readonly #counter: HaltCounter;
   readonly #stderr: ByteSink;
+  readonly #total: number | undefined;
   #run: RunHandle | undefined;
-  /** The exit code of the job that met the policy, once one has. */
+  /** The exit code the run ends with, once the policy is met. */
   exitCode: number | undefined;
 
-  constructor(policy: HaltPolicy, stderr: ByteSink) {
+  /** @param total the number of jobs: a percentage is of them. */
+  constructor(policy: HaltPolicy, stderr: ByteSink, total: number | undefined) {
     this.#policy = policy;
-    this.#counter = new HaltCounter(policy);
+    this.#counter = new HaltCounter(policy, total);
     this.#stderr = stderr;
+    this.#total = total;
   }
 
   runStarted(_: unknown, run: RunHandle): void {
@@ -74,12 +97,28 @@ export class HaltObserver implements RunObserver<string[], CommandResult> {
   taskSettled(result: TaskResult<string[], CommandResult>): void {
     if (result.status !== 'done' && result.status !== 'failed') return;
     if (!this.#counter.record(result.status === 'done') || this.exitCode !== undefined) return;
-    this.exitCode = result.status === 'failed' ? (commandResultOf(result)?.exitCode ?? 1) : 0;
-    const { when, on, count } = this.#policy;
+    this.exitCode = this.#exitCode(result);
+    const { when, text } = this.#policy;
     this.#stderr.write(
-      `andon: halting (--halt ${when},${on}=${count}): ${when === 'soon' ? 'waiting for running jobs, starting no new ones' : 'stopping running jobs'}\n`,
+      `andon: halting (--halt ${text}): ${when === 'soon' ? 'waiting for running jobs, starting no new ones' : 'stopping running jobs'}\n`,
     );
     this.#run?.stop('error', { finishRunning: when === 'soon' });
     if (when === 'now') this.#run?.forceStop();
+  }
+
+  /**
+   * GNU parallel's exit status for a halt: 0 for success=; the job's own status when one job
+   * met it; else the jobs failed so far (at most 101), or for a percentage the share of all
+   * jobs that failed, in percent rounded up.
+   */
+  #exitCode(result: TaskResult<string[], CommandResult>): number {
+    if (this.#policy.on === 'success') return 0;
+    if (this.#counter.threshold === 1) {
+      const ended = commandResultOf(result);
+      if (result.status !== 'failed') return 0;
+      return ended?.exitCode ?? (ended?.signal == null ? 1 : exitCodeFor(ended.signal));
+    }
+    const { failed } = this.#counter;
+    return this.#policy.share === undefined ? Math.min(failed, 101) : Math.ceil((failed / this.#total!) * 100);
   }
 }

@@ -149,12 +149,17 @@ function localOptions(defaultJobs: number): string {
   --nice N            run each job under nice -n N
   -q, --quote         quote each command word, so the shell runs the words as given
                       (replacement strings in them still filled in)
-  --timeout SECS      stop a job after SECS seconds (termination sequence); it fails
+  --timeout SECS      stop a job after SECS seconds (termination sequence); it fails.
+                      1m30s, 2h, 1d as in GNU; N% is N% of the median successful
+                      job's run time (no limit until a job has succeeded)
   --retries N         try a failing job up to N times in all (GNU parallel's meaning;
                       the library's retries: N-1)
   --halt POLICY       stop early: never (default), or now|soon with fail=N, success=N
-                      or done=N, e.g. --halt soon,fail=1. soon lets running jobs
-                      finish; now kills them. Exit code: that of the job that halted it.
+                      or done=N, N a count or a percentage of all jobs, e.g. --halt
+                      soon,fail=1 or now,fail=10%; 1, 2, -1, -2 and N% as in GNU. soon
+                      lets running jobs finish; now kills them. Exit code: the failing
+                      job's for a count of 1, else the jobs failed (at most 101), or for
+                      a percentage the share of all jobs that failed, in %, as in GNU.
   --grace SECS        after the first Ctrl+C, wait up to SECS for jobs to exit before
                       forcing (default: ${DEFAULTS.grace / 1000}; 0 forces at once)
   --termseq SEQ       how to force a job: signals and milliseconds in turn
@@ -256,7 +261,7 @@ function differences(): string {
   A csh or fish parent shell gives /bin/sh (andon quotes for POSIX shells only).
   A second Ctrl+C forces at once, and --grace (andon's own) bounds the wait after the
   first. After Ctrl+C andon dies of SIGINT (GNU exits 255, and a calling loop goes on).
-  --timeout and --halt take no percentages. {= perl =} is refused (GNU has it); so are
+  {= perl =} is refused (GNU has it); so are
   {0#} and {0%} without --plus. --joblog FILE appends to FILE (GNU empties it without
   + or --resume). --plus's patterns are JavaScript
   regular expressions (GNU's are Perl's; the common ones read the same), and a job

@@ -46,7 +46,7 @@ function timeoutNotices(plan: RunPlan, stderr: ByteSink): RunObserver<string[], 
       if (result.status !== 'failed' || !(result.error instanceof TimeoutError)) return;
       const command = plan.line({ values: result.item, seq: result.index + 1, slot: undefined });
       stderr.write(
-        `andon: job ${result.index + 1} timed out after ${formatDuration(plan.timeoutMs ?? 0)} and was stopped: ${command}\n`,
+        `andon: job ${result.index + 1} timed out after ${formatDuration(result.error.timeout)} and was stopped: ${command}\n`,
       );
     },
   };
@@ -112,8 +112,8 @@ export async function runPlan(asked: RunPlan, io: CliIo, options: { alwaysSummar
     blocks === undefined
       ? shapedJobs(plan, io.stdin)
       : blocks.jobs(io.stdin, (message) => io.stderr.write(`andon: warning: ${message}\n`));
-  // {##} and {0#} need the number of jobs: the input is read whole, as GNU parallel does.
-  const all = plan.template.needsTotal ? await readAll(read) : undefined;
+  // {##}, {0#} and a --halt percentage need the number of jobs: the input is read whole, as GNU parallel does.
+  const all = plan.template.needsTotal || plan.halt?.share !== undefined ? await readAll(read) : undefined;
   if (all !== undefined) plan = withTotal(plan, all.length);
   const jobs = all ?? read;
   const ordered = plan.shuffle ? await shuffled(jobs) : jobs;
@@ -139,7 +139,12 @@ export async function runPlan(asked: RunPlan, io: CliIo, options: { alwaysSummar
         : `Command not found: ${missing}; check its name and your PATH`,
     );
 
-  const { pool, halt } = await startPool(plan, io, { blocks, shell }, { stopping: () => pacing.abort() });
+  const { pool, halt } = await startPool(
+    plan,
+    io,
+    { blocks, shell, total: all?.length },
+    { stopping: () => pacing.abort() },
+  );
   let summary: Summary;
   try {
     summary = await pool.run(inputs);
@@ -218,6 +223,8 @@ async function printCommands(
 interface JobSetup {
   readonly blocks: PipeJobs | undefined;
   readonly shell: string;
+  /** The number of jobs, when the input was read whole first. */
+  readonly total: number | undefined;
 }
 
 /** The pool that runs the plan's jobs, with the observers that print their output and notices. */
@@ -228,7 +235,7 @@ async function startPool(
   stopping: RunObserver<string[], CommandResult>,
 ): Promise<{ pool: CommandPool; halt: HaltObserver | undefined }> {
   const output = new OutputSequencer(plan, io.stdout, io.stderr);
-  const halt = plan.halt === undefined ? undefined : new HaltObserver(plan.halt, io.stderr);
+  const halt = plan.halt === undefined ? undefined : new HaltObserver(plan.halt, io.stderr, how.total);
   const backend = plan.redis === undefined ? undefined : await redisBackendFor(plan.redis);
   // --results and --files save the output, and print only what --files names.
   const printing =
@@ -285,7 +292,7 @@ function createCommandPool(
     // Only --line-buffer prints output before its job ends: grouped output is collected in
     // temporary files, as GNU parallel does, which spares each job two pipes.
     liveOutput: plan.lineBuffer,
-    timeout: plan.timeoutMs,
+    timeout: plan.timeout,
     retries: plan.tries - 1,
     // GNU parallel retries at once.
     backoff: { initial: 0, jitter: false },

@@ -28,21 +28,42 @@ export function wholeNumber(option: string, text: string, hint: string): number 
   return Number(text);
 }
 
-/** Seconds (> 0, or ≥ 0 with `zeroAllowed`), returned in ms. @throws UsageError naming the option. */
+/** GNU parallel's time units: `90`, `1.5m`, `1h30m`, `2d` (s, m, h, d). */
+const TIME_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+const WITH_UNITS = /^(\d+(\.\d+)?[smhd])+(\d+(\.\d+)?)?$/i;
+
+/** The seconds a time with units stands for, or NaN. */
+function secondsWithUnits(text: string): number {
+  if (!WITH_UNITS.test(text)) return Number(text.trim() === '' ? Number.NaN : text);
+  let total = 0;
+  for (const [, number, unit] of text.matchAll(/(\d+(?:\.\d+)?)([smhd]?)/gi))
+    total += Number(number) * (TIME_UNITS[unit!.toLowerCase()] ?? 1);
+  return total;
+}
+
+/**
+ * Seconds (> 0, or ≥ 0 with `zeroAllowed`), in GNU parallel's time units too (`1h30m`),
+ * returned in ms. @throws UsageError naming the option.
+ */
 export function seconds(option: string, text: string | undefined, zeroAllowed = false): number {
   if (text?.endsWith('%'))
     throw new UsageError(`${option} ${text}: percentages are not supported; give seconds, e.g. ${option} 30`);
-  const value = Number(text);
-  if (
-    text === undefined ||
-    text.trim() === '' ||
-    !Number.isFinite(value) ||
-    value < 0 ||
-    (value === 0 && !zeroAllowed)
-  ) {
+  const value = text === undefined ? Number.NaN : secondsWithUnits(text);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
     throw new UsageError(
-      `${option} needs a number of seconds ${zeroAllowed ? '≥ 0' : 'greater than 0'}, got ${text === undefined ? 'nothing' : `'${text}'`}`,
+      `${option} needs a number of seconds ${zeroAllowed ? '≥ 0' : 'greater than 0'} (or 1m30s, 2h, 1d), got ${text === undefined ? 'nothing' : `'${text}'`}`,
     );
   }
   return value * 1000;
+}
+
+/** `--timeout`: seconds, or a percentage of the median successful job's run time (`200%`). */
+export function taskTimeout(text: string): number | `${number}%` {
+  if (!text.endsWith('%')) return seconds('--timeout', text);
+  const percent = text.slice(0, -1);
+  if (!/^\d+(\.\d+)?$/.test(percent) || Number(percent) === 0)
+    throw new UsageError(
+      `--timeout ${text}: a percentage needs a number greater than 0 before the %, e.g. --timeout 200%`,
+    );
+  return `${Number(percent)}%`;
 }

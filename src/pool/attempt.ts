@@ -10,6 +10,7 @@ import { setPausableTimeout, type PausableTimer } from '../stop/timers.js';
 import type { StopReason, StopToken } from '../stop/token.js';
 import { reportUncaught } from '../uncaught.js';
 import type { Outcome } from './tally.js';
+import type { TimeLimit } from './time-limit.js';
 
 /** How an attempt ended, as its result needs to say. */
 export interface Settlement<R> {
@@ -28,6 +29,9 @@ export class TaskAttempt implements TaskContext {
   abandoned = false;
   onStarted: (() => void) | undefined;
   readonly #timers: PausableTimer[] = [];
+  #timeout: PausableTimer | undefined;
+  /** The limit, in whole ms, when the attempt timed out. */
+  timedOutAfter = 0;
 
   constructor(
     parent: StopToken,
@@ -74,18 +78,32 @@ export class TaskAttempt implements TaskContext {
   }
 
   /**
-   * Times the attempt out after `timeout` ms — from now, or from `started()` when the executor
-   * reports starts — and forces it if it has not stopped `grace` ms later.
+   * Times the attempt out when it has run for `limit.ms` — counted from now, or from `started()`
+   * when the executor reports starts — and forces it if it has not stopped `grace` ms later.
    */
-  armTimeout(timeout: number, fromStart: boolean, grace: number, force: () => void): void {
-    if (timeout === Infinity) return;
-    const arm = (): void =>
-      this.after(timeout, () => {
+  armTimeout(limit: TimeLimit, fromStart: boolean, grace: number, force: () => void): void {
+    if (limit.unlimited) return;
+    const arm = (): void => {
+      this.#timeout = setPausableTimeout(() => {
         // The first reason wins: a task already stopping for an interrupt keeps that reason.
-        if (this.stop.request('timeout')) this.after(grace, force);
-      });
+        if (!this.stop.request('timeout')) return;
+        this.timedOutAfter = Math.round(limit.ms);
+        this.after(grace, force);
+      }, limit.ms);
+      this.#timers.push(this.#timeout);
+    };
     if (fromStart) this.onStarted = arm;
     else arm();
+  }
+
+  /** The run's limit changed (a share of the median): the attempt times out at the new one. */
+  retime(ms: number): void {
+    this.#timeout?.reschedule(ms);
+  }
+
+  /** How long the attempt has run, in ms, if its timeout is armed (time suspended not counted). */
+  get ranMs(): number | undefined {
+    return this.#timeout?.ran();
   }
 
   /** Kills the attempt if its executor can, and abandons it at the kill's deadline; at once if it cannot be killed. */
@@ -103,11 +121,11 @@ export class TaskAttempt implements TaskContext {
     this.after(this.settleWithinMs, abandon);
   }
 
-  /** How the attempt ended, from what the executor returned or threw; `timeout` names a timeout's limit. */
-  ended<R>(value: R | undefined, error: Error | undefined, timeout: number): Settlement<R> {
+  /** How the attempt ended, from what the executor returned or threw. */
+  ended<R>(value: R | undefined, error: Error | undefined): Settlement<R> {
     this.release();
     const reason = this.stop.reason;
-    if (reason === 'timeout') return { outcome: 'failed', error: new TimeoutError(timeout, error), reason };
+    if (reason === 'timeout') return { outcome: 'failed', error: new TimeoutError(this.timedOutAfter, error), reason };
     if (reason !== undefined) return { outcome: 'cancelled', value, error, reason };
     return error !== undefined ? { outcome: 'failed', error } : { outcome: 'done', value };
   }

@@ -11,6 +11,7 @@ import type { StopState } from '../stop/state.js';
 import { reportUncaught } from '../uncaught.js';
 import { TaskAttempt } from './attempt.js';
 import type { EngineSettings } from './settings.js';
+import { TimeLimit } from './time-limit.js';
 import { EventLoopTurns } from './event-loop.js';
 import type { InputReader } from './input.js';
 import { Lanes, type Carried, type Lane } from './lanes.js';
@@ -38,6 +39,7 @@ export class LaneScheduler<I, R> {
   readonly #outcomes: Outcomes<I, R>;
   readonly #lanes: Lanes<I>;
   readonly #turns = new EventLoopTurns();
+  readonly #limit: TimeLimit;
   readonly #lanesGone: () => void;
   /** While suspended (Ctrl+Z): what lanes wait on before they take another item. */
   #suspension:
@@ -51,6 +53,7 @@ export class LaneScheduler<I, R> {
     this.#run = run;
     this.#outcomes = run.outcomes;
     this.#lanes = new Lanes(settings.concurrency);
+    this.#limit = new TimeLimit(settings.timeout, settings.timeoutShare);
     this.#lanesGone = () => {
       if (this.#lanes.size === 0) lanesGone();
     };
@@ -219,8 +222,9 @@ export class LaneScheduler<I, R> {
       // Abandoned: the lane is not the attempt's any more.
       if (task.abandoned) return;
       lane.task = undefined;
-      const settlement = task.ended(value, threw ? error : undefined, this.#settings.timeout);
+      const settlement = task.ended(value, threw ? error : undefined);
       error = settlement.error;
+      if (settlement.outcome === 'done') this.#succeeded(task);
       if (settlement.outcome === 'failed' && lane.attempts <= this.#settings.retries) continue;
       this.#outcomes.settled(lane, settlement);
       return;
@@ -232,9 +236,18 @@ export class LaneScheduler<I, R> {
     const output = this.#outcomes.observers.wantsOutput ? this.#outputOf(lane, item) : undefined;
     const task = new TaskAttempt(this.#run.token, ++lane.attempts, lane.index, lane.slot, output);
     lane.task = task;
-    const { timeout, grace } = this.#settings;
-    task.armTimeout(timeout, this.#executor.reportsStart === true, grace, () => this.#forceTask(lane, task));
+    task.armTimeout(this.#limit, this.#executor.reportsStart === true, this.#settings.grace, () =>
+      this.#forceTask(lane, task),
+    );
     return task;
+  }
+
+  /** A limit that is a share of the median success moves with each success, for the tasks running too. */
+  #succeeded(task: TaskAttempt): void {
+    const ran = task.ranMs;
+    if (ran === undefined || !this.#limit.succeeded(ran)) return;
+    const limit = this.#limit.ms;
+    for (const lane of this.#lanes.list()) lane.task?.retime(limit);
   }
 
   #outputOf(lane: Lane<I>, item: I): (chunk: Buffer, stream: 'stdout' | 'stderr') => void {
@@ -266,7 +279,7 @@ export class LaneScheduler<I, R> {
       if (reason === 'timeout')
         this.#outcomes.settled(lane, {
           outcome: 'failed',
-          error: new TimeoutError(this.#settings.timeout),
+          error: new TimeoutError(task.timedOutAfter),
           reason,
         });
       else

@@ -39,11 +39,17 @@ export interface PausableTimer extends LongTimer {
   pause(): void;
   /** Starts the clock again with the time that was left. Idempotent. */
   resume(): void;
+  /** The running time so far, in ms: time spent paused does not count. */
+  ran(): number;
+  /** Fires once the running time reaches `ms` instead (at once if it has); nothing once fired or cancelled. */
+  reschedule(ms: number): void;
 }
 
 /** Calls `fn` after `ms` milliseconds of running time: time spent paused does not count. */
 export function setPausableTimeout(fn: () => void, ms: number): PausableTimer {
-  let left = ms;
+  let total = ms;
+  // Running time before the clock last started, and when it did.
+  let ranBefore = 0;
   let startedAt = performance.now();
   let done = false;
   const fire = (): void => {
@@ -51,22 +57,34 @@ export function setPausableTimeout(fn: () => void, ms: number): PausableTimer {
     fn();
   };
   let timer: LongTimer | undefined = setLongTimeout(fire, ms);
+  const ran = (): number => ranBefore + (timer === undefined ? 0 : performance.now() - startedAt);
   return {
     cancel() {
+      // The running time stops here too: ran() after a cancel says how long it ran.
+      ranBefore = ran();
       done = true;
       timer?.cancel();
       timer = undefined;
     },
     pause() {
       if (done || timer === undefined) return;
+      ranBefore = ran();
       timer.cancel();
       timer = undefined;
-      left = Math.max(0, left - (performance.now() - startedAt));
     },
     resume() {
       if (done || timer !== undefined) return;
       startedAt = performance.now();
-      timer = setLongTimeout(fire, left);
+      timer = setLongTimeout(fire, Math.max(0, total - ranBefore));
+    },
+    ran,
+    reschedule(newTotal) {
+      total = newTotal;
+      if (done || timer === undefined) return;
+      ranBefore = ran();
+      startedAt = performance.now();
+      timer.cancel();
+      timer = setLongTimeout(fire, Math.max(0, total - ranBefore));
     },
   };
 }

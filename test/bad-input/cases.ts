@@ -604,9 +604,22 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: '--timeout 10%',
-    expected: /^andon: --timeout 10%: percentages are not supported; give seconds, e\.g\. --timeout 30$/,
-    run: () => cli(['--timeout', '10%', 'echo', ':::', 'a']),
+    input: '--timeout 0%',
+    expected: /^andon: --timeout 0%: a percentage needs a number greater than 0 before the %, e\.g\. --timeout 200%$/,
+    run: () => cli(['--timeout', '0%', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--timeout with a unit andon does not know',
+    expected: /^andon: --timeout needs a number of seconds greater than 0 \(or 1m30s, 2h, 1d\), got '5w'$/,
+    run: () => cli(['--timeout', '5w', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--halt with a percentage over 100',
+    expected:
+      /^andon: --halt soon,fail=150%: expected never, or now\|soon followed by ,fail=N ,success=N or ,done=N \(N ≥ 1, or a percentage such as 10%\)/,
+    run: () => cli(['--halt', 'soon,fail=150%', 'echo', ':::', 'a']),
   },
   {
     area: 'command line',

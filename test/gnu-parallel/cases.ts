@@ -298,6 +298,21 @@ export const LINES: readonly ComparedLine[] = [
   line("TOOL --halt soon,fail=1 -j1 'echo {}; exit {}' ::: 0 5 0"),
   line("TOOL --halt now,success=1 -j1 'echo {}; exit {}' ::: 1 0 1"),
   line("TOOL --halt-on-error now,fail=1 -j1 'exit {}' ::: 0 6 0"),
+  // --halt's counts and percentages, and its exit status (the failures so far, or their share of all jobs in %)
+  line("TOOL --halt soon,fail=2 -j1 'echo {}; exit {}' ::: 0 3 4 5 6"),
+  line("TOOL --halt soon,fail=50% -j1 'exit {}' ::: 0 3 4 0 6 0"),
+  line("TOOL --halt now,done=50% -j1 'echo {}; exit {}' ::: 0 3 4 0 6 0"),
+  line("TOOL --halt now,success=50% -j1 'exit {}' ::: 0 3 4 0 6 0"),
+  line("TOOL --halt 20% -j1 'exit {}' ::: 0 3 4 0 6 0"),
+  line("TOOL --halt 2 -j1 'echo {}; exit {}' ::: 0 3 4"),
+  line("TOOL --halt -1 -j1 'echo {}; exit {}' ::: 1 0 1"),
+  line("TOOL --halt 0 -j1 'exit {}' ::: 0 3"),
+  line("TOOL --halt 1 -j1 'kill -9 $$' ::: 1 2"),
+  // --timeout: time units, and a percentage of the median successful run time (the 2 s job is
+  // killed at about 0.3 s: a margin wide enough for a loaded machine)
+  line("TOOL --timeout 1m30s 'echo {}' ::: a"),
+  line("TOOL --timeout 1.5s -j1 'sleep {}; echo {}' ::: 0.1 5"),
+  line("TOOL -j1 --timeout 300% 'sleep {}; echo {}' ::: 0.1 0.1 0.1 2 0.1"),
   line("TOOL -j1 --retries 3 'echo {} >> tries; exit 1' ::: x; cat tries; rm tries"),
   line("TOOL -j1 --retries 2 'exit {}' ::: 0 1"),
   line("TOOL 'echo out; echo err >&2' ::: 1 2>/dev/null"),
