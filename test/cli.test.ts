@@ -310,6 +310,81 @@ describe('andon: failures, timeouts, retries, halt', () => {
   });
 });
 
+describe('andon -j FILE: the number of jobs read again as the run goes on', () => {
+  /** A job that says it started, then waits until the test opens its FIFO and closes it. */
+  const held = `echo started {}; cat ${join(dir, 'hold-{}')} > /dev/null`;
+  const release = (name: string): void => writeFileSync(join(dir, `hold-${name}`), '');
+  const makeHolds = (names: string[]): void => {
+    for (const name of names) spawnSync('mkfifo', [join(dir, `hold-${name}`)]);
+  };
+  const cleanHolds = (names: string[]): void => {
+    for (const name of names) rmSync(join(dir, `hold-${name}`), { force: true });
+  };
+
+  it('more jobs start at once when the file grows, and fewer run once it shrinks', async () => {
+    const names = ['1', '2', '3', '4', '5', '6'];
+    makeHolds(names);
+    const file = join(dir, 'procs-grow');
+    // Each write changes the file's size too, so a coarse clock cannot hide a change.
+    writeFileSync(file, '1');
+    const child = startAndon(['-j', file, '--line-buffer', held, ':::', ...names]);
+    try {
+      await child.waitForLine('started 1');
+      writeFileSync(file, '3\n');
+      release('1');
+      // 2, 3 and 4 run together: none of them can end until the test lets it.
+      await child.waitForLines(/^started [234]$/, 3);
+      writeFileSync(file, '1');
+      for (const name of ['2', '3']) release(name);
+      release('4');
+      await child.waitForLine('started 5');
+      // With one job at a time, 6 cannot have started while 5 is held.
+      assert.doesNotMatch(child.stdout(), /started 6/);
+      release('5');
+      await child.waitForLine('started 6');
+      release('6');
+      const exit = await child.exited;
+      assert.equal(exit.status, 0, exit.stderr);
+    } finally {
+      cleanHolds(names);
+    }
+  });
+
+  it('a file that stops holding a number keeps the number there was, with a warning', async () => {
+    const names = ['a', 'b', 'c'];
+    makeHolds(names);
+    const file = join(dir, 'procs-bad');
+    writeFileSync(file, '1');
+    const child = startAndon(['-j', file, '--line-buffer', held, ':::', ...names]);
+    try {
+      await child.waitForLine('started a');
+      writeFileSync(file, 'lots');
+      release('a');
+      await child.waitForStderrLine(/-j .*procs-bad holds 'lots', not a number of jobs; keeping 1$/);
+      await child.waitForLine('started b');
+      assert.doesNotMatch(child.stdout(), /started c/);
+      release('b');
+      await child.waitForLine('started c');
+      release('c');
+      assert.equal((await child.exited).status, 0);
+    } finally {
+      cleanHolds(names);
+    }
+  });
+
+  it('a file that does not hold a number of jobs at the start is refused before any job runs', async () => {
+    const file = join(dir, 'procs-empty');
+    writeFileSync(file, '');
+    const exit = await andon(['-j', file, 'echo', ':::', 'a']);
+    assert.equal(exit.status, 255);
+    assert.match(
+      exit.stderr,
+      /^andon: -j .*procs-empty: the file holds '', not a number of jobs; write N, N%, \+N, -N or 0 in it\n$/,
+    );
+    assert.equal(exit.stdout, '');
+  });
+});
+
 describe('andon: bad input gets one line and exit 255', () => {
   const cases: [string, string[], RegExp][] = [
     ['an unknown option', ['--bogus', 'echo', ':::', 'a'], /^andon: Unknown option --bogus; see andon --help$/],
@@ -323,12 +398,12 @@ describe('andon: bad input gets one line and exit 255', () => {
     [
       '-j abc',
       ['-j', 'abc', 'echo', ':::', 'a'],
-      /^andon: -j needs a number of jobs \(N, N%, \+N, -N or 0\), got 'abc'$/,
+      /^andon: -j needs a number of jobs \(N, N%, \+N, -N or 0\) or a file holding one, got 'abc'$/,
     ],
     [
-      '-j FILE',
-      ['-j', 'procs.txt', 'echo', ':::', 'a'],
-      /^andon: -j needs a number of jobs .* \(-j FILE is not supported\)$/,
+      '-j with a file that does not exist',
+      ['-j', 'no-such-procs.txt', 'echo', ':::', 'a'],
+      /^andon: -j needs a number of jobs .* got 'no-such-procs\.txt' \(no such file\)$/,
     ],
     [
       'an option andon does not have',
@@ -366,18 +441,18 @@ describe('andon: bad input gets one line and exit 255', () => {
     ['a missing :::: file', ['echo', '::::', '/nonexistent/list'], /^andon: Input file not found: \/nonexistent\/list/],
     [
       'a bad --timeout',
-      ['--timeout', '10%', 'echo', ':::', 'a'],
-      /^andon: --timeout 10%: percentages are not supported/,
+      ['--timeout', 'soon', 'echo', ':::', 'a'],
+      /^andon: --timeout needs a number of seconds greater than 0 \(or 1m30s, 2h, 1d\), got 'soon'$/,
     ],
     [
       '--timeout 0',
       ['--timeout', '0', 'echo', ':::', 'a'],
-      /^andon: --timeout needs a number of seconds greater than 0, got '0'$/,
+      /^andon: --timeout needs a number of seconds greater than 0 \(or 1m30s, 2h, 1d\), got '0'$/,
     ],
     [
       'a negative --grace',
       ['--grace', '-1', 'echo', ':::', 'a'],
-      /^andon: --grace needs a number of seconds ≥ 0, got '-1'$/,
+      /^andon: --grace needs a number of seconds ≥ 0 \(or 1m30s, 2h, 1d\), got '-1'$/,
     ],
     ['a bad --halt', ['--halt', 'later', 'echo', ':::', 'a'], /^andon: --halt later: expected never, or now\|soon/],
     [

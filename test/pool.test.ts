@@ -69,6 +69,52 @@ describe('createPool: running', () => {
     assert.equal(peak, 3);
   });
 
+  it('setConcurrency changes a run in progress: more start at once, and fewer run once running tasks finish', async () => {
+    const gates = new Map<number, ReturnType<typeof deferred<void>>>();
+    const started = new Map<number, ReturnType<typeof deferred<void>>>();
+    for (const n of range(7)) {
+      gates.set(n, deferred());
+      started.set(n, deferred());
+    }
+    let running = 0;
+    let mostAfterShrink = 0;
+    let shrunk = false;
+    const pool = createPool({
+      concurrency: 1,
+      task: async (n: number) => {
+        running++;
+        if (shrunk) mostAfterShrink = Math.max(mostAfterShrink, running);
+        started.get(n)!.resolve();
+        await gates.get(n)!.promise;
+        running--;
+        return n;
+      },
+    });
+    const run = pool.run(range(7));
+    await started.get(0)!.promise;
+    pool.setConcurrency(3);
+    assert.equal(pool.concurrency, 3);
+    // 1 and 2 start beside 0 at once, while 0 still runs.
+    await Promise.all([started.get(1)!.promise, started.get(2)!.promise]);
+    assert.equal(running, 3);
+    pool.setConcurrency(1);
+    shrunk = true;
+    for (const n of [0, 1]) gates.get(n)!.resolve();
+    // Two tasks ended, one still runs: with room for one, nothing new may start yet.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(running, 1);
+    gates.get(2)!.resolve();
+    for (const n of [3, 4, 5, 6]) {
+      await started.get(n)!.promise;
+      gates.get(n)!.resolve();
+    }
+    const summary = await run;
+    assert.equal(summary.done, 7);
+    assert.equal(mostAfterShrink, 1, 'one at a time after the shrink');
+    assert.throws(() => pool.setConcurrency(0), OptionError);
+    assert.equal(pool.concurrency, 1, 'later runs keep the new concurrency');
+  });
+
   it('accepts sync tasks, sets, generators and async generators', async () => {
     const double = createPool({ concurrency: 2, task: (n: number) => n * 2 });
     assert.equal((await double.run(new Set([1, 2, 3]))).done, 3);

@@ -38,6 +38,8 @@ export interface RunPlan {
   /** Input sources in order; empty means lines from stdin. */
   readonly sources: readonly SourceSpec[];
   readonly jobs: number;
+  /** `-j FILE`: read again as the run goes on; `cores` for the relative forms in it. */
+  readonly jobsFile: { readonly path: string; readonly cores: number } | undefined;
   /** How records become jobs, and what is printed around them (-n, -X, --colsep, -t, ...). */
   readonly shaping: ShapePlan;
   /** `--pipe` / `--pipepart`: each job reads a block of the input on its stdin instead of taking values. */
@@ -135,6 +137,26 @@ export function parseCommandLine(
   return assembleRunPlan(argv, options, { command, sources: [...argFiles, ...words.sources] }, defaultJobs);
 }
 
+/** When jobs start, how long they may take, how often they are tried, and when the run halts. @throws UsageError */
+function timingPlan(
+  values: ReadonlyMap<string, string>,
+): Pick<RunPlan, 'delayMs' | 'timeout' | 'tries' | 'halt' | 'graceMs'> {
+  return {
+    delayMs: values.has('delay') ? seconds('--delay', values.get('delay'), true) || undefined : undefined,
+    timeout: values.has('timeout') ? taskTimeout(values.get('timeout')!) : undefined,
+    tries: triesOf(values.get('retries')),
+    halt: values.has('halt') ? parseHalt(values.get('halt')!) : undefined,
+    // 0: the first signal goes straight to the termination sequence.
+    graceMs: values.has('grace') ? seconds('--grace', values.get('grace'), true) : DEFAULTS.grace,
+  };
+}
+
+/** -j's number, and the file it was read from for `-j FILE`. @throws UsageError */
+function jobsPlan(text: string | undefined, fallback: number, cores: number): Pick<RunPlan, 'jobs' | 'jobsFile'> {
+  const { jobs, file } = jobsFor(text, fallback, cores);
+  return { jobs, jobsFile: file === undefined ? undefined : { path: file, cores } };
+}
+
 /** Checks the options against each other and the command, and builds the run's plan. @throws UsageError */
 function assembleRunPlan(
   argv: readonly string[],
@@ -145,7 +167,11 @@ function assembleRunPlan(
 ): RunPlan {
   const { values, flags } = options;
   const redis = redisOf(values, flags);
-  const jobs = jobsFor(values.get('jobs'), redis === undefined ? defaultJobs : DEFAULTS.queuedJobs, defaultJobs);
+  const { jobs, jobsFile } = jobsPlan(
+    values.get('jobs'),
+    redis === undefined ? defaultJobs : DEFAULTS.queuedJobs,
+    defaultJobs,
+  );
   const pipe = pipePlan(values, flags, sources);
   const shaping = shapePlan(values, flags, jobs, command);
   const strings: TemplateOptions = { plus: flags.has('plus'), slots: jobs };
@@ -162,11 +188,11 @@ function assembleRunPlan(
     line: lineFor(command, template, context, pipe !== undefined),
     sources,
     jobs,
+    jobsFile,
     shaping,
     pipe,
     link: flags.has('link'),
     shuffle: flags.has('shuffle'),
-    delayMs: values.has('delay') ? seconds('--delay', values.get('delay'), true) || undefined : undefined,
     dryRun: flags.has('dryRun'),
     keepOrder: flags.has('keepOrder'),
     // --tagstring implies --tag, as in GNU parallel.
@@ -174,11 +200,7 @@ function assembleRunPlan(
     tagFor: tagFor(shaping.tagstring, strings),
     lineBuffer: flags.has('lineBuffer'),
     bar: flags.has('bar'),
-    timeout: values.has('timeout') ? taskTimeout(values.get('timeout')!) : undefined,
-    tries: triesOf(values.get('retries')),
-    halt: values.has('halt') ? parseHalt(values.get('halt')!) : undefined,
-    // 0: the first signal goes straight to the termination sequence.
-    graceMs: values.has('grace') ? seconds('--grace', values.get('grace'), true) : DEFAULTS.grace,
+    ...timingPlan(values),
     termseq,
     jobLog,
     resume: flags.has('resumeFailed') ? 'rerun-failed' : flags.has('resume'),

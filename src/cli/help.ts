@@ -88,7 +88,9 @@ ${redisOptions()}
 function localOptions(defaultJobs: number): string {
   return `Options:
   -j, --jobs N        run N jobs at once (default: ${defaultJobs}, the number of cores); also
-                      N% of the cores, +N or -N cores, 0 for as many as possible (256)
+                      N% of the cores, +N or -N cores, 0 for as many as possible (256),
+                      or a FILE holding one of those: read again as jobs finish (and
+                      every second), so the run can be resized while it goes on
   -0, --null          input records end with NUL, not newline
   -d, --delimiter C   input records end with C (\n, \t, \0 or one character)
   -E STR              a record STR ends the input (-eSTR, --eof=STR: the same; -e alone:
@@ -249,7 +251,7 @@ function exitStatus(): string {
 /** Where andon differs from GNU parallel, for its users. */
 function differences(): string {
   return `Where andon differs from GNU parallel:
-  -j 0 means 256 at once; -j FILE is not supported. GNU's options andon lacks
+  -j 0 means 256 at once. GNU's options andon lacks
   (--sshlogin, --cat, --fifo, --round-robin, --compress, ...) are refused by
   name with what to use instead. Short options bundle as in GNU (-kj2, -kX).
   In the job log a --pipe block is named by its number and byte range, so --resume with

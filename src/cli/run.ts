@@ -14,6 +14,7 @@ import { displayArgs, type RunPlan } from './args.js';
 import { missingProgram } from './command-check.js';
 import { DEFAULT_SHELL, isExportedFunction, jobShell } from './job-shell.js';
 import { HaltObserver } from './halt.js';
+import { JobsFileWatcher } from './jobs-file.js';
 import { invokedAs } from './invoked-as.js';
 import { checkSources, listOrStreamJobs, type ReadOptions } from './input.js';
 import { readColumnHeaders } from './named-columns.js';
@@ -240,7 +241,10 @@ async function startPool(
   // --results and --files save the output, and print only what --files names.
   const printing =
     plan.results === undefined ? output : new ResultsWriter(plan.results.layout, plan.results.plan, output);
-  const observers = [printing, timeoutNotices(plan, io.stderr), stopping, ...(halt === undefined ? [] : [halt])];
+  const observers: RunObserver<string[], CommandResult>[] = [printing, timeoutNotices(plan, io.stderr), stopping];
+  if (halt !== undefined) observers.push(halt);
+  if (plan.jobsFile !== undefined)
+    observers.push(new JobsFileWatcher(plan.jobsFile.path, plan.jobs, plan.jobsFile.cores, io.stderr));
   // With --results, GNU parallel prints no -t/-v line either.
   const where = plan.results === undefined ? plan.shaping.printCommands : undefined;
   const announce =

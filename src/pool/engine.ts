@@ -156,6 +156,10 @@ export class RunEngine<I, R> implements RunHandle {
     this.#failWith({ kind: 'observer', error });
   }
 
+  setConcurrency(concurrency: number): void {
+    this.#lanes.resize(concurrency);
+  }
+
   /** The run cannot go on: the first failure is kept, and the run stops with reason 'error'. */
   #failWith(failure: RunFailure): void {
     this.#failure ??= failure;

@@ -88,6 +88,8 @@ export interface RunHandle {
   stop(reason: StopReason, options?: { readonly finishRunning?: boolean }): void;
   /** Forced stop, as `pool.forceStop()`. */
   forceStop(): void;
+  /** How many tasks may run at once from now on, as `pool.setConcurrency()` (checked there). */
+  setConcurrency(concurrency: number): void;
   /**
    * The run cannot go on (a job log that cannot be written): it stops with reason `'error'`
    * and rejects with `error`. Also honoured from `runEnded`. The first failure wins.

@@ -1,7 +1,7 @@
 /** The public pool: delegates each run to a fresh engine, with its session and plug-ins. */
 import { PoolBusyError } from '../errors.js';
 import { checkOptions, expectObject, optional, withDefault, type Schema } from '../options/schema.js';
-import { is, optionError } from '../options/validate.js';
+import { expectPositiveInteger, is, optionError } from '../options/validate.js';
 import type { Executor } from '../run/executor.js';
 import type { InterruptHub, NoticeWriter } from '../stop/signals.js';
 import { STOP_REASONS, type StopReason } from '../stop/token.js';
@@ -73,10 +73,12 @@ export class Pool<I, R> {
   readonly #parts: PoolParts<I, R>;
   readonly #observers = new Set<RunObserver<I, R>>();
   #active: RunEngine<I, R> | undefined;
+  #concurrency: number;
 
   /** @internal Use {@link createPool}. */
   constructor(parts: PoolParts<I, R>) {
     this.#parts = parts;
+    this.#concurrency = parts.settings.concurrency;
   }
 
   /**
@@ -119,7 +121,7 @@ export class Pool<I, R> {
   stream(items: PoolInput<I>, options: StreamOptions = {}): AsyncIterableIterator<TaskResult<I, R>> {
     const checked = checkOptions('stream options', expectObject('stream options', options, 'an object'), streamSchema);
     const { ordered } = checked;
-    const buffer = checked.buffer ?? Math.max(16, 2 * this.#parts.settings.concurrency);
+    const buffer = checked.buffer ?? Math.max(16, 2 * this.#concurrency);
     let engine: RunEngine<I, R> | undefined;
     const stream = new ResultStream<I, R>(ordered, buffer, async () => {
       engine?.stop('stop');
@@ -144,6 +146,22 @@ export class Pool<I, R> {
       stopSchema,
     );
     this.#active?.stop(reason, { finishRunning });
+  }
+
+  /**
+   * How many tasks run at once, from now on: for the run in progress (more start at once;
+   * when fewer, running tasks finish and no new one starts until fewer run) and for later
+   * runs. A thread pool starts more threads as needed.
+   */
+  setConcurrency(concurrency: number): void {
+    expectPositiveInteger('concurrency', concurrency);
+    this.#concurrency = concurrency;
+    this.#active?.setConcurrency(concurrency);
+  }
+
+  /** How many tasks run at once (the `concurrency` option, or the last `setConcurrency()`). */
+  get concurrency(): number {
+    return this.#concurrency;
   }
 
   /** Forced stop of the current run: kill what can be killed, abandon the rest, settle now. */
@@ -199,7 +217,7 @@ export class Pool<I, R> {
     // The pool is free the moment the run ends, before its promise settles: a consumer whose
     // `for await` over the stream just ended may start the next run at once.
     attachments.push({ observer: { runEnded: release } });
-    const engine = new RunEngine(settings, executor, input, attachments, stream);
+    const engine = new RunEngine({ ...settings, concurrency: this.#concurrency }, executor, input, attachments, stream);
     new RunSession(engine as RunEngine<unknown, unknown>, signals, settings.grace, notice);
     this.#active = engine;
     engine.result.then(release, release);

@@ -40,6 +40,10 @@ export class LaneScheduler<I, R> {
   readonly #lanes: Lanes<I>;
   readonly #turns = new EventLoopTurns();
   readonly #limit: TimeLimit;
+  /** How many lanes the run wants now: the concurrency, changed by `resize()`. */
+  #target: number;
+  #started = false;
+  #goOn: () => boolean = () => false;
   readonly #lanesGone: () => void;
   /** While suspended (Ctrl+Z): what lanes wait on before they take another item. */
   #suspension:
@@ -54,6 +58,7 @@ export class LaneScheduler<I, R> {
     this.#outcomes = run.outcomes;
     this.#lanes = new Lanes(settings.concurrency);
     this.#limit = new TimeLimit(settings.timeout, settings.timeoutShare);
+    this.#target = settings.concurrency;
     this.#lanesGone = () => {
       if (this.#lanes.size === 0) lanesGone();
     };
@@ -66,7 +71,24 @@ export class LaneScheduler<I, R> {
 
   /** Starts the lanes, while `goOn()` says the run still runs. */
   start(goOn: () => boolean): void {
-    for (let i = 0; i < this.#settings.concurrency && goOn(); i++) this.#spawnLane(undefined);
+    this.#started = true;
+    this.#goOn = goOn;
+    this.#fill();
+  }
+
+  /**
+   * From now on `concurrency` tasks at once: more lanes start at once; when fewer, lanes retire
+   * as their tasks finish (no running task is stopped for it).
+   */
+  resize(concurrency: number): void {
+    this.#target = concurrency;
+    if (this.#started) this.#fill();
+  }
+
+  /** Opens lanes up to the target while the run takes new tasks. */
+  #fill(): void {
+    while (this.#lanes.size < this.#target && !this.#run.startGate.stopped && !this.#run.input.ended && this.#goOn())
+      this.#spawnLane(undefined);
   }
 
   /** No new task may start: lanes waiting for input or for room in the stream retire. */
@@ -124,6 +146,8 @@ export class LaneScheduler<I, R> {
         await this.#runItem(lane);
       }
       while (!lane.retired && !this.#run.startGate.stopped && !this.#run.input.ended) {
+        // Fewer lanes wanted: this one retires between tasks.
+        if (this.#lanes.size > this.#target) break;
         if (this.#suspension !== undefined) {
           await this.#suspension.over;
           continue;
@@ -289,7 +313,7 @@ export class LaneScheduler<I, R> {
           reason,
           abandoned: true,
         });
-      if (goesOn) this.#spawnLane(undefined);
+      if (goesOn && this.#lanes.size < this.#target) this.#spawnLane(undefined);
     }
     this.#lanesGone();
   }

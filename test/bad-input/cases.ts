@@ -329,8 +329,14 @@ export const CASES: readonly BadInput[] = [
   {
     area: 'command line',
     input: '-j abc',
-    expected: /^andon: -j needs a number of jobs \(N, N%, \+N, -N or 0\), got 'abc'$/,
+    expected: /^andon: -j needs a number of jobs \(N, N%, \+N, -N or 0\) or a file holding one, got 'abc'$/,
     run: () => cli(['-j', 'abc', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '-j FILE whose text is not a number of jobs',
+    expected: /^andon: -j <dir>\/procs: the file holds 'four', not a number of jobs; write N, N%, \+N, -N or 0 in it$/,
+    run: () => cli(['-j', logWith('procs', 'four\n'), 'echo', ':::', 'a']),
   },
   {
     area: 'command line',

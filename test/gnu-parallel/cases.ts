@@ -29,6 +29,7 @@ export const FIXTURES: Readonly<Record<string, string>> = {
   'dir/other.txt': 'y\n',
   'records-file': '>r1\nAAA\n>r2\nBB\nB\n>r3\nC\n',
   'header-file.tsv': 'name\tsize\na\t1\nb\t2\nc\t3\nd\t4\n',
+  'procs-file': '2\n',
   'long-lines': `${'x'.repeat(40)}\n${'y'.repeat(5)}\n${'z'.repeat(30)}\n`,
 };
 
@@ -311,6 +312,9 @@ export const LINES: readonly ComparedLine[] = [
   // --timeout: time units, and a percentage of the median successful run time (the 2 s job is
   // killed at about 0.3 s: a margin wide enough for a loaded machine)
   line("TOOL --timeout 1m30s 'echo {}' ::: a"),
+  // -j FILE: the number of jobs read from a file
+  line('TOOL -k -j procs-file echo ::: a b c'),
+  line("TOOL -j procs-file 'sleep 0.{}; echo {}' ::: 3 1 2"),
   line("TOOL --timeout 1.5s -j1 'sleep {}; echo {}' ::: 0.1 5"),
   line("TOOL -j1 --timeout 300% 'sleep {}; echo {}' ::: 0.1 0.1 0.1 2 0.1"),
   line("TOOL -j1 --retries 3 'echo {} >> tries; exit 1' ::: x; cat tries; rm tries"),
