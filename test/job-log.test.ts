@@ -166,6 +166,20 @@ describe('job log in the library', () => {
     assert.deepEqual(ran, [3]);
   });
 
+  it('writes the Seq that `seq` gives an item, not its place in the input', async () => {
+    const path = fresh('seq');
+    await createPool({ concurrency: 1, task: async () => {}, jobLog: { path, seq: (n: number) => n * 10 } }).run([
+      7, 3,
+    ]);
+    assert.deepEqual(
+      lines(path)
+        .slice(1)
+        .map((line) => line.split('\t')[0]),
+      ['70', '30'],
+    );
+    assert.throws(() => createPool({ task: () => {}, jobLog: { path, seq: 5 as never } }), /jobLog\.seq/);
+  });
+
   it('an unwritable job log fails the run before any task starts', async () => {
     let called = false;
     const pool = createPool({

@@ -83,7 +83,8 @@ function jobLogConfig<I>(value: unknown, outcomeOf: JobLogConfig<I>['outcomeOf']
   );
   const checked = checkOptions('jobLog', options, jobLogSchema, 'jobLog.');
   const key = (checked.key as JobLogConfig<I>['key'] | undefined) ?? stableKey;
-  return { path: checked.path, key, resume: checked.resume, identity: checked.identity, outcomeOf };
+  const seq = checked.seq as JobLogConfig<I>['seq'];
+  return { path: checked.path, key, seq, resume: checked.resume, identity: checked.identity, outcomeOf };
 }
 
 /** The options every kind takes, as checked by its schema. */

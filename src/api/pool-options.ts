@@ -97,6 +97,12 @@ export interface JobLogOptions<I> {
    */
   readonly key?: (item: I, index: number) => string;
   /**
+   * The Seq column of an item's record, when it is not its place in this run's input (a
+   * retry of jobs from an earlier run keeps their numbers).
+   * @default index + 1
+   */
+  readonly seq?: (item: I, index: number) => number;
+  /**
    * Skip items the job log says finished: `true` skips those that succeeded or failed (GNU
    * parallel's --resume), `'rerun-failed'` runs the failed ones again (--resume-failed).
    * Cancelled and never-started tasks are not in the log, so they always run again.

@@ -116,6 +116,7 @@ export const commandSchema = {
 export const jobLogSchema = {
   path: nonEmpty('the path of the job log file'),
   key: optional(is.function()),
+  seq: optional(is.function()),
   resume: withDefault((value, name) => {
     if (value !== true && value !== false && value !== 'rerun-failed')
       throw optionError(name, "true, false or 'rerun-failed'", value);

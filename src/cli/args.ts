@@ -17,6 +17,7 @@ import { parseWorker, redisPlan, type RedisPlan, type WorkerPlan } from './worke
 import { UsageError } from '../errors.js';
 import { readCommandWords, type CommandWords, type SourceSpec } from './command-words.js';
 import { jobsFor } from './jobs-arg.js';
+import { failedJobsOf, type RetryPlan } from './retry-failed.js';
 import { scanOptions, type ScannedOptions } from './option-scan.js';
 import { shapePlan, type ShapePlan, withRenamedStrings } from './shape-args.js';
 import { parseReport, type ReportPlan } from './report-args.js';
@@ -58,7 +59,6 @@ export interface RunPlan {
   readonly lineBuffer: boolean;
   /** Show the progress line (on a terminal). */
   readonly bar: boolean;
-  /** Per-job time limit in ms, if any. */
   /** Seconds as ms, or a percentage of the median successful job's run time. */
   readonly timeout: number | `${number}%` | undefined;
   /** Tries per job in total, as GNU parallel's --retries (1 = no retry). */
@@ -85,6 +85,8 @@ export interface RunPlan {
   readonly tmpdir: string | undefined;
   /** `--nice N`: the jobs' niceness, through nice(1). */
   readonly nice: number | undefined;
+  /** `--retry-failed`: the failed jobs of the job log, and the command line's own words it does not use. */
+  readonly retry?: (RetryPlan & { readonly ignored: string | undefined }) | undefined;
   /** `--wd DIR`: the job's working directory (replacement strings filled in), made if missing. */
   readonly workdir: ((job: JobValues) => string) | undefined;
 }
@@ -128,6 +130,7 @@ export function parseCommandLine(
     values: options.values.get('argSep') ?? ':::',
     files: options.values.get('argFileSep') ?? '::::',
   };
+  if (options.flags.has('retryFailed')) return retryRunPlan(argv, effective, options, defaultJobs);
   const words = readCommandWords(effective, options.end, separators);
   // -a FILE is a :::: FILE before the command line's own sources.
   const argFiles: SourceSpec[] = (options.lists.get('argFile') ?? []).map((path) => ({ kind: 'file', path }));
@@ -135,6 +138,29 @@ export function parseCommandLine(
     ? quotedCommand(words.words ?? [], options)
     : withRenamedStrings(words.command, options.values);
   return assembleRunPlan(argv, options, { command, sources: [...argFiles, ...words.sources] }, defaultJobs);
+}
+
+/** `--retry-failed`: the job log's failed commands are the jobs; the command line's own are not used. @throws UsageError */
+function retryRunPlan(
+  argv: readonly string[],
+  effective: readonly string[],
+  options: ScannedOptions,
+  defaultJobs: number,
+): RunPlan {
+  const { flags, values, lists, end } = options;
+  if (flags.has('resume') || flags.has('resumeFailed'))
+    throw new UsageError(
+      `--retry-failed and ${flags.has('resume') ? '--resume' : '--resume-failed'} contradict each other; choose one`,
+    );
+  const failed = failedJobsOf(values.get('joblog')?.replace(/^\+(?=.)/, ''));
+  const given = [...(lists.get('argFile') ?? []).map((path) => `-a ${path}`), ...effective.slice(end)];
+  const plan = assembleRunPlan(
+    argv,
+    options,
+    { command: '', sources: [{ kind: 'values', values: failed.commands }] },
+    defaultJobs,
+  );
+  return { ...plan, retry: { ...failed, ignored: given.length === 0 ? undefined : displayArgs(given) } };
 }
 
 /** When jobs start, how long they may take, how often they are tried, and when the run halts. @throws UsageError */

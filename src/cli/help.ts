@@ -172,6 +172,8 @@ function localOptions(defaultJobs: number): string {
                       +FILE appends, as FILE always does
   --resume            with --joblog: skip the jobs FILE has (succeeded or failed)
   --resume-failed     with --joblog: skip the jobs FILE has as succeeded, rerun the rest
+  --retry-failed      with --joblog: run FILE's failed jobs again, each its Command column
+                      under its Seq (the command and inputs given are not used, as in GNU)
   -J, --profile NAME  read options from ~/.parallel/NAME (or ./NAME, /path) instead of the
                       config files (/etc/parallel/config, ~/.parallel/config, $PARALLEL_HOME,
                       $XDG_CONFIG_HOME/parallel); $PARALLEL's options come after them, the

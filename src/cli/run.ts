@@ -100,6 +100,8 @@ export async function runPlan(asked: RunPlan, io: CliIo, options: { alwaysSummar
   await checkSources(plan.sources);
   if (plan.pipe?.kind === 'part') for (const file of plan.pipe.files) checkPartFile(file);
   if (plan.tmpdir !== undefined) useTmpdir(plan.tmpdir);
+  if (plan.retry?.ignored !== undefined)
+    io.stderr.write(`andon: --retry-failed runs the job log's failed commands; not used: ${plan.retry.ignored}\n`);
   // As GNU parallel warns: more often a forgotten ::: than a user typing jobs by hand.
   if (plan.sources.length === 0 && (io.stdin as { isTTY?: boolean }).isTTY === true)
     io.stderr.write(
@@ -228,6 +230,11 @@ interface JobSetup {
   readonly total: number | undefined;
 }
 
+/** A retried job's Seq: the one its command had in the job log. */
+function retrySeq(seqs: ReadonlyMap<string, number>): (values: string[], index: number) => number {
+  return (values, index) => seqs.get(values[0]!) ?? index + 1;
+}
+
 /** The pool that runs the plan's jobs, with the observers that print their output and notices. */
 async function startPool(
   plan: RunPlan,
@@ -315,7 +322,9 @@ function createCommandPool(
               return blocks === undefined ? command : blocks.keyOf(values, command);
             },
             resume: plan.resume,
-            identity: plan.command,
+            // A retry appends to the log of the run it retries, its jobs under their own numbers.
+            identity: plan.retry === undefined ? plan.command : plan.retry.identity,
+            seq: plan.retry === undefined ? undefined : retrySeq(plan.retry.seqs),
           },
     observers,
   });

@@ -17,6 +17,8 @@ export type ResumeMode = false | true | 'rerun-failed';
 export interface JobLogConfig<I> {
   readonly path: string;
   readonly key: (item: I, index: number) => string;
+  /** The Seq column of an item's record; index + 1 when not given. */
+  readonly seq?: ((item: I, index: number) => number) | undefined;
   /** true skips every item the log has (GNU --resume); 'rerun-failed' skips only successes. */
   readonly resume: ResumeMode;
   /** Written into a new log's header; a log with a different one is refused. */
@@ -99,6 +101,7 @@ export function openJobLog<I, R>(config: JobLogConfig<I>): JobLog<I, R> {
     keys.set(index, key);
     return key;
   };
+  const seqOf = config.seq ?? ((_: I, index: number) => index + 1);
   const skips =
     config.resume === false || outcomes.size === 0
       ? () => false
@@ -114,7 +117,7 @@ export function openJobLog<I, R>(config: JobLogConfig<I>): JobLog<I, R> {
         return;
       }
       writer.write({
-        seq: result.index + 1,
+        seq: seqOf(result.item, result.index),
         startTime: result.startedAt / 1000,
         runtime: result.durationMs / 1000,
         key: keyOf(result.item, result.index),

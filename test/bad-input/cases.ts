@@ -635,6 +635,31 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
+    input: '--retry-failed without --joblog',
+    expected: /^andon: --retry-failed needs --joblog FILE: the failed jobs and their commands are read from it$/,
+    run: () => cli(['--retry-failed']),
+  },
+  {
+    area: 'command line',
+    input: '--retry-failed with a job log that does not exist',
+    expected:
+      /^andon: --retry-failed: the job log <dir>\/never-ran\.log has no jobs; give the job log of an earlier run$/,
+    run: () => cli(['--retry-failed', '--joblog', join(dir, 'never-ran.log')]),
+  },
+  {
+    area: 'command line',
+    input: '--retry-failed with --resume',
+    expected: /^andon: --retry-failed and --resume contradict each other; choose one$/,
+    run: () => cli(['--retry-failed', '--resume', '--joblog', join(dir, 'never-ran.log')]),
+  },
+  {
+    area: 'command line',
+    input: '--retry-failed with a file that is not a job log',
+    expected: /^andon: <dir>\/not-a-log:1 is not a job log header/,
+    run: () => cli(['--retry-failed', '--joblog', logWith('not-a-log', 'hello\n')]),
+  },
+  {
+    area: 'command line',
     input: '--resume without --joblog',
     expected: /^andon: --resume needs --joblog FILE: the job log says which jobs already ran$/,
     run: () => cli(['--resume', 'echo', ':::', 'a']),

@@ -299,6 +299,16 @@ export const LINES: readonly ComparedLine[] = [
   line("TOOL --halt soon,fail=1 -j1 'echo {}; exit {}' ::: 0 5 0"),
   line("TOOL --halt now,success=1 -j1 'echo {}; exit {}' ::: 1 0 1"),
   line("TOOL --halt-on-error now,fail=1 -j1 'exit {}' ::: 0 6 0"),
+  // --retry-failed: the job log's failed commands run again, under their Seq; the command line's own are not used
+  line(
+    "TOOL --joblog jl -k 'test -e {} && echo ok {}' ::: abc-file x y; touch x; TOOL --retry-failed --joblog jl -k; echo $?; TOOL --retry-failed --joblog jl; echo $?; cut -f 1,7,9 jl",
+  ),
+  line(
+    "TOOL --joblog jl 'echo {}; exit {}' ::: 0 1 2 > /dev/null; TOOL --retry-failed --joblog jl -j1 this part is ignored ::: z; cut -f 1,7,9 jl",
+  ),
+  line(
+    "parallel --will-cite --joblog jl 'exit {}' ::: 0 3 0 4; TOOL --retry-failed --joblog jl -k 'echo not run'; echo $?; cut -f 1,7,9 jl | sort",
+  ),
   // --halt's counts and percentages, and its exit status (the failures so far, or their share of all jobs in %)
   line("TOOL --halt soon,fail=2 -j1 'echo {}; exit {}' ::: 0 3 4 5 6"),
   line("TOOL --halt soon,fail=50% -j1 'exit {}' ::: 0 3 4 0 6 0"),
