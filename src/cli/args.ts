@@ -326,7 +326,8 @@ function lineFor(
 function numberedColumns({ values, flags, ...rest }: ScannedOptions, names: readonly string[]): ScannedOptions {
   const numbered = new Map(values);
   numbered.delete('header');
-  if (!numbered.has('colsep')) numbered.set('colsep', '\t');
+  // --csv splits at a comma unless told otherwise.
+  if (!numbered.has('colsep') && !flags.has('csv')) numbered.set('colsep', '\t');
   const tagstring = values.get('tagstring');
   if (tagstring !== undefined) numbered.set('tagstring', withColumnNumbers(tagstring, names));
   return { ...rest, values: numbered, flags };

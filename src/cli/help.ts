@@ -109,6 +109,8 @@ function localOptions(defaultJobs: number): string {
                       do); a line ending in a blank goes on in the next; -l [N],
                       --max-lines [N]: the same, N 1 by default, not implying -X
   -C, --colsep REGEX  split each record into columns: {1}, {2}, ...
+  --csv               records are CSV: columns split at a comma (or --colsep's one
+                      character), "quoted" fields may hold it, "" and newlines
   --trim n|l|r|lr     remove white space around each value
   -r                  a record that is only white space runs no job
   -I STR              STR instead of {} in the command (-i: the same as -I {});

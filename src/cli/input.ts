@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { CsvContinuation } from './csv.js';
 import type { SourceSpec } from './args.js';
 import { decodeBytes } from '../bytes.js';
 import { UsageError } from '../errors.js';
@@ -48,10 +49,20 @@ export interface ReadOptions {
   readonly splitValues?: boolean;
   /** `-L`/`-l`: a record ending in white space goes on in the next one, as in GNU parallel. */
   readonly continuedLines?: boolean;
+  /** `--csv`: a record whose quotes are unbalanced goes on in the next one. */
+  readonly csv?: boolean;
+}
+
+/** Joins a record to the next one while it goes on there. */
+interface Continuation {
+  /** The record to use, or undefined while it goes on in the next one. */
+  next(record: string): string | undefined;
+  /** A last record that was still going on: it counts as it is. */
+  rest(): string | undefined;
 }
 
 /** Joins a record that ends in white space to the next one (`-L`). */
-class LineContinuation {
+class LineContinuation implements Continuation {
   #pending: string | undefined;
 
   /** The record to use, or undefined while it goes on in the next one. */
@@ -68,16 +79,17 @@ class LineContinuation {
 }
 
 /** A source's records, up to `-E`'s end marker. */
-async function* recordsOf(stream: Readable, { separator, eof, continuedLines }: ReadOptions): AsyncGenerator<string> {
+async function* recordsOf(stream: Readable, read: ReadOptions): AsyncGenerator<string> {
+  const { separator, eof } = read;
   // The common case reads a million records: it keeps its plain loop.
-  if (continuedLines !== true) {
+  if (read.continuedLines !== true && read.csv !== true) {
     for await (const record of readRecords(stream, separator)) {
       if (record === eof) return;
       yield record;
     }
     return;
   }
-  const continuation = new LineContinuation();
+  const continuation: Continuation = read.csv === true ? new CsvContinuation(separator) : new LineContinuation();
   for await (const record of readRecords(stream, separator)) {
     if (record === eof) break;
     const value = continuation.next(record);

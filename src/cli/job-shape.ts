@@ -4,6 +4,7 @@
  * `--xargs`). An input known up front stays an array (so the total is known); a stream stays
  * a stream, read a bounded amount ahead.
  */
+import { csvFields } from './csv.js';
 import { shellQuote } from '../command/quote.js';
 
 /** How many input records go into one job. */
@@ -26,6 +27,8 @@ export interface JobShape {
   readonly trim: Trim;
   /** `--colsep`: each value split into columns, each column a value (`{1}`, `{2}`, ...). */
   readonly colsep: RegExp | undefined;
+  /** `--csv`: the columns are CSV fields, split at this separator instead of at `colsep`. */
+  readonly csv?: string | undefined;
   /** `-r`: a record that is only white space runs no job. */
   readonly skipBlank: boolean;
   readonly grouping: Grouping;
@@ -54,10 +57,16 @@ function trimmed(value: string, trim: Trim): string {
   return value;
 }
 
+/** A record's columns: split at `--colsep`, or as CSV fields with `--csv`. @throws UsageError for a record that is not CSV */
+export function columnsOf(value: string, shape: Pick<JobShape, 'colsep' | 'csv'>): string[] {
+  if (shape.csv !== undefined) return csvFields(value, shape.csv);
+  return shape.colsep === undefined ? [value] : value.split(shape.colsep);
+}
+
 /** One record's values, trimmed and split into columns; undefined if `-r` drops it. */
 function recordValues(values: readonly string[], shape: JobShape): string[] | undefined {
   if (shape.skipBlank && values.every((value) => value.trim() === '')) return undefined;
-  const columns = shape.colsep === undefined ? values : values.flatMap((value) => value.split(shape.colsep!));
+  const columns = shape.colsep === undefined ? values : values.flatMap((value) => columnsOf(value, shape));
   return columns.map((value) => trimmed(value, shape.trim));
 }
 

@@ -21,6 +21,7 @@ const ARGUMENT_SHAPING: readonly (readonly [string, string])[] = [
   ['xargs', '--xargs'],
   ['maxChars', '-s'],
   ['colsep', '--colsep'],
+  ['csv', '--csv'],
   ['link', '--link'],
   ['trim', '--trim'],
   ['delimiter', '-d'],

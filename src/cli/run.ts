@@ -19,7 +19,7 @@ import { invokedAs } from './invoked-as.js';
 import { checkSources, listOrStreamJobs, type ReadOptions } from './input.js';
 import { readColumnHeaders } from './named-columns.js';
 import { ResultsWriter } from './results.js';
-import { shapeList, shapeStream } from './job-shape.js';
+import { columnsOf, shapeList, shapeStream } from './job-shape.js';
 import { OutputSequencer, type ByteSink } from './output.js';
 import { redisBackendFor } from './redis-backend.js';
 import { PipeJobs } from './pipe-jobs.js';
@@ -185,6 +185,7 @@ function readOptions({ shaping }: RunPlan): ReadOptions {
     eof: shaping.eof,
     splitValues: shaping.delimited,
     continuedLines: shaping.continuedLines,
+    csv: shaping.shape.csv !== undefined,
   };
 }
 
@@ -194,7 +195,9 @@ async function withColumnHeaders(
   remake: NonNullable<RunPlan['withColumnHeaders']>,
   stdin: Readable,
 ): Promise<RunPlan> {
-  return remake(await readColumnHeaders(plan.sources, stdin, readOptions(plan), plan.shaping.shape.colsep ?? /\t/));
+  const { shape } = plan.shaping;
+  const columns = (record: string): string[] => columnsOf(record, { colsep: shape.colsep ?? /\t/, csv: shape.csv });
+  return remake(await readColumnHeaders(plan.sources, stdin, readOptions(plan), columns));
 }
 
 /** The jobs' values: the input sources combined (or linked), then shaped into jobs. */

@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { Grouping, JobShape, Trim } from './job-shape.js';
-import { positiveInteger, wholeNumber, withUnitPrefix } from './values.js';
+import { literalPattern, positiveInteger, wholeNumber, withUnitPrefix } from './values.js';
 
 /**
  * The longest command line GNU parallel builds for `-m`, `-X` and `--xargs` on Linux, and
@@ -44,6 +44,27 @@ function delimiterOf(text: string): string {
   if ([...delimiter].length !== 1 || delimiter.charCodeAt(0) > 0x7f)
     throw new UsageError(`-d needs one ASCII character (or \\n, \\t, \\0), got '${text}'`);
   return delimiter;
+}
+
+/**
+ * How a record is split into columns: at `--colsep` (a tab with named columns), or as CSV
+ * (`--csv`: at a comma, or at `--colsep`'s one character). @throws UsageError
+ */
+function columnsPlan(
+  values: ReadonlyMap<string, string>,
+  flags: ReadonlySet<string>,
+  namedColumns: boolean,
+): Pick<JobShape, 'colsep' | 'csv'> {
+  const given = values.get('colsep');
+  if (!flags.has('csv'))
+    return { colsep: given !== undefined ? colsepOf(given) : namedColumns ? /\t/ : undefined, csv: undefined };
+  const separator = given === undefined ? ',' : given === '\\t' ? '\t' : given;
+  if ([...separator].length !== 1 || separator === '"' || separator === '\n')
+    throw new UsageError(
+      `--csv splits at one character (not a quote or a newline); --colsep '${given}' is not one, e.g. --colsep ';'`,
+    );
+  // colsep too: whatever asks whether records have columns gets yes.
+  return { colsep: new RegExp(literalPattern(separator)), csv: separator };
 }
 
 function colsepOf(text: string): RegExp {
@@ -107,7 +128,7 @@ export function shapePlan(
     shape: {
       trim,
       // With named columns GNU parallel splits at tabs unless told otherwise.
-      colsep: values.has('colsep') ? colsepOf(values.get('colsep')!) : namedColumns ? /\t/ : undefined,
+      ...columnsPlan(values, flags, namedColumns),
       skipBlank: flags.has('noRunIfEmpty'),
       grouping: groupingOf(values, flags, jobs),
       commandLength: command.length,

@@ -28,6 +28,9 @@ export function wholeNumber(option: string, text: string, hint: string): number 
   return Number(text);
 }
 
+/** `text` as a regular expression that matches it literally. */
+export const literalPattern = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** GNU parallel's time units: `90`, `1.5m`, `1h30m`, `2d` (s, m, h, d). */
 const TIME_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 const WITH_UNITS = /^(\d+(\.\d+)?[smhd])+(\d+(\.\d+)?)?$/i;

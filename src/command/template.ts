@@ -162,7 +162,10 @@ export class Template {
       case 'value': {
         if (part.source === undefined) return job.values.map((value) => quote(part.transform(value))).join(' ');
         const index = part.source < 0 ? job.values.length + part.source : part.source - 1;
-        return quote(part.transform(job.values[index] ?? ''));
+        const value = job.values[index];
+        // A value the job does not have (-n's last job, a short --colsep record) is nothing, not
+        // an empty argument, whatever the replacement string does: so GNU parallel writes it.
+        return value === undefined ? '' : quote(part.transform(value));
       }
     }
   }

@@ -635,6 +635,20 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
+    input: '--csv with a --colsep of more than one character',
+    expected:
+      /^andon: --csv splits at one character \(not a quote or a newline\); --colsep '::' is not one, e\.g\. --colsep ';'$/,
+    run: () => cli(['--csv', '--colsep', '::', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--csv input that is not CSV',
+    expected:
+      /^andon: --csv: this record is not CSV \(a quote inside an unquoted field, text after a closing quote, or an unclosed quote\): "a\\"b"$/,
+    run: () => cli(['--csv', 'echo', ':::', 'a"b']),
+  },
+  {
+    area: 'command line',
     input: '--retry-failed without --joblog',
     expected: /^andon: --retry-failed needs --joblog FILE: the failed jobs and their commands are read from it$/,
     run: () => cli(['--retry-failed']),

@@ -30,6 +30,10 @@ export const FIXTURES: Readonly<Record<string, string>> = {
   'records-file': '>r1\nAAA\n>r2\nBB\nB\n>r3\nC\n',
   'header-file.tsv': 'name\tsize\na\t1\nb\t2\nc\t3\nd\t4\n',
   'procs-file': '2\n',
+  'quoted.csv': 'a,"b,c",d\n"x ""q"" y",2,\n"multi\nline",z,w\n,\n\n',
+  'semi.csv': 'a;"b;c"\n"d""";e\n',
+  'named.csv': 'n,v\n1,"x,y"\n2,"p\nq"\n',
+  'bad.csv': 'a,b\n"c,d\n',
   'long-lines': `${'x'.repeat(40)}\n${'y'.repeat(5)}\n${'z'.repeat(30)}\n`,
 };
 
@@ -299,6 +303,19 @@ export const LINES: readonly ComparedLine[] = [
   line("TOOL --halt soon,fail=1 -j1 'echo {}; exit {}' ::: 0 5 0"),
   line("TOOL --halt now,success=1 -j1 'echo {}; exit {}' ::: 1 0 1"),
   line("TOOL --halt-on-error now,fail=1 -j1 'exit {}' ::: 0 6 0"),
+  // --csv: fields in quotes hold the separator, newlines and "" (GNU parallel reads it with Text::CSV)
+  line("TOOL --csv -k echo '[{1}][{2}][{3}]' :::: quoted.csv"),
+  line("TOOL --csv --colsep ';' -k echo '[{1}][{2}]' :::: semi.csv"),
+  line('TOOL --csv --header : -k echo {v} {n} :::: named.csv'),
+  line('cat quoted.csv | TOOL --csv -k -n2 echo {1} {2} {3} {4} {5} {6}'),
+  line("TOOL --csv -k echo '[{1}][{2}]' ::: 'a,b' '\"c,d\",e'"),
+  line("TOOL --csv -k echo '{}' :::: quoted.csv"),
+  line("TOOL --csv -k echo '[{1}][{2}]' :::: bad.csv; echo $?"),
+  // A value a job does not have is nothing, not an empty argument
+  line('TOOL --dry-run -n2 echo {1} x {2} y ::: a b c'),
+  line('TOOL -k -n2 echo {1} x {2} y ::: a b c'),
+  line('TOOL --colsep , echo {1} x {3} y ::: a,b'),
+  line('TOOL --plus -k -n2 echo {1} x {2:-dflt} {2.} y ::: a b c'),
   // --retry-failed: the job log's failed commands run again, under their Seq; the command line's own are not used
   line(
     "TOOL --joblog jl -k 'test -e {} && echo ok {}' ::: abc-file x y; touch x; TOOL --retry-failed --joblog jl -k; echo $?; TOOL --retry-failed --joblog jl; echo $?; cut -f 1,7,9 jl",

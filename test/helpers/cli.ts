@@ -51,6 +51,20 @@ export const gnuParallel: string | undefined = (() => {
   return found === '' ? undefined : found;
 })();
 
+/**
+ * Whether GNU parallel can read `--csv` (it needs Perl's Text::CSV). CI installs it, and with
+ * ANDON_REQUIRE_PARALLEL=1 its absence is an error, not a skip.
+ */
+export const gnuParallelReadsCsv: boolean = (() => {
+  if (gnuParallel === undefined) return false;
+  const found = spawnSync('perl', ['-MText::CSV', '-e', '1']).status === 0;
+  if (!found && process.env.ANDON_REQUIRE_PARALLEL === '1')
+    throw new Error(
+      "GNU parallel's --csv needs Perl's Text::CSV (ANDON_REQUIRE_PARALLEL=1): apt-get install libtext-csv-perl",
+    );
+  return found;
+})();
+
 /** Runs GNU parallel with `args` to completion. */
 export function parallel(args: string[], input?: string | Buffer): Promise<Exit> {
   return runCommand(gnuParallel!, ['--will-cite', ...args], input);
