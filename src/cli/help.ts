@@ -122,6 +122,8 @@ function localOptions(defaultJobs: number): string {
   --block SIZE        bytes per block (default 1M; K M G = 1024s, k m g = 1000s); a block
                       ends at the last record end in it
   -N N                with --pipe: N records per block instead
+  -L N                with --pipe: a record is N lines (N --recend's), so blocks are cut
+                      only between groups of N lines
   --recend STR, --recstart STR
                       what ends and starts a record (default: --recend '\n'); --rrs
                       removes them from the blocks

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import type { SourceSpec } from './command-words.js';
 import { type BlockRules, blockSizeOf, headerRuleOf, separatorOf } from './pipe-blocks.js';
 import type { PartRules } from './pipe-part.js';
+import { linesPerJob } from './shape-args.js';
 import { positiveInteger } from './values.js';
 
 /** What a `--pipe` or `--pipepart` run cuts, and how. */
@@ -61,7 +62,12 @@ export function pipePlan(
       );
     const records = recordsText === undefined ? undefined : positiveInteger('-N', recordsText, ' (records per block)');
     const blockSize = values.has('blockSize') ? blockSizeOf(values.get('blockSize')!, false) : 2 ** 20;
-    return { kind: 'stdin', rules: { ...common, blockSize, records, skipBlank: flags.has('noRunIfEmpty') } };
+    // -L N: a record is N lines (N --recend's), -L 0 one.
+    const recordEnds = Math.max(1, linesPerJob(values) ?? 1);
+    return {
+      kind: 'stdin',
+      rules: { ...common, blockSize, records, recordEnds, skipBlank: flags.has('noRunIfEmpty') },
+    };
   }
   if (recordsText !== undefined)
     throw new UsageError('--pipepart cannot count records (-N); give --block SIZE, or use --pipe -N');
@@ -93,10 +99,8 @@ function checkCombination(
     );
   if (values.has('maxArgs') && values.has('maxReplaceArgs'))
     throw new UsageError('-n and -N both give the records per block; give one of them');
-  if (values.has('lines') || values.has('maxLines'))
-    throw new UsageError(
-      `${mode} with -L or -l (records of several lines) is not supported; give -N N for N lines per block`,
-    );
+  if (mode === '--pipepart' && (values.has('lines') || values.has('maxLines')))
+    throw new UsageError('--pipepart cuts near byte offsets and cannot count lines (-L, -l); use --pipe -L');
 }
 
 /** --recstart and --recend; neither given, a record is a line. */

@@ -18,6 +18,8 @@ export interface BlockRules {
   readonly recend: Buffer;
   /** `-N`: records per block instead of as many as fit in `blockSize`. */
   readonly records: number | undefined;
+  /** `-L N`: how many record ends (lines) make one record; 1 without it. */
+  readonly recordEnds?: number;
   /** `--header`: what starts the input and is given to every block ahead of its records. */
   readonly header: HeaderRule | undefined;
   /** `--rrs`: the separators removed from each block. */
@@ -133,6 +135,16 @@ function nthBoundary(buffer: Buffer, boundary: Buffer, n: number): number {
   return at;
 }
 
+/** Where the last boundary is that ends a whole record of `per` boundaries (`-L`), or -1. */
+function lastRecordEnd(buffer: Buffer, boundary: Buffer, per: number): number {
+  if (per === 1) return buffer.lastIndexOf(boundary);
+  let found = -1;
+  let count = 0;
+  for (let at = buffer.indexOf(boundary, 1); at !== -1; at = buffer.indexOf(boundary, at + 1))
+    if (++count % per === 0) found = at;
+  return found;
+}
+
 /** `-r`: blank lines (only white space) out, as GNU parallel's `s/^\s*\n//gm`. */
 function withoutBlankLines(buffer: Buffer): Buffer {
   const text = buffer.toString('latin1');
@@ -189,6 +201,7 @@ export async function* pipeBlocks(
 ): AsyncGenerator<PipeBlock> {
   const reader = new ByteReader(input);
   const boundary = Buffer.concat([rules.recend, rules.recstart]);
+  const per = rules.recordEnds ?? 1;
   let blockSize = Math.min(rules.blockSize, MAX_BLOCK);
   let buffer: Buffer = Buffer.alloc(0);
   let offset = 0;
@@ -226,13 +239,14 @@ export async function* pipeBlocks(
       if (rules.skipBlank) buffer = withoutBlankLines(buffer);
       if (rules.records !== undefined) {
         for (;;) {
-          const at = buffer.length === 0 ? -1 : nthBoundary(buffer, boundary, rules.records);
+          const at = buffer.length === 0 ? -1 : nthBoundary(buffer, boundary, rules.records * per);
           if (at === -1) break;
           yield cut(at + rules.recend.length);
           cutAny = true;
         }
-      } else if (!read.ended) {
-        const at = buffer.lastIndexOf(boundary);
+      } else if (!read.ended || per > 1) {
+        // At the end a short last record of -L lines is a block of its own, as in GNU parallel.
+        const at = lastRecordEnd(buffer, boundary, per);
         if (at !== -1 && at + rules.recend.length > 0) {
           yield cut(at + rules.recend.length);
           cutAny = true;

@@ -80,9 +80,10 @@ function colsepOf(text: string): RegExp {
 
 /**
  * `-L N`, or `-l [N]`/`--max-lines` (where 0 is 1): the input lines per job, as GNU parallel's
- * option of the same name (a line ending in a blank goes on in the next one).
+ * option of the same name (a line ending in a blank goes on in the next one); with --pipe, the
+ * lines per record. @throws UsageError
  */
-function linesPerJob(values: ReadonlyMap<string, string>): number | undefined {
+export function linesPerJob(values: ReadonlyMap<string, string>): number | undefined {
   const [option, text] = values.has('lines') ? ['-L', values.get('lines')!] : ['-l', values.get('maxLines')];
   if (text === undefined) return undefined;
   const lines = withUnitPrefix(text);
@@ -135,7 +136,8 @@ export function shapePlan(
     },
     // -L (not -l) puts its lines in as -X does unless -m or --xargs is given, as in GNU parallel.
     contextReplace:
-      flags.has('contextReplace') || (values.has('lines') && !flags.has('multiple') && !flags.has('xargs')),
+      flags.has('contextReplace') ||
+      (values.has('lines') && !['multiple', 'xargs', 'pipe', 'pipePart'].some((flag) => flags.has(flag))),
     continuedLines: values.has('lines') || values.has('maxLines'),
     printCommands: flags.has('printCommands') ? 'stderr' : flags.has('printCommandsToStdout') ? 'stdout' : undefined,
     separator: flags.has('null') ? '\0' : values.has('delimiter') ? delimiterOf(values.get('delimiter')!) : '\n',

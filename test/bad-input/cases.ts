@@ -496,10 +496,9 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: '--pipe with -L',
-    expected:
-      /^andon: --pipe with -L or -l \(records of several lines\) is not supported; give -N N for N lines per block$/,
-    run: () => cli(['--pipe', '-L', '2', 'wc']),
+    input: '--pipepart with -L',
+    expected: /^andon: --pipepart cuts near byte offsets and cannot count lines \(-L, -l\); use --pipe -L$/,
+    run: () => cli(['--pipepart', '-L', '2', '-a', 'x', 'wc']),
   },
   {
     area: 'command line',

@@ -303,6 +303,15 @@ export const LINES: readonly ComparedLine[] = [
   line("TOOL --halt soon,fail=1 -j1 'echo {}; exit {}' ::: 0 5 0"),
   line("TOOL --halt now,success=1 -j1 'echo {}; exit {}' ::: 1 0 1"),
   line("TOOL --halt-on-error now,fail=1 -j1 'exit {}' ::: 0 6 0"),
+  // --pipe -L N: a record is N lines (N --recend's); a short last record is a block of its own
+  line("seq 10 | TOOL --pipe -L 3 -k 'echo ==; cat'"),
+  line("seq 10 | TOOL --pipe -L 3 --block 10 -k 'echo ==; cat'"),
+  line("seq 10 | TOOL --pipe -L 3 -N1 -k 'echo ==; cat'"),
+  line("seq 9 | TOOL --pipe -L 2 -N 2 -k 'echo ==; cat'"),
+  line("seq 5 | TOOL --pipe -l -k 'echo ==; cat'"),
+  line("printf 'a;b;c;d;' | TOOL --pipe --recend ';' -L 2 -N1 -k 'echo ==; cat'"),
+  line("seq 7 | TOOL --pipe -L2 --header : -N1 -k 'echo ==; cat'"),
+  line('seq 100 | TOOL --pipe -L 7 --block 50 -k wc -l'),
   // --csv: fields in quotes hold the separator, newlines and "" (GNU parallel reads it with Text::CSV)
   line("TOOL --csv -k echo '[{1}][{2}][{3}]' :::: quoted.csv"),
   line("TOOL --csv --colsep ';' -k echo '[{1}][{2}]' :::: semi.csv"),
