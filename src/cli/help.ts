@@ -104,7 +104,8 @@ function localOptions(defaultJobs: number): string {
   -m                  as many records per job as fit in one command line (-s CHARS,
                       default 63664), the last ones spread over the job slots
   -X                  the same, repeating each word that holds a replacement string
-                      once per value; --xargs: as -m, without the spreading
+                      once per value; --xargs: as -m, without the spreading; with
+                      -n N, at most N records in each of these lines
   -L N                N input lines per job, put in as -X does (-m, --xargs: as they
                       do); a line ending in a blank goes on in the next; -l [N],
                       --max-lines [N]: the same, N 1 by default, not implying -X

@@ -17,7 +17,14 @@ export type Grouping =
    * `-m`, `-X`, `--xargs`: as many as fit in `maxChars` of command line; with `spread` (`-m`,
    * `-X`) an input that fits in one line per job slot is dealt out evenly over `jobs` jobs.
    */
-  | { readonly kind: 'fill'; readonly maxChars: number; readonly spread: boolean; readonly jobs: number };
+  | {
+      readonly kind: 'fill';
+      readonly maxChars: number;
+      readonly spread: boolean;
+      readonly jobs: number;
+      /** `-n N` with them: at most N records per line. */
+      readonly maxValues?: number;
+    };
 
 /** Which ends of a value `--trim` removes white space from. */
 export type Trim = 'none' | 'left' | 'right' | 'both';
@@ -101,7 +108,8 @@ class LineFiller {
   add(values: string[]): string[] | undefined {
     const adds = lengthOf(values);
     let full: string[] | undefined;
-    if (this.#line.length > 0 && this.#length + adds > this.#room) {
+    const atMost = this.#grouping.maxValues ?? Number.POSITIVE_INFINITY;
+    if (this.#line.length > 0 && (this.#length + adds > this.#room || this.#line.length >= atMost)) {
       full = this.#line.flat();
       this.#line = [];
       this.#length = 0;

@@ -98,16 +98,27 @@ function groupingOf(values: ReadonlyMap<string, string>, flags: ReadonlySet<stri
   const lines = linesPerJob(values);
   // -L N with -m, -X or --xargs: N lines per job, rendered as those say.
   if (lines !== undefined && several.length === 0) return { kind: 'count', size: lines };
-  if (several.length + filling.length > 1)
+  // -n N with -m, -X or --xargs: lines as full as they can be, with at most N values, as in GNU.
+  const atMost = several.length === 1 && several[0] === 'maxArgs' && filling.length === 1;
+  if (several.length + filling.length > 1 && !atMost)
     throw new UsageError('-n, -N, -m, -X and --xargs each say how many values a job gets; give one of them');
   const maxChars = values.has('maxChars')
     ? Math.min(MAX_LINE_LENGTH, positiveInteger('-s', values.get('maxChars'), ''))
     : MAX_LINE_LENGTH;
-  if (several.length === 1) {
-    const option = several[0] === 'maxArgs' ? '-n' : '-N';
-    return { kind: 'count', size: wholeNumber(option, values.get(several[0]!)!, '') };
-  }
-  if (filling.length === 1) return { kind: 'fill', maxChars, spread: filling[0] !== 'xargs', jobs };
+  const count =
+    several.length === 1
+      ? wholeNumber(several[0] === 'maxArgs' ? '-n' : '-N', values.get(several[0]!)!, '')
+      : undefined;
+  // -n 0 runs each job with no value, whatever else is given.
+  if (count !== undefined && (filling.length === 0 || count === 0)) return { kind: 'count', size: count };
+  if (filling.length === 1)
+    return {
+      kind: 'fill',
+      maxChars,
+      spread: filling[0] !== 'xargs',
+      jobs,
+      ...(count === undefined ? {} : { maxValues: count }),
+    };
   return { kind: 'one' };
 }
 

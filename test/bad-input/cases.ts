@@ -565,9 +565,9 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: '-n with -X',
+    input: '-N with -X',
     expected: /^andon: -n, -N, -m, -X and --xargs each say how many values a job gets; give one of them$/,
-    run: () => cli(['-n', '2', '-X', 'echo', ':::', 'a']),
+    run: () => cli(['-N', '2', '-X', 'echo', ':::', 'a']),
   },
   {
     area: 'command line',

@@ -303,6 +303,14 @@ export const LINES: readonly ComparedLine[] = [
   line("TOOL --halt soon,fail=1 -j1 'echo {}; exit {}' ::: 0 5 0"),
   line("TOOL --halt now,success=1 -j1 'echo {}; exit {}' ::: 1 0 1"),
   line("TOOL --halt-on-error now,fail=1 -j1 'exit {}' ::: 0 6 0"),
+  // -n N with -m, -X or --xargs: lines as full as they can be, at most N values each
+  line('TOOL -j2 -k -X -n3 echo ::: a b c d e'),
+  line('TOOL -j2 -k -m -n4 echo ::: a b c d e f g'),
+  line('TOOL -j3 -k -m -n10 echo ::: a b c d e f g'),
+  line('TOOL -j2 -k --xargs -n3 echo ::: a b c d e'),
+  line('TOOL -j2 -k -m -n0 echo x ::: a b'),
+  line('TOOL -k -X -n2 echo pre{}post ::: a b c d e'),
+  line('TOOL -j1 -k -X -n2 -s 12 echo ::: aaaa bbbb cccc'),
   // --pipe -L N: a record is N lines (N --recend's); a short last record is a block of its own
   line("seq 10 | TOOL --pipe -L 3 -k 'echo ==; cat'"),
   line("seq 10 | TOOL --pipe -L 3 --block 10 -k 'echo ==; cat'"),

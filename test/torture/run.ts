@@ -179,12 +179,13 @@ function events(dir: string): { starts: Map<string, number>; dones: Set<string> 
 function commandFor(s: Scenario): string {
   // Each job notes its start and end, like the library tasks; stubborn ones ignore INT and TERM.
   // In closed-pipe scenarios each also prints a line, which andon passes on when the job ends.
+  // A job's items (two with -X -n 2) run one after the other.
   const body =
-    'b=${1%%:*}; id=${1#*:}; echo "start $id" >> "$ANDON_TORTURE_EVENTS"; ' +
+    'for item; do b=${item%%:*}; id=${item#*:}; echo "start $id" >> "$ANDON_TORTURE_EVENTS"; ' +
     (s.closedPipe ? 'echo "out $id"; ' : '') +
     'case $b in quick) sleep 0.01;; slow) sleep 0.3;; stubborn) trap "" INT TERM; sleep 1.5;; esac; ' +
-    'echo "done $id" >> "$ANDON_TORTURE_EVENTS"';
-  const inner = s.withChildren ? `sh -c '${body.replaceAll("'", `'"'"'`)}' job "$1" & wait` : body;
+    'echo "done $id" >> "$ANDON_TORTURE_EVENTS"; done';
+  const inner = s.withChildren ? `sh -c '${body.replaceAll("'", `'"'"'`)}' job "$@" & wait` : body;
   // With --pipe the item is the job's block, one line on its standard input.
   return `sh -c '${inner.replaceAll("'", `'"'"'`)}' job ${s.input === 'pipe' ? '"$(cat)"' : '{}'}`;
 }
@@ -276,7 +277,9 @@ function start(s: Scenario, dir: string, marker: string, resume: boolean, worker
       String(s.graceMs / 1000),
       ...(s.jobLog ? ['--joblog', jobLog] : []),
       ...(resume ? ['--resume'] : []),
-      ...(s.input === 'pipe' ? ['--pipe', '-N1', commandFor(s)] : [commandFor(s), ':::', ...items]),
+      ...(s.input === 'pipe'
+        ? ['--pipe', '-N1', commandFor(s)]
+        : [...(s.input === 'several' ? ['-X', '-n', '2'] : []), commandFor(s), ':::', ...items]),
     ];
     // Every run of the scenario reads the same standard input: the items, for --pipe.
     const stdinPath = join(dir, 'stdin');
@@ -580,11 +583,13 @@ async function leftAlive(marker: string, worker: ScenarioWorker | undefined, wai
 /** The ids of the jobs the job log has as done; undefined (and a problem) if it does not parse. */
 function loggedDoneOf(dir: string, problems: string[], stage: string): string[] | undefined {
   try {
-    // The item ends every key: "slow:3" (library), or quoted at the end of a command line; a
-    // --pipe -N1 block's number is its item's, plus one.
-    return [...readJobLog(join(dir, 'run.log')).outcomes.keys()].map((key) => {
+    // The items are in every key: "slow:3" (library), or quoted in a command line (two of them
+    // with -X -n 2); a --pipe -N1 block's number is its item's, plus one.
+    return [...readJobLog(join(dir, 'run.log')).outcomes.keys()].flatMap((key) => {
       const block = /# block (\d+): /.exec(key)?.[1];
-      return block !== undefined ? String(Number(block) - 1) : (/:(\d+)'?$/.exec(key)?.[1] ?? key);
+      if (block !== undefined) return [String(Number(block) - 1)];
+      const items = [...key.matchAll(/(?:quick|slow|stubborn):(\d+)/g)].map((match) => match[1]!);
+      return items.length > 0 ? items : [key];
     });
   } catch (error) {
     problems.push(`job log does not parse${stage}: ${(error as Error).message}`);
@@ -635,7 +640,8 @@ async function closedPipeStage(
   if (/EPIPE|\n\s+at /.test(`\n${piped.stderr}`))
     problems.push(`not quiet after its output was closed: ${piped.stderr.trim()}`);
   // The closed output is noticed only at andon's next write, once a job ends.
-  const bound = LONGEST_JOB_MS + TERMSEQ_MS + MARGIN_MS;
+  // A job of two items (-X -n 2) runs them one after the other.
+  const bound = (s.input === 'several' ? 2 : 1) * LONGEST_JOB_MS + TERMSEQ_MS + MARGIN_MS;
   if (piped.stopMs !== undefined && piped.stopMs > bound)
     problems.push(
       `took ${Math.round(piped.stopMs)} ms to stop after its output was closed, more than longest job + termseq + margin (${bound} ms)`,

@@ -50,11 +50,11 @@ export interface Scenario {
    */
   readonly closedPipe: boolean;
   /**
-   * Command kinds run here (not through Redis): how the items reach the jobs — as values after
-   * `:::`, or as lines of standard input cut into one-line blocks by `--pipe -N1`, each job
-   * reading its item from its block.
+   * Command kinds: how the items reach the jobs — as values after `:::`; run here (not through
+   * Redis), as lines of standard input cut into one-line blocks by `--pipe -N1`, each job
+   * reading its item from its block; or two items per job (`-X -n 2`), run one after the other.
    */
-  readonly input: 'values' | 'pipe';
+  readonly input: 'values' | 'pipe' | 'several';
 }
 
 /** mulberry32: a small, good enough PRNG with a 32-bit seed. */
@@ -106,6 +106,7 @@ export function scenario(seed: number, options: { redis?: boolean } = {}): Scena
   const shellLoopDraw = next();
   const closedPipeDraw = next();
   const pipeDraw = next();
+  const severalDraw = next();
   const suspend = suspendDraw < 0.3 ? { afterStarts: suspendAfter, holdMs } : undefined;
   const commands = kind === 'commands';
   // In a loop, SIGINT goes to the whole process group (as a terminal sends it), any other signal
@@ -126,7 +127,7 @@ export function scenario(seed: number, options: { redis?: boolean } = {}): Scena
     suspend,
     shellLoop,
     closedPipe,
-    input: commands && !remote && pipeDraw < 0.3 ? 'pipe' : 'values',
+    input: commands && !remote && pipeDraw < 0.3 ? 'pipe' : commands && severalDraw < 0.25 ? 'several' : 'values',
   };
 }
 
@@ -145,6 +146,7 @@ export function describeScenario(s: Scenario): string {
   const pipe = s.closedPipe
     ? `; jobs print, and the next run (${s.jobLog ? 'the resume' : 'a fresh one'}) has its standard output closed after the first chunk`
     : '';
-  const input = s.input === 'pipe' ? '; items on stdin, --pipe -N1' : '';
+  const input =
+    s.input === 'pipe' ? '; items on stdin, --pipe -N1' : s.input === 'several' ? '; two items per job, -X -n 2' : '';
   return `${what}${input}${suspend}; ${signals}${loop}${pipe}`;
 }
