@@ -4,6 +4,8 @@
  * `::::` (files). `util.parseArgs` cannot do this: parsing must stop at the first command
  * word, because the command's own options (`echo -n`) are not andon's.
  */
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULTS } from '../options/defaults.js';
 import { parseTermseq, type TermStep } from '../run/process/termseq.js';
 import { type JobValues, Template, type TemplateOptions } from '../command/template.js';
@@ -267,8 +269,11 @@ function niceOf(text: string | undefined): number | undefined {
 /** `--wd DIR`, with replacement strings; `.` is the current directory. @throws UsageError */
 function workdirOf(text: string | undefined, strings: TemplateOptions): ((job: JobValues) => string) | undefined {
   if (text === undefined || text === '.') return undefined;
-  if (text === '...')
-    throw new UsageError('--wd ... (a new temporary directory per job) is not supported; give a directory');
+  // GNU parallel's `...`: a new directory per job under ~/.parallel/tmp, left there as GNU leaves it.
+  if (text === '...') {
+    const under = join(homedir(), '.parallel', 'tmp', `${hostname().split('.')[0]}-${process.pid}-`);
+    return (job) => `${under}${job.seq}`;
+  }
   const template = asUsage('--wd: ', () => new Template(text, strings));
   return (job) => template.render(job, (value) => value);
 }

@@ -152,7 +152,8 @@ function localOptions(defaultJobs: number): string {
   --files             print the name of each job's stdout file instead of its output (a
                       parXXXXX.par in $TMPDIR without --results)
   --tmpdir DIR        $TMPDIR for andon and the jobs
-  --wd DIR            run each job in DIR (replacement strings filled in), made if missing
+  --wd DIR            run each job in DIR (replacement strings filled in), made if missing;
+                      ... is a new directory per job under ~/.parallel/tmp (left there)
   --nice N            run each job under nice -n N
   -q, --quote         quote each command word, so the shell runs the words as given
                       (replacement strings in them still filled in)

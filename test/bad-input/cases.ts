@@ -484,12 +484,6 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: '--wd ...',
-    expected: /^andon: --wd \.\.\. \(a new temporary directory per job\) is not supported; give a directory$/,
-    run: () => cli(['--wd', '...', 'echo', ':::', 'a']),
-  },
-  {
-    area: 'command line',
     input: '-L with a word for lines',
     expected: /^andon: -L needs a number of lines \(such as 2 or 1K\), got 'two'$/,
     run: () => cli(['-L', 'two', 'echo', ':::', 'a']),

@@ -303,6 +303,8 @@ export const LINES: readonly ComparedLine[] = [
   line("TOOL --halt soon,fail=1 -j1 'echo {}; exit {}' ::: 0 5 0"),
   line("TOOL --halt now,success=1 -j1 'echo {}; exit {}' ::: 1 0 1"),
   line("TOOL --halt-on-error now,fail=1 -j1 'exit {}' ::: 0 6 0"),
+  // --wd ...: a new directory per job under ~/.parallel/tmp (HOME here: the case's directory)
+  line('HOME=$PWD TOOL -k --wd ... \'pwd; echo {} > f; cat f\' ::: a b | sed "s|$PWD||; s/-[0-9]*-/-PID-/"'),
   // -n N with -m, -X or --xargs: lines as full as they can be, at most N values each
   line('TOOL -j2 -k -X -n3 echo ::: a b c d e'),
   line('TOOL -j2 -k -m -n4 echo ::: a b c d e f g'),
