@@ -202,7 +202,7 @@ function assembleRunPlan(
   );
   const pipe = pipePlan(values, flags, sources);
   const shaping = shapePlan(values, flags, jobs, command);
-  const strings: TemplateOptions = { plus: flags.has('plus'), slots: jobs };
+  const strings: TemplateOptions = { plus: flags.has('plus'), slots: jobs, defined: options.lists.get('rpl') };
   const template = templateFor(command, sourcesReferable(sources.length, shaping), strings);
   const context = shaping.contextReplace ? contextTemplateFor(command, strings) : undefined;
   const termseq = termseqFor(values.get('termseq'));

@@ -64,6 +64,10 @@ function replacementStrings(): string {
   {#}    the job's sequence number, from 1
   {%}    the job's slot, from 1 to -j
   {1} {2} ...  the value of input source 1, 2, ... (also {1.} {1/} {1//} {1/.}); {-1} the last
+  {= perl =} {=1 perl =}  the value changed by the Perl GNU's documentation uses most:
+         s/re/str/gi (any delimiter, $1 ${1} $&), tr/// y///, $_++ $_-- $_ OP= N
+         (+ - * / % .), $_ = uc($_) lc ucfirst lcfirst, $_=$job->seq(); other Perl is
+         refused. --rpl '{TAG} perl' defines {TAG} (and {1TAG}) the same way.
 With no replacement string, the values are appended to the command. Each job has
 $PARALLEL_SEQ and $PARALLEL_JOBSLOT ({#} and {%}) in its environment.
 With --plus, also GNU parallel's:
@@ -271,8 +275,9 @@ function differences(): string {
   A csh or fish parent shell gives /bin/sh (andon quotes for POSIX shells only).
   A second Ctrl+C forces at once, and --grace (andon's own) bounds the wait after the
   first. After Ctrl+C andon dies of SIGINT (GNU exits 255, and a calling loop goes on).
-  {= perl =} is refused (GNU has it); so are
-  {0#} and {0%} without --plus. --joblog FILE appends to FILE (GNU empties it without
+  {= perl =} and --rpl read a subset of Perl (see above; its patterns are JavaScript
+  regular expressions), and --rpl tags with a regular expression of their own are refused;
+  so are {0#} and {0%} without --plus. --joblog FILE appends to FILE (GNU empties it without
   + or --resume). --plus's patterns are JavaScript
   regular expressions (GNU's are Perl's; the common ones read the same), and a job
   {choose_k} or {uniq} skips takes no sequence number (GNU gives it one). -t prints a job's command line with its output, not as it

@@ -67,11 +67,12 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--res': 'results',
   '--tmpdir': 'tmpdir',
   '--profile': 'profile',
+  '--rpl': 'rpl',
   '-J': 'profile',
 };
 
 /** Options given more than once that add up rather than the last one winning. */
-const REPEATABLE = new Set(['argFile', 'profile']);
+const REPEATABLE = new Set(['argFile', 'profile', 'rpl']);
 
 const FLAG_OPTIONS: Record<string, string> = {
   '-0': 'null',
@@ -161,7 +162,6 @@ const UNSUPPORTED: Record<string, string> = {
   '--group-by': 'use --pipe, which starts a job per block',
   '--compress': 'pipe through gzip in the command instead',
   '--env': 'jobs inherit the whole environment already; export the variable',
-  '--rpl': 'use the built-in replacement strings and shell expansion in the command',
   '--semaphore': 'use flock(1) instead',
   '--sem': 'use flock(1) instead',
   '--load': 'use -j to bound the jobs',

@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { OptionError } from '../errors.js';
+import { perlTransform } from './perl-subset.js';
 
 const basename = (text: string): string => path.basename(text);
 
@@ -220,7 +221,7 @@ const PLUS_RULES: readonly Rule[] = [
 ];
 
 /** A rule ready to match at a `{`: once bare, once after a source number. */
-interface CompiledRule {
+export interface CompiledRule {
   readonly rule: Rule;
   readonly bare: RegExp;
   readonly positional: RegExp;
@@ -239,6 +240,50 @@ function compile(rules: readonly Rule[]): readonly CompiledRule[] {
 const DEFAULT_TABLE = compile(DEFAULT_RULES);
 const PLUS_TABLE = compile([...DEFAULT_RULES, ...PLUS_RULES]);
 
+/** `{= expression =}` and `{=N expression =}`: Perl on the value (perl-subset.ts says how much). */
+const PERL = /\{=(-?\d+)?\s*(.*?)=\}/sy;
+
+/** The `{= =}` that starts at `at`, if one does. @throws OptionError for Perl andon does not read */
+function perlAt(template: string, at: number): Found | undefined {
+  PERL.lastIndex = at;
+  const match = PERL.exec(template);
+  if (match === null) return undefined;
+  const [text, source, expression] = match;
+  // GNU's own objects, as its documentation uses them: the job's number and slot.
+  const job = /^\s*\$_\s*=\s*\$job->(seq|slot)\(\)\s*;?\s*$/.exec(expression!)?.[1];
+  if (job !== undefined && source === undefined)
+    return { piece: { kind: job === 'seq' ? 'seq' : 'slot', padded: false }, source: undefined, text, skip: undefined };
+  return {
+    piece: value(perlTransform(expression!)),
+    source: source === undefined ? undefined : Number(source),
+    text,
+    skip: undefined,
+  };
+}
+
+/**
+ * `--rpl 'TAG EXPRESSION'`: TAG (such as `{..}`) stands for the value with the Perl expression
+ * applied, bare or after a source number (`{2..}`), before the built-in strings. Tags that hold
+ * a regular expression of their own (GNU's `{/(.+?)/(.*?)}`) are refused.
+ * @throws OptionError
+ */
+export function definedRules(definitions: readonly string[]): readonly CompiledRule[] {
+  const rules = definitions.map((definition): Rule => {
+    const tag = /^\s*(\{[^\s{}]+\})\s+(.*)$/s.exec(definition);
+    if (tag === null)
+      throw new OptionError(
+        `--rpl '${definition}': give a tag in braces and a Perl expression, e.g. --rpl '{..} s:\\.[^.]+$::'`,
+      );
+    if (/[()]/.test(tag[1]!))
+      throw new OptionError(
+        `--rpl '${definition}': a tag with its own regular expression is not supported; give a fixed tag such as {..}`,
+      );
+    const transform = perlTransform(tag[2]!);
+    return { key: tag[1]!, body: escapeKey(tag[1]!), make: () => value(transform) };
+  });
+  return compile(rules);
+}
+
 /** A replacement string found in a template. */
 export interface Found {
   readonly piece: Piece;
@@ -253,8 +298,15 @@ export interface Found {
  * The replacement string that starts at `at` (a `{`), if one does.
  * @throws OptionError for a --plus pattern that is not a regular expression.
  */
-export function replacementAt(template: string, at: number, plus: boolean): Found | undefined {
-  for (const { rule, bare, positional } of plus ? PLUS_TABLE : DEFAULT_TABLE) {
+export function replacementAt(
+  template: string,
+  at: number,
+  plus: boolean,
+  defined: readonly CompiledRule[] = [],
+): Found | undefined {
+  const perl = perlAt(template, at);
+  if (perl !== undefined) return perl;
+  for (const { rule, bare, positional } of [...defined, ...(plus ? PLUS_TABLE : DEFAULT_TABLE)]) {
     for (const regexp of [bare, positional]) {
       regexp.lastIndex = at;
       const match = regexp.exec(template);

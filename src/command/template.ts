@@ -6,23 +6,13 @@
  * Anything else in braces is left as it is (shell code such as `{ a; }` keeps working).
  */
 import { OptionError } from '../errors.js';
-import { type Piece, replacementAt, type SkipRule, skips } from './replacement-strings.js';
+import { definedRules, type Piece, replacementAt, type SkipRule, skips } from './replacement-strings.js';
 
 /** One piece of a parsed template. */
 type Part =
   | { readonly kind: 'text'; readonly text: string }
   | (Piece & { readonly source: number | undefined; readonly written: string });
 
-/**
- * GNU parallel's replacement strings that andon does not have, each with what to use instead:
- * passed through as text, they would silently run a different command.
- */
-const UNSUPPORTED: readonly (readonly [RegExp, string])[] = [
-  [
-    /\{=.*?=\}/s,
-    'Perl expressions are not supported (andon has no Perl); transform the values before andon, in the command, e.g. "$(echo {} | sed s/a/A/)", or with --plus strings such as {/a/A}',
-  ],
-];
 /** Without --plus, the zero-padded strings --plus would give. */
 const PLUS_ONLY: readonly (readonly [RegExp, string])[] = [
   [/\{0[#%]\}/, 'zero-padded sequence numbers and slots need --plus; or use {#} or {%}, e.g. "$(printf %03d {#})"'],
@@ -35,6 +25,8 @@ const UNTERMINATED_PLUS = /\{[\d#%./+:^,-][^}]*$/;
 export interface TemplateOptions {
   /** GNU parallel's --plus: its extra replacement strings. */
   readonly plus?: boolean;
+  /** `--rpl`'s replacement strings, each `TAG EXPRESSION` (see {@link definedRules}). */
+  readonly defined?: readonly string[];
   /** The number of job slots, whose width `{0%}` pads to. @default 1 */
   readonly slots?: number;
 }
@@ -81,7 +73,7 @@ export class Template {
   /** @throws OptionError on an unterminated replacement string such as `{1`, or a --plus pattern that is no regular expression. */
   constructor(template: string, options: TemplateOptions = {}) {
     const plus = options.plus === true;
-    refuse(template, plus ? UNSUPPORTED : [...UNSUPPORTED, ...PLUS_ONLY]);
+    if (!plus) refuse(template, PLUS_ONLY);
     const unterminated = plus ? UNTERMINATED_PLUS : UNTERMINATED;
     if (unterminated.test(template)) {
       const start = template.search(unterminated);
@@ -89,11 +81,12 @@ export class Template {
         `Unterminated replacement string \`${template.slice(start)}\` in \`${template}\`; close it with } (for example {1} or {.})`,
       );
     }
+    const defined = options.defined === undefined ? [] : definedRules(options.defined);
     const parts: Part[] = [];
     const skipRules = new Set<SkipRule>();
     let text = '';
     for (let at = 0; at < template.length; ) {
-      const found = template[at] === '{' ? replacementAt(template, at, plus) : undefined;
+      const found = template[at] === '{' ? replacementAt(template, at, plus, defined) : undefined;
       if (found === undefined) {
         text += template[at];
         at++;

@@ -377,10 +377,29 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: 'a Perl expression {= … =}',
+    input: 'Perl in {= … =} that andon does not read',
     expected:
-      /^andon: Replacement string `\{=s\/a\/A\/=\}` in `echo \{=s\/a\/A\/=\}`: Perl expressions are not supported \(andon has no Perl\); transform the values before andon, in the command, e\.g\. "\$\(echo \{\} \| sed s\/a\/A\/\)", or with --plus strings such as \{\/a\/A\}$/,
-    run: () => cli(['echo', '{=s/a/A/=}', ':::', 'abc']),
+      /^andon: \{= \$_ = reverse \$_ =\}: `\$_ = reverse \$_` is Perl andon does not read; andon reads s\/\/\/, y\/\/\/, \$_\+\+, \$_ OP= N and \$_ = uc\(\$_\)\/lc\(\$_\) in \{= =\}; for anything else transform the values before andon, or in the command, e\.g\. "\$\(echo \{\} \| sed s\/a\/A\/\)"$/,
+    run: () => cli(['echo', '{= $_ = reverse $_ =}', ':::', 'abc']),
+  },
+  {
+    area: 'command line',
+    input: 'an s/// in {= … =} that is not closed',
+    expected: /^andon: \{= s\/a\/b =\}: an s\/\/\/ is not closed; andon reads/,
+    run: () => cli(['echo', '{= s/a/b =}', ':::', 'abc']),
+  },
+  {
+    area: 'command line',
+    input: '--rpl with a tag that holds a regular expression',
+    expected:
+      /^andon: --rpl '\{\/\(\.\+\?\)\} s\/x\/\/': a tag with its own regular expression is not supported; give a fixed tag such as \{\.\.\}$/,
+    run: () => cli(['--rpl', '{/(.+?)} s/x//', 'echo', ':::', 'abc']),
+  },
+  {
+    area: 'command line',
+    input: '--rpl without an expression',
+    expected: /^andon: --rpl 'tag': give a tag in braces and a Perl expression/,
+    run: () => cli(['--rpl', 'tag', 'echo', ':::', 'abc']),
   },
   {
     area: 'command line',

@@ -303,6 +303,17 @@ export const LINES: readonly ComparedLine[] = [
   line("TOOL --halt soon,fail=1 -j1 'echo {}; exit {}' ::: 0 5 0"),
   line("TOOL --halt now,success=1 -j1 'echo {}; exit {}' ::: 1 0 1"),
   line("TOOL --halt-on-error now,fail=1 -j1 'exit {}' ::: 0 6 0"),
+  // {= perl =} and --rpl: the Perl GNU's documentation uses most (s///, y///, $_++, $_ OP= N, uc/lc)
+  line("TOOL -k echo '{=s/(.).*/$1/=}' ::: abc def"),
+  line("TOOL -k echo '{= s:\\.[^.]+$::;s:\\.[^.]+$::; =}' ::: a.tar.gz b.c.d"),
+  line("TOOL -k echo '{=2 s:\\.[^.]+$::;s:\\.[^.]+$::; =}' ::: x ::: a.tar.gz"),
+  line("TOOL -k echo '{= $_++ =}' ::: 1 9 az Zz a9"),
+  line("TOOL -k 'echo {}; exit {= $_%=2 =}' ::: 1 2 3; echo $?"),
+  line("TOOL -k echo '{= $_=uc($_) =}' '{= tr/a-z/A-Z/ =}' '{= y/ab/xy/ =}' ::: abcab"),
+  line("TOOL -k echo '{=s/y01/y*/=}' '{= $_ .= \"x\" =}' '{= s/a/-/g =}' ::: ay01b"),
+  line("TOOL -k echo '{= $_=$job->seq() =}' ::: a b"),
+  line("TOOL -k --rpl '{..} s:\\.[^.]+$::;s:\\.[^.]+$::;' echo '{..}' '{2..}' ::: a.tar.gz ::: b.c.d"),
+  line("TOOL -k --rpl '{up} $_=uc($_)' --rpl '{lo} $_=lc' echo {up} {lo} ::: aB"),
   // --wd ...: a new directory per job under ~/.parallel/tmp (HOME here: the case's directory)
   line('HOME=$PWD TOOL -k --wd ... \'pwd; echo {} > f; cat f\' ::: a b | sed "s|$PWD||; s/-[0-9]*-/-PID-/"'),
   // -n N with -m, -X or --xargs: lines as full as they can be, at most N values each
