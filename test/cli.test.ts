@@ -416,8 +416,8 @@ describe('andon: bad input gets one line and exit 255', () => {
       /^andon: Unknown option -Z in -kZ; see andon --help$/,
     ],
     [
-      '-n and -X together',
-      ['-n', '2', '-X', 'echo', ':::', 'a'],
+      '-N and -X together',
+      ['-N', '2', '-X', 'echo', ':::', 'a'],
       /^andon: -n, -N, -m, -X and --xargs each say how many values a job gets; give one of them$/,
     ],
     [
