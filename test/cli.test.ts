@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { andon, ANDON_BIN, gnuParallel, parallel, runCommand, startAndon } from './helpers/cli.js';
 import { openFifo } from './helpers/fifo.js';
-import { afterRepeatWindow } from './helpers/child.js';
+import { afterRepeatWindow, type Child } from './helpers/child.js';
 import { isAlive, jobPids, waitUntilGone } from './helpers/processes.js';
 import { describeNativeSpawn, nativeSpawnAvailable } from '../src/run/process/native-spawn.js';
 import { jobShell } from '../src/cli/job-shell.js';
@@ -314,21 +314,29 @@ describe('andon -j FILE: the number of jobs read again as the run goes on', () =
   /** A job that says it started, then waits until the test opens its FIFO and closes it. */
   const held = `echo started {}; cat ${join(dir, 'hold-{}')} > /dev/null`;
   const release = (name: string): void => writeFileSync(join(dir, `hold-${name}`), '');
-  const makeHolds = (names: string[]): void => {
+  /**
+   * Runs `andon -j FILE` (FILE holding `jobs` at first) on held jobs named `names`, hands the
+   * running child to `steps`, and removes the FIFOs however the steps end.
+   */
+  async function withHeldRun(
+    names: string[],
+    fileName: string,
+    jobs: string,
+    steps: (child: Child, file: string) => Promise<void>,
+  ): Promise<void> {
     for (const name of names) spawnSync('mkfifo', [join(dir, `hold-${name}`)]);
-  };
-  const cleanHolds = (names: string[]): void => {
-    for (const name of names) rmSync(join(dir, `hold-${name}`), { force: true });
-  };
+    const file = join(dir, fileName);
+    writeFileSync(file, jobs);
+    try {
+      await steps(startAndon(['-j', file, '--line-buffer', held, ':::', ...names]), file);
+    } finally {
+      for (const name of names) rmSync(join(dir, `hold-${name}`), { force: true });
+    }
+  }
 
   it('more jobs start at once when the file grows, and fewer run once it shrinks', async () => {
-    const names = ['1', '2', '3', '4', '5', '6'];
-    makeHolds(names);
-    const file = join(dir, 'procs-grow');
     // Each write changes the file's size too, so a coarse clock cannot hide a change.
-    writeFileSync(file, '1');
-    const child = startAndon(['-j', file, '--line-buffer', held, ':::', ...names]);
-    try {
+    await withHeldRun(['1', '2', '3', '4', '5', '6'], 'procs-grow', '1', async (child, file) => {
       await child.waitForLine('started 1');
       writeFileSync(file, '3\n');
       release('1');
@@ -345,18 +353,11 @@ describe('andon -j FILE: the number of jobs read again as the run goes on', () =
       release('6');
       const exit = await child.exited;
       assert.equal(exit.status, 0, exit.stderr);
-    } finally {
-      cleanHolds(names);
-    }
+    });
   });
 
   it('a file that stops holding a number keeps the number there was, with a warning', async () => {
-    const names = ['a', 'b', 'c'];
-    makeHolds(names);
-    const file = join(dir, 'procs-bad');
-    writeFileSync(file, '1');
-    const child = startAndon(['-j', file, '--line-buffer', held, ':::', ...names]);
-    try {
+    await withHeldRun(['a', 'b', 'c'], 'procs-bad', '1', async (child, file) => {
       await child.waitForLine('started a');
       writeFileSync(file, 'lots');
       release('a');
@@ -367,9 +368,7 @@ describe('andon -j FILE: the number of jobs read again as the run goes on', () =
       await child.waitForLine('started c');
       release('c');
       assert.equal((await child.exited).status, 0);
-    } finally {
-      cleanHolds(names);
-    }
+    });
   });
 
   it('a file that does not hold a number of jobs at the start is refused before any job runs', async () => {

@@ -154,7 +154,7 @@ function retryRunPlan(
     throw new UsageError(
       `--retry-failed and ${flags.has('resume') ? '--resume' : '--resume-failed'} contradict each other; choose one`,
     );
-  const failed = failedJobsOf(values.get('joblog')?.replace(/^\+(?=.)/, ''));
+  const failed = failedJobsOf(jobLogPath(values));
   const given = [...(lists.get('argFile') ?? []).map((path) => `-a ${path}`), ...effective.slice(end)];
   const plan = assembleRunPlan(
     argv,
@@ -163,6 +163,11 @@ function retryRunPlan(
     defaultJobs,
   );
   return { ...plan, retry: { ...failed, ignored: given.length === 0 ? undefined : displayArgs(given) } };
+}
+
+/** `--joblog`'s file: GNU's `+FILE` appends, which andon's job log always does. */
+function jobLogPath(values: ReadonlyMap<string, string>): string | undefined {
+  return values.get('joblog')?.replace(/^\+(?=.)/, '');
 }
 
 /** When jobs start, how long they may take, how often they are tried, and when the run halts. @throws UsageError */
@@ -206,8 +211,7 @@ function assembleRunPlan(
   const template = templateFor(command, sourcesReferable(sources.length, shaping), strings);
   const context = shaping.contextReplace ? contextTemplateFor(command, strings) : undefined;
   const termseq = termseqFor(values.get('termseq'));
-  // GNU's --joblog +FILE appends, which andon's job log always does.
-  const jobLog = values.get('joblog')?.replace(/^\+(?=.)/, '');
+  const jobLog = jobLogPath(values);
   checkResume(flags, jobLog);
   return {
     action: 'run',

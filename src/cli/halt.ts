@@ -54,7 +54,10 @@ export class HaltCounter {
   failed = 0;
 
   /** @param total the number of jobs, needed for a percentage. */
-  constructor(policy: HaltPolicy, total: number | undefined) {
+  constructor(
+    policy: HaltPolicy,
+    readonly total: number | undefined,
+  ) {
     this.#policy = policy;
     this.threshold = policy.count ?? policy.share! * (total ?? 0);
   }
@@ -77,7 +80,6 @@ export class HaltObserver implements RunObserver<string[], CommandResult> {
   readonly #policy: HaltPolicy;
   readonly #counter: HaltCounter;
   readonly #stderr: ByteSink;
-  readonly #total: number | undefined;
   #run: RunHandle | undefined;
   /** The exit code the run ends with, once the policy is met. */
   exitCode: number | undefined;
@@ -87,7 +89,6 @@ export class HaltObserver implements RunObserver<string[], CommandResult> {
     this.#policy = policy;
     this.#counter = new HaltCounter(policy, total);
     this.#stderr = stderr;
-    this.#total = total;
   }
 
   runStarted(_: unknown, run: RunHandle): void {
@@ -113,12 +114,12 @@ export class HaltObserver implements RunObserver<string[], CommandResult> {
    */
   #exitCode(result: TaskResult<string[], CommandResult>): number {
     if (this.#policy.on === 'success') return 0;
-    if (this.#counter.threshold === 1) {
-      const ended = commandResultOf(result);
+    const { threshold, failed, total } = this.#counter;
+    if (threshold === 1) {
       if (result.status !== 'failed') return 0;
+      const ended = commandResultOf(result);
       return ended?.exitCode ?? (ended?.signal == null ? 1 : exitCodeFor(ended.signal));
     }
-    const { failed } = this.#counter;
-    return this.#policy.share === undefined ? Math.min(failed, 101) : Math.ceil((failed / this.#total!) * 100);
+    return this.#policy.share === undefined ? Math.min(failed, 101) : Math.ceil((failed / total!) * 100);
   }
 }

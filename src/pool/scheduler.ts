@@ -42,7 +42,7 @@ export class LaneScheduler<I, R> {
   readonly #limit: TimeLimit;
   /** How many lanes the run wants now: the concurrency, changed by `resize()`. */
   #target: number;
-  #started = false;
+  /** Whether the run still takes new tasks; nothing opens lanes before `start()`. */
   #goOn: () => boolean = () => false;
   readonly #lanesGone: () => void;
   /** While suspended (Ctrl+Z): what lanes wait on before they take another item. */
@@ -71,7 +71,6 @@ export class LaneScheduler<I, R> {
 
   /** Starts the lanes, while `goOn()` says the run still runs. */
   start(goOn: () => boolean): void {
-    this.#started = true;
     this.#goOn = goOn;
     this.#fill();
   }
@@ -82,7 +81,7 @@ export class LaneScheduler<I, R> {
    */
   resize(concurrency: number): void {
     this.#target = concurrency;
-    if (this.#started) this.#fill();
+    this.#fill();
   }
 
   /** Opens lanes up to the target while the run takes new tasks. */
