@@ -26,7 +26,8 @@ export type AndonErrorCode =
   | 'ANDON_THREAD_EXITED'
   | 'ANDON_UNSENDABLE'
   | 'ANDON_POOL_CLOSED'
-  | 'ANDON_BACKEND';
+  | 'ANDON_BACKEND'
+  | 'ANDON_RESULTS';
 
 /** Base class of every error andon throws or reports. */
 export class AndonError extends Error {

@@ -302,6 +302,42 @@ describe('andon: failures, timeouts, retries, halt', () => {
     assert.equal(exit.stdout.match(/done/g)?.length, 2, 'no new job started');
   });
 
+  it('--results that cannot be written stops the run with one line, exit 255', async () => {
+    const results = mkdtempSync(join(dir, 'results-'));
+    // A file where job a's directory goes: mkdir fails as it would on a full or read-only disk.
+    writeFileSync(join(results, 'a'), '');
+    const exit = await andon(['-j', '1', '--results', `${results}/{}/`, 'echo', ':::', 'a', 'b', 'c']);
+    assert.equal(exit.code, 255);
+    assert.match(
+      exit.stderr,
+      /^andon: --results: cannot write .*\/a\/ \(ENOTDIR\); make room there or give a place andon can write\n$/,
+    );
+    assert.deepEqual(readdirSync(results), ['a'], 'no later job ran once saving failed');
+  });
+
+  it('--halt now prints nothing of the jobs it kills, on either stream (as GNU parallel)', async () => {
+    const exit = await andon([
+      '-j',
+      '2',
+      '--halt',
+      'now,fail=1',
+      'echo out {}; echo err {} >&2; sleep {}; exit $(( {#} == 2 ))',
+      ':::',
+      '30',
+      '0.2',
+    ]);
+    assert.equal(exit.code, 1);
+    assert.equal(exit.stdout, 'out 0.2\n');
+    assert.doesNotMatch(exit.stderr, /err 30/);
+    assert.match(exit.stderr, /^err 0\.2$/m);
+  });
+
+  it('--retries: only the last attempt of a job prints', async () => {
+    const exit = await andon(['--retries', '3', 'echo out {}; echo err {} >&2; exit 1', ':::', 'a']);
+    assert.equal(exit.stdout, 'out a\n');
+    assert.equal(exit.stderr.match(/err a/g)?.length, 1);
+  });
+
   it('--halt now,fail=1 kills running jobs', async () => {
     const started = performance.now();
     const exit = await andon(['-j', '2', '--halt', 'now,fail=1', 'sleep {}; exit 5', ':::', '0.05', '30']);

@@ -84,9 +84,15 @@ export class HaltObserver implements RunObserver<string[], CommandResult> {
   /** The exit code the run ends with, once the policy is met. */
   exitCode: number | undefined;
 
-  /** @param total the number of jobs: a percentage is of them. */
-  constructor(policy: HaltPolicy, stderr: ByteSink, total: number | undefined) {
+  readonly #killing: () => void;
+
+  /**
+   * @param total the number of jobs: a percentage is of them.
+   * @param killing called just before `now` kills the running jobs
+   */
+  constructor(policy: HaltPolicy, stderr: ByteSink, total: number | undefined, killing: () => void) {
     this.#policy = policy;
+    this.#killing = killing;
     this.#counter = new HaltCounter(policy, total);
     this.#stderr = stderr;
   }
@@ -103,6 +109,7 @@ export class HaltObserver implements RunObserver<string[], CommandResult> {
     this.#stderr.write(
       `andon: halting (--halt ${text}): ${when === 'soon' ? 'waiting for running jobs, starting no new ones' : 'stopping running jobs'}\n`,
     );
+    if (when === 'now') this.#killing();
     this.#run?.stop('error', { finishRunning: when === 'soon' });
     if (when === 'now') this.#run?.forceStop();
   }

@@ -27,8 +27,10 @@ const NEWLINE = 0x0a;
 
 interface JobOutput {
   readonly prefix: Buffer | undefined;
-  readonly held: Record<OutputStream, Buffer[]>;
+  held: Record<OutputStream, Buffer[]>;
   done: boolean;
+  /** The attempt whose output is held. */
+  attempt: number;
 }
 
 function withPrefix(bytes: Buffer, prefix: Buffer | undefined): Buffer {
@@ -51,6 +53,7 @@ export class OutputSequencer implements RunObserver<readonly string[], unknown> 
   readonly #jobs = new Map<number, JobOutput>();
   /** With keep-order: the index of the job whose output goes next. */
   #head = 0;
+  #dropCancelled = false;
 
   constructor(mode: OutputMode, stdout: ByteSink, stderr: ByteSink) {
     this.#mode = mode;
@@ -58,11 +61,28 @@ export class OutputSequencer implements RunObserver<readonly string[], unknown> 
   }
 
   taskOutput(event: TaskOutput<readonly string[]>): void {
+    const job = this.#job(event.index, event.item);
+    // A retry: GNU parallel prints only the last attempt's output (what streamed is out already).
+    if (event.attempt > job.attempt) {
+      job.attempt = event.attempt;
+      job.held = { stdout: [], stderr: [] };
+    }
     this.chunk(event.index, event.item, event.stream, event.chunk);
   }
 
   taskSettled(result: TaskResult<readonly string[], unknown>): void {
+    const job = this.#jobs.get(result.index);
+    if (job !== undefined && this.#dropCancelled && result.status === 'cancelled')
+      job.held = { stdout: [], stderr: [] };
     this.finish(result.index, result.item);
+  }
+
+  /**
+   * From now on a job that ends cancelled prints nothing: `--halt now` kills running jobs, and
+   * GNU parallel prints nothing of the jobs it killed.
+   */
+  dropCancelledOutput(): void {
+    this.#dropCancelled = true;
   }
 
   /** A chunk of a job's output. */
@@ -107,6 +127,7 @@ export class OutputSequencer implements RunObserver<readonly string[], unknown> 
           : undefined,
         held: { stdout: [], stderr: [] },
         done: false,
+        attempt: 1,
       };
       this.#jobs.set(index, job);
     }

@@ -6,13 +6,13 @@
  * ends in `/`. `--files` prints the name of each job's stdout file instead of its output (in
  * `$TMPDIR` without `--results`).
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type JobValues, Template, type TemplateOptions } from '../command/template.js';
-import { UsageError } from '../errors.js';
-import type { RunObserver, TaskOutput } from '../pool/lifecycle.js';
+import { AndonError, UsageError } from '../errors.js';
+import type { RunHandle, RunObserver, RunStarted, TaskOutput } from '../pool/lifecycle.js';
 import type { TaskResult } from '../pool/result.js';
 import type { OutputStream } from '../run/executor.js';
 import type { OutputSequencer } from './output.js';
@@ -32,7 +32,31 @@ function resultsPlan(values: ReadonlyMap<string, string>, flags: ReadonlySet<str
   if (name !== undefined && /\.(csv|tsv|json)$/.test(name))
     throw new UsageError(`--results ${name}: a CSV, TSV or JSON file of results is not supported; give a directory`);
   if (name === '') throw new UsageError('--results needs a directory or file name; give one');
+  if (name !== undefined) refuseFileForDirectory(name);
   return { name, files: flags.has('files') };
+}
+
+/** A plain `--results NAME` is a directory: a file of that name would fail the first job, so say so before any runs. */
+function refuseFileForDirectory(name: string): void {
+  if (/\{.*\}/.test(name)) return;
+  const found = statSync(name, { throwIfNoEntry: false });
+  if (found !== undefined && !found.isDirectory())
+    throw new UsageError(`--results ${name}: ${name} exists and is not a directory; remove it or give another name`);
+}
+
+/** A job's saved output that cannot be written (a full disk, no permission): the run stops, as for a job log. */
+export class ResultsError extends AndonError {
+  /** The file that could not be written. */
+  readonly path: string;
+
+  constructor(path: string, cause: Error) {
+    super(
+      'ANDON_RESULTS',
+      `--results: cannot write ${path} (${(cause as NodeJS.ErrnoException).code ?? cause.message}); make room there or give a place andon can write`,
+      { cause },
+    );
+    this.path = path;
+  }
 }
 
 /** `--results`/`--files` as asked, and the layout of the files. */
@@ -148,7 +172,10 @@ function temporaryFile(): string {
  * so that `-k` and `--tag` still order and tag what is printed.
  */
 export class ResultsWriter implements RunObserver<readonly string[], unknown> {
-  readonly #held = new Map<number, Record<OutputStream, Buffer[]>>();
+  /** Each running job's output so far, of its latest attempt (a retry's files hold only its own). */
+  readonly #held = new Map<number, Record<OutputStream, Buffer[]> & { attempt: number }>();
+  #run: RunHandle | undefined;
+  #writable = true;
 
   constructor(
     private readonly layout: ResultsLayout,
@@ -158,23 +185,45 @@ export class ResultsWriter implements RunObserver<readonly string[], unknown> {
 
   taskOutput(event: TaskOutput<readonly string[]>): void {
     let held = this.#held.get(event.index);
-    if (held === undefined) this.#held.set(event.index, (held = { stdout: [], stderr: [] }));
+    if (held === undefined || held.attempt < event.attempt)
+      this.#held.set(event.index, (held = { stdout: [], stderr: [], attempt: event.attempt }));
     held[event.stream].push(event.chunk);
+  }
+
+  runStarted(_event: RunStarted, run: RunHandle): void {
+    this.#run = run;
   }
 
   taskSettled(result: TaskResult<readonly string[], unknown>): void {
     const held = this.#held.get(result.index) ?? { stdout: [], stderr: [] };
     this.#held.delete(result.index);
-    const seq = result.index + 1;
-    const files = this.layout.filesOf({ values: result.item, seq, slot: undefined });
-    const stdout = files?.stdout ?? temporaryFile();
-    writeChunks(stdout, held.stdout);
-    if (files !== undefined) {
-      writeChunks(files.stderr, held.stderr);
-      writeFileSync(files.seq, String(seq));
-    }
-    if (this.plan.files) this.output.chunk(result.index, result.item, 'stdout', Buffer.from(`${stdout}\n`));
+    const stdout = this.#writable ? this.#save(result, held) : undefined;
+    if (this.plan.files && stdout !== undefined)
+      this.output.chunk(result.index, result.item, 'stdout', Buffer.from(`${stdout}\n`));
     this.output.taskSettled(result);
+  }
+
+  /** Writes the job's files; on failure stops the run (jobs whose output cannot be kept should not go on). */
+  #save(result: TaskResult<readonly string[], unknown>, held: Record<OutputStream, Buffer[]>): string | undefined {
+    const seq = result.index + 1;
+    let path = this.plan.name ?? tmpdir();
+    try {
+      const files = this.layout.filesOf({ values: result.item, seq, slot: undefined });
+      const stdout = files?.stdout ?? temporaryFile();
+      path = stdout;
+      writeChunks(stdout, held.stdout);
+      if (files !== undefined) {
+        path = files.stderr;
+        writeChunks(files.stderr, held.stderr);
+        path = files.seq;
+        writeFileSync(files.seq, String(seq));
+      }
+      return stdout;
+    } catch (error) {
+      this.#writable = false;
+      this.#run?.fail(new ResultsError((error as NodeJS.ErrnoException).path ?? path, error as Error));
+      return undefined;
+    }
   }
 }
 

@@ -246,7 +246,10 @@ async function startPool(
   stopping: RunObserver<string[], CommandResult>,
 ): Promise<{ pool: CommandPool; halt: HaltObserver | undefined }> {
   const output = new OutputSequencer(plan, io.stdout, io.stderr);
-  const halt = plan.halt === undefined ? undefined : new HaltObserver(plan.halt, io.stderr, how.total);
+  const halt =
+    plan.halt === undefined
+      ? undefined
+      : new HaltObserver(plan.halt, io.stderr, how.total, () => output.dropCancelledOutput());
   const backend = plan.redis === undefined ? undefined : await redisBackendFor(plan.redis);
   // --results and --files save the output, and print only what --files names.
   const printing =

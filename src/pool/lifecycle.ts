@@ -37,6 +37,8 @@ export interface TaskOutput<I> {
   readonly index: number;
   readonly item: I;
   readonly slot: number;
+  /** Which attempt wrote it, from 1: a retry's output follows the failed attempt's. */
+  readonly attempt: number;
   readonly stream: OutputStream;
   readonly chunk: Buffer;
 }

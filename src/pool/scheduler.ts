@@ -256,7 +256,7 @@ export class LaneScheduler<I, R> {
 
   /** A new attempt at the lane's item, its timeout armed. */
   #startAttempt(lane: Lane<I>, item: I): TaskAttempt {
-    const output = this.#outcomes.observers.wantsOutput ? this.#outputOf(lane, item) : undefined;
+    const output = this.#outcomes.observers.wantsOutput ? this.#outputOf(lane, item, lane.attempts + 1) : undefined;
     const task = new TaskAttempt(this.#run.token, ++lane.attempts, lane.index, lane.slot, output);
     lane.task = task;
     task.armTimeout(this.#limit, this.#executor.reportsStart === true, this.#settings.grace, () =>
@@ -273,9 +273,10 @@ export class LaneScheduler<I, R> {
     for (const lane of this.#lanes.list()) lane.task?.retime(limit);
   }
 
-  #outputOf(lane: Lane<I>, item: I): (chunk: Buffer, stream: 'stdout' | 'stderr') => void {
+  #outputOf(lane: Lane<I>, item: I, attempt: number): (chunk: Buffer, stream: 'stdout' | 'stderr') => void {
     const { index, slot } = lane;
-    return (chunk, stream) => this.#outcomes.observers.emit('taskOutput', { index, item, slot, stream, chunk });
+    return (chunk, stream) =>
+      this.#outcomes.observers.emit('taskOutput', { index, item, slot, attempt, stream, chunk });
   }
 
   /** Kills a task if its executor can, giving it until the kill's deadline; else abandons it. */

@@ -485,6 +485,13 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
+    input: '--results naming a file that exists',
+    expected:
+      /^andon: --results <dir>\/plain: <dir>\/plain exists and is not a directory; remove it or give another name$/,
+    run: () => cli(['--results', logWith('plain', 'x\n'), 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
     input: '--tmpdir that does not exist',
     expected: /^andon: --tmpdir <dir>\/nowhere is not a directory andon can write to; give another or create it$/,
     run: () => cli(['--tmpdir', join(dir, 'nowhere'), 'echo', ':::', 'a']),

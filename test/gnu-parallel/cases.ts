@@ -303,6 +303,11 @@ export const LINES: readonly ComparedLine[] = [
   line("TOOL --halt soon,fail=1 -j1 'echo {}; exit {}' ::: 0 5 0"),
   line("TOOL --halt now,success=1 -j1 'echo {}; exit {}' ::: 1 0 1"),
   line("TOOL --halt-on-error now,fail=1 -j1 'exit {}' ::: 0 6 0"),
+  // The job killed by the halt prints nothing, on either stream.
+  line("TOOL -j2 --halt now,fail=1 'echo start {}; sleep {}; echo end {}; test {} = 2' ::: 2 0.3"),
+  // A retried job prints only its last attempt's output.
+  line("TOOL --retries 3 'echo try {}; exit 1' ::: a b"),
+  line("TOOL -k --retries 2 'echo try {} {#}; test -e {}.seen || { touch {}.seen; exit 1; }' ::: x y"),
   // {= perl =} and --rpl: the Perl GNU's documentation uses most (s///, y///, $_++, $_ OP= N, uc/lc)
   line("TOOL -k echo '{=s/(.).*/$1/=}' ::: abc def"),
   line("TOOL -k echo '{= s:\\.[^.]+$::;s:\\.[^.]+$::; =}' ::: a.tar.gz b.c.d"),
