@@ -139,7 +139,12 @@ export function parseCommandLine(
   const command = options.flags.has('quote')
     ? quotedCommand(words.words ?? [], options)
     : withRenamedStrings(words.command, options.values);
-  return assembleRunPlan(argv, options, { command, sources: [...argFiles, ...words.sources] }, defaultJobs);
+  return assembleRunPlan(
+    argv,
+    options,
+    { command, words: words.words, sources: [...argFiles, ...words.sources] },
+    defaultJobs,
+  );
 }
 
 /** `--retry-failed`: the job log's failed commands are the jobs; the command line's own are not used. @throws UsageError */
@@ -194,7 +199,7 @@ function jobsPlan(text: string | undefined, fallback: number, cores: number): Pi
 function assembleRunPlan(
   argv: readonly string[],
   options: ScannedOptions,
-  { command, sources }: CommandWords,
+  { command, words, sources }: CommandWords,
   defaultJobs: number,
   columnNames?: readonly string[],
 ): RunPlan {
@@ -243,7 +248,7 @@ function assembleRunPlan(
           assembleRunPlan(
             argv,
             numberedColumns(options, names),
-            { command: withColumnNumbers(command, names), sources: rest },
+            { command: withColumnNumbers(command, names, words), sources: rest },
             defaultJobs,
             names,
           )

@@ -80,10 +80,11 @@ function readSources(argv: readonly string[], start: number, separators: Separat
       throw new UsageError(
         `${word} has nothing after it; give at least one ${kind === 'values' ? 'value' : 'file'}, or leave ${word} out to read stdin`,
       );
-    if (linked && sources.length === 0)
-      throw new UsageError(`${word} links a source to the one before it, but there is none; use ${word.slice(0, -1)}`);
-    if (kind === 'values') sources.push({ kind, values: group, linked });
-    else sources.push(...group.map((path, n) => ({ kind, path, linked: linked && n === 0 })));
+    // The command line's first source has nothing to link to, not even -a's files: GNU parallel
+    // reads it as unlinked. Every file after `::::+` is linked to the one before it.
+    const linksFirst = linked && sources.length > 0;
+    if (kind === 'values') sources.push({ kind, values: group, linked: linksFirst });
+    else sources.push(...group.map((path, n) => ({ kind, path, linked: n === 0 ? linksFirst : linked })));
   }
   return sources;
 }

@@ -45,12 +45,34 @@ export async function readColumnHeaders(
   return { names, sources };
 }
 
-/** `text` with every `{name}` (and `{name/}`, `{name//}`, `{name.}`, `{name/.}`) written as its column number. */
-export function withColumnNumbers(text: string, names: readonly string[]): string {
-  let numbered = text;
-  for (const [i, name] of names.entries()) {
-    if (name === '') continue;
-    numbered = numbered.replace(new RegExp(`\\{${literalPattern(name)}(|/|//|\\.|/\\.)\\}`, 'g'), `{${i + 1}$1}`);
+/**
+ * `text` with every `{name}` (and `{name/}`, `{name//}`, `{name.}`, `{name/.}`) written as its
+ * column number. When `text` is `words` joined by spaces, a `{name}` that spans two words is
+ * left alone, as GNU parallel reads replacement strings word by word: `echo {E-mail address}`
+ * unquoted is two words, and so no column.
+ */
+export function withColumnNumbers(text: string, names: readonly string[], words?: readonly string[]): string {
+  const numbers = new Map<string, number>();
+  // Where a name comes twice the first one counts.
+  for (const [i, name] of names.entries()) if (name !== '' && !numbers.has(name)) numbers.set(name, i + 1);
+  if (numbers.size === 0) return text;
+  const joins = words !== undefined && words.join(' ') === text ? joinOffsets(words) : [];
+  // One pass, so that the offsets stay those of the joined words; the longest name first.
+  const alternatives = [...numbers.keys()].sort((a, b) => b.length - a.length).map(literalPattern);
+  const pattern = new RegExp(`\\{(${alternatives.join('|')})(|/|//|\\.|/\\.)\\}`, 'g');
+  return text.replace(pattern, (match, name: string, suffix: string, at: number) =>
+    joins.some((join) => join > at && join < at + match.length) ? match : `{${numbers.get(name)}${suffix}}`,
+  );
+}
+
+/** Where the spaces that join `words` are. */
+function joinOffsets(words: readonly string[]): number[] {
+  const offsets: number[] = [];
+  let at = 0;
+  for (const word of words.slice(0, -1)) {
+    at += word.length;
+    offsets.push(at);
+    at++;
   }
-  return numbered;
+  return offsets;
 }

@@ -424,12 +424,6 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: 'a linked source :::+ with no source before it',
-    expected: /^andon: :::\+ links a source to the one before it, but there is none; use :::$/,
-    run: () => cli(['echo', ':::+', 'a']),
-  },
-  {
-    area: 'command line',
     input: 'a GNU parallel option andon does not have',
     expected: /^andon: --sshlogin is not supported; run andon worker on each machine instead, see --redis$/,
     run: () => cli(['--sshlogin', 'host', 'echo', ':::', 'a']),

@@ -34,6 +34,7 @@ export const FIXTURES: Readonly<Record<string, string>> = {
   'semi.csv': 'a;"b;c"\n"d""";e\n',
   'named.csv': 'n,v\n1,"x,y"\n2,"p\nq"\n',
   'bad.csv': 'a,b\n"c,d\n',
+  'addressbook.tsv': 'Name\tE-mail address\nann\tann@example.org\nbob\tbob@example.org\n',
   'long-lines': `${'x'.repeat(40)}\n${'y'.repeat(5)}\n${'z'.repeat(30)}\n`,
 };
 
@@ -56,6 +57,11 @@ export const LINES: readonly ComparedLine[] = [
   line('TOOL echo ::: A B C D E :::+ F G'),
   line('TOOL echo :::: abc-file :::+ G H I :::: def-file'),
   line('TOOL echo :::: abc-file ::: G H I ::::+ def-file'),
+  line('TOOL echo :::+ A B ::: C D'),
+  line('TOOL echo {1} - {2} ::::+ abc-file def-file'),
+  line('TOOL -a abc-file echo :::+ G H I'),
+  line('TOOL echo ::: X Y Z ::::+ abc-file def-file'),
+  line('TOOL echo :::: abc-file ::::+ def-file abc-file'),
   line('TOOL --arg-sep ,, echo ,, A B C :::: def-file'),
   line('TOOL --arg-file-sep // echo ::: A B C // def-file'),
   line('TOOL -0 echo :::: abc0-file'),
@@ -231,6 +237,9 @@ export const LINES: readonly ComparedLine[] = [
   line('PARALLEL="--tagstring x" TOOL --tagstring y -k echo ::: a b'),
   // Named columns (tutorial: --header; man page: --header, {colname})
   line('TOOL --header : echo f1={f1} f2={f2} ::: f1 A B ::: f2 C D'),
+  // A name with a space is a column only within one word, as GNU reads replacement strings.
+  line("cat addressbook.tsv | TOOL --colsep '\\t' --header : echo {Name} {E-mail address}"),
+  line("cat addressbook.tsv | TOOL --colsep '\\t' --header : echo {Name} '{E-mail address}'"),
   line("TOOL --header : --colsep '\\t' echo f1={f1} f2={f2} :::: tsv-file.tsv"),
   line('TOOL -k --header : echo {size}:{name} :::: header-file.tsv'),
   line('cat header-file.tsv | TOOL -k --header : echo {name}'),
