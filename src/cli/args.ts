@@ -18,7 +18,7 @@ import { seconds, taskTimeout, wholeNumber } from './values.js';
 import { parseWorker, redisPlan, type RedisPlan, type WorkerPlan } from './worker-args.js';
 import { UsageError } from '../errors.js';
 import { readCommandWords, type CommandWords, type SourceSpec } from './command-words.js';
-import { jobsFor } from './jobs-arg.js';
+import { jobsFor, physicalCpus } from './jobs-arg.js';
 import { failedJobsOf, type RetryPlan } from './retry-failed.js';
 import { scanOptions, type ScannedOptions } from './option-scan.js';
 import { shapePlan, type ShapePlan, withRenamedStrings } from './shape-args.js';
@@ -54,6 +54,10 @@ export interface RunPlan {
   /** `--link`: every source paired with the others by position, not combined. */
   readonly link: boolean;
   readonly dryRun: boolean;
+  /** `--shellquote`: print each job's line shell-quoted, run nothing. */
+  readonly shellQuote: boolean;
+  /** `--compress`: jobs' output held compressed in memory, never in temporary files. */
+  readonly compress: boolean;
   readonly keepOrder: boolean;
   readonly tag: boolean;
   /** `--tagstring`: a job's tag from its values, unquoted. */
@@ -128,11 +132,12 @@ export function parseCommandLine(
   if (options.flags.has('group') && options.flags.has('lineBuffer'))
     throw new UsageError('--group and --line-buffer contradict each other; choose one');
   if (options.flags.has('version')) return { action: 'version' };
+  const cores = options.flags.has('useCpus') ? physicalCpus(defaultJobs) : defaultJobs;
   const separators = {
     values: options.values.get('argSep') ?? ':::',
     files: options.values.get('argFileSep') ?? '::::',
   };
-  if (options.flags.has('retryFailed')) return retryRunPlan(argv, effective, options, defaultJobs);
+  if (options.flags.has('retryFailed')) return retryRunPlan(argv, effective, options, cores);
   const words = readCommandWords(effective, options.end, separators);
   // -a FILE is a :::: FILE before the command line's own sources.
   const argFiles: SourceSpec[] = (options.lists.get('argFile') ?? []).map((path) => ({ kind: 'file', path }));
@@ -143,7 +148,7 @@ export function parseCommandLine(
     argv,
     options,
     { command, words: words.words, sources: [...argFiles, ...words.sources] },
-    defaultJobs,
+    cores,
   );
 }
 
@@ -231,6 +236,8 @@ function assembleRunPlan(
     link: flags.has('link'),
     shuffle: flags.has('shuffle'),
     dryRun: flags.has('dryRun'),
+    shellQuote: flags.has('shellQuote'),
+    compress: flags.has('compress'),
     keepOrder: flags.has('keepOrder'),
     // --tagstring implies --tag, as in GNU parallel.
     tag: flags.has('tag') || shaping.tagstring !== undefined,

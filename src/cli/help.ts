@@ -66,8 +66,12 @@ function replacementStrings(): string {
   {1} {2} ...  the value of input source 1, 2, ... (also {1.} {1/} {1//} {1/.}); {-1} the last
   {= perl =} {=1 perl =}  the value changed by the Perl GNU's documentation uses most:
          s/re/str/gi (any delimiter, $1 ${1} $&), tr/// y///, $_++ $_-- $_ OP= N
-         (+ - * / % .), $_ = uc($_) lc ucfirst lcfirst, $_=$job->seq(); other Perl is
-         refused. --rpl '{TAG} perl' defines {TAG} (and {1TAG}) the same way.
+         (+ - * / % .), $_ = uc($_) lc ucfirst lcfirst Q, $_ = "text $_", 'text',
+         $_=$job->seq(), $_=total_jobs(), if (COND) { skip() } (COND compares $_,
+         $arg[N], numbers, strings: == != < > <= >= eq ne lt gt, joined by or / and);
+         other Perl is refused. --rpl '{TAG} perl' defines {TAG} (and {1TAG}) the same
+         way; a TAG with (groups) is a regular expression, $$1 its first group's text.
+         --parens LR spells {= =} with L and R (--parens ,,,, : ,,s/a/b/,,).
 With no replacement string, the values are appended to the command. Each job has
 $PARALLEL_SEQ and $PARALLEL_JOBSLOT ({#} and {%}) in its environment.
 With --plus, also GNU parallel's:
@@ -145,7 +149,12 @@ function localOptions(defaultJobs: number): string {
   --shuf              run the jobs in random order (stdin is read to its end first)
   --delay SECS        start each job at least SECS after the one before it
   --tag               put the job's values and a tab before each output line
-  --dry-run           print the commands instead of running them
+  --dry-run           print the commands instead of running them (--shellquote: each
+                      shell-quoted once more, to compose into another command)
+  --compress          keep output held for its turn compressed in memory (jobs write
+                      through pipes then, not temporary files)
+  --use-cpus-instead-of-cores   -j's default and its N% +N -N count CPU packages
+  --env VAR           accepted: every job has andon's whole environment already
   --bar               on a terminal, a progress line (done/total, failed, running, rate,
                       ETA) at the bottom, with all output printed above it; --eta and
                       --progress show the same line
@@ -264,7 +273,7 @@ function exitStatus(): string {
 function differences(): string {
   return `Where andon differs from GNU parallel:
   -j 0 means 256 at once. GNU's options andon lacks
-  (--sshlogin, --cat, --fifo, --round-robin, --compress, ...) are refused by
+  (--sshlogin, --cat, --fifo, --round-robin, --group-by, ...) are refused by
   name with what to use instead. Short options bundle as in GNU (-kj2, -kX).
   In the job log a --pipe block is named by its number and byte range, so --resume with
   the same input and --block skips exactly the blocks done (GNU matches the sequence
@@ -276,8 +285,9 @@ function differences(): string {
   A second Ctrl+C forces at once, and --grace (andon's own) bounds the wait after the
   first. After Ctrl+C andon dies of SIGINT (GNU exits 255, and a calling loop goes on).
   {= perl =} and --rpl read a subset of Perl (see above; its patterns are JavaScript
-  regular expressions), and --rpl tags with a regular expression of their own are refused;
-  so are {0#} and {0%} without --plus. --joblog FILE appends to FILE (GNU empties it without
+  regular expressions); {0#} and {0%} without --plus are refused. --compress keeps output
+  held for its turn compressed in memory (GNU compresses its temporary files); --env is
+  accepted, every job having the whole environment (GNU's --env matters for remote jobs). --joblog FILE appends to FILE (GNU empties it without
   + or --resume). --plus's patterns are JavaScript
   regular expressions (GNU's are Perl's; the common ones read the same), and a job
   {choose_k} or {uniq} skips takes no sequence number (GNU gives it one). -t prints a job's command line with its output, not as it

@@ -66,3 +66,18 @@ export function jobsFor(text: string | undefined, fallback: number, cores: numbe
     `-j needs a number of jobs (N, N%, +N, -N or 0) or a file holding one, got '${text}'${/[/.]/.test(text) ? ' (no such file)' : ''}`,
   );
 }
+
+/**
+ * `--use-cpus-instead-of-cores`: the number of CPU packages (sockets), as GNU parallel counts
+ * them from /proc/cpuinfo's distinct `physical id`s; `cores` where the file does not say.
+ */
+export function physicalCpus(cores: number): number {
+  let text: string;
+  try {
+    text = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return cores;
+  }
+  const ids = new Set(text.match(/^physical id\s*:\s*\d+$/gm) ?? []);
+  return ids.size === 0 ? cores : ids.size;
+}

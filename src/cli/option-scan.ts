@@ -68,11 +68,13 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--tmpdir': 'tmpdir',
   '--profile': 'profile',
   '--rpl': 'rpl',
+  '--parens': 'parens',
+  '--env': 'env',
   '-J': 'profile',
 };
 
 /** Options given more than once that add up rather than the last one winning. */
-const REPEATABLE = new Set(['argFile', 'profile', 'rpl']);
+const REPEATABLE = new Set(['argFile', 'profile', 'rpl', 'env']);
 
 const FLAG_OPTIONS: Record<string, string> = {
   '-0': 'null',
@@ -124,6 +126,9 @@ const FLAG_OPTIONS: Record<string, string> = {
   '--will-cite': 'accepted',
   '--no-notice': 'accepted',
   '--plain': 'plain',
+  '--shellquote': 'shellQuote',
+  '--compress': 'compress',
+  '--use-cpus-instead-of-cores': 'useCpus',
   '-h': 'help',
   '--help': 'help',
   '-V': 'version',
@@ -160,8 +165,6 @@ const UNSUPPORTED: Record<string, string> = {
   '--shard': 'use --pipe, which starts a job per block',
   '--bin': 'use --pipe, which starts a job per block',
   '--group-by': 'use --pipe, which starts a job per block',
-  '--compress': 'pipe through gzip in the command instead',
-  '--env': 'jobs inherit the whole environment already; export the variable',
   '--semaphore': 'use flock(1) instead',
   '--sem': 'use flock(1) instead',
   '--load': 'use -j to bound the jobs',

@@ -4,6 +4,7 @@
  * only the oldest unfinished job may write; the others hold theirs until it is their turn.
  * `--tag` puts the job's values and a tab before every line. Bytes pass through untouched.
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { encodeBytes } from '../bytes.js';
 import type { RunObserver, TaskOutput } from '../pool/lifecycle.js';
 import type { TaskResult } from '../pool/result.js';
@@ -21,7 +22,13 @@ export interface OutputMode {
   readonly tag: boolean;
   /** `--tagstring`: the tag of a job (its values and sequence number), instead of its values. */
   readonly tagFor?: ((values: readonly string[], seq: number) => string) | undefined;
+  /** `--compress`: output held for its turn is kept compressed (zlib's fastest level). */
+  readonly compress?: boolean;
 }
+
+/** What `--compress` holds: a chunk squeezed as it comes, unpacked when it is written. */
+const squeeze = (bytes: Buffer): Buffer => deflateRawSync(bytes, { level: 1 });
+const unsqueeze = (bytes: Buffer): Buffer => inflateRawSync(bytes);
 
 const NEWLINE = 0x0a;
 
@@ -88,8 +95,10 @@ export class OutputSequencer implements RunObserver<readonly string[], unknown> 
   /** A chunk of a job's output. */
   chunk(index: number, values: readonly string[], stream: OutputStream, bytes: Buffer): void {
     const job = this.#job(index, values);
-    job.held[stream].push(bytes);
-    if (this.#streaming(index)) this.#writeWholeLines(job);
+    if (this.#streaming(index)) {
+      job.held[stream].push(bytes);
+      this.#writeWholeLines(job);
+    } else job.held[stream].push(this.#squeezes ? squeeze(bytes) : bytes);
   }
 
   /**
@@ -134,6 +143,11 @@ export class OutputSequencer implements RunObserver<readonly string[], unknown> 
     return job;
   }
 
+  /** Line-buffered output is never squeezed: it is held only as a part line, or for its turn. */
+  get #squeezes(): boolean {
+    return this.#mode.compress === true && !this.#mode.lineBuffer;
+  }
+
   #streaming(index: number): boolean {
     return this.#mode.lineBuffer && (!this.#mode.keepOrder || index === this.#head);
   }
@@ -150,10 +164,12 @@ export class OutputSequencer implements RunObserver<readonly string[], unknown> 
   }
 
   #writeAll(job: JobOutput): void {
+    const squeezed = this.#squeezes;
     for (const stream of ['stdout', 'stderr'] as const) {
       const held = job.held[stream];
       job.held[stream] = [];
-      if (held.length > 0) this.#sinks[stream].write(withPrefix(Buffer.concat(held), job.prefix));
+      if (held.length > 0)
+        this.#sinks[stream].write(withPrefix(Buffer.concat(squeezed ? held.map(unsqueeze) : held), job.prefix));
     }
   }
 }

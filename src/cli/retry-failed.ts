@@ -18,7 +18,7 @@ export interface RetryPlan {
   readonly identity: string | undefined;
 }
 
-/** Reads the failed jobs of the job log at `path`. @throws UsageError if there is none, or it is not a job log */
+/** Reads the failed jobs of the job log at `path` (none if there is no log yet). @throws UsageError without --joblog, or for a file that is not a job log */
 export function failedJobsOf(path: string | undefined): RetryPlan {
   if (path === undefined)
     throw new UsageError('--retry-failed needs --joblog FILE: the failed jobs and their commands are read from it');
@@ -32,8 +32,7 @@ export function failedJobsOf(path: string | undefined): RetryPlan {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (last.size === 0 && identity === undefined)
-    throw new UsageError(`--retry-failed: the job log ${path} has no jobs; give the job log of an earlier run`);
+  // No log yet (or an empty one): nothing failed, so nothing runs, as in GNU parallel.
   const seqs = new Map<string, number>();
   for (const [command, { seq, failed }] of last) if (failed) seqs.set(command, seq);
   return { commands: [...seqs.keys()], seqs, identity };

@@ -13,6 +13,7 @@ import type { CommandResult, CommandSpec } from '../run/process/process-executor
 import { displayArgs, type RunPlan } from './args.js';
 import { missingProgram } from './command-check.js';
 import { DEFAULT_SHELL, isExportedFunction, jobShell } from './job-shell.js';
+import { shellQuote } from '../command/quote.js';
 import { HaltObserver } from './halt.js';
 import { JobsFileWatcher } from './jobs-file.js';
 import { invokedAs } from './invoked-as.js';
@@ -120,7 +121,7 @@ export async function runPlan(asked: RunPlan, io: CliIo, options: { alwaysSummar
   if (all !== undefined) plan = withTotal(plan, all.length);
   const jobs = all ?? read;
   const ordered = plan.shuffle ? await shuffled(jobs) : jobs;
-  if (plan.dryRun) return printCommands(plan, ordered, io.stdout);
+  if (plan.dryRun || plan.shellQuote) return printCommands(plan, ordered, io.stdout);
   // As GNU parallel counts them: a job {choose_k} or {uniq} skips is a failed job in the exit status.
   const skips: SkipCount = { skipped: 0 };
   const kept = !plan.template.maySkip
@@ -220,7 +221,9 @@ async function printCommands(
     // GNU parallel prints a job {choose_k} or {uniq} skips, and counts it as failed.
     if (plan.template.skips(values)) skipped++;
     // No job runs, so no slot is freed: the slots are dealt out in turn.
-    stdout.write(`${plan.line({ values, seq, slot: ((seq - 1) % plan.jobs) + 1 })}\n`);
+    const line = plan.line({ values, seq, slot: ((seq - 1) % plan.jobs) + 1 });
+    // --shellquote: the line quoted once more, to be composed into another command.
+    stdout.write(`${plan.shellQuote ? shellQuote(line) : line}\n`);
   }
   return failureExitCode(skipped);
 }
@@ -308,7 +311,8 @@ function createCommandPool(
     maxBuffer: 0,
     // Only --line-buffer prints output before its job ends: grouped output is collected in
     // temporary files, as GNU parallel does, which spares each job two pipes.
-    liveOutput: plan.lineBuffer,
+    // --compress keeps held output compressed in memory: it must not go to temporary files first.
+    liveOutput: plan.lineBuffer || (plan.compress && plan.redis === undefined),
     timeout: plan.timeout,
     retries: plan.tries - 1,
     // GNU parallel retries at once.

@@ -171,9 +171,12 @@ const RENAMES: readonly (readonly [string, string, string])[] = [
   ['slotReplace', '--slotreplace', '{%}'],
 ];
 
-/** `-I REPL` and its kind: the command with each renamed replacement string written as andon's own. */
+/**
+ * `-I REPL` and its kind, and `--parens`: the command with each renamed replacement string,
+ * and each `{= =}` in other brackets, written as andon's own.
+ */
 export function withRenamedStrings(command: string, values: ReadonlyMap<string, string>): string {
-  let renamed = command;
+  let renamed = withPerlBrackets(command, values.get('parens'));
   for (const [key, option, standard] of RENAMES) {
     const name = values.get(key);
     if (name === undefined || name === standard) continue;
@@ -181,4 +184,18 @@ export function withRenamedStrings(command: string, values: ReadonlyMap<string, 
     renamed = renamed.replaceAll(name, standard);
   }
   return renamed;
+}
+
+/** `--parens LR`: `{= =}` spelt with L and R, the two halves of the string (GNU's default `{==}`). @throws UsageError */
+function withPerlBrackets(command: string, parens: string | undefined): string {
+  if (parens === undefined || parens === '{==}') return command;
+  if (parens.length < 2 || parens.length % 2 !== 0)
+    throw new UsageError(
+      `--parens ${parens}: give the left and the right bracket of {= =} as one string of even length, e.g. --parens ,,,,`,
+    );
+  const [left, right] = [parens.slice(0, parens.length / 2), parens.slice(parens.length / 2)];
+  return command.replace(
+    new RegExp(`${literalPattern(left)}(.*?)${literalPattern(right)}`, 'gs'),
+    (_, inner: string) => `{=${inner}=}`,
+  );
 }

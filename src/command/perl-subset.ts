@@ -7,12 +7,13 @@
  * as something it is not.
  */
 import { OptionError } from '../errors.js';
+import { shellQuote } from './quote.js';
 
 /** What a statement does to `$_`. */
 type Step = (value: string) => string;
 
 const ALTERNATIVE =
-  'andon reads s///, y///, $_++, $_ OP= N and $_ = uc($_)/lc($_) in {= =}; for anything else transform the values before andon, or in the command, e.g. "$(echo {} | sed s/a/A/)"';
+  'andon reads s///, y///, $_++, $_ OP= N, $_ = "text", uc/lc/Q($_), total_jobs() and if (...) { skip() } in {= =}; for anything else transform the values before andon, or in the command, e.g. "$(echo {} | sed s/a/A/)"';
 
 function refused(expression: string, why: string): OptionError {
   return new OptionError(`{= ${expression.trim()} =}: ${why}; ${ALTERNATIVE}`);
@@ -137,6 +138,8 @@ const CASES: Record<string, Step> = {
   lc: (value) => value.toLowerCase(),
   ucfirst: (value) => value.charAt(0).toUpperCase() + value.slice(1),
   lcfirst: (value) => value.charAt(0).toLowerCase() + value.slice(1),
+  // GNU's Q(): the value shell-quoted (and then quoted again as every value is).
+  Q: shellQuote,
 };
 
 /** A statement that is not s/// or tr///: `$_++`, `$_ += 2`, `$_ .= "x"`, `$_ = uc($_)`. */
@@ -152,9 +155,81 @@ function assignment(statement: string, expression: string): Step {
     const apply = ARITHMETIC[operator!]!;
     return (value) => String(apply(numeric(value), Number(number)));
   }
-  const changed = /^\$_\s*=\s*(uc|lc|ucfirst|lcfirst)(?:\s*\(\s*\$_\s*\)|\s*\(\s*\))?$/.exec(statement);
+  const changed = /^\$_\s*=\s*(uc|lc|ucfirst|lcfirst|Q)(?:\s*\(\s*\$_\s*\)|\s*\(\s*\))?$/.exec(statement);
   if (changed !== null) return CASES[changed[1]!]!;
+  const string = stringAssignment(statement, expression);
+  if (string !== undefined) return string;
   throw refused(expression, `\`${statement}\` is Perl andon does not read`);
+}
+
+/** `$_ = "text with $_"` (escapes and `$_` interpolated; any other variable refused) or `$_ = 'text'`. */
+function stringAssignment(statement: string, expression: string): Step | undefined {
+  const single = /^\$_\s*=\s*'([^']*)'$/.exec(statement);
+  if (single !== null) return () => single[1]!;
+  const double = /^\$_\s*=\s*"((?:[^"\\]|\\.)*)"$/s.exec(statement);
+  if (double === null) return undefined;
+  const parts: (string | null)[] = [];
+  for (const [text, escaped] of double[1]!.matchAll(/\\(.)|\$_|\$|[^$\\]+/gs)) {
+    if (escaped !== undefined) parts.push(STRING_ESCAPES[escaped] ?? escaped);
+    else if (text === '$_') parts.push(null);
+    else if (text === '$') throw refused(expression, `\`${statement}\` uses a variable other than $_`);
+    else parts.push(text);
+  }
+  return (value) => parts.map((part) => part ?? value).join('');
+}
+
+const COMPARISONS: Record<string, (a: string, b: string) => boolean> = {
+  '==': (a, b) => numeric(a) === numeric(b),
+  '!=': (a, b) => numeric(a) !== numeric(b),
+  '<': (a, b) => numeric(a) < numeric(b),
+  '>': (a, b) => numeric(a) > numeric(b),
+  '<=': (a, b) => numeric(a) <= numeric(b),
+  '>=': (a, b) => numeric(a) >= numeric(b),
+  eq: (a, b) => a === b,
+  ne: (a, b) => a !== b,
+  lt: (a, b) => a < b,
+  gt: (a, b) => a > b,
+};
+
+/** A comparison's side: `$_` (each value), `$arg[N]` (source N's), a number or a quoted string. */
+type Operand = (value: string, values: readonly string[]) => string;
+
+function operand(text: string): Operand | undefined {
+  if (text === '$_') return (value) => value;
+  const arg = /^\$arg\[(\d+)\]$/.exec(text);
+  if (arg !== null) return (_, values) => values[Number(arg[1]) - 1] ?? '';
+  const literal = /^(-?\d+(?:\.\d+)?)$|^'([^']*)'$|^"([^"$\\]*)"$/.exec(text);
+  if (literal === null) return undefined;
+  const fixed = literal[1] ?? literal[2] ?? literal[3] ?? '';
+  return () => fixed;
+}
+
+/**
+ * GNU's `if (CONDITION) { skip() }` as the whole expression: whether a job with these values
+ * is skipped. CONDITION compares `$_`, `$arg[N]`, numbers and strings (`== != < > <= >= eq ne
+ * lt gt`), joined by `or`/`||` or `and`/`&&`. Undefined when the expression is not that form.
+ * @throws OptionError for a condition andon does not read
+ */
+export function perlSkip(expression: string): ((values: readonly string[]) => boolean) | undefined {
+  const form = /^\s*if\s*\((.*)\)\s*\{\s*skip\(\)\s*;?\s*\}\s*;?\s*$/s.exec(expression);
+  if (form === null) return undefined;
+  const joiner = /\s+(?:or|and)\s+|\|\||&&/;
+  if (/\|\|| or /.test(form[1]!) && /&&| and /.test(form[1]!))
+    throw refused(expression, 'a condition mixing or and and is not read');
+  const any = /\|\|| or /.test(form[1]!);
+  const tests = form[1]!.split(joiner).map((part) => {
+    const test = /^\s*(\S+)\s*(==|!=|<=|>=|<|>|eq|ne|lt|gt)\s*(\S+)\s*$/.exec(part);
+    const left = test === null ? undefined : operand(test[1]!);
+    const right = test === null ? undefined : operand(test[3]!);
+    if (test === null || left === undefined || right === undefined)
+      throw refused(expression, `the condition \`${part.trim()}\` is Perl andon does not read`);
+    const compare = COMPARISONS[test[2]!]!;
+    return (value: string, values: readonly string[]) => compare(left(value, values), right(value, values));
+  });
+  const holds = (value: string, values: readonly string[]): boolean =>
+    any ? tests.some((test) => test(value, values)) : tests.every((test) => test(value, values));
+  // $_ is each value in turn, as GNU applies the expression to every value of the job.
+  return (values) => values.some((value) => holds(value, values));
 }
 
 /** The statement that starts at `at`: its step and where it ends. */

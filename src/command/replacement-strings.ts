@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { OptionError } from '../errors.js';
-import { perlTransform } from './perl-subset.js';
+import { perlSkip, perlTransform } from './perl-subset.js';
 
 const basename = (text: string): string => path.basename(text);
 
@@ -24,8 +24,11 @@ export type Piece =
   /** `{slot}`, `{host}`: a shell variable the job's environment holds, left unquoted. */
   | { readonly kind: 'variable'; readonly text: string };
 
-/** Why a job is skipped: `{choose_k}` runs only values in increasing order, `{uniq}` only distinct ones. */
-export type SkipRule = 'choose_k' | 'uniq';
+/**
+ * Why a job is skipped: `{choose_k}` runs only values in increasing order, `{uniq}` only
+ * distinct ones; a function is a `{= if (...) { skip() } =}`'s condition.
+ */
+export type SkipRule = 'choose_k' | 'uniq' | ((values: readonly string[]) => boolean);
 
 /** One replacement string: its key, how to match it after its `{`, and what it becomes. */
 interface Rule {
@@ -249,10 +252,15 @@ function perlAt(template: string, at: number): Found | undefined {
   const match = PERL.exec(template);
   if (match === null) return undefined;
   const [text, source, expression] = match;
-  // GNU's own objects, as its documentation uses them: the job's number and slot.
-  const job = /^\s*\$_\s*=\s*\$job->(seq|slot)\(\)\s*;?\s*$/.exec(expression!)?.[1];
-  if (job !== undefined && source === undefined)
-    return { piece: { kind: job === 'seq' ? 'seq' : 'slot', padded: false }, source: undefined, text, skip: undefined };
+  // GNU's own objects, as its documentation uses them: the job's number and slot, the number of jobs.
+  const job = /^\s*\$_\s*=\s*(?:\$job->(seq|slot)\(\)|(total_jobs)\(\))\s*;?\s*$/.exec(expression!);
+  if (job !== null && source === undefined) {
+    const piece: Piece =
+      job[2] !== undefined ? { kind: 'total' } : { kind: job[1] === 'seq' ? 'seq' : 'slot', padded: false };
+    return { piece, source: undefined, text, skip: undefined };
+  }
+  const skip = perlSkip(expression!);
+  if (skip !== undefined) return { piece: value(same), source: undefined, text, skip };
   return {
     piece: value(perlTransform(expression!)),
     source: source === undefined ? undefined : Number(source),
@@ -263,8 +271,9 @@ function perlAt(template: string, at: number): Found | undefined {
 
 /**
  * `--rpl 'TAG EXPRESSION'`: TAG (such as `{..}`) stands for the value with the Perl expression
- * applied, bare or after a source number (`{2..}`), before the built-in strings. Tags that hold
- * a regular expression of their own (GNU's `{/(.+?)/(.*?)}`) are refused.
+ * applied, bare or after a source number (`{2..}`), before the built-in strings. A TAG with
+ * groups is a regular expression, as in GNU parallel: `{%(.+?)}` matches `{%.tar.gz}`, and
+ * `$$1` in the expression is the text of its first group.
  * @throws OptionError
  */
 export function definedRules(definitions: readonly string[]): readonly CompiledRule[] {
@@ -274,12 +283,26 @@ export function definedRules(definitions: readonly string[]): readonly CompiledR
       throw new OptionError(
         `--rpl '${definition}': give a tag in braces and a Perl expression, e.g. --rpl '{..} s:\\.[^.]+$::'`,
       );
-    if (/[()]/.test(tag[1]!))
+    const [, key, expression] = tag as unknown as [string, string, string];
+    if (!/[()]/.test(key)) {
+      const transform = perlTransform(expression);
+      return { key, body: escapeKey(key), make: () => value(transform) };
+    }
+    const body = `${key.slice(1, -1)}\\}`;
+    try {
+      new RegExp(body);
+    } catch {
       throw new OptionError(
-        `--rpl '${definition}': a tag with its own regular expression is not supported; give a fixed tag such as {..}`,
+        `--rpl '${definition}': the tag's \`${key}\` is not a regular expression andon can read; escape a special character with \\`,
       );
-    const transform = perlTransform(tag[2]!);
-    return { key: tag[1]!, body: escapeKey(tag[1]!), make: () => value(transform) };
+    }
+    // GNU puts each group's text in place of $$N before the Perl runs; so does andon.
+    return {
+      key,
+      body,
+      make: (groups) =>
+        value(perlTransform(expression.replace(/\$\$(\d+)/g, (_, n: string) => groups[Number(n) - 1] ?? ''))),
+    };
   });
   return compile(rules);
 }
@@ -330,6 +353,7 @@ export function replacementAt(
 
 /** True if a job with these values is skipped by the rule. */
 export function skips(rule: SkipRule, values: readonly string[]): boolean {
+  if (typeof rule === 'function') return rule(values);
   if (rule === 'uniq') return new Set(values).size !== values.length;
   // GNU's choose_k: the values must increase strictly from source to source.
   return values.some((text, i) => i > 0 && values[i - 1]! >= text);

@@ -379,7 +379,7 @@ export const CASES: readonly BadInput[] = [
     area: 'command line',
     input: 'Perl in {= … =} that andon does not read',
     expected:
-      /^andon: \{= \$_ = reverse \$_ =\}: `\$_ = reverse \$_` is Perl andon does not read; andon reads s\/\/\/, y\/\/\/, \$_\+\+, \$_ OP= N and \$_ = uc\(\$_\)\/lc\(\$_\) in \{= =\}; for anything else transform the values before andon, or in the command, e\.g\. "\$\(echo \{\} \| sed s\/a\/A\/\)"$/,
+      /^andon: \{= \$_ = reverse \$_ =\}: `\$_ = reverse \$_` is Perl andon does not read; andon reads s\/\/\/, y\/\/\/, \$_\+\+, .* in \{= =\}; for anything else transform the values before andon, or in the command, e\.g\. "\$\(echo \{\} \| sed s\/a\/A\/\)"$/,
     run: () => cli(['echo', '{= $_ = reverse $_ =}', ':::', 'abc']),
   },
   {
@@ -390,10 +390,10 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: '--rpl with a tag that holds a regular expression',
+    input: '--rpl with a tag that is not a regular expression',
     expected:
-      /^andon: --rpl '\{\/\(\.\+\?\)\} s\/x\/\/': a tag with its own regular expression is not supported; give a fixed tag such as \{\.\.\}$/,
-    run: () => cli(['--rpl', '{/(.+?)} s/x//', 'echo', ':::', 'abc']),
+      /^andon: --rpl '\{\/\(\.\+\?\} s\/x\/\/': the tag's `\{\/\(\.\+\?\}` is not a regular expression andon can read; escape a special character with \\$/,
+    run: () => cli(['--rpl', '{/(.+?} s/x//', 'echo', ':::', 'abc']),
   },
   {
     area: 'command line',
@@ -668,10 +668,17 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: '--retry-failed with a job log that does not exist',
+    input: '--parens of odd length',
     expected:
-      /^andon: --retry-failed: the job log <dir>\/never-ran\.log has no jobs; give the job log of an earlier run$/,
-    run: () => cli(['--retry-failed', '--joblog', join(dir, 'never-ran.log')]),
+      /^andon: --parens <<<: give the left and the right bracket of \{= =\} as one string of even length, e.g. --parens ,,,,$/,
+    run: () => cli(['--parens', '<<<', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'a {= if () { skip() } =} condition andon does not read',
+    expected:
+      /^andon: \{= if \(\$_ =~ \/x\/\) \{ skip\(\) \} =\}: the condition `\$_ =~ \/x\/` is Perl andon does not read; andon reads/,
+    run: () => cli(['echo', '{= if ($_ =~ /x/) { skip() } =}', ':::', 'a']),
   },
   {
     area: 'command line',

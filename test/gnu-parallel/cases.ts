@@ -312,12 +312,38 @@ export const LINES: readonly ComparedLine[] = [
   line("TOOL --halt soon,fail=1 -j1 'echo {}; exit {}' ::: 0 5 0"),
   line("TOOL --halt now,success=1 -j1 'echo {}; exit {}' ::: 1 0 1"),
   line("TOOL --halt-on-error now,fail=1 -j1 'exit {}' ::: 0 6 0"),
+  // --retry-failed with no job log yet: nothing failed, nothing runs; the log gets its header.
+  line('TOOL --retry-failed --joblog never-ran.log echo; cat never-ran.log'),
+  // Accepted: --compress (output held compressed, never in temporary files), --env (every job
+  // has the whole environment), --use-cpus-instead-of-cores (the CPU packages set -j).
+  line("TOOL -k --compress 'seq {}' ::: 3 1 2"),
+  line("TOOL --compress --tag 'seq {}; seq {} >&2' ::: 3 1 2"),
+  line("X=1 TOOL --env X 'echo $X {}' ::: a b"),
+  line('TOOL --use-cpus-instead-of-cores -N0 echo :::: num8'),
+  // --shellquote: the lines quoted for the shell, nothing run.
+  line("printf 'a b\\nc$d\\nplain\\n' | TOOL --shellquote"),
+  line("TOOL --shellquote ::: 'x y' \"it's\""),
+  line("TOOL --shellquote echo ::: 'x y'"),
   // The job killed by the halt prints nothing, on either stream.
   line("TOOL -j2 --halt now,fail=1 'echo start {}; sleep {}; echo end {}; test {} = 2' ::: 2 0.3"),
   // A retried job prints only its last attempt's output.
   line("TOOL --retries 3 'echo try {}; exit 1' ::: a b"),
   line("TOOL -k --retries 2 'echo try {} {#}; test -e {}.seen || { touch {}.seen; exit 1; }' ::: x y"),
   // {= perl =} and --rpl: the Perl GNU's documentation uses most (s///, y///, $_++, $_ OP= N, uc/lc)
+  line("TOOL --rpl '{%(.*?)} s/$$1//' echo {%.tar.gz} ::: my.tar.gz"),
+  line("TOOL --rpl '{:%(.+?)} s:$$1(\\.[^/]+)*$::' echo {:%_file} ::: my_file.tar.gz"),
+  line(
+    "TOOL -n3 --rpl '{/:%(.*?)} s:.*/(.*)$$1(\\.[^/]+)*$:$1:' echo job {#}: {2} {2.} {3/:%_1} ::: a/b.c c/d.e f/g_1.h.i",
+  ),
+  line("TOOL --rpl '{/(.+?)/(.*?)} s/$$1/$$2/;' echo {/tar.gz/zip} ::: foo.tar.gz"),
+  line('TOOL --rpl \'{(.*?)/(.*?)} $_="$$2$_$$1"\' echo {swap/these} ::: -middle-'),
+  line("seq 3 | TOOL -k echo job {#} of {= '$_=total_jobs()' =}"),
+  line("TOOL echo {} shell quoted is {= '$_=Q($_)' =} ::: '*/!#$'"),
+  line("TOOL -k echo {= 'if($_==3) { skip() }' =} ::: 1 2 3 4 5"),
+  line("TOOL -k echo {= 'if($arg[1]==$arg[2]) { skip() }' =} ::: 1 2 3 ::: 1 2 3"),
+  line('TOOL -k echo {= \'if($_ eq "b" or $_ > 3) { skip() }\' =} ::: a b 3 4'),
+  line('TOOL --parens ,,,, echo foo is ,,s/I/O/g,, ::: FII'),
+  line("TOOL --parens ,,,, echo ',, s:\\.[^.]+$::;s:\\.[^.]+$::; ,,' ::: foo.tar.gz"),
   line("TOOL -k echo '{=s/(.).*/$1/=}' ::: abc def"),
   line("TOOL -k echo '{= s:\\.[^.]+$::;s:\\.[^.]+$::; =}' ::: a.tar.gz b.c.d"),
   line("TOOL -k echo '{=2 s:\\.[^.]+$::;s:\\.[^.]+$::; =}' ::: x ::: a.tar.gz"),
@@ -362,7 +388,7 @@ export const LINES: readonly ComparedLine[] = [
   line('TOOL --plus -k -n2 echo {1} x {2:-dflt} {2.} y ::: a b c'),
   // --retry-failed: the job log's failed commands run again, under their Seq; the command line's own are not used
   line(
-    "TOOL --joblog jl -k 'test -e {} && echo ok {}' ::: abc-file x y; touch x; TOOL --retry-failed --joblog jl -k; echo $?; TOOL --retry-failed --joblog jl; echo $?; cut -f 1,7,9 jl",
+    "TOOL -j1 --joblog jl -k 'test -e {} && echo ok {}' ::: abc-file x y; touch x; TOOL -j1 --retry-failed --joblog jl -k; echo $?; TOOL -j1 --retry-failed --joblog jl; echo $?; cut -f 1,7,9 jl",
   ),
   line(
     "TOOL --joblog jl 'echo {}; exit {}' ::: 0 1 2 > /dev/null; TOOL --retry-failed --joblog jl -j1 this part is ignored ::: z; cut -f 1,7,9 jl",
