@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { perlTransform } from '../src/command/perl-subset.js';
+import { perlSkip, perlTransform } from '../src/command/perl-subset.js';
 import { OptionError } from '../src/errors.js';
 
 describe('{= perl =}: the subset andon reads', () => {
@@ -28,6 +28,9 @@ describe('{= perl =}: the subset andon reads', () => {
       ['$_ = uc($_)', 'aB', 'AB'],
       ['$_=lc', 'aB', 'ab'],
       ['$_ = ucfirst($_); s/b/B/', 'abc', 'ABc'],
+      ['$_ = "<$_>\\n"', 'a', '<a>\n'],
+      ["$_ = '$_'", 'a', '$_'],
+      ['$_ = Q($_)', "it's", `'it'"'"'s'`],
       ['', 'same', 'same'],
     ];
     for (const [expression, value, expected] of cases)
@@ -35,7 +38,16 @@ describe('{= perl =}: the subset andon reads', () => {
   });
 
   it('refuses Perl it does not read, with one line naming what it reads', () => {
-    for (const expression of ['$_ = reverse $_', 's/a/b', 's/a/$x/', 's/a/b/e', 'tr/a/b/d', '$_ += "x"', 's/a/b/ junk'])
+    for (const expression of [
+      '$_ = "$x"',
+      '$_ = reverse $_',
+      's/a/b',
+      's/a/$x/',
+      's/a/b/e',
+      'tr/a/b/d',
+      '$_ += "x"',
+      's/a/b/ junk',
+    ])
       assert.throws(
         () => perlTransform(expression),
         (error: unknown) => {
@@ -45,5 +57,29 @@ describe('{= perl =}: the subset andon reads', () => {
           return true;
         },
       );
+  });
+});
+
+describe('{= if (COND) { skip() } =}: which jobs are skipped', () => {
+  it('compares $_ (each value), $arg[N], numbers and strings', () => {
+    const cases: [string, string[], boolean][] = [
+      ['if($_==3) { skip() }', ['3'], true],
+      ['if($_==3) { skip() }', ['4'], false],
+      ['if ($arg[1] == $arg[2]) { skip(); }', ['2', '2'], true],
+      ['if ($arg[1] == $arg[2]) { skip(); }', ['1', '2'], false],
+      ['if($_ eq "b" or $_ > 3) { skip() }', ['b'], true],
+      ['if($_ eq "b" or $_ > 3) { skip() }', ['5'], true],
+      ['if($_ eq "b" or $_ > 3) { skip() }', ['a'], false],
+      ['if($arg[1] lt $arg[2] && $arg[2] ne "z") { skip() }', ['a', 'b'], true],
+      ['if($arg[1] lt $arg[2] && $arg[2] ne "z") { skip() }', ['a', 'z'], false],
+    ];
+    for (const [expression, values, skipped] of cases)
+      assert.equal(perlSkip(expression)?.(values), skipped, `{= ${expression} =} of ${values.join(' ')}`);
+  });
+
+  it('is not a skip for any other form, and refuses a condition it does not read', () => {
+    assert.equal(perlSkip('s/a/b/'), undefined);
+    for (const expression of ['if ($_ =~ /x/) { skip() }', 'if ($_ == 1 or $_ == 2 and $_ == 3) { skip() }'])
+      assert.throws(() => perlSkip(expression), OptionError, expression);
   });
 });
