@@ -32,10 +32,11 @@ export const LAYERS = [
   { name: 'joblog', files: ['src/joblog/**'], mayImport: ['base', 'pool'] },
   { name: 'output', files: ['src/output/**'], mayImport: ['base', 'pool'] },
   { name: 'report', files: ['src/report/**'], mayImport: ['base', 'joblog'] },
+  { name: 'control', files: ['src/control/**'], mayImport: ['base', 'pool'] },
   {
     name: 'api',
     files: ['src/index.ts', 'src/main.ts', 'src/api/**'],
-    mayImport: ['base', 'command', 'run', 'pool', 'interrupt', 'joblog', 'output', 'report'],
+    mayImport: ['base', 'command', 'run', 'pool', 'interrupt', 'joblog', 'output', 'report', 'control'],
   },
   { name: 'redis', files: ['src/redis/**'], mayImport: ['base', 'command', 'run', 'pool', 'interrupt'] },
   { name: 'cli', files: ['src/cli/**'], mayImport: '*' },

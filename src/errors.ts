@@ -27,7 +27,8 @@ export type AndonErrorCode =
   | 'ANDON_UNSENDABLE'
   | 'ANDON_POOL_CLOSED'
   | 'ANDON_BACKEND'
-  | 'ANDON_RESULTS';
+  | 'ANDON_RESULTS'
+  | 'ANDON_CONTROL';
 
 /** Base class of every error andon throws or reports. */
 export class AndonError extends Error {

@@ -89,3 +89,6 @@ export {
 } from './errors.js';
 export type { AndonErrorCode, CommandOutcome } from './errors.js';
 export { BackendError, InputError, InterruptedError } from './pool/run-errors.js';
+export { listRuns, stopRun, stopAllRuns, type StopOptions as RunStopOptions } from './control/client.js';
+export type { RunStatus, StopAnswer } from './control/protocol.js';
+export { ControlError } from './control/control-error.js';

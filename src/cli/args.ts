@@ -23,6 +23,7 @@ import { failedJobsOf, type RetryPlan } from './retry-failed.js';
 import { scanOptions, type ScannedOptions } from './option-scan.js';
 import { shapePlan, type ShapePlan, withRenamedStrings } from './shape-args.js';
 import { parseReport, type ReportPlan } from './report-args.js';
+import { parseStatus, parseStop, type StatusPlan, type StopPlan } from './control-args.js';
 import { pipePlan, type PipePlan } from './pipe-args.js';
 import { type ColumnHeaders, withColumnNumbers } from './named-columns.js';
 import { type SavedResults, savedResults } from './results.js';
@@ -104,6 +105,8 @@ export type Plan =
   | { readonly action: 'version' }
   | { readonly action: 'demo' }
   | ReportPlan
+  | StatusPlan
+  | StopPlan
   | WorkerPlan;
 
 /** Arguments as a user would type them again: shell-quoted, with `:::` and `::::` left bare. */
@@ -120,9 +123,11 @@ export function parseCommandLine(
   if (argv.length === 1 && argv[0] === 'demo') return { action: 'demo' };
   if (argv.length === 2 && argv[0] === 'demo' && (argv[1] === '--help' || argv[1] === '-h'))
     return { action: 'help', topic: 'demo' };
-  // A program called `report` or `worker` can still run: with inputs after ::: it is a command.
+  // A program called `report`, `worker`, `status` or `stop` can still run: with inputs after ::: it is a command.
   const subcommand = !argv.includes(':::') && !argv.includes('::::');
   if (argv[0] === 'report' && subcommand) return parseReport(argv.slice(1));
+  if (argv[0] === 'status' && subcommand) return parseStatus(argv.slice(1));
+  if (argv[0] === 'stop' && subcommand) return parseStop(argv.slice(1));
   if (argv[0] === 'worker' && subcommand) return parseWorker(argv.slice(1), defaultJobs);
   const given = scanOptions(argv);
   const effective = withDefaultOptions(argv, given, defaults);

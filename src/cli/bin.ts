@@ -14,6 +14,7 @@ import { runPlan } from './run.js';
 import { ProcessEnd } from './process-end.js';
 import { rawArguments } from './raw-args.js';
 import { runWorker } from './worker.js';
+import { showStatus, stopRuns } from './control-commands.js';
 import { isAndonError } from '../errors.js';
 import { describeNativeSpawn } from '../run/process/native-spawn.js';
 import { writeReport } from '../report/report.js';
@@ -61,6 +62,10 @@ async function cli(argv: readonly string[]): Promise<number> {
         diesOfItsSignal = false;
         processEnd.running();
         return await runWorker(plan, process.stderr);
+      case 'status':
+        return await showStatus(plan, process.stdout);
+      case 'stop':
+        return await stopRuns(plan, process.stderr);
       case 'report': {
         const shown = writeReport(plan.jobLog, plan.output);
         process.stderr.write(`andon: wrote ${plan.output} (${shown} jobs)\n`);

@@ -2,7 +2,7 @@
 import { DEFAULTS } from '../options/defaults.js';
 
 /** What `--help` was asked about: a run, or one of the subcommands. */
-export type HelpTopic = 'run' | 'report' | 'worker' | 'demo';
+export type HelpTopic = 'run' | 'report' | 'worker' | 'demo' | 'control';
 
 /** `andon --help`, `andon report --help`, ... */
 export interface HelpPlan {
@@ -15,6 +15,7 @@ export function helpFor(topic: HelpTopic, defaultJobs: number): string {
   if (topic === 'run') return helpText(defaultJobs);
   if (topic === 'worker') return `${workers()}\n`;
   if (topic === 'report') return `${report()}\n`;
+  if (topic === 'control') return `${control()}\n`;
   return `${demo()}\n`;
 }
 
@@ -46,6 +47,8 @@ Usage:
   andon demo                                      watch a built-in batch; press Ctrl+C
   ... | andon [options]                           each line of stdin is a command
   andon report JOBLOG [-o FILE]                   a timeline of a job log as an HTML page
+  andon status [--json]                           your runs in progress on this machine
+  andon stop RUN|--all [--force]                  stop a run from another shell
   andon --redis URL --queue NAME [options] command ...   run the jobs on andon workers
   andon worker --redis URL --queue NAME [-j N] [--module PATH]   serve a queue
 
@@ -249,6 +252,21 @@ function report(): string {
   writes a timeline of the job log's runs as one HTML page (JOBLOG.html unless -o names
   the file): one bar per job, by slot, failures in red, each run's start, stop and end.
   The page needs no server and no network; open it in any browser.`;
+}
+
+/** `andon status` and `andon stop`. */
+function control(): string {
+  return `Status and stop:
+  andon status [--json]
+  lists your runs in progress on this machine: id, pid and host, how long it has run,
+  done / failed / running / left, rate, ETA and command line (--json: the same as JSON).
+  andon stop RUN [--force]     andon stop --all [--force]
+  stops a run (RUN: its id, or the start of it) as Ctrl+C in its own terminal would: its
+  running jobs get the grace period, then are forced; a second andon stop, or --force,
+  forces at once. The run's terminal says who stopped it, its job log and resume hint are
+  as after Ctrl+C, and it exits 143, as after SIGTERM (the signal andon stop stands for).
+  Runs register in $XDG_RUNTIME_DIR/andon, or andon-UID in the temporary directory (0700):
+  other users can neither see nor stop them. A run killed with kill -9 is not listed.`;
 }
 
 /** `andon demo`. */

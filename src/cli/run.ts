@@ -14,6 +14,7 @@ import { displayArgs, type RunPlan } from './args.js';
 import { missingProgram } from './command-check.js';
 import { DEFAULT_SHELL, isExportedFunction, jobShell } from './job-shell.js';
 import { shellQuote } from '../command/quote.js';
+import { runControlFor } from './control-commands.js';
 import { HaltObserver } from './halt.js';
 import { JobsFileWatcher } from './jobs-file.js';
 import { invokedAs } from './invoked-as.js';
@@ -259,6 +260,8 @@ async function startPool(
     plan.results === undefined ? output : new ResultsWriter(plan.results.layout, plan.results.plan, output);
   const observers: RunObserver<string[], CommandResult>[] = [printing, timeoutNotices(plan, io.stderr), stopping];
   if (halt !== undefined) observers.push(halt);
+  const control = runControlFor(displayArgs(['andon', ...plan.argv]), io.stderr);
+  if (control !== undefined) observers.push(control);
   if (plan.jobsFile !== undefined)
     observers.push(new JobsFileWatcher(plan.jobsFile.path, plan.jobs, plan.jobsFile.cores, io.stderr));
   // With --results, GNU parallel prints no -t/-v line either.

@@ -101,6 +101,17 @@ export class InterruptCoordinator implements InterruptHub {
   }
 
   /**
+   * A stop asked for from elsewhere (`andon stop`): the same as receiving `signal` here, and
+   * never taken for a repeat of the one before. Returns how many there have been: 1 stops
+   * gracefully, 2 forces.
+   */
+  deliver(signal: InterruptSignal): number {
+    this.#last = undefined;
+    this.#onSignal(signal);
+    return this.#count;
+  }
+
+  /**
    * Standard output was closed (the reader of a pipe went away): every run is forced, and ends
    * as a SIGPIPE would end it. Nothing more can be printed there.
    */

@@ -1,0 +1,39 @@
+/**
+ * What a run and `andon status`/`andon stop` say to each other over the run's unix socket:
+ * one JSON line asked, one JSON line answered, then the connection closes.
+ */
+import type { LiveCounts } from '../pool/lifecycle.js';
+
+/** Who asked for a stop, for the run's own terminal to say. */
+export interface Stopper {
+  readonly host: string;
+  readonly pid: number;
+}
+
+/** A question to a run. */
+export type ControlRequest =
+  | { readonly op: 'status' }
+  | { readonly op: 'stop'; readonly force: boolean; readonly from: Stopper };
+
+/** What a run reports of itself. */
+export interface RunStatus {
+  readonly id: string;
+  readonly pid: number;
+  readonly host: string;
+  readonly command: string;
+  readonly cwd: string;
+  readonly startedAt: number;
+  readonly counts: LiveCounts;
+  /** `running`, or how far a stop has got. */
+  readonly state: 'running' | 'stopping' | 'forcing';
+}
+
+/** The answer to a stop: how far the stop has got now. */
+export interface StopAnswer {
+  readonly id: string;
+  readonly pid: number;
+  readonly state: 'stopping' | 'forcing';
+}
+
+/** The longest line either side reads: a status is a few hundred bytes. */
+export const MAX_LINE_BYTES = 64 * 1024;

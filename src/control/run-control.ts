@@ -1,0 +1,98 @@
+/**
+ * A run's side of `andon status` and `andon stop`: while the run goes on it is registered
+ * (see registry.ts) and answers on its unix socket with its counts, or stops as it would on
+ * a signal. The socket and the registration live in a directory only this user can enter,
+ * which is what keeps other users out.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { RunHandle, RunObserver, RunStarted } from '../pool/lifecycle.js';
+import { reportUncaught } from '../uncaught.js';
+import { type ControlRequest, MAX_LINE_BYTES, type RunStatus, type StopAnswer, type Stopper } from './protocol.js';
+import { register, registrationFor, type RunRegistration, unregister } from './registry.js';
+
+/** How a stop from elsewhere reaches the run: as its own Ctrl+C would. Returns how far the stop has got. */
+export type StopRequest = (from: Stopper, force: boolean) => 'stopping' | 'forcing';
+
+/** Registers a run and answers for it while it goes on. */
+export class RunControl implements RunObserver<unknown, unknown> {
+  readonly #dir: string;
+  readonly #command: string;
+  readonly #stop: StopRequest;
+  #server: Server | undefined;
+  #registration: RunRegistration | undefined;
+  #run: RunHandle | undefined;
+  #state: RunStatus['state'] = 'running';
+
+  /**
+   * @param dir the registry directory (registryDir())
+   * @param command the command line, as the user would type it again
+   */
+  constructor(dir: string, command: string, stop: StopRequest) {
+    this.#dir = dir;
+    this.#command = command;
+    this.#stop = stop;
+  }
+
+  runStarted(event: RunStarted, run: RunHandle): void {
+    this.#run = run;
+    const registration = registrationFor(this.#dir, event.runId, this.#command, event.at);
+    const server = createServer((socket) => this.#answer(socket));
+    // Listening is not what the run waits for: a run that cannot be controlled still runs.
+    server.on('error', reportUncaught);
+    server.listen(registration.socket, () => {
+      if (this.#server !== server) return;
+      register(this.#dir, registration);
+      this.#registration = registration;
+    });
+    server.unref();
+    this.#server = server;
+  }
+
+  stopping(): void {
+    if (this.#state === 'running') this.#state = 'stopping';
+  }
+
+  forced(): void {
+    this.#state = 'forcing';
+  }
+
+  runEnded(): void {
+    const server = this.#server;
+    this.#server = undefined;
+    server?.close();
+    if (this.#run !== undefined) unregister(this.#dir, this.#run.id);
+  }
+
+  #answer(socket: Socket): void {
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('error', () => socket.destroy());
+    socket.on('data', (text: string) => {
+      received += text;
+      if (received.length > MAX_LINE_BYTES) socket.destroy();
+      const end = received.indexOf('\n');
+      if (end === -1) return;
+      socket.end(`${JSON.stringify(this.#reply(received.slice(0, end)))}\n`);
+    });
+  }
+
+  #reply(line: string): RunStatus | StopAnswer | { readonly error: string } {
+    const registration = this.#registration;
+    const run = this.#run;
+    if (registration === undefined || run === undefined) return { error: 'the run is not ready yet' };
+    let request: ControlRequest;
+    try {
+      request = JSON.parse(line) as ControlRequest;
+    } catch {
+      return { error: 'not a JSON request' };
+    }
+    if (request.op === 'stop') {
+      const from = { host: String(request.from?.host), pid: Number(request.from?.pid) };
+      this.#state = this.#stop(from, request.force === true);
+      return { id: run.id, pid: registration.pid, state: this.#state };
+    }
+    if (request.op !== 'status') return { error: `no such request: ${String((request as { op?: unknown }).op)}` };
+    const { id, pid, host, command, cwd, startedAt } = registration;
+    return { id, pid, host, command, cwd, startedAt, counts: run.counts(), state: this.#state };
+  }
+}
