@@ -19,6 +19,7 @@ import { parseWorker, redisPlan, type RedisPlan, type WorkerPlan } from './worke
 import { UsageError } from '../errors.js';
 import { readCommandWords, type CommandWords, type SourceSpec } from './command-words.js';
 import { jobsFor, physicalCpus } from './jobs-arg.js';
+import { type StartGates, startGatesOf } from './start-gates.js';
 import { failedJobsOf, type RetryPlan } from './retry-failed.js';
 import { scanOptions, type ScannedOptions } from './option-scan.js';
 import { shapePlan, type ShapePlan, withRenamedStrings } from './shape-args.js';
@@ -52,6 +53,8 @@ export interface RunPlan {
   readonly shuffle: boolean;
   /** `--delay`: at least this long between two job starts, in ms. */
   readonly delayMs: number | undefined;
+  /** `--load`, `--noswap`: what must hold before the next job starts. */
+  readonly startGates: StartGates | undefined;
   /** `--link`: every source paired with the others by position, not combined. */
   readonly link: boolean;
   readonly dryRun: boolean;
@@ -242,6 +245,7 @@ function assembleRunPlan(
     shuffle: flags.has('shuffle'),
     dryRun: flags.has('dryRun'),
     shellQuote: flags.has('shellQuote'),
+    startGates: startGatesOf(values.get('load'), flags.has('noSwap'), defaultJobs),
     compress: flags.has('compress'),
     keepOrder: flags.has('keepOrder'),
     // --tagstring implies --tag, as in GNU parallel.

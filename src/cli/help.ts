@@ -157,6 +157,9 @@ function localOptions(defaultJobs: number): string {
   --compress          keep output held for its turn compressed in memory (jobs write
                       through pipes then, not temporary files)
   --use-cpus-instead-of-cores   -j's default and its N% +N -N count CPU packages
+  --load N            start a job only while fewer than N processes run on the machine
+                      (N as -j reads it: 100% is one per core)
+  --noswap            start no job while the machine swaps both in and out
   --env VAR           accepted: every job has andon's whole environment already
   --bar               on a terminal, a progress line (done/total, failed, running, rate,
                       ETA) at the bottom, with all output printed above it; --eta and

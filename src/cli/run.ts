@@ -15,6 +15,7 @@ import { missingProgram } from './command-check.js';
 import { DEFAULT_SHELL, isExportedFunction, jobShell } from './job-shell.js';
 import { shellQuote } from '../command/quote.js';
 import { runControlFor } from './control-commands.js';
+import { gated } from './start-gates.js';
 import { HaltObserver } from './halt.js';
 import { JobsFileWatcher } from './jobs-file.js';
 import { invokedAs } from './invoked-as.js';
@@ -130,7 +131,8 @@ export async function runPlan(asked: RunPlan, io: CliIo, options: { alwaysSummar
     : withoutSkipped(ordered, (values) => plan.template.skips(values), skips);
   // --delay's wait ends with the run's stop: a stopping run takes no more jobs.
   const pacing = new AbortController();
-  const inputs = plan.delayMs === undefined ? kept : paced(kept, plan.delayMs, pacing.signal);
+  const spaced = plan.delayMs === undefined ? kept : paced(kept, plan.delayMs, pacing.signal);
+  const inputs = plan.startGates === undefined ? spaced : gated(spaced, plan.startGates, pacing.signal);
   // A remote job's line runs under the worker's /bin/sh; a local one under the user's shell, as GNU parallel's does.
   const shell = plan.redis === undefined ? jobShell() : DEFAULT_SHELL;
   // A remote job's program is looked for on the worker, not here.

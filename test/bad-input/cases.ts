@@ -668,6 +668,12 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
+    input: '--load that is not a number',
+    expected: /^andon: --load needs a number of processes \(N, N%, \+N or -N, as -j\), got 'busy'; e\.g\. --load 100%$/,
+    run: () => cli(['--load', 'busy', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
     input: '--parens of odd length',
     expected:
       /^andon: --parens <<<: give the left and the right bracket of \{= =\} as one string of even length, e.g. --parens ,,,,$/,

@@ -320,6 +320,9 @@ export const LINES: readonly ComparedLine[] = [
   line("TOOL --compress --tag 'seq {}; seq {} >&2' ::: 3 1 2"),
   line("X=1 TOOL --env X 'echo $X {}' ::: a b"),
   line('TOOL --use-cpus-instead-of-cores -N0 echo :::: num8'),
+  // --load and --noswap hold new jobs on a busy or swapping machine; a limit this high always starts.
+  line('TOOL --load 100000 echo load is less than {} job per cpu ::: 1'),
+  line('TOOL --noswap echo the system is not swapping ::: now'),
   // --shellquote: the lines quoted for the shell, nothing run.
   line("printf 'a b\\nc$d\\nplain\\n' | TOOL --shellquote"),
   line("TOOL --shellquote ::: 'x y' \"it's\""),
