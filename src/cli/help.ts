@@ -142,6 +142,9 @@ function localOptions(defaultJobs: number): string {
   --header :|N|REGEX  with --pipe: the first line (N lines, what REGEX matches) heads
                       every block; without: each source's first line names its columns
                       ({name} as {1}, split at --colsep, a tab by default)
+  --group-by VAL      with --pipe: consecutive lines with the same value are one record
+                      (VAL: a column number or name, with --colsep, optionally followed
+                      by a Perl expression on it; or an expression on the line)
   --pipepart          with -a FILE: cut the file without reading it through (--block -N:
                       N parts per job slot; default -10)
   -k, --keep-order    print output in input order
@@ -294,7 +297,7 @@ function exitStatus(): string {
 function differences(): string {
   return `Where andon differs from GNU parallel:
   -j 0 means 256 at once. GNU's options andon lacks
-  (--sshlogin, --cat, --fifo, --round-robin, --group-by, ...) are refused by
+  (--sshlogin, --cat, --fifo, --round-robin, --tee, ...) are refused by
   name with what to use instead. Short options bundle as in GNU (-kj2, -kX).
   In the job log a --pipe block is named by its number and byte range, so --resume with
   the same input and --block skips exactly the blocks done (GNU matches the sequence

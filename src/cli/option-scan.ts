@@ -70,6 +70,8 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--rpl': 'rpl',
   '--parens': 'parens',
   '--load': 'load',
+  '--group-by': 'groupBy',
+  '--groupby': 'groupBy',
   '--env': 'env',
   '-J': 'profile',
 };
@@ -166,7 +168,6 @@ const UNSUPPORTED: Record<string, string> = {
   '--tee': 'use tee(1) with process substitution in the command instead',
   '--shard': 'use --pipe, which starts a job per block',
   '--bin': 'use --pipe, which starts a job per block',
-  '--group-by': 'use --pipe, which starts a job per block',
   '--semaphore': 'use flock(1) instead',
   '--sem': 'use flock(1) instead',
   '--memfree': 'use -j to bound the jobs',

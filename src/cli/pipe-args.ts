@@ -9,10 +9,11 @@ import { type BlockRules, blockSizeOf, headerRuleOf, separatorOf } from './pipe-
 import type { PartRules } from './pipe-part.js';
 import { linesPerJob } from './shape-args.js';
 import { positiveInteger } from './values.js';
+import { type GroupRule, groupRuleOf } from './group-by.js';
 
 /** What a `--pipe` or `--pipepart` run cuts, and how. */
 export type PipePlan =
-  | { readonly kind: 'stdin'; readonly rules: BlockRules }
+  | { readonly kind: 'stdin'; readonly rules: BlockRules; readonly groupBy?: GroupRule | undefined }
   | { readonly kind: 'part'; readonly rules: PartRules; readonly files: readonly string[] };
 
 /** Options that shape arguments into jobs, which a block of input has none of. */
@@ -46,9 +47,11 @@ export function pipePlan(
   flags: ReadonlySet<string>,
   sources: readonly SourceSpec[],
 ): PipePlan | undefined {
-  const mode = flags.has('pipePart') ? '--pipepart' : flags.has('pipe') ? '--pipe' : undefined;
+  // --group-by implies --pipe, as in GNU parallel.
+  const mode = flags.has('pipePart') ? '--pipepart' : flags.has('pipe') || values.has('groupBy') ? '--pipe' : undefined;
   checkCombination(mode, values, flags);
   if (mode === undefined) return undefined;
+  const groupBy = values.has('groupBy') ? groupByOf(values, flags, mode) : undefined;
   const recordsText = values.get('maxReplaceArgs') ?? values.get('maxArgs');
   const common = {
     ...separatorsOf(values),
@@ -64,10 +67,17 @@ export function pipePlan(
     const blockSize = values.has('blockSize') ? blockSizeOf(values.get('blockSize')!, false) : 2 ** 20;
     // -L N: a record is N lines (N --recend's), -L 0 one.
     const recordEnds = Math.max(1, linesPerJob(values) ?? 1);
-    return {
-      kind: 'stdin',
-      rules: { ...common, blockSize, records, recordEnds, skipBlank: flags.has('noRunIfEmpty') },
+    const rules = { ...common, blockSize, records, recordEnds, skipBlank: flags.has('noRunIfEmpty') };
+    if (groupBy === undefined) return { kind: 'stdin', rules };
+    // A group starts at its marker; a column name's header line heads every block.
+    const grouped = {
+      ...rules,
+      recstart: Buffer.from(groupBy.marker),
+      recend: Buffer.alloc(0),
+      removeSeparators: true,
+      header: typeof groupBy.column === 'string' ? { lines: 1 } : rules.header,
     };
+    return { kind: 'stdin', rules: grouped, groupBy };
   }
   if (recordsText !== undefined)
     throw new UsageError('--pipepart cannot count records (-N); give --block SIZE, or use --pipe -N');
@@ -88,7 +98,8 @@ function checkCombination(
     if (stray !== undefined) throw new UsageError(`${stray[1]} belongs to --pipe; add --pipe (or --pipepart)`);
     return;
   }
-  const shaping = ARGUMENT_SHAPING.find(([key]) => given(key));
+  // --colsep finds --group-by's column.
+  const shaping = ARGUMENT_SHAPING.find(([key]) => given(key) && !(key === 'colsep' && values.has('groupBy')));
   if (shaping !== undefined)
     throw new UsageError(
       `${shaping[1]} shapes arguments, and ${mode} gives each job a block of input; leave ${shaping[1]} out`,
@@ -101,6 +112,21 @@ function checkCombination(
     throw new UsageError('-n and -N both give the records per block; give one of them');
   if (mode === '--pipepart' && (values.has('lines') || values.has('maxLines')))
     throw new UsageError('--pipepart cuts near byte offsets and cannot count lines (-L, -l); use --pipe -L');
+}
+
+/** `--group-by`, which makes its own record separators. @throws UsageError */
+function groupByOf(values: ReadonlyMap<string, string>, flags: ReadonlySet<string>, mode: string): GroupRule {
+  if (mode === '--pipepart') throw new UsageError('--group-by works with --pipe, not --pipepart; use --pipe < FILE');
+  const clash = [
+    ['removeRecSep', '--rrs'],
+    ['recstart', '--recstart'],
+    ['recend', '--recend'],
+  ].find(([key]) => values.has(key!) || flags.has(key!));
+  if (clash !== undefined)
+    throw new UsageError(
+      `${clash[1]} cannot be used with --group-by, which separates the records itself; leave it out`,
+    );
+  return groupRuleOf(values.get('groupBy')!, values.get('colsep'));
 }
 
 /** --recstart and --recend; neither given, a record is a line. */

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import type { PipePlan } from './pipe-args.js';
 import { type PipeBlock, pipeBlocks } from './pipe-blocks.js';
 import { fileParts, type FilePart, partReader } from './pipe-part.js';
+import { markGroups } from './group-by.js';
 
 /** A block and where it came from. */
 type SourcedBlock =
@@ -31,7 +32,8 @@ export class PipeJobs {
   async *jobs(stdin: Readable, warn: (message: string) => void): AsyncGenerator<string[]> {
     const plan = this.#plan;
     if (plan.kind === 'stdin') {
-      for await (const block of pipeBlocks(stdin, plan.rules, warn)) yield this.#job(block);
+      const input = plan.groupBy === undefined ? stdin : markGroups(stdin, plan.groupBy);
+      for await (const block of pipeBlocks(input, plan.rules, warn)) yield this.#job(block);
       return;
     }
     let seq = 0;

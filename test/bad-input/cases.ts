@@ -52,8 +52,8 @@ async function taskError(options: Record<string, unknown>, items: unknown[] = [1
   return { message: failed.error.message };
 }
 
-async function cli(args: string[]): Promise<{ message: string; exitCode: number }> {
-  const exit = await andon(args);
+async function cli(args: string[], input?: string): Promise<{ message: string; exitCode: number }> {
+  const exit = await andon(args, input);
   return { message: exit.stderr.trimEnd(), exitCode: exit.code ?? -1 };
 }
 
@@ -665,6 +665,25 @@ export const CASES: readonly BadInput[] = [
     input: '--retry-failed without --joblog',
     expected: /^andon: --retry-failed needs --joblog FILE: the failed jobs and their commands are read from it$/,
     run: () => cli(['--retry-failed']),
+  },
+  {
+    area: 'command line',
+    input: '--group-by with --rrs',
+    expected: /^andon: --rrs cannot be used with --group-by, which separates the records itself; leave it out$/,
+    run: () => cli(['--pipe', '--group-by', '1', '--rrs', 'wc']),
+  },
+  {
+    area: 'command line',
+    input: '--group-by with --pipepart',
+    expected: /^andon: --group-by works with --pipe, not --pipepart; use --pipe < FILE$/,
+    run: () => cli(['--pipepart', '-a', logWith('grouped', 'a\n'), '--group-by', '1', 'wc']),
+  },
+  {
+    area: 'command line',
+    input: '--group-by a column the header does not have',
+    expected:
+      /^andon: Reading the input failed: --group-by Size: the header line has no column Size \(it has Name, Count\)$/,
+    run: () => cli(['--pipe', '--colsep', ',', '--group-by', 'Size', 'wc'], 'Name,Count\na,1\n'),
   },
   {
     area: 'command line',

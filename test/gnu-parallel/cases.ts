@@ -35,6 +35,7 @@ export const FIXTURES: Readonly<Record<string, string>> = {
   'named.csv': 'n,v\n1,"x,y"\n2,"p\nq"\n',
   'bad.csv': 'a,b\n"c,d\n',
   'addressbook.tsv': 'Name\tE-mail address\nann\tann@example.org\nbob\tbob@example.org\n',
+  'table.csv': 'UserID, Consumption\n123,    1\n123,    2\n12-3,   1\n221,    3\n221,    1\n2/21,   5\n',
   'long-lines': `${'x'.repeat(40)}\n${'y'.repeat(5)}\n${'z'.repeat(30)}\n`,
 };
 
@@ -323,6 +324,13 @@ export const LINES: readonly ComparedLine[] = [
   // --load and --noswap hold new jobs on a busy or swapping machine; a limit this high always starts.
   line('TOOL --load 100000 echo load is less than {} job per cpu ::: 1'),
   line('TOOL --noswap echo the system is not swapping ::: now'),
+  // --group-by (man page): consecutive lines with the same value make one record.
+  line('tail -n +2 table.csv | TOOL --pipe --colsep , --group-by 1 -kN1 wc'),
+  line('cat table.csv | TOOL --pipe --colsep , --header : --group-by 1 -kN1 wc'),
+  line('cat table.csv | TOOL --pipe --colsep , --header : --group-by UserID -kN1 wc'),
+  line("cat table.csv | TOOL --pipe --colsep , --header : --group-by 'UserID s/\\D//g' -kN1 wc"),
+  line("tail -n +2 table.csv | TOOL --colsep , --group-by 1 -k 'cat; echo =='"),
+  line("cat table.csv | TOOL --colsep , --group-by 's/,.*//; s/\\D//g' -kN1 'cat; echo =='"),
   // --shellquote: the lines quoted for the shell, nothing run.
   line("printf 'a b\\nc$d\\nplain\\n' | TOOL --shellquote"),
   line("TOOL --shellquote ::: 'x y' \"it's\""),
