@@ -241,13 +241,7 @@ function assembleRunPlan(
     jobsFile,
     shaping,
     pipe,
-    link: flags.has('link'),
-    shuffle: flags.has('shuffle'),
-    dryRun: flags.has('dryRun'),
-    shellQuote: flags.has('shellQuote'),
-    startGates: startGatesOf(values.get('load'), flags.has('noSwap'), defaultJobs),
-    compress: flags.has('compress'),
-    keepOrder: flags.has('keepOrder'),
+    ...modesPlan(values, flags, defaultJobs),
     // --tagstring implies --tag, as in GNU parallel.
     tag: flags.has('tag') || shaping.tagstring !== undefined,
     tagFor: tagFor(shaping.tagstring, strings),
@@ -280,6 +274,23 @@ function assembleRunPlan(
     tmpdir: values.get('tmpdir'),
     nice: niceOf(values.get('nice')),
     workdir: workdirOf(values.get('workdir'), strings),
+  };
+}
+
+/** The flags that say how the jobs run and print, and what holds their starts. @throws UsageError */
+function modesPlan(
+  values: ReadonlyMap<string, string>,
+  flags: ReadonlySet<string>,
+  cores: number,
+): Pick<RunPlan, 'link' | 'shuffle' | 'dryRun' | 'shellQuote' | 'startGates' | 'compress' | 'keepOrder'> {
+  return {
+    link: flags.has('link'),
+    shuffle: flags.has('shuffle'),
+    dryRun: flags.has('dryRun'),
+    shellQuote: flags.has('shellQuote'),
+    startGates: startGatesOf(values.get('load'), flags.has('noSwap'), cores),
+    compress: flags.has('compress'),
+    keepOrder: flags.has('keepOrder'),
   };
 }
 
