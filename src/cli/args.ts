@@ -20,6 +20,7 @@ import { UsageError } from '../errors.js';
 import { readCommandWords, type CommandWords, type SourceSpec } from './command-words.js';
 import { jobsFor, physicalCpus } from './jobs-arg.js';
 import { type StartGates, startGatesOf } from './start-gates.js';
+import { type ServePlan, servePlanOf } from './live-run.js';
 import { failedJobsOf, type RetryPlan } from './retry-failed.js';
 import { scanOptions, type ScannedOptions } from './option-scan.js';
 import { shapePlan, type ShapePlan, withRenamedStrings } from './shape-args.js';
@@ -53,6 +54,8 @@ export interface RunPlan {
   readonly shuffle: boolean;
   /** `--delay`: at least this long between two job starts, in ms. */
   readonly delayMs: number | undefined;
+  /** `--serve`: where the run's live page listens. */
+  readonly serve: ServePlan | undefined;
   /** `--load`, `--noswap`: what must hold before the next job starts. */
   readonly startGates: StartGates | undefined;
   /** `--link`: every source paired with the others by position, not combined. */
@@ -282,13 +285,14 @@ function modesPlan(
   values: ReadonlyMap<string, string>,
   flags: ReadonlySet<string>,
   cores: number,
-): Pick<RunPlan, 'link' | 'shuffle' | 'dryRun' | 'shellQuote' | 'startGates' | 'compress' | 'keepOrder'> {
+): Pick<RunPlan, 'link' | 'shuffle' | 'dryRun' | 'shellQuote' | 'startGates' | 'serve' | 'compress' | 'keepOrder'> {
   return {
     link: flags.has('link'),
     shuffle: flags.has('shuffle'),
     dryRun: flags.has('dryRun'),
     shellQuote: flags.has('shellQuote'),
     startGates: startGatesOf(values.get('load'), flags.has('noSwap'), cores),
+    serve: values.has('serve') ? servePlanOf(values.get('serve')!) : undefined,
     compress: flags.has('compress'),
     keepOrder: flags.has('keepOrder'),
   };

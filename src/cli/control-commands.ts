@@ -1,6 +1,6 @@
 /** `andon status` and `andon stop`: what they print. */
 import { listRuns, stopAllRuns, stopRun } from '../control/client.js';
-import { RunControl } from '../control/run-control.js';
+import { RunControl, type StopRequest } from '../control/run-control.js';
 import { registryDir } from '../control/registry.js';
 import { interruptCoordinator } from '../interrupt/coordinator.js';
 import type { RunStatus, StopAnswer } from '../control/protocol.js';
@@ -54,10 +54,23 @@ export async function stopRuns(plan: StopPlan, stderr: ByteSink): Promise<number
 }
 
 /**
- * The observer that lets `andon status` see this run and `andon stop` stop it: a stop from
- * elsewhere is delivered as SIGTERM to this process's runs, so it is exactly a Ctrl+C here
- * (graceful, then forced; a second one forces), and the run ends as SIGTERM ends it (143).
- * Where the registry cannot be used, the run goes on unlisted, with a warning.
+ * A stop from elsewhere (`andon stop`, the live page's button), delivered as SIGTERM to this
+ * process's runs, so it is exactly a Ctrl+C here (graceful, then forced; a second one
+ * forces), and the run ends as SIGTERM ends it (143). Says in the run's terminal who stopped it.
+ */
+export function stopAsCtrlC(stderr: ByteSink): StopRequest {
+  return (who, force) => {
+    stderr.write(`andon: stopped by ${who}\n`);
+    const coordinator = interruptCoordinator();
+    let count = coordinator.deliver('SIGTERM');
+    if (force && count === 1) count = coordinator.deliver('SIGTERM');
+    return count >= 2 ? 'forcing' : 'stopping';
+  };
+}
+
+/**
+ * The observer that lets `andon status` see this run and `andon stop` stop it. Where the
+ * registry cannot be used, the run goes on unlisted, with a warning.
  */
 export function runControlFor(command: string, stderr: ByteSink): RunControl | undefined {
   let dir: string;
@@ -67,11 +80,5 @@ export function runControlFor(command: string, stderr: ByteSink): RunControl | u
     stderr.write(`andon: warning: ${(error as Error).message}; andon status will not list this run\n`);
     return undefined;
   }
-  return new RunControl(dir, command, (from, force) => {
-    stderr.write(`andon: stopped by andon stop from ${from.host}, pid ${from.pid}\n`);
-    const coordinator = interruptCoordinator();
-    let count = coordinator.deliver('SIGTERM');
-    if (force && count === 1) count = coordinator.deliver('SIGTERM');
-    return count >= 2 ? 'forcing' : 'stopping';
-  });
+  return new RunControl(dir, command, stopAsCtrlC(stderr));
 }

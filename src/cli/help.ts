@@ -49,6 +49,7 @@ Usage:
   andon report JOBLOG [-o FILE]                   a timeline of a job log as an HTML page
   andon status [--json]                           your runs in progress on this machine
   andon stop RUN|--all [--force]                  stop a run from another shell
+  andon --serve [options] command ...             the same, with a live page in a browser
   andon --redis URL --queue NAME [options] command ...   run the jobs on andon workers
   andon worker --redis URL --queue NAME [-j N] [--module PATH]   serve a queue
 
@@ -160,6 +161,9 @@ function localOptions(defaultJobs: number): string {
   --compress          keep output held for its turn compressed in memory (jobs write
                       through pipes then, not temporary files)
   --use-cpus-instead-of-cores   -j's default and its N% +N -N count CPU packages
+  --serve[=[ADDR:]PORT]   a live page of the run (timeline, counts, failures, a stop
+                      button), on 127.0.0.1 and a free port unless given; its URL, with
+                      the token every request needs, is printed at the start
   --load N            start a job only while fewer than N processes run on the machine
                       (N as -j reads it: 100% is one per core)
   --noswap            start no job while the machine swaps both in and out

@@ -189,6 +189,8 @@ const OPTIONAL: Record<string, { readonly key: string; readonly takes: RegExp; r
   '--maxlines': { key: 'maxLines', takes: NUMBER, absent: '1' },
   '-e': { key: 'eof', takes: NOT_AN_OPTION, absent: '' },
   '--eof': { key: 'eof', takes: NOT_AN_OPTION, absent: '' },
+  // A port, or ADDR:PORT; without it, a free port on 127.0.0.1.
+  '--serve': { key: 'serve', takes: /^(?:\[?[\w.:-]*\]?:)?\d+$/, absent: '' },
 };
 
 /** An optional value, and how many words it took: attached, or the next word if the option takes it. */

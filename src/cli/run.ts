@@ -14,7 +14,8 @@ import { displayArgs, type RunPlan } from './args.js';
 import { missingProgram } from './command-check.js';
 import { DEFAULT_SHELL, isExportedFunction, jobShell } from './job-shell.js';
 import { shellQuote } from '../command/quote.js';
-import { runControlFor } from './control-commands.js';
+import { runControlFor, stopAsCtrlC } from './control-commands.js';
+import { LiveRun } from './live-run.js';
 import { gated } from './start-gates.js';
 import { HaltObserver } from './halt.js';
 import { JobsFileWatcher } from './jobs-file.js';
@@ -262,8 +263,19 @@ async function startPool(
     plan.results === undefined ? output : new ResultsWriter(plan.results.layout, plan.results.plan, output);
   const observers: RunObserver<string[], CommandResult>[] = [printing, timeoutNotices(plan, io.stderr), stopping];
   if (halt !== undefined) observers.push(halt);
-  const control = runControlFor(displayArgs(['andon', ...plan.argv]), io.stderr);
+  const title = displayArgs(['andon', ...plan.argv]);
+  const control = runControlFor(title, io.stderr);
   if (control !== undefined) observers.push(control);
+  if (plan.serve !== undefined)
+    observers.push(
+      new LiveRun(
+        plan.serve,
+        title,
+        (values, seq) => plan.line({ values, seq, slot: undefined }),
+        stopAsCtrlC(io.stderr),
+        io.stderr,
+      ),
+    );
   if (plan.jobsFile !== undefined)
     observers.push(new JobsFileWatcher(plan.jobsFile.path, plan.jobs, plan.jobsFile.cores, io.stderr));
   // With --results, GNU parallel prints no -t/-v line either.

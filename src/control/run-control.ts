@@ -10,8 +10,11 @@ import { reportUncaught } from '../uncaught.js';
 import { type ControlRequest, MAX_LINE_BYTES, type RunStatus, type StopAnswer, type Stopper } from './protocol.js';
 import { register, registrationFor, type RunRegistration, unregister } from './registry.js';
 
-/** How a stop from elsewhere reaches the run: as its own Ctrl+C would. Returns how far the stop has got. */
-export type StopRequest = (from: Stopper, force: boolean) => 'stopping' | 'forcing';
+/**
+ * How a stop from elsewhere reaches the run: as its own Ctrl+C would. `who` says where it came
+ * from (`andon stop from HOST, pid N`). Returns how far the stop has got.
+ */
+export type StopRequest = (who: string, force: boolean) => 'stopping' | 'forcing';
 
 /** Registers a run and answers for it while it goes on. */
 export class RunControl implements RunObserver<unknown, unknown> {
@@ -87,8 +90,8 @@ export class RunControl implements RunObserver<unknown, unknown> {
       return { error: 'not a JSON request' };
     }
     if (request.op === 'stop') {
-      const from = { host: String(request.from?.host), pid: Number(request.from?.pid) };
-      this.#state = this.#stop(from, request.force === true);
+      const from: Stopper = { host: String(request.from?.host), pid: Number(request.from?.pid) };
+      this.#state = this.#stop(`andon stop from ${from.host}, pid ${from.pid}`, request.force === true);
       return { id: run.id, pid: registration.pid, state: this.#state };
     }
     if (request.op !== 'status') return { error: `no such request: ${String((request as { op?: unknown }).op)}` };

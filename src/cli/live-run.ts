@@ -1,0 +1,149 @@
+/**
+ * `--serve[=[ADDR:]PORT]`: the run's live page (see control/live-server.ts), fed from the
+ * run's lifecycle: each settled job goes on the timeline, a failed one with the tail of its
+ * output; the counts come from the run itself. The page's stop button is `andon stop`.
+ */
+import { constants } from 'node:os';
+import { LiveServer, type LiveSnapshot } from '../control/live-server.js';
+import { UsageError } from '../errors.js';
+import type { JobRecord } from '../joblog/format.js';
+import type { RunHandle, RunObserver, RunStarted, TaskOutput } from '../pool/lifecycle.js';
+import type { TaskResult } from '../pool/result.js';
+import { renderReport } from '../report/html.js';
+import { placeJobs } from '../report/layout.js';
+import { commandResultOf, type CommandResult } from '../run/process/process-executor.js';
+import type { ByteSink } from './output.js';
+import type { StopRequest } from '../control/run-control.js';
+
+/** Where the page listens. */
+export interface ServePlan {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `--serve`'s value: nothing (a free port on 127.0.0.1), PORT, or ADDR:PORT. @throws UsageError */
+export function servePlanOf(text: string): ServePlan {
+  if (text === '') return { host: '127.0.0.1', port: 0 };
+  const found = /^(?:\[?([^\]]*?)\]?:)?(\d+)$/.exec(text);
+  const port = Number(found?.[2]);
+  if (found === null || port > 65_535)
+    throw new UsageError(
+      `--serve=${text}: give a port (0-65535) or ADDR:PORT, e.g. --serve=8080 or --serve=127.0.0.1:8080`,
+    );
+  return { host: found[1] || '127.0.0.1', port };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+/** How much of a failed job's output the page shows. */
+const TAIL_BYTES = 2048;
+const FAILURES_SHOWN = 20;
+
+/** Feeds one run's live page. */
+export class LiveRun implements RunObserver<string[], CommandResult> {
+  readonly #server: LiveServer;
+  readonly #title: string;
+  readonly #line: (values: readonly string[], seq: number) => string;
+  readonly #stderr: ByteSink;
+  readonly #plan: ServePlan;
+  readonly #records: JobRecord[] = [];
+  readonly #tails = new Map<number, Buffer>();
+  readonly #failures: LiveSnapshot['failures'][number][] = [];
+  #run: RunHandle | undefined;
+  #startedAt = Date.now();
+  #state: LiveSnapshot['state'] = 'running';
+
+  constructor(
+    plan: ServePlan,
+    title: string,
+    line: (values: readonly string[], seq: number) => string,
+    stop: StopRequest,
+    stderr: ByteSink,
+  ) {
+    this.#plan = plan;
+    this.#title = title;
+    this.#line = line;
+    this.#stderr = stderr;
+    this.#server = new LiveServer({ ...plan, stop: (force) => stop('the live page', force) }, () => this.#snapshot());
+  }
+
+  runStarted(event: RunStarted, run: RunHandle): void {
+    this.#run = run;
+    this.#startedAt = event.at;
+    this.#server.listen().then(
+      (url) => {
+        this.#stderr.write(`andon: live page: ${url}\n`);
+        if (!LOOPBACK.has(this.#plan.host))
+          this.#stderr.write(
+            `andon: warning: the live page listens on ${this.#plan.host} without TLS: anyone who sees the token can stop the run; put TLS in front of it\n`,
+          );
+      },
+      (error: Error) => this.#stderr.write(`andon: warning: the live page cannot listen: ${error.message}\n`),
+    );
+  }
+
+  taskOutput(event: TaskOutput<string[]>): void {
+    const held = this.#tails.get(event.index);
+    const joined = held === undefined ? event.chunk : Buffer.concat([held, event.chunk]);
+    this.#tails.set(event.index, joined.length > TAIL_BYTES ? joined.subarray(-TAIL_BYTES) : joined);
+  }
+
+  taskSettled(result: TaskResult<string[], CommandResult>): void {
+    const tail = this.#tails.get(result.index);
+    this.#tails.delete(result.index);
+    if (result.status !== 'done' && result.status !== 'failed' && result.status !== 'cancelled') return;
+    if (result.startedAt === 0) return;
+    const seq = result.index + 1;
+    const ended = commandResultOf(result);
+    const command = this.#line(result.item, seq);
+    this.#records.push({
+      seq,
+      startTime: result.startedAt / 1000,
+      runtime: result.durationMs / 1000,
+      received: 0,
+      exitValue: ended?.exitCode ?? (result.status === 'done' ? 0 : 1),
+      signal: ended?.signal == null ? 0 : (constants.signals[ended.signal as NodeJS.Signals] ?? 0),
+      key: command,
+    });
+    if (result.status === 'failed') {
+      this.#failures.unshift({ seq, command, tail: tail?.toString('utf8') ?? '' });
+      this.#failures.length = Math.min(this.#failures.length, FAILURES_SHOWN);
+    }
+    this.#server.changed();
+  }
+
+  stopping(): void {
+    if (this.#state === 'running') this.#state = 'stopping';
+    this.#server.changed();
+  }
+
+  forced(): void {
+    this.#state = 'forcing';
+    this.#server.changed();
+  }
+
+  runEnded(): void {
+    this.#state = 'ended';
+    this.#server.close(() => this.#snapshot());
+  }
+
+  #snapshot(): LiveSnapshot {
+    const counts = this.#run?.counts();
+    const settled = counts?.settled ?? 0;
+    const seconds = Math.max(0.001, (Date.now() - this.#startedAt) / 1000);
+    const rate = settled / seconds;
+    const total = counts?.total;
+    const { jobs, slots } = placeJobs(this.#records);
+    return {
+      title: this.#title,
+      done: counts?.done ?? 0,
+      failed: counts?.failed ?? 0,
+      running: counts?.running ?? 0,
+      total,
+      rate,
+      etaSeconds: total === undefined || rate === 0 || this.#state !== 'running' ? undefined : (total - settled) / rate,
+      state: this.#state,
+      reportHtml: renderReport({ title: this.#title, jobs, slots, events: [] }),
+      failures: this.#failures,
+    };
+  }
+}

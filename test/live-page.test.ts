@@ -1,0 +1,127 @@
+/// <reference lib="dom" />
+/**
+ * `andon --serve`: the live page of a real run, driven in Debian's headless Chromium through
+ * playwright-core (pointed at that binary; it downloads no browser).
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { chromium as launcher, type Page } from 'playwright-core';
+import { chromium } from './helpers/browser.js';
+import { startAndon } from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'andon-live-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The page's counts line, once it says what `test` wants; the page updates itself over SSE. */
+async function countsWhen(page: Page, test: string): Promise<string> {
+  await page.waitForFunction((wanted) => document.getElementById('counts')?.textContent?.includes(wanted), test, {
+    timeout: 60_000,
+  });
+  return (await page.textContent('#counts')) ?? '';
+}
+
+const bars = (page: Page): Promise<number> => page.frameLocator('#report').locator('rect.job').count();
+
+describe('andon --serve: the live page in a real browser', {
+  skip: chromium === undefined ? 'no Chromium' : false,
+}, () => {
+  it('grows as jobs settle, matches the job log, refuses strangers, and its buttons stop then force the run', async () => {
+    const xdg = mkdtempSync(join(dir, 'xdg-'));
+    chmodSync(xdg, 0o700);
+    const log = join(dir, 'jobs.log');
+    // Six short jobs (job 3 fails, with output), then two that ignore the stop's signals.
+    const job =
+      'echo out {}; [ {} = 5 ] && { echo boom {} >&2; exit 3; }; trap "" TERM INT HUP; if [ {} -ge 100 ]; then sleep 60; else sleep 0.{}; fi';
+    const run = startAndon(
+      ['--serve', '-j', '2', '--grace', '60', '--joblog', log, job, ':::', '3', '4', '5', '6', '7', '8', '100', '101'],
+      { XDG_RUNTIME_DIR: xdg },
+    );
+    const url = (await run.waitForStderrLine(/^andon: live page: http:\/\/127\.0\.0\.1:\d+\/\?token=/))
+      .split(': ')
+      .at(-1)!;
+    const origin = new URL(url).origin;
+    const token = new URL(url).searchParams.get('token')!;
+
+    // Strangers: no token, a wrong one, a stop from another origin, a stop without the header.
+    assert.equal((await fetch(`${origin}/`)).status, 401);
+    assert.equal((await fetch(`${origin}/events?token=${token}x`)).status, 401);
+    const crossOrigin = await fetch(`${origin}/stop`, {
+      method: 'POST',
+      headers: { 'X-Andon-Token': token, Origin: 'http://evil.example', 'Content-Type': 'application/json' },
+      body: '{"force":true}',
+    });
+    assert.equal(crossOrigin.status, 403);
+    const noHeader = await fetch(`${origin}/stop?token=${token}`, {
+      method: 'POST',
+      headers: { Origin: origin },
+      body: '{}',
+    });
+    assert.equal(noHeader.status, 401);
+    assert.doesNotMatch(run.stderr(), /stopped by/, 'none of them stopped the run');
+
+    const browser = await launcher.launch({
+      executablePath: chromium!,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.goto(url);
+      await countsWhen(page, 'done');
+      const early = await bars(page);
+      // The two long jobs running, everything else settled: the timeline has grown to six bars.
+      const counts = await countsWhen(page, '5 done, 1 failed, 2 running, 0 left');
+      const late = await bars(page);
+      assert.ok(late > early || early === 6, `the timeline grew: ${early} then ${late} bars`);
+      assert.equal(late, 6);
+      const logged = readFileSync(log, 'utf8').trim().split('\n').slice(1);
+      assert.equal(logged.length, 6, 'the page counts what the job log holds');
+      assert.equal(logged.filter((line) => line.split('\t')[6] !== '0').length, 1, counts);
+      assert.match((await page.textContent('#failures')) ?? '', /job 3 failed: .*boom 5/s);
+
+      const png = await page.screenshot();
+      // Counted on a page of its own: the live page's policy allows no data: images.
+      const colours = await (await browser.newPage()).evaluate(async (data) => {
+        const image = new Image();
+        image.src = `data:image/png;base64,${data}`;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        [canvas.width, canvas.height] = [image.width, image.height];
+        const context = canvas.getContext('2d')!;
+        context.drawImage(image, 0, 0);
+        const pixels = context.getImageData(0, 0, image.width, image.height).data;
+        const seen = new Set<number>();
+        for (let i = 0; i < pixels.length; i += 4 * 97)
+          seen.add((pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!);
+        return seen.size;
+      }, png.toString('base64'));
+      assert.ok(colours > 8, `the screenshot is not blank (${colours} colours sampled)`);
+
+      // Pull the cord: graceful first (the jobs ignore it), then the force button.
+      await page.click('#stop');
+      await run.waitForStderrLine('andon: stopped by the live page');
+      await page.waitForSelector('#force:not([hidden])', { timeout: 60_000 });
+      assert.equal(await page.textContent('#state'), 'stopping');
+      await page.click('#force');
+      const exit = await run.exited;
+      assert.equal(exit.status, 143, exit.stderr);
+      assert.match(exit.stderr, /forcing stop of 2 running tasks/);
+      await page.waitForFunction(() => document.getElementById('state')?.textContent === 'ended', undefined, {
+        timeout: 60_000,
+      });
+    } finally {
+      await browser.close();
+      if (run.process.exitCode === null) run.kill('SIGKILL');
+    }
+  });
+});
