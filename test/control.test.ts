@@ -8,9 +8,11 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { setImmediate } from 'node:timers/promises';
 import { ANDON_BIN, runCommand, startAndon } from './helpers/cli.js';
 import type { Child, Exit } from './helpers/child.js';
 import type { RunStatus } from '../src/control/protocol.js';
+import { createPool, listRuns, registerPool, stopRun } from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'andon-control-'));
 after(() => spawnSync('rm', ['-rf', root]));
@@ -206,5 +208,38 @@ describe('andon status and andon stop', () => {
       open.stderr,
       /^andon: .*\/andon is not private to you \(owner 0, mode 755\); remove it, or set XDG_RUNTIME_DIR/,
     );
+  });
+
+  it('lists a library pool registered with registerPool, and stopRun stops it as pool.stop() does', async () => {
+    const xdg = runtimeDir();
+    const env = { XDG_RUNTIME_DIR: xdg };
+    const started: number[] = [];
+    const pool = createPool({
+      concurrency: 2,
+      task: async (n: number, stop) => {
+        started.push(n);
+        await stop.sleep(60_000);
+        return n;
+      },
+    });
+    const unregister = registerPool(pool, { name: 'nightly import', env });
+    const run = pool.run([1, 2, 3]);
+    // The registration is written once its socket listens: asked for until then, each time
+    // after the event loop's I/O has had its turn (an empty listing settles at once).
+    let listed: RunStatus | undefined;
+    while (listed === undefined || listed.counts.running < 2) {
+      await setImmediate();
+      [listed] = await listRuns(env);
+    }
+    assert.equal(listed.id, pool.id);
+    assert.equal(listed.command, 'nightly import');
+    assert.equal(listed.pid, process.pid);
+    const answer = await stopRun(listed.id.slice(0, 6), { env });
+    assert.equal(answer.state, 'stopping');
+    const summary = await run;
+    assert.equal(summary.stopReason, 'stop');
+    assert.deepEqual(started.sort(), [1, 2], 'no task started after the stop');
+    assert.deepEqual(await listRuns(env), []);
+    unregister();
   });
 });

@@ -98,6 +98,11 @@ export class Pool<I, R> {
     return this.#active?.running ?? 0;
   }
 
+  /** The id of the run in progress (as `andon status` lists it), undefined between runs. */
+  get id(): string | undefined {
+    return this.#active?.id;
+  }
+
   /** True while a run is in progress. */
   get busy(): boolean {
     return this.#active !== undefined;
