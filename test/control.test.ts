@@ -17,14 +17,6 @@ import { createPool, listRuns, registerPool, stopRun } from '../src/index.js';
 const root = mkdtempSync(join(tmpdir(), 'andon-control-'));
 after(() => spawnSync('rm', ['-rf', root]));
 
-/** A temporary directory another user may write to. */
-function nobodysTmp(): string {
-  const dir = mkdtempSync(join(root, 'tmp-'));
-  chmodSync(root, 0o755);
-  chmodSync(dir, 0o1777);
-  return dir;
-}
-
 /** A private runtime directory, as a login session has. */
 function runtimeDir(): string {
   const dir = mkdtempSync(join(root, 'xdg-'));
@@ -173,7 +165,6 @@ describe('andon status and andon stop', () => {
       '',
       {
         XDG_RUNTIME_DIR: '',
-        TMPDIR: nobodysTmp(),
       },
     );
     assert.equal(own.stdout, '[]\n', own.stderr);

@@ -31,16 +31,19 @@ const uid = (): number => process.getuid?.() ?? 0;
 
 /**
  * The directory: `$XDG_RUNTIME_DIR/andon` when the session has a runtime directory (private
- * to the user by definition), else `andon-UID` in the temporary directory, made 0700. Either
- * must belong to this user and let nobody else in, or andon refuses to use it.
+ * to the user by definition), else `/tmp/andon-UID`, made 0700. Not `$TMPDIR`: a run given
+ * another one (`--tmpdir`) must still be found from a shell with the usual one, and a job's
+ * temporary directory should hold only what the job made. Either must belong to this user
+ * and let nobody else in, or andon refuses to use it.
  * @throws ControlError
  */
 export function registryDir(env: NodeJS.ProcessEnv = process.env): string {
   const runtime = env.XDG_RUNTIME_DIR;
+  const isDirectory = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
   const dir =
-    runtime !== undefined && runtime !== '' && statSync(runtime, { throwIfNoEntry: false })?.isDirectory() === true
+    runtime !== undefined && runtime !== '' && isDirectory(runtime)
       ? join(runtime, 'andon')
-      : join(tmpdir(), `andon-${uid()}`);
+      : join(isDirectory('/tmp') ? '/tmp' : tmpdir(), `andon-${uid()}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const found = statSync(dir);
   if (found.uid !== uid() || (found.mode & 0o077) !== 0)
