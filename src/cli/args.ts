@@ -59,6 +59,8 @@ export interface RunPlan {
   /** `--tagstring`: a job's tag from its values, unquoted. */
   readonly tagFor: ((values: readonly string[], seq: number) => string) | undefined;
   readonly lineBuffer: boolean;
+  /** `--shell`: every line through the shell, none exec'd directly (direct-exec.ts). */
+  readonly forceShell: boolean;
   /** Show the progress line (on a terminal). */
   readonly bar: boolean;
   /** Seconds as ms, or a percentage of the median successful job's run time. */
@@ -231,6 +233,7 @@ function assembleRunPlan(
     tag: flags.has('tag') || shaping.tagstring !== undefined,
     tagFor: tagFor(shaping.tagstring, strings),
     lineBuffer: flags.has('lineBuffer'),
+    forceShell: flags.has('shell'),
     bar: flags.has('bar'),
     ...timingPlan(values),
     termseq,

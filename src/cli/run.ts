@@ -12,6 +12,7 @@ import type { Backend } from '../run/backend.js';
 import type { CommandResult, CommandSpec } from '../run/process/process-executor.js';
 import { displayArgs, type RunPlan } from './args.js';
 import { missingProgram } from './command-check.js';
+import { directExecFor } from './direct-exec.js';
 import { DEFAULT_SHELL, isExportedFunction, jobShell } from './job-shell.js';
 import { HaltObserver } from './halt.js';
 import { JobsFileWatcher } from './jobs-file.js';
@@ -265,9 +266,12 @@ async function startPool(
 }
 
 /** How a job's shell line runs: through /bin/sh (the pool's own shell), another shell, and under nice(1). */
-function commandSpec(shell: string, nice: number | undefined): (line: string) => CommandSpec {
+function commandSpec(shell: string, nice: number | undefined, plan: RunPlan): (line: string) => CommandSpec {
   if (nice !== undefined) return (line) => ({ argv: ['nice', '-n', String(nice), shell, '-c', line] });
-  return shell === DEFAULT_SHELL ? (line) => ({ shell: line }) : (line) => ({ argv: [shell, '-c', line] });
+  if (shell !== DEFAULT_SHELL) return (line) => ({ argv: [shell, '-c', line] });
+  // A line of plain words runs without /bin/sh where that changes nothing but the cost.
+  const direct = directExecFor(plan);
+  return direct === undefined ? (line) => ({ shell: line }) : (line) => direct.specOf(line) ?? { shell: line };
 }
 
 /** `--wd`'s directory, made if missing as GNU parallel makes it. */
@@ -285,7 +289,7 @@ function createCommandPool(
   { blocks, shell }: JobSetup,
 ): CommandPool {
   const { line } = plan;
-  const spec = commandSpec(shell, plan.nice);
+  const spec = commandSpec(shell, plan.nice, plan);
   return createPool<string[]>({
     concurrency: plan.jobs,
     command: (values, { seq, slot }) => {
