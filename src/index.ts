@@ -31,7 +31,7 @@ export type {
 } from './pool/lifecycle.js';
 export type { Backend, CommandJobs, ModuleJobs } from './run/backend.js';
 export type { Executor, OutputStream, TaskContext } from './run/executor.js';
-export type { CommandResult, CommandSpec } from './run/process/process-executor.js';
+export type { CommandResult, CommandSpec, DirectLine } from './run/process/process-executor.js';
 export { DEFAULT_TERMSEQ } from './run/process/termseq.js';
 export type { TermStep } from './run/process/termseq.js';
 export { DEFAULTS } from './options/defaults.js';

@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import { createPool, type CommandResult, type TaskResult } from '../src/index.js';
 import { nativeSpawnAvailable } from '../src/run/process/native-spawn.js';
 import { runCommand, ANDON_BIN } from './helpers/cli.js';
+import { fixture } from './helpers/child.js';
 
 if (!nativeSpawnAvailable && process.env.ANDON_REQUIRE_NATIVE === '1')
   throw new Error(
@@ -61,6 +62,23 @@ describe('native spawner', { skip }, () => {
     assert.equal(timeless(native.stderr), timeless(forked.stderr));
     assert.equal(native.code, forked.code);
     assert.equal(native.code, 2, 'two jobs failed');
+  });
+
+  it('gives a pool with pipes (liveOutput) the same results and output natively as through child_process', async () => {
+    const child = fixture('piped-pool-child.js');
+    const run = (native: boolean): ReturnType<typeof runCommand> =>
+      runCommand('/usr/bin/env', [`ANDON_NATIVE_SPAWN=${native ? '1' : '0'}`, process.execPath, child]);
+    const [native, forked] = await Promise.all([run(true), run(false)]);
+    assert.equal(native.code, 0, native.stderr);
+    assert.equal(native.stdout, forked.stdout);
+    const lines = native.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.equal(lines[1]?.stdout, 'named\n', 'argv as given');
+    assert.equal(lines[2]?.stdout, 'fed\nlines\n', 'stdin through its pipe');
+    assert.equal(lines[4]?.stdout, 'early\nlate\n', 'a background process holding the pipe is waited for');
+    assert.equal(lines[6]?.stdout, 300_000);
   });
 
   it('starts jobs with every signal at its default (Node ignores SIGPIPE; a job must not)', async () => {

@@ -20,7 +20,7 @@ import { UsageError } from '../errors.js';
 import { readCommandWords, type CommandWords, type SourceSpec } from './command-words.js';
 import { jobsFor, physicalCpus } from './jobs-arg.js';
 import { type StartGates, startGatesOf } from './start-gates.js';
-import { type ServePlan, servePlanOf } from './live-run.js';
+import { type ServePlan, servePlanOf } from './serve-args.js';
 import { failedJobsOf, type RetryPlan } from './retry-failed.js';
 import { scanOptions, type ScannedOptions } from './option-scan.js';
 import { shapePlan, type ShapePlan, withRenamedStrings } from './shape-args.js';
@@ -70,6 +70,8 @@ export interface RunPlan {
   /** `--tagstring`: a job's tag from its values, unquoted. */
   readonly tagFor: ((values: readonly string[], seq: number) => string) | undefined;
   readonly lineBuffer: boolean;
+  /** `--shell`: every line through the shell, none exec'd directly (direct-exec.ts). */
+  readonly forceShell: boolean;
   /** Show the progress line (on a terminal). */
   readonly bar: boolean;
   /** Seconds as ms, or a percentage of the median successful job's run time. */
@@ -249,6 +251,7 @@ function assembleRunPlan(
     tag: flags.has('tag') || shaping.tagstring !== undefined,
     tagFor: tagFor(shaping.tagstring, strings),
     lineBuffer: flags.has('lineBuffer'),
+    forceShell: flags.has('shell'),
     bar: flags.has('bar'),
     ...timingPlan(values),
     termseq,

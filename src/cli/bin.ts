@@ -13,11 +13,8 @@ import { invokedAs } from './invoked-as.js';
 import { runPlan } from './run.js';
 import { ProcessEnd } from './process-end.js';
 import { rawArguments } from './raw-args.js';
-import { runWorker } from './worker.js';
-import { showStatus, stopRuns } from './control-commands.js';
 import { isAndonError } from '../errors.js';
 import { describeNativeSpawn } from '../run/process/native-spawn.js';
-import { writeReport } from '../report/report.js';
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -61,12 +58,14 @@ async function cli(argv: readonly string[]): Promise<number> {
       case 'worker':
         diesOfItsSignal = false;
         processEnd.running();
-        return await runWorker(plan, process.stderr);
+        // Loaded only here: a run's start-up pays for no module it does not use.
+        return await (await import('./worker.js')).runWorker(plan, process.stderr);
       case 'status':
-        return await showStatus(plan, process.stdout);
+        return await (await import('./control-commands.js')).showStatus(plan, process.stdout);
       case 'stop':
-        return await stopRuns(plan, process.stderr);
+        return await (await import('./control-commands.js')).stopRuns(plan, process.stderr);
       case 'report': {
+        const { writeReport } = await import('../report/report.js');
         const shown = writeReport(plan.jobLog, plan.output);
         process.stderr.write(`andon: wrote ${plan.output} (${shown} jobs)\n`);
         return 0;

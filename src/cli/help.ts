@@ -181,6 +181,8 @@ function localOptions(defaultJobs: number): string {
   --wd DIR            run each job in DIR (replacement strings filled in), made if missing;
                       ... is a new directory per job under ~/.parallel/tmp (left there)
   --nice N            run each job under nice -n N
+  --shell             run every job's line through the shell; without it, a line of
+                      plain words under /bin/sh runs its program directly (same output)
   -q, --quote         quote each command word, so the shell runs the words as given
                       (replacement strings in them still filled in)
   --timeout SECS      stop a job after SECS seconds (termination sequence); it fails.

@@ -5,7 +5,6 @@
  */
 import { constants } from 'node:os';
 import { LiveServer, type LiveSnapshot } from '../control/live-server.js';
-import { UsageError } from '../errors.js';
 import type { JobRecord } from '../joblog/format.js';
 import type { RunHandle, RunObserver, RunStarted, TaskOutput } from '../pool/lifecycle.js';
 import type { TaskResult } from '../pool/result.js';
@@ -14,24 +13,7 @@ import { placeJobs } from '../report/layout.js';
 import { commandResultOf, type CommandResult } from '../run/process/process-executor.js';
 import type { ByteSink } from './output.js';
 import type { StopRequest } from '../control/run-control.js';
-
-/** Where the page listens. */
-export interface ServePlan {
-  readonly host: string;
-  readonly port: number;
-}
-
-/** `--serve`'s value: nothing (a free port on 127.0.0.1), PORT, or ADDR:PORT. @throws UsageError */
-export function servePlanOf(text: string): ServePlan {
-  if (text === '') return { host: '127.0.0.1', port: 0 };
-  const found = /^(?:\[?([^\]]*?)\]?:)?(\d+)$/.exec(text);
-  const port = Number(found?.[2]);
-  if (found === null || port > 65_535)
-    throw new UsageError(
-      `--serve=${text}: give a port (0-65535) or ADDR:PORT, e.g. --serve=8080 or --serve=127.0.0.1:8080`,
-    );
-  return { host: found[1] || '127.0.0.1', port };
-}
+import type { ServePlan } from './serve-args.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 /** How much of a failed job's output the page shows. */

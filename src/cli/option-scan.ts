@@ -113,6 +113,8 @@ const FLAG_OPTIONS: Record<string, string> = {
   '-r': 'noRunIfEmpty',
   '--no-run-if-empty': 'noRunIfEmpty',
   '--link': 'link',
+  // Every job's line through the shell, even one of plain words that andon would exec directly.
+  '--shell': 'shell',
   '--xapply': 'link',
   '--files': 'files',
   '-q': 'quote',

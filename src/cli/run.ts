@@ -12,10 +12,10 @@ import type { Backend } from '../run/backend.js';
 import type { CommandResult, CommandSpec } from '../run/process/process-executor.js';
 import { displayArgs, type RunPlan } from './args.js';
 import { missingProgram } from './command-check.js';
+import { directExecFor } from './direct-exec.js';
 import { DEFAULT_SHELL, isExportedFunction, jobShell } from './job-shell.js';
 import { shellQuote } from '../command/quote.js';
 import { runControlFor, stopAsCtrlC } from './control-commands.js';
-import { LiveRun } from './live-run.js';
 import { gated } from './start-gates.js';
 import { HaltObserver } from './halt.js';
 import { JobsFileWatcher } from './jobs-file.js';
@@ -266,16 +266,12 @@ async function startPool(
   const title = displayArgs(['andon', ...plan.argv]);
   const control = runControlFor(title, io.stderr);
   if (control !== undefined) observers.push(control);
-  if (plan.serve !== undefined)
-    observers.push(
-      new LiveRun(
-        plan.serve,
-        title,
-        (values, seq) => plan.line({ values, seq, slot: undefined }),
-        stopAsCtrlC(io.stderr),
-        io.stderr,
-      ),
-    );
+  // The page and the report it draws are loaded only for a run that asks for them.
+  if (plan.serve !== undefined) {
+    const { LiveRun } = await import('./live-run.js');
+    const line = (values: readonly string[], seq: number): string => plan.line({ values, seq, slot: undefined });
+    observers.push(new LiveRun(plan.serve, title, line, stopAsCtrlC(io.stderr), io.stderr));
+  }
   if (plan.jobsFile !== undefined)
     observers.push(new JobsFileWatcher(plan.jobsFile.path, plan.jobs, plan.jobsFile.cores, io.stderr));
   // With --results, GNU parallel prints no -t/-v line either.
@@ -288,9 +284,12 @@ async function startPool(
 }
 
 /** How a job's shell line runs: through /bin/sh (the pool's own shell), another shell, and under nice(1). */
-function commandSpec(shell: string, nice: number | undefined): (line: string) => CommandSpec {
+function commandSpec(shell: string, nice: number | undefined, plan: RunPlan): (line: string) => CommandSpec {
   if (nice !== undefined) return (line) => ({ argv: ['nice', '-n', String(nice), shell, '-c', line] });
-  return shell === DEFAULT_SHELL ? (line) => ({ shell: line }) : (line) => ({ argv: [shell, '-c', line] });
+  if (shell !== DEFAULT_SHELL) return (line) => ({ argv: [shell, '-c', line] });
+  // A line of plain words runs without /bin/sh where that changes nothing but the cost.
+  const direct = directExecFor(plan);
+  return direct === undefined ? (line) => ({ shell: line }) : (line) => direct.specOf(line) ?? { shell: line };
 }
 
 /** `--wd`'s directory, made if missing as GNU parallel makes it. */
@@ -308,7 +307,7 @@ function createCommandPool(
   { blocks, shell }: JobSetup,
 ): CommandPool {
   const { line } = plan;
-  const spec = commandSpec(shell, plan.nice);
+  const spec = commandSpec(shell, plan.nice, plan);
   return createPool<string[]>({
     concurrency: plan.jobs,
     command: (values, { seq, slot }) => {

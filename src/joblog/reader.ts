@@ -1,6 +1,6 @@
 /**
  * Reads a job log for a resume: which keys finished, and how. Reads in chunks (bounded
- * memory; a million records in about a second) and synchronously, so a run can refuse a bad
+ * memory) and synchronously, so a run can refuse a bad
  * job log before it starts anything. A torn last line (andon killed mid-write) is skipped
  * with a warning; any other bad line is an error naming it.
  */
@@ -8,6 +8,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { COLUMNS, unescapeKey, type JobRecord } from './format.js';
 import { JobLogError } from './job-log-error.js';
+import { forEachLine, recordOutcome } from './outcome-scan.js';
 
 /** What a job log says. */
 export interface JobLogContents {
@@ -104,13 +105,47 @@ function tornLastLine(path: string, lineNumber: number): string {
   return `andon: ${path}:${lineNumber}: skipped an incomplete last line (andon was stopped while writing it); that job runs again`;
 }
 
-/** Reads the job log at `path`; an absent or empty file reads as empty. @throws JobLogError */
+/**
+ * Reads the job log at `path`; an absent or empty file reads as empty. One pass over the
+ * bytes (outcome-scan.ts): of each record only the key becomes a string. @throws JobLogError
+ */
 export function readJobLog(path: string): JobLogContents {
   const outcomes = new Map<string, boolean>();
-  const { identity, warnings } = scanJobLog(path, (record) =>
-    outcomes.set(record.key, record.exitValue === 0 && record.signal === 0),
-  );
+  const warnings: string[] = [];
+  let identity: string | undefined;
+  if (!jobLogExists(path)) return { outcomes, identity, warnings };
+  const fd = openJobLog(path);
+  const tabs = new Int32Array(COLUMNS.length);
+  let lines = 0;
+  try {
+    const rest = forEachLine(
+      fd,
+      (bytes, start, end, lineNumber) => {
+        lines = lineNumber;
+        if (lineNumber === 1) {
+          identity = headerIdentity(path, bytes.toString('utf8', start, end));
+          return;
+        }
+        const record = recordOutcome(bytes, start, end, tabs);
+        if (record === undefined) throw badRecord(path, lineNumber);
+        outcomes.set(record.key, record.ok);
+      },
+      (f, buffer, offset) => readInto(path, f, buffer, offset),
+    );
+    // Every record ends with a newline; a line without one was cut short by a crash.
+    if (rest.length > 0) warnings.push(tornLastLine(path, lines + 1));
+  } finally {
+    closeSync(fd);
+  }
   return { outcomes, identity, warnings };
+}
+
+function readInto(path: string, fd: number, buffer: Buffer, offset: number): number {
+  try {
+    return readSync(fd, buffer, offset, buffer.length - offset, null);
+  } catch (error) {
+    throw cannotRead(path, error);
+  }
 }
 
 /**

@@ -16,6 +16,8 @@ export const CONCURRENCY = 2;
 
 export const THROUGHPUT = { jobs: 2_000, runs: 5, warmupJobs: 100 } as const;
 export const STOP = { repeats: 5, secondSignalAfterMs: 50, sleepSeconds: 30 } as const;
+/** The one-job run: timed rounds of `andon true ::: 1` and its peers. */
+export const STARTUP = { runs: 15 } as const;
 export const MEMORY = { small: 10_000, large: 1_000_000, larger: 3_000_000, slack: 5 } as const;
 
 /** Table columns, in order. */
@@ -24,7 +26,9 @@ export const PARALLEL = 'GNU parallel';
 /** GNU parallel as installed, jobs under the user's $SHELL: how the issue's ~450 jobs/s was measured. */
 export const PARALLEL_DEFAULT = 'GNU parallel, default shell';
 export const BARE = 'bare spawn loop';
-export const PEERS = [XARGS, PARALLEL, PARALLEL_DEFAULT, BARE] as const;
+/** Node starting and exiting with nothing to do: the floor of a one-job run. */
+export const NODE_FLOOR = 'node -e 0';
+export const PEERS = [XARGS, PARALLEL, PARALLEL_DEFAULT, BARE, NODE_FLOOR] as const;
 
 /** The compiled andon command (dist/src/cli/bin.js), run with `node` as a user would. */
 export const CLI = fileURLToPath(new URL('../../../src/cli/bin.js', import.meta.url));

@@ -18,19 +18,26 @@ import {
   BARE,
   CONCURRENCY,
   MEMORY,
+  NODE_FLOOR,
   onPath,
   PARALLEL,
   PARALLEL_DEFAULT,
   PEERS,
+  STARTUP,
   STOP,
   THROUGHPUT,
   XARGS,
 } from './common.js';
 import { measureMemory, type DryRun } from './memory.js';
+import { measureStartup } from './startup.js';
 import { measureStops, SETTLE_MS, STOP_CASES, STOP_TOOLS, type StopSample, type StopTool } from './stop-latency.js';
 import { measureThroughput, type Runner } from './throughput.js';
 
 const PARALLEL_GOAL = 2;
+/** The library against the bare spawn loop (issue #15): a pool should be faster than a naive loop. */
+const LIBRARY_GOAL = 1.3;
+/** A one-job run against `node -e 0` (issue #15). */
+const STARTUP_GOAL = 1.5;
 const MIB = 1024;
 const thousands = (n: number): string => n.toLocaleString('en-US');
 /** 10000 → "10k", 1000000 → "1M". */
@@ -49,10 +56,12 @@ async function throughput(dir: string, progress: (line: string) => void): Promis
   // same-shell column shows how much of that is GNU parallel's shell.
   const parallel = rates.get(PARALLEL_DEFAULT);
   const bare = rates.get(BARE) ?? NaN;
+  const xargs = rates.get(XARGS) ?? NaN;
   const target: Target = {
-    text: `≥ ${PARALLEL_GOAL}× ${PARALLEL_DEFAULT}${parallel === undefined ? ' (not installed)' : ''}, ≥ ${BARE}`,
-    met: parallel !== undefined && andon >= PARALLEL_GOAL * parallel && andon >= bare,
+    text: `≥ ${XARGS}, ≥ ${PARALLEL_GOAL}× ${PARALLEL_DEFAULT}${parallel === undefined ? ' (not installed)' : ''}, ≥ ${BARE}`,
+    met: parallel !== undefined && andon >= PARALLEL_GOAL * parallel && andon >= bare && andon >= xargs,
   };
+  const library = rates.get('andon library') ?? NaN;
   const what = `Throughput: ${thousands(THROUGHPUT.jobs)} × \`true <n>\`, ${CONCURRENCY} at a time (median of ${THROUGHPUT.runs})`;
   return [
     { label: `${what}; andon CLI`, unit: 'jobs/s', better: 'higher', andon, peers: peers(rates), target },
@@ -60,8 +69,9 @@ async function throughput(dir: string, progress: (line: string) => void): Promis
       label: `${what}; andon library (argv, no shell)`,
       unit: 'jobs/s',
       better: 'higher',
-      andon: rates.get('andon library') ?? NaN,
+      andon: library,
       peers: peers(rates),
+      target: { text: `≥ ${LIBRARY_GOAL}× ${BARE}`, met: library >= LIBRARY_GOAL * bare },
     },
     {
       label: 'Throughput, same runs: wall time; andon CLI',
@@ -92,14 +102,22 @@ async function stopLatency(progress: (line: string) => void): Promise<Row[]> {
       const values = all.flatMap((sample) => (sample[key] === undefined ? [] : [sample[key]]));
       return values.length === 0 ? undefined : median(values);
     };
-  const rows: Row[] = STOP_CASES.map((stopCase, index) => ({
-    label: `Stop latency, SIGINT → exit: ${stopCase.label} (median of ${STOP.repeats})`,
-    unit: 'ms',
-    better: 'lower',
-    andon: figure('andon', [index], medianOf('latencyMs')) ?? NaN,
-    peers: { [PARALLEL]: figure('parallel', [index], medianOf('latencyMs')) },
-    decimals: 1,
-  }));
+  const rows: Row[] = STOP_CASES.map((stopCase, index) => {
+    const andon = figure('andon', [index], medianOf('latencyMs')) ?? NaN;
+    const parallel = figure('parallel', [index], medianOf('latencyMs'));
+    // Issue #15 holds the first case (jobs that die of the signal) to GNU parallel's figure.
+    const target: Target | undefined =
+      index === 0 ? { text: `≤ ${PARALLEL}`, met: parallel !== undefined && andon <= parallel } : undefined;
+    return {
+      label: `Stop latency, SIGINT → exit: ${stopCase.label} (median of ${STOP.repeats})`,
+      unit: 'ms',
+      better: 'lower',
+      andon,
+      peers: { [PARALLEL]: parallel },
+      decimals: 1,
+      ...(target === undefined ? {} : { target }),
+    };
+  });
   const allCases = STOP_CASES.map((_, index) => index);
   const leftOver = (all: StopSample[]): number => all.reduce((sum, sample) => sum + sample.leftOver, 0);
   const andonLeft = figure('andon', allCases, leftOver) ?? NaN;
@@ -164,6 +182,27 @@ async function memory(dir: string, progress: (line: string) => void): Promise<Ro
   ];
 }
 
+async function startup(progress: (line: string) => void): Promise<Row[]> {
+  const medians = await measureStartup(progress);
+  const andon = medians.get('andon') ?? NaN;
+  const node = medians.get(NODE_FLOOR) ?? NaN;
+  const parallel = medians.get(PARALLEL);
+  return [
+    {
+      label: `One-job run, whole process: \`andon true ::: 1\` (median of ${STARTUP.runs})`,
+      unit: 'ms',
+      better: 'lower',
+      andon,
+      peers: { [NODE_FLOOR]: node, [PARALLEL]: parallel },
+      decimals: 1,
+      target: {
+        text: `≤ ${STARTUP_GOAL}× \`${NODE_FLOOR}\`, < ${PARALLEL}`,
+        met: andon <= STARTUP_GOAL * node && parallel !== undefined && andon < parallel,
+      },
+    },
+  ];
+}
+
 /** The GNU parallel that was measured, for the method text; set by `run()`. */
 let parallelVersion = 'not measured';
 
@@ -189,17 +228,23 @@ export const processesSuite: Suite = {
   get method(): readonly string[] {
     return [
       `Every figure comes from fresh processes, one measurement at a time: the andon command (\`node dist/src/cli/bin.js\`), small Node scripts for andon's library and for the bare loop, \`xargs\`, and GNU parallel (${parallelVersion}; run with \`--will-cite\`; in the ${PARALLEL} column with \`PARALLEL_SHELL=/bin/sh\`, so that its jobs run under /bin/sh as andon's do, and in the ${PARALLEL_DEFAULT} column as installed, its jobs under the user's shell, here ${process.env.SHELL ?? 'unset'}). A peer that is not installed gets a dash.`,
-      `Throughput: ${thousands(THROUGHPUT.jobs)} jobs \`true <n>\`, the values being the lines of a file, ${CONCURRENCY} at a time. andon CLI: \`andon -j ${CONCURRENCY} true :::: FILE\`, which, started from \`npm run bench\` (its shell is sh), runs each job as a \`/bin/sh -c\` line (where \`true\` is a builtin) in its own process group, registered with andon's watchdog (a \`/bin/sh\` script per run, started with the first job), its stdout and stderr going to two temporary files that are deleted as soon as they are opened and read when it exits (as GNU parallel does; only \`--line-buffer\` gives jobs pipes), started with posix_spawn by andon's native spawner (built by \`npm install\`; \`ANDON_NATIVE_SPAWN=0\` falls back to \`child_process\`, which forks the whole Node process). andon library: \`createPool({ concurrency: ${CONCURRENCY}, command: ['true'], maxBuffer: 0 }).run(lines)\` in a Node script (argv, no shell; same process groups and watchdog, and a command pool's default output, \`liveOutput: true\`: two pipes per job, so started through \`child_process\`). xargs: \`xargs -P${CONCURRENCY} -n1 true < FILE\`. GNU parallel: \`parallel -j ${CONCURRENCY} true :::: FILE\`. ${BARE}: a Node script with ${CONCURRENCY} async lanes, each awaiting \`spawn('true', [line], { stdio: 'ignore' })\` until 'close' (no shell, group, output capture or watchdog: the floor for Node; andon library against it is what andon's pool, watchdog and pipes included, costs). The figure is the wall time of the whole command from spawn to exit, process start-up included, as jobs/s. One untimed warm-up of ${THROUGHPUT.warmupJobs} jobs each, then ${THROUGHPUT.runs} rounds of one run of each in turn (a noisy spell spreads over all of them), median.`,
+      `Throughput: ${thousands(THROUGHPUT.jobs)} jobs \`true <n>\`, the values being the lines of a file, ${CONCURRENCY} at a time. andon CLI: \`andon -j ${CONCURRENCY} true :::: FILE\`, started from \`npm run bench\` (its shell is sh, so the jobs' shell is /bin/sh): each job's line \`true N\` is plain words, so andon execs /usr/bin/true directly (direct exec; \`--shell\` would run each as a \`/bin/sh -c\` line), in its own process group, registered with andon's watchdog (a \`/bin/sh\` script per run, started with the first job), its stdout and stderr going to two temporary files that are deleted as soon as they are opened and read when it exits (as GNU parallel does; only \`--line-buffer\` gives jobs pipes), started with posix_spawn by andon's native spawner (built by \`npm install\`; \`ANDON_NATIVE_SPAWN=0\` falls back to \`child_process\`, which forks the whole Node process). andon library: \`createPool({ concurrency: ${CONCURRENCY}, command: ['true'], maxBuffer: 0 }).run(lines)\` in a Node script (argv, no shell; same process groups and watchdog, and a command pool's default output, \`liveOutput: true\`: two pipes per job, which the native spawner makes, \`true\` found on PATH as execvp finds it). xargs: \`xargs -P${CONCURRENCY} -n1 true < FILE\`. GNU parallel: \`parallel -j ${CONCURRENCY} true :::: FILE\`. ${BARE}: a Node script with ${CONCURRENCY} async lanes, each awaiting \`spawn('true', [line], { stdio: 'ignore' })\` until 'close' (no shell, group, output capture or watchdog: the floor for Node; andon library against it is what andon's pool, watchdog and pipes included, costs). The figure is the wall time of the whole command from spawn to exit, process start-up included, as jobs/s. One untimed warm-up of ${THROUGHPUT.warmupJobs} jobs each, then ${THROUGHPUT.runs} rounds of one run of each in turn (a noisy spell spreads over all of them), median.`,
       `Stop latency: a fresh \`andon -j ${CONCURRENCY} --line-buffer JOB ::: 1 2\` (or \`parallel --line-buffer -j ${CONCURRENCY} JOB ::: 1 2\`), JOB being \`echo job $$ {}; exec sleep ${STOP.sleepSeconds}\` (the exec makes the printed pid the sleep's). Both "job" lines are read from the tool's stdout (the handshake: no fixed sleeps); the tool and andon's watchdog are then left to go quiet (no CPU used over 3 polls 20 ms apart) and their RSS is read from /proc; SIGINT goes to the tool alone, and the figure is the time until it exits. Cases: jobs that die of the signal; jobs that ignore it (JOB prefixed with \`trap "" INT TERM; \`, inherited by the sleep), where andon gets \`--grace 0\` so that it goes straight to its termination sequence TERM,200,TERM,100,TERM,50,KILL,25, which is also what GNU parallel sends on SIGINT; and the same with a second SIGINT ${STOP.secondSignalAfterMs} ms after the first (andon forces, carrying on with the sequence under way; GNU parallel blocks SIGINT while it handles the first one, which ends in exit, so the second changes nothing either). ${STOP.repeats} repeats of each case, andon and GNU parallel in turn, median. After each stop every printed pid is checked in /proc (same pid and start time, not a zombie): a job still alive 200 ms after the tool exited counts as left over, and is then killed.`,
       `Memory: a million real jobs would take some 20 minutes at the rates above, so the input side is measured on its own: \`seq N | node dist/src/cli/bin.js --dry-run echo > /dev/null\` (every line read, split and rendered into a command line, nothing spawned), N = ${thousands(MEMORY.small)}, ${thousands(MEMORY.large)} and ${thousands(MEMORY.larger)}, each in a fresh process. The figure is the andon process's kernel-counted peak RSS (\`process.resourceUsage().maxRSS\`, written at exit by a preload, \`node --import rss-probe.js\`), in MiB; each label gives V8's young generation (new space) at exit. The last row repeats ${thousands(MEMORY.large)} lines with the young generation capped (\`node --max-semi-space-size=1\`): what it saves is V8 sizing its young generation for a steady stream of short-lived strings, not data andon keeps. The watchdog's memory is the RSS row above; its cost in time is andon library against ${BARE}.`,
-      `Targets apply to andon's figure: CLI throughput ≥ ${PARALLEL_GOAL}× GNU parallel's and ≥ the ${BARE}'s; no job left over after any stop; peak RSS with ${thousands(MEMORY.large)} lines within ${MEMORY.slack} MB of that with ${thousands(MEMORY.small)}. Other rows are context.`,
+      `One-job run: \`andon true ::: 1\` (node dist/src/cli/bin.js), \`${NODE_FLOOR}\` and \`parallel --will-cite true ::: 1\` (PARALLEL_SHELL=/bin/sh), the whole process timed from spawn to exit; one untimed run of each, then ${STARTUP.runs} rounds of one run of each in turn, median.`,
+      `Targets apply to andon's figure: CLI throughput ≥ ${XARGS}'s, ≥ ${PARALLEL_GOAL}× GNU parallel's and ≥ the ${BARE}'s; library throughput ≥ ${LIBRARY_GOAL}× the ${BARE}'s; a one-job run within ${STARTUP_GOAL}× \`${NODE_FLOOR}\` and below GNU parallel's; SIGINT → exit with jobs that die of it ≤ GNU parallel's; no job left over after any stop; peak RSS with ${thousands(MEMORY.large)} lines within ${MEMORY.slack} MB of that with ${thousands(MEMORY.small)}. Other rows are context.`,
     ];
   },
   async run(progress) {
     parallelVersion = versionOfParallel();
     const dir = mkdtempSync(join(tmpdir(), 'andon-bench-processes-'));
     try {
-      return [...(await throughput(dir, progress)), ...(await stopLatency(progress)), ...(await memory(dir, progress))];
+      return [
+        ...(await throughput(dir, progress)),
+        ...(await startup(progress)),
+        ...(await stopLatency(progress)),
+        ...(await memory(dir, progress)),
+      ];
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

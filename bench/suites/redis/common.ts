@@ -34,7 +34,9 @@ export const CANCEL_JOBS = 2 * CANCEL_RUNNING;
 /** Table columns, in order. */
 export const LOCAL = 'local backend';
 export const ASYNC = 'local async task';
-export const PEERS = [LOCAL, ASYNC] as const;
+/** Plain BullMQ: a `Queue` adding, 100 in flight, and a `Worker` process with concurrency 2 (bullmq-*.ts). */
+export const BULLMQ = 'plain BullMQ';
+export const PEERS = [LOCAL, ASYNC, BULLMQ] as const;
 
 /** The compiled andon command (dist/src/cli/bin.js), run with `node` as a user would. */
 export const CLI = fileURLToPath(new URL('../../../src/cli/bin.js', import.meta.url));
@@ -85,9 +87,9 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {
   return true;
 }
 
-/** Starts one `andon worker` and resolves once it says it serves the queue. */
-function startWorker(url: string, queue: string, jobs: number, module: string | undefined): Promise<WorkerProcess> {
-  const args = [
+/** The command of one `andon worker` on `queue`. */
+function andonWorker(url: string, queue: string, jobs: number, module: string | undefined): string[] {
+  return [
     CLI,
     'worker',
     '--redis',
@@ -98,6 +100,18 @@ function startWorker(url: string, queue: string, jobs: number, module: string | 
     String(jobs),
     ...(module === undefined ? [] : ['--module', module]),
   ];
+}
+
+/** The command of the plain-BullMQ peer's worker (bullmq-worker.ts), concurrency `jobs`. */
+function bullmqWorker(url: string, queue: string, jobs: number): string[] {
+  return [script('bullmq-worker'), url, queue, String(jobs)];
+}
+
+/**
+ * Starts one worker process (Node running `args`) and resolves once it says it serves the
+ * queue. Its summary line is andon's, or the BullMQ peer's shorter "stopped; N finished".
+ */
+function startWorker(args: readonly string[]): Promise<WorkerProcess> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
@@ -112,12 +126,12 @@ function startWorker(url: string, queue: string, jobs: number, module: string | 
       const timer = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_MS);
       await closed;
       clearTimeout(timer);
-      const match = /stopped; (\d+) finished, (\d+) stopped by their submitter, (\d+) handed back/.exec(stderr);
+      const match = /stopped; (\d+) finished(?:, (\d+) stopped by their submitter, (\d+) handed back)?/.exec(stderr);
       if (child.exitCode !== 0 || match === null)
         throw new Error(
-          `andon worker ${pid}: exited with ${child.signalCode ?? `code ${child.exitCode}`} and no summary:\n${stderr}`,
+          `worker ${pid}: exited with ${child.signalCode ?? `code ${child.exitCode}`} and no summary:\n${stderr}`,
         );
-      return { finished: Number(match[1]), stopped: Number(match[2]), handedBack: Number(match[3]) };
+      return { finished: Number(match[1]), stopped: Number(match[2] ?? 0), handedBack: Number(match[3] ?? 0) };
     },
     kill: () => killGroup(child, 'SIGKILL'),
   };
@@ -129,7 +143,7 @@ function startWorker(url: string, queue: string, jobs: number, module: string | 
       clearInterval(poll);
       clearTimeout(timer);
       worker.kill();
-      reject(new Error(`andon worker: ${what}:\n${stderr}`));
+      reject(new Error(`worker ${args.join(' ')}: ${what}:\n${stderr}`));
     };
     const timer = setTimeout(() => failed(`not serving after ${STARTUP_MS} ms`), STARTUP_MS);
     const poll = setInterval(() => {
@@ -146,7 +160,8 @@ function startWorker(url: string, queue: string, jobs: number, module: string | 
 }
 
 /**
- * Starts `count` workers on `queue` (all at once, each its own process), runs `body`, then
+ * Starts `count` workers on `queue` (all at once, each its own process): `andon worker`, or
+ * with `module` 'bullmq' the plain-BullMQ peer's worker; runs `body`, then
  * stops them with SIGTERM and resolves with `body`'s value and their summed counts. Workers
  * that fail to stop, or anything `body` throws, kill every worker's process group.
  */
@@ -155,10 +170,11 @@ export async function withWorkers<T>(
   queue: string,
   count: number,
   jobs: number,
-  module: string | undefined,
+  module: string | undefined | 'bullmq',
   body: (workers: readonly WorkerProcess[]) => Promise<T>,
 ): Promise<{ value: T; counts: WorkerCounts }> {
-  const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(url, queue, jobs, module)));
+  const args = module === 'bullmq' ? bullmqWorker(url, queue, jobs) : andonWorker(url, queue, jobs, module);
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(args)));
   const workers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   try {
     const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');

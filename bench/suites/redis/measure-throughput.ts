@@ -36,15 +36,18 @@ import {
 import type { ThroughputMode } from './throughput.js';
 
 const CHILD = new URL('./throughput.js', import.meta.url);
+const BULLMQ_CHILD = new URL('./bullmq-submit.js', import.meta.url);
 
 /** How one runner takes a sample: a child script, or the CLI; with Redis, on how many workers of which -j. */
 interface RunnerSpec {
-  readonly mode: ThroughputMode | 'redis-cli' | 'local-cli';
+  readonly mode: ThroughputMode | 'redis-cli' | 'local-cli' | 'bullmq';
   readonly workers?: { readonly count: number; readonly jobs: number };
 }
 
 export const FUNCTION_RUNNERS = {
   'redis, 1 worker': { mode: 'redis-function', workers: { count: 1, jobs: WORKER_JOBS } },
+  // Plain BullMQ, same shape as the row above, in the same rounds: the ratio is andon ÷ BullMQ.
+  bullmq: { mode: 'bullmq', workers: { count: 1, jobs: WORKER_JOBS } },
   'redis, 2 workers': { mode: 'redis-function', workers: { count: 2, jobs: WORKER_JOBS } },
   'redis, 1 worker -j 8': { mode: 'redis-function', workers: { count: 1, jobs: WIDE_WORKER_JOBS } },
   threads: { mode: 'local-threads' },
@@ -104,9 +107,16 @@ async function sample(
     );
   }
   const { count: workers, jobs } = spec.workers;
-  const module = spec.mode === 'redis-function' ? TASKS : undefined;
+  const module = spec.mode === 'redis-function' ? TASKS : spec.mode === 'bullmq' ? 'bullmq' : undefined;
   const { rate, counts } = await withRedis(async (server) => {
     const { value, counts } = await withWorkers(server.url, queue, workers, jobs, module, async () => {
+      if (spec.mode === 'bullmq')
+        return numberField(
+          await runChild(BULLMQ_CHILD, [String(count), String(warmup), server.url, queue], {
+            timeoutMs: CHILD_TIMEOUT_MS,
+          }),
+          'rate',
+        );
       if (spec.mode !== 'redis-cli')
         return numberField(
           await runChild(CHILD, [spec.mode, String(count), String(warmup), server.url, queue], {

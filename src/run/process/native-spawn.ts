@@ -6,6 +6,8 @@
  * `child_process`. `ANDON_NATIVE_SPAWN=0` turns it off.
  */
 import { EventEmitter } from 'node:events';
+import { closeSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 
@@ -91,6 +93,62 @@ export function warnNotBuiltOnce(): void {
   process.emitWarning(`the native spawner is ${NOT_BUILT}`, { code: 'ANDON_NATIVE_SPAWN' });
 }
 
+/** A native child whose stdout and stderr are pipes to this process. */
+export interface PipedNativeChild extends NativeChild {
+  readonly stdout: Socket;
+  readonly stderr: Socket;
+}
+
+/**
+ * Starts `file` as {@link nativeSpawn} does, its stdout and stderr on two pipes to this process
+ * (only where `nativeStdinAvailable`, whose addon makes pipes). Like a ChildProcess, it emits
+ * 'close' once the process has exited and both pipes have closed (a background process of the
+ * job may hold them open longer).
+ */
+export function nativeSpawnPiped(
+  file: string,
+  args: readonly string[],
+  envp: readonly string[],
+  cwd: string | undefined,
+  stdinFd: number | undefined,
+  argv0: string,
+): PipedNativeChild {
+  const out = nativePipe();
+  let err: { readFd: number; writeFd: number };
+  try {
+    err = nativePipe();
+  } catch (error) {
+    closeSync(out.readFd);
+    closeSync(out.writeFd);
+    throw error;
+  }
+  let child: NativeChild;
+  try {
+    child = nativeSpawn(file, args, envp, cwd, out.writeFd, err.writeFd, stdinFd, argv0);
+  } finally {
+    // The job has its own copies: the pipes end when it (and whatever it started) closes them.
+    closeSync(out.writeFd);
+    closeSync(err.writeFd);
+  }
+  const stdout = new Socket({ fd: out.readFd, readable: true, writable: false });
+  const stderr = new Socket({ fd: err.readFd, readable: true, writable: false });
+  const piped = new EventEmitter() as EventEmitter & { pid: number | undefined; stdout: Socket; stderr: Socket };
+  piped.pid = child.pid;
+  piped.stdout = stdout;
+  piped.stderr = stderr;
+  const closed = (socket: Socket): Promise<void> =>
+    new Promise((resolve) => (socket.closed ? resolve() : socket.once('close', () => resolve())));
+  child.on('error', (error) => {
+    stdout.destroy();
+    stderr.destroy();
+    piped.emit('error', error);
+  });
+  child.on('close', (exitCode, signal) => {
+    void Promise.all([closed(stdout), closed(stderr)]).then(() => piped.emit('close', exitCode, signal));
+  });
+  return piped;
+}
+
 /** An environment as `KEY=value` strings, as execve takes it. */
 export function environmentOf(env: NodeJS.ProcessEnv): string[] {
   const pairs: string[] = [];
@@ -101,8 +159,9 @@ export function environmentOf(env: NodeJS.ProcessEnv): string[] {
 /**
  * Starts `file` (an absolute path) with `args` in a session of its own, stdin from `stdinFd`
  * (only where `nativeStdinAvailable`) or /dev/null, stdout and stderr on the given
- * descriptors. A failed start is reported as Node's spawn reports it: an 'error' event (a turn
- * later) and no pid.
+ * descriptors, `argv0` its argv[0] (the path by default; a program run as a shell would run
+ * it gets the word it was typed as). A failed start is reported as Node's spawn reports it: an
+ * 'error' event (a turn later) and no pid.
  */
 export function nativeSpawn(
   file: string,
@@ -112,12 +171,13 @@ export function nativeSpawn(
   stdoutFd: number,
   stderrFd: number,
   stdinFd?: number,
+  argv0: string = file,
 ): NativeChild {
   const child = new EventEmitter() as EventEmitter & { pid: number | undefined };
   try {
     child.pid = addon!.spawn(
       file,
-      [file, ...args],
+      [argv0, ...args],
       envp,
       cwd ?? null,
       stdoutFd,

@@ -7,7 +7,8 @@
  * job settles when its process has exited and, with pipes, both pipes have closed.
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { closeSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { CommandFailedError, SpawnError, StoppedError } from '../../errors.js';
@@ -19,19 +20,33 @@ import {
   environmentOf,
   nativeSpawn,
   nativeSpawnAvailable,
+  nativeSpawnPiped,
   nativePipe,
   nativeStdinAvailable,
   type NativeChild,
   warnNotBuiltOnce,
 } from './native-spawn.js';
 import { OutputFiles, readOutputFile } from './output-files.js';
+import { ProgramFinder } from './program-path.js';
 import { termseqDuration, type TermStep } from './termseq.js';
 import { Watchdog, WATCHDOG_ENV } from './watchdog.js';
 
+/**
+ * A shell line run without the shell (the CLI's direct exec): `argv` is the line's words, as
+ * /bin/sh would split them. The job is given what /bin/sh would give it: argv[0] as typed,
+ * and its environment as dash passes it on (names that are not identifiers dropped, PWD set).
+ */
+export interface DirectLine {
+  /** The line, shown as the command in results and messages. */
+  readonly line: string;
+  /** The program's absolute path, as the shell's PATH lookup found it. */
+  readonly program: string;
+}
+
 /** A command to run: an argv array (no shell), or a line for `/bin/sh -c`. */
 export type CommandSpec = (
-  | { readonly argv: readonly string[]; readonly shell?: undefined }
-  | { readonly shell: string; readonly argv?: undefined }
+  | { readonly argv: readonly string[]; readonly shell?: undefined; readonly direct?: DirectLine }
+  | { readonly shell: string; readonly argv?: undefined; readonly direct?: undefined }
 ) & {
   /** Working directory. @default process.cwd() */
   readonly cwd?: string;
@@ -133,11 +148,38 @@ interface Job<I> {
 
 /** The program to start and its arguments: the shell for a shell line. */
 function programOf(spec: CommandSpec, shell: string): [string, string[]] {
-  return spec.shell !== undefined ? [shell, ['-c', spec.shell]] : [spec.argv[0]!, spec.argv.slice(1)];
+  if (spec.shell !== undefined) return [shell, ['-c', spec.shell]];
+  return [spec.direct?.program ?? spec.argv[0]!, spec.argv.slice(1)];
 }
 
 function describe(spec: CommandSpec): string {
-  return spec.shell ?? spec.argv.map(shellQuote).join(' ');
+  return spec.shell ?? spec.direct?.line ?? spec.argv.map(shellQuote).join(' ');
+}
+
+/** A name the shell keeps in the environment it passes on. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The environment dash gives a program it runs: only variables whose names are identifiers,
+ * and PWD, which dash keeps if it names the working directory and sets to it otherwise.
+ */
+function shellEnvironment(env: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv {
+  const kept: NodeJS.ProcessEnv = {};
+  for (const key of Object.keys(env)) if (IDENTIFIER.test(key)) kept[key] = env[key];
+  kept.PWD = logicalCwd(env.PWD, cwd);
+  return kept;
+}
+
+function logicalCwd(pwd: string | undefined, cwd: string): string {
+  const physical = realpathSync(cwd);
+  if (pwd === undefined || !isAbsolute(pwd)) return physical;
+  try {
+    const a = statSync(pwd);
+    const b = statSync(physical);
+    return a.ino === b.ino && a.dev === b.dev ? pwd : physical;
+  } catch {
+    return physical;
+  }
 }
 
 function spawnError(
@@ -173,6 +215,12 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
   #baseEnv: NodeJS.ProcessEnv | undefined;
   /** The same as `KEY=value` strings, for the native spawner. */
   #baseEnvp: string[] | undefined;
+  /** The base environment as /bin/sh passes it on, for direct-exec jobs in the pool's directory. */
+  #directEnv: NodeJS.ProcessEnv | undefined;
+  #directEnvp: string[] | undefined;
+  /** Programs found on the jobs' PATH, for the native spawner. */
+  #programs: ProgramFinder | undefined;
+  #programsPath: string | undefined;
   /** Process groups of jobs whose process has not exited yet. */
   readonly #live = new Set<number>();
   /** Output files of jobs that have not exited yet. */
@@ -235,6 +283,34 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
   }
 
   /**
+   * The absolute path the native spawner can start for `file`, or undefined: a shell or an
+   * absolute path as given; a bare program name looked up on the job's PATH as execvp would
+   * (program-path.ts), where that is plain. Anything else starts through child_process.
+   */
+  #nativeProgram(spec: CommandSpec, file: string, baseEnv: NodeJS.ProcessEnv): string | undefined {
+    if (file.startsWith('/')) return file;
+    if (spec.argv === undefined || file.includes('/')) return undefined;
+    const path = spec.env?.PATH ?? baseEnv.PATH;
+    if (this.#programs === undefined || this.#programsPath !== path) {
+      this.#programs = new ProgramFinder(path);
+      this.#programsPath = path;
+    }
+    return this.#programs.find(file);
+  }
+
+  /**
+   * The environment a job starts from, built once: this process's and the pool's variables,
+   * or for a direct-exec job, the same as /bin/sh would pass them on.
+   */
+  #baseEnvOf(spec: CommandSpec, watchdog: Watchdog): NodeJS.ProcessEnv {
+    const base = (this.#baseEnv ??= { ...process.env, ...this.#options.env, [WATCHDOG_ENV]: watchdog.marker });
+    if (spec.direct === undefined) return base;
+    const cwd = spec.cwd ?? this.#options.cwd ?? process.cwd();
+    if (spec.cwd !== undefined) return shellEnvironment(base, cwd);
+    return (this.#directEnv ??= shellEnvironment(base, cwd));
+  }
+
+  /**
    * The native spawner's environment. A job's own variables that the base lacks (GNU's
    * PARALLEL_SEQ, on every CLI job) are appended to the base's pairs, built once, instead of
    * copying the whole environment per job.
@@ -244,7 +320,12 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     own: Readonly<Record<string, string>> | undefined,
     merged: () => NodeJS.ProcessEnv,
   ): string[] {
-    const base = (this.#baseEnvp ??= environmentOf(baseEnv));
+    const base =
+      baseEnv === this.#baseEnv
+        ? (this.#baseEnvp ??= environmentOf(baseEnv))
+        : baseEnv === this.#directEnv
+          ? (this.#directEnvp ??= environmentOf(baseEnv))
+          : environmentOf(baseEnv);
     if (own === undefined) return base;
     const keys = Object.keys(own);
     if (keys.some((key) => Object.hasOwn(baseEnv, key))) return environmentOf(merged());
@@ -261,7 +342,7 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     const options = this.#options;
     const [file, args] = programOf(spec, options.shell);
     const cwd = spec.cwd ?? options.cwd;
-    const baseEnv = (this.#baseEnv ??= { ...process.env, ...options.env, [WATCHDOG_ENV]: watchdog.marker });
+    const baseEnv = this.#baseEnvOf(spec, watchdog);
     // Merged only where it is used: the native spawner appends a job's own variables instead.
     const merged = (): NodeJS.ProcessEnv =>
       spec.env === undefined ? baseEnv : { ...baseEnv, ...spec.env, [WATCHDOG_ENV]: watchdog.marker };
@@ -271,14 +352,22 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     const pipe = fed && nativeStdinAvailable ? nativePipe() : undefined;
     let child: ChildProcess | NativeChild;
     try {
-      if (files !== undefined && nativeSpawnAvailable && file.startsWith('/') && (!fed || pipe !== undefined)) {
+      const native =
+        nativeSpawnAvailable && (!fed || pipe !== undefined) ? this.#nativeProgram(spec, file, baseEnv) : undefined;
+      if (native !== undefined && (files !== undefined || nativeStdinAvailable)) {
         const envp = this.#envpOf(baseEnv, spec.env, merged);
-        child = nativeSpawn(file, args, envp, cwd, files.stdout, files.stderr, pipe?.readFd);
+        // argv[0] as the job was given it (`true`, not /usr/bin/true), as execvp and the shell pass it.
+        const argv0 = spec.argv?.[0] ?? file;
+        child =
+          files === undefined
+            ? nativeSpawnPiped(native, args, envp, cwd, pipe?.readFd, argv0)
+            : nativeSpawn(native, args, envp, cwd, files.stdout, files.stderr, pipe?.readFd, argv0);
       } else {
         if (files !== undefined && file.startsWith('/')) warnNotBuiltOnce();
         const input = pipe?.readFd ?? (fed ? 'pipe' : 'ignore');
         const stdio: StdioOptions = files === undefined ? [input, 'pipe', 'pipe'] : [input, files.stdout, files.stderr];
-        child = spawn(file, args, { detached: true, stdio, cwd, env: merged() });
+        const argv0 = spec.direct === undefined ? {} : { argv0: spec.argv[0] };
+        child = spawn(file, args, { detached: true, stdio, cwd, env: merged(), ...argv0 });
       }
     } catch (error) {
       if (pipe !== undefined) closeSync(pipe.writeFd);
@@ -420,6 +509,8 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
     this.#watchdog = undefined;
     this.#baseEnv = undefined;
     this.#baseEnvp = undefined;
+    this.#directEnv = undefined;
+    this.#directEnvp = undefined;
   }
 
   #closeFiles(files: OutputFiles): void {
