@@ -24,6 +24,8 @@ export type Grouping =
       readonly jobs: number;
       /** `-n N` with them: at most N records per line. */
       readonly maxValues?: number;
+      /** `-X`: how many times each value is written, and the characters its words add besides it. */
+      readonly perValue?: { readonly copies: number; readonly text: number };
     };
 
 /** Which ends of a value `--trim` removes white space from. */
@@ -106,7 +108,8 @@ class LineFiller {
 
   /** Adds a record; returns the line it filled up, if it did. */
   add(values: string[]): string[] | undefined {
-    const adds = lengthOf(values);
+    const { copies, text } = this.#grouping.perValue ?? { copies: 1, text: 0 };
+    const adds = lengthOf(values) * copies + text * values.length;
     let full: string[] | undefined;
     const atMost = this.#grouping.maxValues ?? Number.POSITIVE_INFINITY;
     if (this.#line.length > 0 && (this.#length + adds > this.#room || this.#line.length >= atMost)) {

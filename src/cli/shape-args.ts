@@ -92,7 +92,38 @@ export function linesPerJob(values: ReadonlyMap<string, string>): number | undef
   return option === '-l' ? Math.max(1, lines) : lines;
 }
 
-function groupingOf(values: ReadonlyMap<string, string>, flags: ReadonlySet<string>, jobs: number): Grouping {
+/**
+ * The command line's length without its values, for -m/-X's budget. With -X the words it
+ * repeats are counted with each value instead (and the last one's trailing space with them).
+ */
+function commandLengthOf(command: string, flags: ReadonlySet<string>): number {
+  const repeated = flags.has('contextReplace') ? contextWords(command) : [];
+  return repeated.length === 0 ? command.length : command.length - repeated.join('').length - 1;
+}
+
+/** The words of `command` that hold a replacement string: -X repeats each of them per value. */
+function contextWords(command: string): string[] {
+  return command.split(' ').filter((word) => /\{[^{}]*\}/.test(word));
+}
+
+/**
+ * With -X, what each value costs: it is written once per word -X repeats, each time with the
+ * text around the replacement string (`pict{}.jpg`: 8 characters). GNU parallel counts it
+ * against -s too.
+ */
+function contextText(command: string, flags: ReadonlySet<string>): { copies: number; text: number } | undefined {
+  if (!flags.has('contextReplace')) return undefined;
+  const words = contextWords(command);
+  const text = words.reduce((sum, word) => sum + word.replace(/\{[^{}]*\}/g, '').length, 0);
+  return { copies: Math.max(1, words.length), text };
+}
+
+function groupingOf(
+  values: ReadonlyMap<string, string>,
+  flags: ReadonlySet<string>,
+  jobs: number,
+  perValue: { copies: number; text: number } | undefined,
+): Grouping {
   const several = ['maxArgs', 'maxReplaceArgs'].filter((key) => values.has(key));
   const filling = ['multiple', 'contextReplace', 'xargs'].filter((flag) => flags.has(flag));
   const lines = linesPerJob(values);
@@ -117,6 +148,7 @@ function groupingOf(values: ReadonlyMap<string, string>, flags: ReadonlySet<stri
       maxChars,
       spread: filling[0] !== 'xargs',
       jobs,
+      ...(perValue === undefined ? {} : { perValue }),
       ...(count === undefined ? {} : { maxValues: count }),
     };
   return { kind: 'one' };
@@ -142,8 +174,8 @@ export function shapePlan(
       // With named columns GNU parallel splits at tabs unless told otherwise.
       ...columnsPlan(values, flags, namedColumns),
       skipBlank: flags.has('noRunIfEmpty'),
-      grouping: groupingOf(values, flags, jobs),
-      commandLength: command.length,
+      grouping: groupingOf(values, flags, jobs, contextText(command, flags)),
+      commandLength: commandLengthOf(command, flags),
     },
     // -L (not -l) puts its lines in as -X does unless -m or --xargs is given, as in GNU parallel.
     contextReplace:

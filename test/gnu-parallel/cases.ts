@@ -324,6 +324,10 @@ export const LINES: readonly ComparedLine[] = [
   // --load and --noswap hold new jobs on a busy or swapping machine; a limit this high always starts.
   line('TOOL --load 100000 echo load is less than {} job per cpu ::: 1'),
   line('TOOL --noswap echo the system is not swapping ::: now'),
+  // -X counts each value's repeated words against -s, as GNU parallel does.
+  line('seq -w 0 9999 | TOOL -X rm pict{}.jpg 2>/dev/null'),
+  line("seq -w 0 30000 | TOOL -k --dry-run -X echo a{}b c{}dd | awk '{print NF, length($0)}'"),
+  line("seq 0 50000 | TOOL -k --dry-run -X 'x{}' '{}' | awk '{print NF, length($0)}'"),
   // --group-by (man page): consecutive lines with the same value make one record.
   line('tail -n +2 table.csv | TOOL --pipe --colsep , --group-by 1 -kN1 wc'),
   line('cat table.csv | TOOL --pipe --colsep , --header : --group-by 1 -kN1 wc'),
