@@ -23,7 +23,7 @@ import { type StartGates, startGatesOf } from './start-gates.js';
 import { type ServePlan, servePlanOf } from './serve-args.js';
 import { failedJobsOf, type RetryPlan } from './retry-failed.js';
 import { scanOptions, type ScannedOptions } from './option-scan.js';
-import { shapePlan, type ShapePlan, withRenamedStrings } from './shape-args.js';
+import { shapePlan, type ShapePlan, withBareTags, withRenamedStrings } from './shape-args.js';
 import { parseReport, type ReportPlan } from './report-args.js';
 import { parseStatus, parseStop, type StatusPlan, type StopPlan } from './control-args.js';
 import { pipePlan, type PipePlan } from './pipe-args.js';
@@ -154,12 +154,14 @@ export function parseCommandLine(
   const words = readCommandWords(effective, options.end, separators);
   // -a FILE is a :::: FILE before the command line's own sources.
   const argFiles: SourceSpec[] = (options.lists.get('argFile') ?? []).map((path) => ({ kind: 'file', path }));
-  const command = options.flags.has('quote')
+  const written = options.flags.has('quote')
     ? quotedCommand(words.words ?? [], options)
     : withRenamedStrings(words.command, options.values);
+  const { command, definitions } = withBareTags(written, options.lists.get('rpl'));
+  const lists = definitions === undefined ? options.lists : new Map([...options.lists, ['rpl', [...definitions]]]);
   return assembleRunPlan(
     argv,
-    options,
+    { ...options, lists },
     { command, words: words.words, sources: [...argFiles, ...words.sources] },
     cores,
   );

@@ -231,3 +231,24 @@ function withPerlBrackets(command: string, parens: string | undefined): string {
     (_, inner: string) => `{=${inner}=}`,
   );
 }
+
+/**
+ * `--rpl` tags without braces (GNU's `--rpl '.. s:\.[^.]+$::'`, which then stands for itself
+ * anywhere in the command): each is given an internal braced tag, and the command is written
+ * with it, so the template finds it as any other replacement string.
+ */
+export function withBareTags(
+  command: string,
+  definitions: readonly string[] | undefined,
+): { command: string; definitions: readonly string[] | undefined } {
+  if (definitions === undefined) return { command, definitions };
+  let rewritten = command;
+  const braced = definitions.map((definition, n) => {
+    const bare = /^\s*([^\s{][^\s]*)\s+(.*)$/s.exec(definition);
+    if (bare === null) return definition;
+    const tag = `{\u0001rpl${n}}`;
+    rewritten = rewritten.replaceAll(bare[1]!, tag);
+    return `${tag} ${bare[2]}`;
+  });
+  return { command: rewritten, definitions: braced };
+}

@@ -281,7 +281,7 @@ export function definedRules(definitions: readonly string[]): readonly CompiledR
     const tag = /^\s*(\{[^\s{}]+\})\s+(.*)$/s.exec(definition);
     if (tag === null)
       throw new OptionError(
-        `--rpl '${definition}': give a tag in braces and a Perl expression, e.g. --rpl '{..} s:\\.[^.]+$::'`,
+        `--rpl '${definition}': give a tag and a Perl expression after it, e.g. --rpl '{..} s:\\.[^.]+$::'`,
       );
     const [, key, expression] = tag as unknown as [string, string, string];
     if (!/[()]/.test(key)) {

@@ -398,7 +398,7 @@ export const CASES: readonly BadInput[] = [
   {
     area: 'command line',
     input: '--rpl without an expression',
-    expected: /^andon: --rpl 'tag': give a tag in braces and a Perl expression/,
+    expected: /^andon: --rpl 'tag': give a tag and a Perl expression after it/,
     run: () => cli(['--rpl', 'tag', 'echo', ':::', 'abc']),
   },
   {

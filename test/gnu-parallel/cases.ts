@@ -346,6 +346,9 @@ export const LINES: readonly ComparedLine[] = [
   line("TOOL -k --retries 2 'echo try {} {#}; test -e {}.seen || { touch {}.seen; exit 1; }' ::: x y"),
   // {= perl =} and --rpl: the Perl GNU's documentation uses most (s///, y///, $_++, $_ OP= N, uc/lc)
   line("TOOL --rpl '{%(.*?)} s/$$1//' echo {%.tar.gz} ::: my.tar.gz"),
+  // A tag without braces stands for itself anywhere in the command.
+  line("TOOL --rpl '.. s:\\.[^.]+$::;s:\\.[^.]+$::;' echo '..' ::: foo.tar.gz"),
+  line("TOOL --rpl '.. s:\\.[^.]+$::' --rpl 'XX s/o/0/g' echo '..' XX ::: foo.tar.gz"),
   line("TOOL --rpl '{:%(.+?)} s:$$1(\\.[^/]+)*$::' echo {:%_file} ::: my_file.tar.gz"),
   line(
     "TOOL -n3 --rpl '{/:%(.*?)} s:.*/(.*)$$1(\\.[^/]+)*$:$1:' echo job {#}: {2} {2.} {3/:%_1} ::: a/b.c c/d.e f/g_1.h.i",
