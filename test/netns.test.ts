@@ -11,7 +11,7 @@
  * worker was cut off for longer than the lock may run twice, once on each side of the cut.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -27,56 +27,11 @@ import {
   startRedisOn,
   startRelay,
 } from './helpers/netns.js';
+import { eventsOf, job, jobLog, range, runningOn, until, WORKERS, type WorkerHost } from './helpers/netns-jobs.js';
 import { isAlive, waitUntilGone } from './helpers/processes.js';
 import { redisServer } from './helpers/redis.js';
 
 const skip = netnsSkip !== false ? netnsSkip : redisServer === undefined ? 'redis-server is not installed' : false;
-const WORKERS = ['w1', 'w2', 'w3'] as const;
-type WorkerHost = (typeof WORKERS)[number];
-const range = (n: number): string[] => Array.from({ length: n }, (_, i) => String(i + 1));
-
-/** Polls what no event announces (files the jobs write, keys in Redis). */
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const started = performance.now();
-  while (!(await check())) {
-    if (performance.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** What the jobs noted: each start (with the host and the job's shell pid) and each end. */
-interface Events {
-  readonly starts: Map<number, { host: string; pid: number }[]>;
-  readonly dones: Map<number, string[]>;
-}
-
-function eventsOf(work: string): Events {
-  const starts = new Map<number, { host: string; pid: number }[]>();
-  const dones = new Map<number, string[]>();
-  const path = join(work, 'events');
-  if (!existsSync(path)) return { starts, dones };
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const [what, seq, host, pid] = line.split(' ');
-    if (seq === undefined || host === undefined) continue;
-    if (what === 'start') starts.set(Number(seq), [...(starts.get(Number(seq)) ?? []), { host, pid: Number(pid) }]);
-    if (what === 'done') dones.set(Number(seq), [...(dones.get(Number(seq)) ?? []), host]);
-  }
-  return { starts, dones };
-}
-
-/** Job-log records (header skipped): seq and exit code. */
-function jobLog(path: string): { seq: number; exit: number }[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .slice(1)
-    .filter((line) => line !== '')
-    .map((line) => {
-      const fields = line.split('\t');
-      return { seq: Number(fields[0]), exit: Number(fields[6]) };
-    });
-}
-
 /** The torture run's first invariant: every job 1..n in the job log exactly once, exit 0, and it did finish. */
 function assertLoggedOnce(work: string, log: string, n: number): void {
   const records = jobLog(log);
@@ -88,26 +43,6 @@ function assertLoggedOnce(work: string, log: string, n: number): void {
   );
   const { dones } = eventsOf(work);
   for (const { seq } of records) assert.ok(dones.has(seq), `job ${seq} is logged done and did finish`);
-}
-
-/**
- * A job that notes its start and end; on a host named in `holdOn` it first waits while
- * WORK/hold exists, so that it is still running when that host is cut off or killed.
- */
-function job(work: string, body: string, holdOn: WorkerHost | undefined = undefined): string {
-  const hold =
-    holdOn === undefined
-      ? ''
-      : `if [ "$ANDON_NETNS_HOST" = ${holdOn} ]; then while [ -e ${work}/hold ]; do sleep 0.1; done; fi; `;
-  return `echo start {} $ANDON_NETNS_HOST $$ >> ${work}/events; ${hold}${body}; echo done {} $ANDON_NETNS_HOST >> ${work}/events`;
-}
-
-/** The jobs that started on `host` and have not finished: seq and the job's shell pid. */
-function runningOn(work: string, host: WorkerHost): { seq: number; pid: number }[] {
-  const { starts, dones } = eventsOf(work);
-  return [...starts].flatMap(([seq, runs]) =>
-    runs.filter((run) => run.host === host && !dones.get(seq)?.includes(host)).map((run) => ({ seq, pid: run.pid })),
-  );
 }
 
 /** Waits a fixed time: only where the scenario itself is a duration (a cut of 10 s). */
