@@ -413,4 +413,47 @@ describe('Redis backend across network namespaces', { skip }, () => {
     cutOff.kill('SIGTERM');
     assert.equal((await cutOff.exited).code, 0);
   });
+
+  it('Ctrl+C at a submitter that is itself cut off: exit 130 after the grace period and the force allowance, closed within 2 s; its jobs on the workers stop once its lease runs out, and its waiting jobs never run', async () => {
+    const work = workDir();
+    const queue = newQueue();
+    const log = join(work, 'run.log');
+    // The lease lives 5 s + the reconnect timeout (3 s) after the last renewal that got through.
+    const { command, submitter } = await fourThenHold(queue, work, log, 12, [
+      '--reconnect-timeout',
+      '3',
+      '--grace',
+      '1',
+    ]);
+    network.cut('sub');
+    const sentAt = performance.now();
+    submitter.kill('SIGINT');
+    await submitter.waitForStderrLine(/4 done, 0 failed, 8 cancelled/);
+    const summaryAt = performance.now();
+    const exit = await submitter.exited;
+    const exitAt = performance.now();
+    assert.equal(exit.status, 130, exit.stderr);
+    // Grace (1 s), then the force allowance for jobs that cannot be reached (termseq + 5 s).
+    assert.ok(summaryAt - sentAt < 12_000, `summary after ${Math.round(summaryAt - sentAt)} ms`);
+    // Then closing may wait 2 s in all for a server that does not answer, not 2 s for each of
+    // its steps; the margin is for a loaded machine.
+    assert.ok(exitAt - summaryAt < 4_000, `exit ${Math.round(exitAt - summaryAt)} ms after the summary`);
+    await Promise.all([...workers.values()].map((child) => child.waitForStderrLine(/is gone .*; stopping them/)));
+    await assertNoneLeft();
+    const redisClient = client();
+    try {
+      await until(
+        'the queue to be empty',
+        async () =>
+          (await redisClient.llen(`bull:${queue}:wait`)) + (await redisClient.llen(`bull:${queue}:active`)) === 0,
+      );
+    } finally {
+      redisClient.disconnect();
+    }
+    assert.equal(eventsOf(work).starts.size, 8, 'the 4 jobs still waiting never ran');
+    assert.equal(jobLog(log).length, 4, 'only what finished before the cut is logged');
+    network.restore('sub');
+    rmSync(join(work, 'hold'));
+    await assertResumeExact(queue, work, log, command, 12);
+  });
 });

@@ -242,3 +242,13 @@ export async function within(promise: Promise<unknown> | undefined, ms: number):
   await Promise.race([promise.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
 }
+
+/**
+ * A time budget shared by several steps: what is left of `ms`, in ms (never below 0). Closing
+ * takes several round trips, and a server that does not answer must cost the budget once, not
+ * once per step.
+ */
+export function budget(ms: number): () => number {
+  const end = performance.now() + ms;
+  return () => Math.max(0, end - performance.now());
+}
