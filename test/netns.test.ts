@@ -456,4 +456,34 @@ describe('Redis backend across network namespaces', { skip }, () => {
     rmSync(join(work, 'hold'));
     await assertResumeExact(queue, work, log, command, 12);
   });
+
+  it('SIGTERM to a worker whose link is cut: it ends its jobs after the grace period and exits 1 once it notices, saying they could not be handed back, not after its reconnect timeout; the others run them', async () => {
+    const work = workDir();
+    const queue = newQueue();
+    const log = join(work, 'run.log');
+    const { cutOff, command, submitter, held } = await holdTwoOnW1(queue, work, log, 12, ['--grace', '1']);
+    await worker('w2', queue, ['-j', '2']);
+    network.cut('w1');
+    const sentAt = performance.now();
+    cutOff.kill('SIGTERM');
+    const gone = await cutOff.exited;
+    const stopMs = performance.now() - sentAt;
+    assert.equal(gone.code, 1, gone.stderr);
+    assert.match(gone.stderr, /is unreachable: running jobs were ended and cannot be handed back/);
+    // Grace (1 s), the heartbeat noticing the silence (up to 6 s), the wind-down (up to 5 s),
+    // not its reconnect timeout (30 s); the margin is for a loaded machine.
+    assert.ok(stopMs < 20_000, `stopped in ${Math.round(stopMs)} ms`);
+    workers.delete('w1');
+    await waitUntilGone(
+      held.map(({ pid }) => pid),
+      5_000,
+    );
+    await until("w1's jobs done elsewhere", doneElsewhere(work, held));
+    const exit = await submitter.exited;
+    assert.equal(exit.code, 0, exit.stderr);
+    assertLoggedOnce(work, log, 12);
+    await assertNoneLeft();
+    rmSync(join(work, 'hold'));
+    await assertResumeExact(queue, work, log, command, 12);
+  });
 });

@@ -38,6 +38,8 @@ const FAULTS = [
   'cut-submitter',
   'ctrl-c',
   'ctrl-c-worker-cut',
+  'ctrl-c-submitter-cut',
+  'sigterm-worker-cut',
   'latency-and-loss',
 ] as const;
 type Fault = (typeof FAULTS)[number];
@@ -181,6 +183,16 @@ async function applyFault(
       submitter.kill('SIGINT');
       // Exit 0 if every job had finished before the signal landed.
       return { codes: [130, 0], undo: async () => network.restore('w1') };
+    case 'ctrl-c-submitter-cut':
+      // Its stop reaches no worker: its lease (5 s + its reconnect timeout of 3 s) stops its jobs.
+      network.cut('sub');
+      submitter.kill('SIGINT');
+      return { codes: [130, 0], undo: async () => network.restore('sub') };
+    case 'sigterm-worker-cut':
+      // w1 cannot hand its jobs back: it ends them and exits; they return through the stalled check.
+      network.cut('w1');
+      r.workers.get('w1')?.kill('SIGTERM');
+      return { codes: [0], undo: async () => network.restore('w1') };
     case 'ctrl-c':
       submitter.kill('SIGINT');
       return { codes: [130, 0], undo: nothing };
@@ -222,6 +234,13 @@ async function leftRunning(lab: Lab, r: Running): Promise<string[]> {
   if (r.s.fault === 'cut-worker-for-good' && w1 !== undefined) {
     const gone = await within(w1.exited, 30_000, 'w1 giving up');
     if (gone.code !== 1) problems.push(`w1, cut off for good, exited ${gone.code ?? gone.signal}, expected 1`);
+    r.workers.delete('w1');
+  }
+  if (r.s.fault === 'sigterm-worker-cut' && w1 !== undefined) {
+    // 0 if it had no job to hand back, 1 if it had to end some it could not hand back.
+    const gone = await within(w1.exited, 30_000, 'w1 stopping while cut off');
+    if (gone.code !== 0 && gone.code !== 1)
+      problems.push(`w1, stopped while cut off, exited ${gone.code ?? gone.signal}`);
     r.workers.delete('w1');
   }
   const except = [...r.workers.values()].map((child) => child.pid);
@@ -267,6 +286,12 @@ async function stopWorkers(r: Running): Promise<string[]> {
   return problems;
 }
 
+/** w1's own options: a short reconnect timeout when it is cut off for good, a short grace when stopped while cut off. */
+function w1Args(fault: Fault): string[] {
+  if (fault === 'cut-worker-for-good') return ['--reconnect-timeout', '3'];
+  return fault === 'sigterm-worker-cut' ? ['--grace', '1'] : [];
+}
+
 /** Runs one scenario; returns what went wrong. */
 async function runOne(lab: Lab, s: NetScenario, dir: string): Promise<string[]> {
   const work = mkdtempSync(join(dir, `seed${s.seed}-`));
@@ -284,14 +309,12 @@ async function runOne(lab: Lab, s: NetScenario, dir: string): Promise<string[]> 
   try {
     if (s.fault === 'latency-and-loss') lab.network.lossy(1);
     for (const { host, slots } of s.workers)
-      await startWorker(
-        lab,
-        r,
-        host,
-        slots,
-        host === 'w1' && s.fault === 'cut-worker-for-good' ? ['--reconnect-timeout', '3'] : [],
-      );
-    const submitter = submit(lab, r, s.fault === 'cut-submitter' ? ['--reconnect-timeout', '20'] : []);
+      await startWorker(lab, r, host, slots, host === 'w1' ? w1Args(s.fault) : []);
+    const reconnect = {
+      'cut-submitter': ['--reconnect-timeout', '20'],
+      'ctrl-c-submitter-cut': ['--reconnect-timeout', '3'],
+    };
+    const submitter = submit(lab, r, reconnect[s.fault as keyof typeof reconnect] ?? []);
     let ended = false;
     void submitter.exited.then(() => (ended = true));
     await until('the moment of the fault', () => ended || jobLog(r.log).length >= s.afterLogged, 60_000);
