@@ -269,7 +269,8 @@ describe('Redis backend across network namespaces', { skip }, () => {
     network.restore('sub');
     const exit = await submitter.exited;
     assert.equal(exit.code, 0, exit.stderr);
-    assert.match(exit.stderr, /reconnected to Redis/);
+    // No "reconnected" line is promised: the event reader's own connection may outlive the cut
+    // and bring every outcome before the watched one is back, and the run then ends first.
     assertLoggedOnce(work, log, 12);
     assert.ok(
       [...eventsOf(work).starts.values()].every((runs) => runs.length === 1),
@@ -366,7 +367,7 @@ describe('Redis backend across network namespaces', { skip }, () => {
     const log = join(work, 'run.log');
     const { command, submitter, held } = await holdTwoOnW1(queue, work, log, 20);
     await worker('w2', queue, ['-j', '2']);
-    const killed = network.killHost('w1');
+    const killed = await network.killHost('w1');
     assert.ok(killed.length >= 4, `worker, watchdog and two jobs at least: ${killed.join(' ')}`);
     workers.delete('w1');
     await waitUntilGone(killed, 5_000);

@@ -253,17 +253,26 @@ export class Network {
     });
   }
 
-  /** SIGKILL to every process on the host, as a machine that loses power. */
-  killHost(name: string): number[] {
-    const pids = this.pids(name);
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
+  /**
+   * SIGKILL to every process on the host, as a machine that loses power. The kills are not one
+   * instant: a shell listed alive may fork (a job's `sleep`) before its SIGKILL lands, so the
+   * host is listed again until nothing is left on it.
+   */
+  async killHost(name: string): Promise<number[]> {
+    const killed: number[] = [];
+    // Bounded: a host that keeps forking faster than it is killed is a bug, not a reason to hang.
+    for (let pids = this.pids(name), round = 0; pids.length > 0 && round < 200; pids = this.pids(name), round++) {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+          killed.push(pid);
+        } catch {
+          // gone already
+        }
       }
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    return pids;
+    return killed;
   }
 
   /** Kills whatever still runs in the network's namespaces and deletes them. Idempotent. */

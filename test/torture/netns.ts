@@ -162,7 +162,7 @@ async function applyFault(
       network.cut('w1');
       return { codes: [0], undo: nothing };
     case 'kill-worker-host':
-      network.killHost('w1');
+      await network.killHost('w1');
       r.workers.delete('w1');
       return { codes: [0], undo: nothing };
     case 'restart-redis':
