@@ -220,9 +220,13 @@ export class Network {
     ip('-n', this.#switch, 'link', 'set', `p-${name}`, 'down');
   }
 
-  /** Plugs the host back in. */
+  /**
+   * Plugs the host back in. Neighbour entries that failed during the cut would answer the next
+   * connection with EHOSTUNREACH for a while; they are flushed, as a real cable does not keep them.
+   */
   restore(name: string): void {
     ip('-n', this.#switch, 'link', 'set', `p-${name}`, 'up');
+    for (const host of this.#hosts.values()) run('ip', ['-n', host.namespace, 'neigh', 'flush', 'all']);
   }
 
   /** Drops `percent` % of the packets each host sends on its link, at random; 0 ends it. */
