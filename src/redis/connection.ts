@@ -138,7 +138,9 @@ const HEARTBEAT_TIMEOUT_MS = 5_000;
 /**
  * Watches a connected client for losses and gives up after `timeoutMs` without a connection.
  * A closed socket is a loss; so is a server that stops answering (a silent network partition
- * closes nothing): then the watch drops the socket itself, and the client reconnects.
+ * closes nothing): then the watch drops the socket itself, and the client reconnects. Times are
+ * this process's monotonic clock: a step of the wall clock (NTP, a suspended VM) must neither
+ * hide an unanswered PING nor invent one.
  */
 export class ConnectionWatch {
   readonly #client: Redis;
@@ -156,7 +158,7 @@ export class ConnectionWatch {
     this.#onClose = () => {
       this.#pingSentAt = undefined;
       if (this.#closed || this.#lostAt !== undefined) return;
-      this.#lostAt = Date.now();
+      this.#lostAt = performance.now();
       events.lost(
         `andon: lost the connection to Redis at ${where}; reconnecting for up to ${formatDuration(timeoutMs)}`,
       );
@@ -173,7 +175,7 @@ export class ConnectionWatch {
     this.#onReady = () => {
       if (this.#closed || this.#lostAt === undefined) return;
       clearTimeout(this.#timer);
-      const downFor = Date.now() - this.#lostAt;
+      const downFor = performance.now() - this.#lostAt;
       this.#lostAt = undefined;
       events.back(`andon: reconnected to Redis at ${where} after ${formatDuration(downFor)}`);
     };
@@ -201,10 +203,10 @@ export class ConnectionWatch {
     if (this.#closed || this.#lostAt !== undefined || this.#client.status !== 'ready') return;
     if (this.#pingSentAt !== undefined) {
       // No answer: drop the socket, which counts as a loss, and let the client reconnect.
-      if (Date.now() - this.#pingSentAt > HEARTBEAT_TIMEOUT_MS) this.#client.disconnect(true);
+      if (performance.now() - this.#pingSentAt > HEARTBEAT_TIMEOUT_MS) this.#client.disconnect(true);
       return;
     }
-    const sentAt = (this.#pingSentAt = Date.now());
+    const sentAt = (this.#pingSentAt = performance.now());
     this.#client.ping().then(
       () => {
         if (this.#pingSentAt === sentAt) this.#pingSentAt = undefined;
@@ -239,4 +241,14 @@ export async function within(promise: Promise<unknown> | undefined, ms: number):
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([promise.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
+}
+
+/**
+ * A time budget shared by several steps: what is left of `ms`, in ms (never below 0). Closing
+ * takes several round trips, and a server that does not answer must cost the budget once, not
+ * once per step.
+ */
+export function budget(ms: number): () => number {
+  const end = performance.now() + ms;
+  return () => Math.max(0, end - performance.now());
 }

@@ -16,7 +16,7 @@ import type { NoticeWriter } from '../interrupt/coordinator.js';
 import type { Executor, TaskContext } from '../run/executor.js';
 import type { StopReason } from '../stop/token.js';
 import type { RemoteCodec, RemoteOutput } from './codecs.js';
-import { within, type QueueTarget } from './connection.js';
+import { budget, within, type QueueTarget } from './connection.js';
 import {
   EVENT_STREAM_LENGTH,
   JOB_NAME,
@@ -131,8 +131,8 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
   }
 
   /** Gives the run's lease up, deleting it unless the run failed (the server is then gone). */
-  async #endLease(): Promise<void> {
-    await this.#connection?.endLease(this.#broken === undefined);
+  async #endLease(ms = CLOSE_WITHIN_MS): Promise<void> {
+    await this.#connection?.endLease(this.#broken === undefined, ms);
   }
 
   /** A run with no worker would wait in silence: say what to start. */
@@ -231,11 +231,13 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     const left = [...this.#pending.entries()];
     for (const [, pending] of left) pending.settle({ error: new StoppedError('stop') });
     const connection = this.#connection;
+    // One budget for every step: a server cut off (not yet noticed as lost) costs it once.
+    const remaining = budget(CLOSE_WITHIN_MS);
     if (this.#broken === undefined && connection !== undefined && !connection.lost) {
-      await within(Promise.all(left.map(([jobId]) => this.#removeIfWaiting(connection, jobId))), CLOSE_WITHIN_MS);
+      await within(Promise.all(left.map(([jobId]) => this.#removeIfWaiting(connection, jobId))), remaining());
     }
-    await this.#endLease();
-    await this.#closeConnection();
+    await this.#endLease(remaining());
+    await this.#closeConnection(remaining());
   }
 
   async #add(jobId: string, pending: PendingJob): Promise<void> {
@@ -334,9 +336,9 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     this.#connection?.session.client.disconnect();
   }
 
-  async #closeConnection(): Promise<void> {
+  async #closeConnection(ms = CLOSE_WITHIN_MS): Promise<void> {
     const connection = this.#connection;
     this.#connection = undefined;
-    await connection?.close();
+    await connection?.close(ms);
   }
 }

@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { QueueEvents } from 'bullmq';
 import {
+  budget,
   connectRedis,
   ConnectionWatch,
   endClient,
@@ -48,11 +49,12 @@ export class RedisSession {
     return new RedisSession(backend, modules, client, queueEvents, watch);
   }
 
-  /** Closes the event reader and the connection, within a few seconds even if the server is gone. */
-  async close(): Promise<void> {
+  /** Closes the event reader and the connection, within `ms` in all even if the server is gone. */
+  async close(ms = CLOSE_WITHIN_MS): Promise<void> {
+    const left = budget(ms);
     this.watch.close();
-    await within(this.events.close(), CLOSE_WITHIN_MS);
-    await endClient(this.client, CLOSE_WITHIN_MS);
+    await within(this.events.close(), left());
+    await endClient(this.client, left());
   }
 }
 

@@ -60,7 +60,7 @@ export class StopEvents {
   readonly #stoppedRuns = new Map<string, Remembered>();
 
   /** `now` is the clock the time limits are measured by (for tests). */
-  constructor(now: () => number = Date.now) {
+  constructor(now: () => number = () => performance.now()) {
     this.#now = now;
   }
 

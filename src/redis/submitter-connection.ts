@@ -4,7 +4,7 @@
  * for, and the lease of the run submitting over it. Closing it ends them all.
  */
 import type { Queue, QueueEventsProducer } from 'bullmq';
-import { within } from './connection.js';
+import { budget, within } from './connection.js';
 import { RUN_LEASE_MS, RUN_LEASE_RENEW_MS, runLeaseKey } from './protocol.js';
 import { CLOSE_WITHIN_MS, type RedisSession } from './session.js';
 
@@ -56,21 +56,22 @@ export class SubmitterConnection {
    * Gives the lease up: the run is over, its workers need not watch it. The key is deleted
    * when `release` is set and the server answers; else it expires on its own.
    */
-  async endLease(release: boolean): Promise<void> {
+  async endLease(release: boolean, ms = CLOSE_WITHIN_MS): Promise<void> {
     const lease = this.#lease;
     if (lease === undefined) return;
     clearInterval(lease.renewal);
     this.#lease = undefined;
-    if (release && !this.lost) await within(this.session.client.del(lease.key), CLOSE_WITHIN_MS);
+    if (release && !this.lost) await within(this.session.client.del(lease.key), ms);
   }
 
-  /** Closes the queue, the producer and the session, within a few seconds even if the server is gone. */
-  async close(): Promise<void> {
+  /** Closes the queue, the producer and the session, within `ms` in all even if the server is gone. */
+  async close(ms = CLOSE_WITHIN_MS): Promise<void> {
+    const left = budget(ms);
     clearInterval(this.#reconciler);
     // Ended by the run before; a renewal left running would keep a finished run alive.
     if (this.#lease !== undefined) clearInterval(this.#lease.renewal);
     this.#lease = undefined;
-    await within(Promise.all([this.queue.close(), this.producer.close()]), CLOSE_WITHIN_MS);
-    await this.session.close();
+    await within(Promise.all([this.queue.close(), this.producer.close()]), left());
+    await this.session.close(left());
   }
 }

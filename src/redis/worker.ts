@@ -169,6 +169,8 @@ export class QueueWorker implements InterruptParticipant {
   #finished = 0;
   #stopped = 0;
   #handedBack = 0;
+  /** Jobs on their way back to the queue (the command sent, no answer yet). */
+  #handingBackNow = 0;
   #settle!: () => void;
 
   /** @internal Use {@link startWorker}. */
@@ -295,11 +297,7 @@ export class QueueWorker implements InterruptParticipant {
       return;
     }
     if (this.#session.watch.lost) {
-      this.fail(
-        new RedisError(
-          `Stopping while Redis at ${this.#session.backend.where} is unreachable: running jobs were ended and cannot be handed back; the queue's stalled-job check returns them`,
-        ),
-      );
+      this.fail(this.#cannotHandBack());
       return;
     }
     // Winding down (the connection is being dropped, so Redis is about to count as lost):
@@ -307,6 +305,26 @@ export class QueueWorker implements InterruptParticipant {
     if (name === 'windingDown' || name === 'failed') return;
     if (name === 'draining') this.#enter({ name: 'handingBack' });
     for (const job of this.#active) this.#handBackJob(job);
+  }
+
+  #cannotHandBack(): RedisError {
+    return new RedisError(
+      `Stopping while Redis at ${this.#session.backend.where} is unreachable: running jobs were ended and cannot be handed back; the queue's stalled-job check returns them`,
+    );
+  }
+
+  /**
+   * @internal The connection turned out lost (a silent partition is noticed only by the
+   * heartbeat): a stop under way must not wait for the server until the reconnect timeout.
+   * Jobs being handed back cannot be; with nothing left to report the worker winds down. Jobs
+   * still in their grace period are ended by its end, which then finds Redis lost.
+   */
+  connectionLost(): void {
+    const { name } = this.#state;
+    if (name !== 'draining' && name !== 'handingBack') return;
+    if (name === 'handingBack' && (this.#active.size > 0 || this.#handingBackNow > 0))
+      this.fail(this.#cannotHandBack());
+    else if (this.#active.size === 0) this.#windDown();
   }
 
   /** A first signal: {@link stop}. */
@@ -480,8 +498,15 @@ export class QueueWorker implements InterruptParticipant {
     outcome: RemoteOutcome,
   ): Promise<RemoteOutcome> {
     if (active.handBack) {
+      // Counted once it is back: the server may be cut off, and the job then returns through
+      // the stalled-job check instead.
+      this.#handingBackNow++;
+      try {
+        await job.moveToWait(token);
+      } finally {
+        this.#handingBackNow--;
+      }
       this.#handedBack++;
-      await job.moveToWait(token);
       throw new this.#session.modules.bullmq.WaitingError();
     }
     if (active.stop.stopped) this.#stopped++;
@@ -568,7 +593,10 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const concurrency = checked.concurrency ?? availableParallelism();
   let worker: QueueWorker | undefined;
   const session = await RedisSession.open(backend, {
-    lost: notice,
+    lost: (line) => {
+      notice(line);
+      worker?.connectionLost();
+    },
     back: notice,
     gaveUp: (error) => worker?.fail(error),
   });
