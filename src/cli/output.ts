@@ -38,6 +38,8 @@ interface JobOutput {
   done: boolean;
   /** The attempt whose output is held. */
   attempt: number;
+  /** How many attempts have announced their command line (-t, -v). */
+  announced: number;
 }
 
 function withPrefix(bytes: Buffer, prefix: Buffer | undefined): Buffer {
@@ -69,11 +71,7 @@ export class OutputSequencer implements RunObserver<readonly string[], unknown> 
 
   taskOutput(event: TaskOutput<readonly string[]>): void {
     const job = this.#job(event.index, event.item);
-    // A retry: GNU parallel prints only the last attempt's output (what streamed is out already).
-    if (event.attempt > job.attempt) {
-      job.attempt = event.attempt;
-      job.held = { stdout: [], stderr: [] };
-    }
+    if (event.attempt > job.attempt) this.#retried(job, event.attempt);
     this.chunk(event.index, event.item, event.stream, event.chunk);
   }
 
@@ -106,7 +104,17 @@ export class OutputSequencer implements RunObserver<readonly string[], unknown> 
    * it prints with (and, with -k, in the order of) the job's output, as in GNU parallel.
    */
   announce(index: number, values: readonly string[], stream: OutputStream, line: string): void {
+    const job = this.#job(index, values);
+    // Each attempt announces itself first: a second announcement is a retry, which starts afresh.
+    job.announced++;
+    if (job.announced > 1) this.#retried(job, job.announced);
     this.chunk(index, values, stream, encodeBytes(`${line}\n`));
+  }
+
+  /** A retry of the job: GNU parallel prints only the last attempt (what streamed is out already). */
+  #retried(job: JobOutput, attempt: number): void {
+    job.attempt = attempt;
+    job.held = { stdout: [], stderr: [] };
   }
 
   /** A job is over (done, failed, cancelled or never started): its output may go out. */
@@ -137,6 +145,7 @@ export class OutputSequencer implements RunObserver<readonly string[], unknown> 
         held: { stdout: [], stderr: [] },
         done: false,
         attempt: 1,
+        announced: 0,
       };
       this.#jobs.set(index, job);
     }

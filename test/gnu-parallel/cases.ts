@@ -343,6 +343,8 @@ export const LINES: readonly ComparedLine[] = [
   line("TOOL -j2 --halt now,fail=1 'echo start {}; sleep {}; echo end {}; test {} = 2' ::: 2 0.3"),
   // A retried job prints only its last attempt's output.
   line("TOOL --retries 3 'echo try {}; exit 1' ::: a b"),
+  line("TOOL -v --retries 3 'echo x{}; exit 1' ::: a 2>/dev/null"),
+  line("TOOL -v --retries 3 'echo oops {} >&2; exit 1' ::: a 2>/dev/null"),
   line("TOOL -k --retries 2 'echo try {} {#}; test -e {}.seen || { touch {}.seen; exit 1; }' ::: x y"),
   // {= perl =} and --rpl: the Perl GNU's documentation uses most (s///, y///, $_++, $_ OP= N, uc/lc)
   line("TOOL --rpl '{%(.*?)} s/$$1//' echo {%.tar.gz} ::: my.tar.gz"),
