@@ -79,6 +79,7 @@ describe('andon status and andon stop', () => {
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stderr, new RegExp(`^andon: run ${run.id} \\(pid ${child.pid}\\) is stopping`));
     await child.waitForStderrLine(/^andon: stopped by andon stop from \S+, pid \d+$/);
+    await child.waitForStderrLine(/^andon: SIGTERM received, stopping: .*; andon stop again or Ctrl\+C here to force$/);
     await listedRun(xdg, child, (listed) => listed.state === 'stopping' && listed.counts.running === 2);
 
     // The second forces.

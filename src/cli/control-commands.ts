@@ -62,8 +62,10 @@ export function stopAsCtrlC(stderr: ByteSink): StopRequest {
   return (who, force) => {
     stderr.write(`andon: stopped by ${who}\n`);
     const coordinator = interruptCoordinator();
-    let count = coordinator.deliver('SIGTERM');
-    if (force && count === 1) count = coordinator.deliver('SIGTERM');
+    const again = who === 'the live page' ? "the page's Force button" : 'andon stop again';
+    const hint = `${again} or Ctrl+C here to force`;
+    let count = coordinator.deliver('SIGTERM', hint);
+    if (force && count === 1) count = coordinator.deliver('SIGTERM', hint);
     return count >= 2 ? 'forcing' : 'stopping';
   };
 }

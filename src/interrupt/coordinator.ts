@@ -43,6 +43,8 @@ export class InterruptCoordinator implements InterruptHub {
   /** The last interrupt signal and when it came, for the repeat window. */
   #last: { signal: InterruptSignal; at: number } | undefined;
   #suspended = false;
+  /** What the notice says forces, when a stop from elsewhere says it differently. */
+  #hint: string | undefined;
   /** How this process stops itself after Ctrl+Z has suspended the runs. */
   readonly #stopSelf: () => void;
 
@@ -105,9 +107,14 @@ export class InterruptCoordinator implements InterruptHub {
    * never taken for a repeat of the one before. Returns how many there have been: 1 stops
    * gracefully, 2 forces.
    */
-  deliver(signal: InterruptSignal): number {
+  deliver(signal: InterruptSignal, hint?: string): number {
     this.#last = undefined;
-    this.#onSignal(signal);
+    this.#hint = hint;
+    try {
+      this.#onSignal(signal);
+    } finally {
+      this.#hint = undefined;
+    }
     return this.#count;
   }
 
@@ -162,7 +169,7 @@ export class InterruptCoordinator implements InterruptHub {
       const limit = graceMs === Infinity ? 'without a time limit' : `up to ${formatDuration(graceMs)}`;
       const waitingText =
         running === 0 ? 'no task is running' : `waiting ${limit} for ${plural(running, 'running task')}`;
-      this.#notice(`andon: ${signal} received, stopping: ${waitingText}; ${forceHint(signal)}`);
+      this.#notice(`andon: ${signal} received, stopping: ${waitingText}; ${this.#hint ?? forceHint(signal)}`);
       return;
     }
     let running = 0;
