@@ -687,6 +687,20 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
+    input: '--serve with a port out of range',
+    expected:
+      /^andon: --serve=99999: give a port \(0-65535\) or ADDR:PORT, e\.g\. --serve=8080 or --serve=127\.0\.0\.1:\S+$/,
+    run: () => cli(['--serve=99999', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'andon stop without a run',
+    expected:
+      /^andon: andon stop needs one run id \(andon status lists them\); usage: andon stop RUN \[--force\], or andon stop --all \[--force\]$/,
+    run: () => cli(['stop']),
+  },
+  {
+    area: 'command line',
     input: '--load that is not a number',
     expected: /^andon: --load needs a number of processes \(N, N%, \+N or -N, as -j\), got 'busy'; e\.g\. --load 100%$/,
     run: () => cli(['--load', 'busy', 'echo', ':::', 'a']),
