@@ -453,6 +453,31 @@ describe('createPool: failures, timeouts, retries', () => {
     assertAddsUp(error.summary);
   });
 
+  it('lets the tasks already running finish when the input throws, then rejects', async () => {
+    function* broken(): Generator<number> {
+      yield 1;
+      yield 2;
+      throw new Error('disk on fire');
+    }
+    const woke: string[] = [];
+    const pool = createPool({
+      concurrency: 2,
+      // Item 1 ends at once, so the input is read again (and throws) while item 2 still runs.
+      task: async (n: number, stop) => {
+        if (n === 2) woke.push(await stop.sleep(300));
+        return n;
+      },
+    });
+    const error = await pool.run(broken()).then(
+      () => assert.fail('run should reject'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof InputError);
+    assert.deepEqual(woke, ['elapsed'], "the running task's token was not stopped");
+    assert.equal(error.summary.done, 2);
+    assert.equal(error.summary.cancelled, 0);
+  });
+
   it('reports an async input that rejects', async () => {
     async function* broken(): AsyncGenerator<number> {
       yield 1;

@@ -84,8 +84,10 @@ export class RunEngine<I, R> implements RunHandle {
       input,
       outcomes: this.#outcomes,
       sink,
+      // Input that cannot be read starts nothing more, and the tasks already running finish:
+      // they had good items (GNU parallel too finishes its jobs before it dies of bad input).
       inputFailed: (error) => {
-        this.#failWith({ kind: 'input', error });
+        this.#failWith({ kind: 'input', error }, true);
       },
     };
   }
@@ -160,10 +162,13 @@ export class RunEngine<I, R> implements RunHandle {
     this.#lanes.resize(concurrency);
   }
 
-  /** The run cannot go on: the first failure is kept, and the run stops with reason 'error'. */
-  #failWith(failure: RunFailure): void {
+  /**
+   * The run cannot go on: the first failure is kept, and the run stops with reason 'error'
+   * (with `finishRunning`, its running tasks finish first).
+   */
+  #failWith(failure: RunFailure, finishRunning = false): void {
     this.#failure ??= failure;
-    if (this.#phase !== 'ended') this.token.request('error');
+    if (this.#phase !== 'ended') this.stop('error', { finishRunning });
   }
 
   counts(): LiveCounts {
