@@ -85,6 +85,20 @@ describe('Redis backend across network namespaces', { skip }, () => {
     return connection;
   };
 
+  /** Until the queue holds no waiting and no active job. */
+  async function queueDrained(queue: string): Promise<void> {
+    const redisClient = client();
+    try {
+      await until(
+        'the queue to be empty',
+        async () =>
+          (await redisClient.llen(`bull:${queue}:wait`)) + (await redisClient.llen(`bull:${queue}:active`)) === 0,
+      );
+    } finally {
+      redisClient.disconnect();
+    }
+  }
+
   async function worker(name: WorkerHost, queue: string, args: string[], url = redis.url): Promise<HostProcess> {
     const child = startIn(
       network.host(name).namespace,
@@ -293,16 +307,7 @@ describe('Redis backend across network namespaces', { skip }, () => {
     // Its lease (5 s + 2 s) runs out in Redis: the workers stop the held jobs, and refuse the rest.
     await Promise.all([...workers.values()].map((child) => child.waitForStderrLine(/is gone .*; stopping them/)));
     await assertNoneLeft();
-    const redisClient = client();
-    try {
-      await until(
-        'the queue to be empty',
-        async () =>
-          (await redisClient.llen(`bull:${queue}:wait`)) + (await redisClient.llen(`bull:${queue}:active`)) === 0,
-      );
-    } finally {
-      redisClient.disconnect();
-    }
+    await queueDrained(queue);
     assert.equal(jobLog(log).length, 4, 'only what finished before the cut is logged');
     network.restore('sub');
     rmSync(join(work, 'hold'));
@@ -441,16 +446,7 @@ describe('Redis backend across network namespaces', { skip }, () => {
     assert.ok(exitAt - summaryAt < 4_000, `exit ${Math.round(exitAt - summaryAt)} ms after the summary`);
     await Promise.all([...workers.values()].map((child) => child.waitForStderrLine(/is gone .*; stopping them/)));
     await assertNoneLeft();
-    const redisClient = client();
-    try {
-      await until(
-        'the queue to be empty',
-        async () =>
-          (await redisClient.llen(`bull:${queue}:wait`)) + (await redisClient.llen(`bull:${queue}:active`)) === 0,
-      );
-    } finally {
-      redisClient.disconnect();
-    }
+    await queueDrained(queue);
     assert.equal(eventsOf(work).starts.size, 8, 'the 4 jobs still waiting never ran');
     assert.equal(jobLog(log).length, 4, 'only what finished before the cut is logged');
     network.restore('sub');

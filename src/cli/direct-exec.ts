@@ -46,18 +46,12 @@ export function plainWords(line: string): string[] | undefined {
     if (c === ' ' || c === '\t') {
       if (word !== undefined) words.push(word);
       word = undefined;
-    } else if (c === "'") {
-      const end = line.indexOf("'", i + 1);
+    } else if (c === "'" || c === '"') {
+      const end = line.indexOf(c, i + 1);
       if (end < 0) return undefined;
       const quoted = line.slice(i + 1, end);
-      if (LONE_SURROGATE.test(quoted)) return undefined;
-      word = (word ?? '') + quoted;
-      i = end;
-    } else if (c === '"') {
-      const end = line.indexOf('"', i + 1);
-      if (end < 0) return undefined;
-      const quoted = line.slice(i + 1, end);
-      if (DOUBLE_QUOTED_SPECIAL.test(quoted)) return undefined;
+      // Inside double quotes the shell still expands; such a word needs the shell.
+      if ((c === "'" ? LONE_SURROGATE : DOUBLE_QUOTED_SPECIAL).test(quoted)) return undefined;
       word = (word ?? '') + quoted;
       i = end;
     } else if (c === '\\') {

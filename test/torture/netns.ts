@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ANDON_BIN } from '../helpers/cli.js';
+import { random } from './scenario.js';
 import {
   type HostProcess,
   type HostRedis,
@@ -55,18 +56,6 @@ interface NetScenario {
   readonly afterLogged: number;
   /** How long a cut lasts, in ms. */
   readonly cutMs: number;
-}
-
-/** mulberry32, as the torture run's scenarios. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function scenarioOf(seed: number): NetScenario {

@@ -58,7 +58,7 @@ export interface Scenario {
 }
 
 /** mulberry32: a small, good enough PRNG with a 32-bit seed. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
