@@ -38,7 +38,7 @@ export const LAYERS = [
     files: ['src/index.ts', 'src/main.ts', 'src/api/**'],
     mayImport: ['base', 'command', 'run', 'pool', 'interrupt', 'joblog', 'output', 'report', 'control'],
   },
-  { name: 'redis', files: ['src/redis/**'], mayImport: ['base', 'command', 'run', 'pool', 'interrupt'] },
+  { name: 'redis', files: ['src/redis/**'], mayImport: ['base', 'command', 'run', 'pool', 'interrupt', 'control'] },
   { name: 'cli', files: ['src/cli/**'], mayImport: '*' },
 ];
 

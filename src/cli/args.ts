@@ -25,7 +25,14 @@ import { failedJobsOf, type RetryPlan } from './retry-failed.js';
 import { scanOptions, type ScannedOptions } from './option-scan.js';
 import { shapePlan, type ShapePlan, withBareTags, withRenamedStrings } from './shape-args.js';
 import { parseReport, type ReportPlan } from './report-args.js';
-import { parseStatus, parseStop, type StatusPlan, type StopPlan } from './control-args.js';
+import {
+  parseServe,
+  parseStatus,
+  parseStop,
+  type ServeBoardPlan,
+  type StatusPlan,
+  type StopPlan,
+} from './control-args.js';
 import { pipePlan, type PipePlan } from './pipe-args.js';
 import { type ColumnHeaders, withColumnNumbers } from './named-columns.js';
 import { type SavedResults, savedResults } from './results.js';
@@ -115,6 +122,7 @@ export type Plan =
   | ReportPlan
   | StatusPlan
   | StopPlan
+  | ServeBoardPlan
   | WorkerPlan;
 
 /** Arguments as a user would type them again: shell-quoted, with `:::` and `::::` left bare. */
@@ -136,6 +144,7 @@ export function parseCommandLine(
   if (argv[0] === 'report' && subcommand) return parseReport(argv.slice(1));
   if (argv[0] === 'status' && subcommand) return parseStatus(argv.slice(1));
   if (argv[0] === 'stop' && subcommand) return parseStop(argv.slice(1));
+  if (argv[0] === 'serve' && subcommand) return parseServe(argv.slice(1));
   if (argv[0] === 'worker' && subcommand) return parseWorker(argv.slice(1), defaultJobs);
   const given = scanOptions(argv);
   const effective = withDefaultOptions(argv, given, defaults);

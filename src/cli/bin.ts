@@ -63,7 +63,9 @@ async function cli(argv: readonly string[]): Promise<number> {
       case 'status':
         return await (await import('./control-commands.js')).showStatus(plan, process.stdout);
       case 'stop':
-        return await (await import('./control-commands.js')).stopRuns(plan, process.stderr);
+        return await (await import('./control-commands.js')).stopRunsAsAsked(plan, process.stderr);
+      case 'serve':
+        return await (await import('./serve-command.js')).serveBoard(plan, process.stderr);
       case 'report': {
         const { writeReport } = await import('../report/report.js');
         const shown = writeReport(plan.jobLog, plan.output);

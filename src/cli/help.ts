@@ -47,8 +47,9 @@ Usage:
   andon demo                                      watch a built-in batch; press Ctrl+C
   ... | andon [options]                           each line of stdin is a command
   andon report JOBLOG [-o FILE]                   a timeline of a job log as an HTML page
-  andon status [--json]                           your runs in progress on this machine
-  andon stop RUN|--all [--force]                  stop a run from another shell
+  andon status [--json] [--redis URL]             your runs in progress (--redis: on its queues too)
+  andon stop RUN|--all [--force] [--redis URL]    stop a run from another shell or machine
+  andon serve [[ADDR:]PORT] [--redis URL]         a live page of every run, with stop buttons
   andon --serve [options] command ...             the same, with a live page in a browser
   andon --redis URL --queue NAME [options] command ...   run the jobs on andon workers
   andon worker --redis URL --queue NAME [-j N] [--module PATH]   serve a queue
@@ -278,7 +279,16 @@ function control(): string {
   forces at once. The run's terminal says who stopped it, its job log and resume hint are
   as after Ctrl+C, and it exits 143, as after SIGTERM (the signal andon stop stands for).
   Runs register in $XDG_RUNTIME_DIR/andon, or /tmp/andon-UID (0700):
-  other users can neither see nor stop them. A run killed with kill -9 is not listed.`;
+  other users can neither see nor stop them. A run killed with kill -9 is not listed.
+  --redis URL [--queue NAME]
+  also the runs submitted to the server's queues (or to the one queue) from any machine,
+  and the workers serving them with what each runs now; andon stop --redis stops such a run
+  through its submitter, as Ctrl+C in its terminal (exit 143 there). It needs the server's
+  credentials and reaches only runs on that server. --json with --redis: {"runs", "workers"}.
+  andon serve [[ADDR:]PORT] [--redis URL [--queue NAME]]
+  one page of everything andon status sees, updated every second, with a stop button per
+  run (then Force). As --serve: 127.0.0.1 unless ADDR says otherwise, a random token in the
+  printed URL needed by every request, stops only from the page itself. Ctrl+C ends it.`;
 }
 
 /** `andon demo`. */

@@ -4,6 +4,7 @@
  * output; the counts come from the run itself. The page's stop button is `andon stop`.
  */
 import { constants } from 'node:os';
+import { livePage } from '../control/live-page-html.js';
 import { LiveServer, type LiveSnapshot } from '../control/live-server.js';
 import type { JobRecord } from '../joblog/format.js';
 import type { RunHandle, RunObserver, RunStarted, TaskOutput } from '../pool/lifecycle.js';
@@ -13,9 +14,8 @@ import { placeJobs } from '../report/layout.js';
 import { commandResultOf, type CommandResult } from '../run/process/process-executor.js';
 import type { ByteSink } from './output.js';
 import type { StopRequest } from '../control/run-control.js';
-import type { ServePlan } from './serve-args.js';
+import { isLoopback, notOnLoopbackWarning, type ServePlan } from './serve-args.js';
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 /** How much of a failed job's output the page shows. */
 const TAIL_BYTES = 2048;
 const FAILURES_SHOWN = 20;
@@ -45,7 +45,10 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
     this.#title = title;
     this.#line = line;
     this.#stderr = stderr;
-    this.#server = new LiveServer({ ...plan, stop: (force) => stop('the live page', force) }, () => this.#snapshot());
+    this.#server = new LiveServer(
+      { ...plan, page: livePage(), stop: (request) => stop('the live page', request.force === true) },
+      () => this.#snapshot(),
+    );
   }
 
   runStarted(event: RunStarted, run: RunHandle): void {
@@ -54,10 +57,7 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
     this.#server.listen().then(
       (url) => {
         this.#stderr.write(`andon: live page: ${url}\n`);
-        if (!LOOPBACK.has(this.#plan.host))
-          this.#stderr.write(
-            `andon: warning: the live page listens on ${this.#plan.host} without TLS: anyone who sees the token can stop the run; put TLS in front of it\n`,
-          );
+        if (!isLoopback(this.#plan.host)) this.#stderr.write(`${notOnLoopbackWarning(this.#plan.host, 'the run')}\n`);
       },
       (error: Error) => this.#stderr.write(`andon: warning: the live page cannot listen: ${error.message}\n`),
     );

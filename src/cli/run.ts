@@ -257,15 +257,15 @@ async function startPool(
     plan.halt === undefined
       ? undefined
       : new HaltObserver(plan.halt, io.stderr, how.total, () => output.dropCancelledOutput());
-  const backend = plan.redis === undefined ? undefined : await redisBackendFor(plan.redis);
+  const title = displayArgs(['andon', ...plan.argv]);
+  const control = runControlFor(title, io.stderr);
+  const backend = plan.redis === undefined ? undefined : (await redisBackendFor(plan.redis)).controlledBy(control);
   // --results and --files save the output, and print only what --files names.
   const printing =
     plan.results === undefined ? output : new ResultsWriter(plan.results.layout, plan.results.plan, output);
   const observers: RunObserver<string[], CommandResult>[] = [printing, timeoutNotices(plan, io.stderr), stopping];
   if (halt !== undefined) observers.push(halt);
-  const title = displayArgs(['andon', ...plan.argv]);
-  const control = runControlFor(title, io.stderr);
-  if (control !== undefined) observers.push(control);
+  observers.push(control);
   // The page and the report it draws are loaded only for a run that asks for them.
   if (plan.serve !== undefined) {
     const { LiveRun } = await import('./live-run.js');

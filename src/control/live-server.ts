@@ -1,7 +1,8 @@
 /**
- * The live page of a run (`andon --serve`): one page, updated as jobs settle over
- * Server-Sent Events, showing the report's timeline growing, the counts, rate and ETA, the
- * failures with the tail of their output, and a stop button that does what `andon stop` does.
+ * The live pages: a run's own (`andon --serve`), updated as jobs settle over Server-Sent
+ * Events, showing the report's timeline growing, the counts, rate and ETA, the failures with
+ * the tail of their output, and a stop button that does what `andon stop` does; and every
+ * run's (`andon serve`), with a stop button per run.
  *
  * A stop button on a network is a weapon, so: the server binds to 127.0.0.1 unless told
  * otherwise; every request needs the run's random token (given with the URL at start, as
@@ -12,7 +13,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { livePage } from './live-page-html.js';
 
 /** What the page shows at a moment. */
 export interface LiveSnapshot {
@@ -32,32 +32,39 @@ export interface LiveSnapshot {
   readonly failures: readonly { readonly seq: number; readonly command: string; readonly tail: string }[];
 }
 
-/** Where to listen and what a stop does. */
+/** Where to listen, what page to serve, and what a stop does. */
 export interface LiveServerOptions {
   readonly host: string;
   /** 0 for any free port. */
   readonly port: number;
-  readonly stop: (force: boolean) => 'stopping' | 'forcing';
+  /** The page's HTML: it reads its token from its own URL and listens to `/events` with it. */
+  readonly page: string;
+  /**
+   * A stop posted by the page, its JSON body as given (`{"force": true}`, and which run on an
+   * overview page); resolves with the answer the page gets, or rejects with an error whose
+   * message the page shows (409).
+   */
+  readonly stop: (request: { readonly [field: string]: unknown }) => unknown;
 }
 
-/** The longest stop request read: `{"force":true}` is 14 bytes. */
+/** The longest stop request read: `{"force":true,"run":"…"}` is under 100 bytes. */
 const MAX_BODY_BYTES = 1024;
 /** Updates go out at most this often, however fast jobs settle. */
 const UPDATE_MS = 250;
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
-/** Serves the live page of one run. */
-export class LiveServer {
+/** Serves a live page: one run's (`andon --serve`), or every run's (`andon serve`). */
+export class LiveServer<Snapshot = LiveSnapshot> {
   readonly #options: LiveServerOptions;
   readonly #token = randomBytes(24).toString('base64url');
   readonly #clients = new Set<ServerResponse>();
   readonly #server: Server;
-  #snapshot: () => LiveSnapshot;
+  #snapshot: () => Snapshot;
   #origin = '';
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(options: LiveServerOptions, snapshot: () => LiveSnapshot) {
+  constructor(options: LiveServerOptions, snapshot: () => Snapshot) {
     this.#options = options;
     this.#snapshot = snapshot;
     this.#server = createServer((request, response) => this.#handle(request, response));
@@ -88,7 +95,7 @@ export class LiveServer {
   }
 
   /** The run is over: every page gets the final state, then the server closes. */
-  close(final: () => LiveSnapshot): void {
+  close(final: () => Snapshot): void {
     this.#snapshot = final;
     clearTimeout(this.#timer);
     this.#broadcast();
@@ -122,7 +129,7 @@ export class LiveServer {
         'Content-Security-Policy',
         "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-src 'self'",
       );
-      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(livePage());
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(this.#options.page);
     } else if (request.method === 'GET' && url.pathname === '/events') this.#subscribe(response);
     else if (request.method === 'POST' && url.pathname === '/stop') this.#stopRequest(request, response);
     else response.writeHead(404, { 'Content-Type': 'text/plain' }).end('andon: no such page\n');
@@ -150,16 +157,27 @@ export class LiveServer {
       if (body.length > MAX_BODY_BYTES) request.destroy();
     });
     request.on('end', () => {
-      let force = false;
+      let asked: unknown;
       try {
-        force = (JSON.parse(body) as { force?: unknown }).force === true;
+        asked = JSON.parse(body);
       } catch {
+        asked = undefined;
+      }
+      if (typeof asked !== 'object' || asked === null || Array.isArray(asked)) {
         response.writeHead(400, { 'Content-Type': 'text/plain' }).end('andon: a stop is {"force": false|true}\n');
         return;
       }
-      const state = this.#options.stop(force);
-      response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ state }));
-      this.changed();
+      const answer = (async () => this.#options.stop(asked as { readonly [field: string]: unknown }))();
+      answer.then(
+        (state) => {
+          response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ state }));
+          this.changed();
+        },
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          response.writeHead(409, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: message }));
+        },
+      );
     });
   }
 }

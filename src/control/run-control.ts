@@ -5,6 +5,7 @@
  * which is what keeps other users out.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { hostname } from 'node:os';
 import type { RunHandle, RunObserver, RunStarted } from '../pool/lifecycle.js';
 import { reportUncaught } from '../uncaught.js';
 import { type ControlRequest, MAX_LINE_BYTES, type RunStatus, type StopAnswer, type Stopper } from './protocol.js';
@@ -16,21 +17,26 @@ import { register, registrationFor, type RunRegistration, unregister } from './r
  */
 export type StopRequest = (who: string, force: boolean) => 'stopping' | 'forcing';
 
-/** Registers a run and answers for it while it goes on. */
+/**
+ * Registers a run and answers for it while it goes on. Without a directory (the registry
+ * cannot be used) the run is not listed here, but a queue's `andon status --redis` still
+ * sees it through {@link status} and stops it through {@link requestStop}.
+ */
 export class RunControl implements RunObserver<unknown, unknown> {
-  readonly #dir: string;
+  readonly #dir: string | undefined;
   readonly #command: string;
   readonly #stop: StopRequest;
   #server: Server | undefined;
   #registration: RunRegistration | undefined;
   #run: RunHandle | undefined;
   #state: RunStatus['state'] = 'running';
+  #startedAt = Date.now();
 
   /**
-   * @param dir the registry directory (registryDir())
+   * @param dir the registry directory (registryDir()), or undefined to register nowhere
    * @param command the command line, as the user would type it again
    */
-  constructor(dir: string, command: string, stop: StopRequest) {
+  constructor(dir: string | undefined, command: string, stop: StopRequest) {
     this.#dir = dir;
     this.#command = command;
     this.#stop = stop;
@@ -38,13 +44,16 @@ export class RunControl implements RunObserver<unknown, unknown> {
 
   runStarted(event: RunStarted, run: RunHandle): void {
     this.#run = run;
-    const registration = registrationFor(this.#dir, event.runId, this.#command, event.at);
+    this.#startedAt = event.at;
+    if (this.#dir === undefined) return;
+    const dir = this.#dir;
+    const registration = registrationFor(dir, event.runId, this.#command, event.at);
     const server = createServer((socket) => this.#answer(socket));
     // Listening is not what the run waits for: a run that cannot be controlled still runs.
     server.on('error', reportUncaught);
     server.listen(registration.socket, () => {
       if (this.#server !== server) return;
-      register(this.#dir, registration);
+      register(dir, registration);
       this.#registration = registration;
     });
     server.unref();
@@ -63,7 +72,7 @@ export class RunControl implements RunObserver<unknown, unknown> {
     const server = this.#server;
     this.#server = undefined;
     server?.close();
-    if (this.#run !== undefined) unregister(this.#dir, this.#run.id);
+    if (this.#run !== undefined && this.#dir !== undefined) unregister(this.#dir, this.#run.id);
   }
 
   #answer(socket: Socket): void {
@@ -91,11 +100,34 @@ export class RunControl implements RunObserver<unknown, unknown> {
     }
     if (request.op === 'stop') {
       const from: Stopper = { host: String(request.from?.host), pid: Number(request.from?.pid) };
-      this.#state = this.#stop(`andon stop from ${from.host}, pid ${from.pid}`, request.force === true);
-      return { id: run.id, pid: registration.pid, state: this.#state };
+      const state = this.requestStop(`andon stop from ${from.host}, pid ${from.pid}`, request.force === true);
+      return { id: run.id, pid: registration.pid, state };
     }
     if (request.op !== 'status') return { error: `no such request: ${String((request as { op?: unknown }).op)}` };
-    const { id, pid, host, command, cwd, startedAt } = registration;
-    return { id, pid, host, command, cwd, startedAt, counts: run.counts(), state: this.#state };
+    return this.status() ?? { error: 'the run is not ready yet' };
+  }
+
+  /** How the run is going, as `andon status` shows it; undefined before it has started. */
+  status(): RunStatus | undefined {
+    const run = this.#run;
+    if (run === undefined) return undefined;
+    const { pid, host, cwd } = this.#registration ?? { pid: process.pid, host: hostname(), cwd: process.cwd() };
+    const command = this.#command;
+    return {
+      id: run.id,
+      pid,
+      host,
+      command,
+      cwd,
+      startedAt: this.#startedAt,
+      counts: run.counts(),
+      state: this.#state,
+    };
+  }
+
+  /** A stop from elsewhere, as Ctrl+C in the run's terminal; `who` says where from. */
+  requestStop(who: string, force: boolean): 'stopping' | 'forcing' {
+    this.#state = this.#stop(who, force);
+    return this.#state;
   }
 }

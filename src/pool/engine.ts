@@ -109,7 +109,7 @@ export class RunEngine<I, R> implements RunHandle {
     this.#phase = 'opening';
     // A stop while connecting ends the run at once: no task has started.
     const stopWhileOpening = this.token.onStop(() => this.#finish());
-    open().then(
+    open(this.id).then(
       () => {
         stopWhileOpening();
         if (this.#phase === 'opening') this.#begin();

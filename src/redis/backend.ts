@@ -9,6 +9,7 @@ import type { CommandResult, CommandSpec } from '../run/process/process-executor
 import { commandCodec, moduleCodec } from './codecs.js';
 import { describeRedis, expectRedisConnection, type RedisConnectionOptions } from './connection.js';
 import { RemoteExecutor } from './remote-executor.js';
+import type { RemoteRunControl } from './remote-run-control.js';
 
 /** Options of {@link redisBackend}. */
 export interface RedisBackendOptions {
@@ -33,13 +34,24 @@ export class RedisBackend implements Backend {
   readonly reconnectTimeoutMs: number;
   /** The server, for messages (no password). */
   readonly where: string;
+  readonly #control: RemoteRunControl | undefined;
 
   /** @internal Use {@link redisBackend}. */
-  constructor(options: RedisBackendOptions) {
+  constructor(options: RedisBackendOptions, control?: RemoteRunControl) {
+    this.#control = control;
     this.connection = options.connection;
     this.queue = options.queue;
     this.reconnectTimeoutMs = options.reconnectTimeout ?? DEFAULTS.reconnectTimeout;
     this.where = describeRedis(options.connection);
+  }
+
+  /**
+   * @internal The same backend, with runs that `andon status --redis` describes and
+   * `andon stop --redis` stops through `control` (the command line's own run control).
+   */
+  controlledBy(control: RemoteRunControl): RedisBackend {
+    const { connection, queue, reconnectTimeoutMs } = this;
+    return new RedisBackend({ connection, queue, reconnectTimeout: reconnectTimeoutMs }, control);
   }
 
   /** Jobs on the queue at once; each worker's -j sets how many it runs. */
@@ -67,11 +79,13 @@ export class RedisBackend implements Backend {
         maxBuffer: jobs.maxBuffer,
       }),
       jobs.notice,
+      this.#control,
     );
   }
 
   modules<I, R>(jobs: ModuleJobs): Executor<I, R> {
-    return new RemoteExecutor(this, moduleCodec<I, R>(String(jobs.module), jobs.exportName), jobs.notice);
+    const codec = moduleCodec<I, R>(String(jobs.module), jobs.exportName);
+    return new RemoteExecutor(this, codec, jobs.notice, this.#control);
   }
 }
 

@@ -105,3 +105,46 @@ export const RUN_LEASE_RECHECK_MS = 2 * RUN_LEASE_RENEW_MS;
 export function runLeaseKey(queue: string, run: string): string {
   return `andon:${queue}:run:${run}`;
 }
+
+/**
+ * The custom queue event by which `andon stop --redis` asks a submitter, on whatever machine,
+ * to stop its run as its own Ctrl+C would. Only the submitter of `run` acts on it.
+ */
+export const STOP_REQUEST_EVENT = 'andon-stop-request';
+
+/** The fields of a stop request, as they come back from the stream (all strings). */
+export interface StopRequestArgs {
+  readonly run: string;
+  /** '1' to force at once. */
+  readonly force: string;
+  /** Who asked: `HOST, pid N`, for the run's terminal to say. */
+  readonly from: string;
+}
+
+/** A worker says it is there, what it runs and how, under this key, renewed every {@link RUN_LEASE_RENEW_MS}. */
+export function workerKey(queue: string, worker: string): string {
+  return `andon:${queue}:worker:${worker}`;
+}
+
+/** A worker's presence outlives a missed renewal or two, not more. */
+export const WORKER_PRESENCE_MS = 5_000;
+
+/** What a worker's presence key holds. */
+export interface WorkerPresence {
+  readonly host: string;
+  readonly pid: number;
+  readonly queue: string;
+  readonly concurrency: number;
+  /** `serving`, or how far its stop has got. */
+  readonly state: string;
+  /** When the worker started, in epoch ms. */
+  readonly startedAt: number;
+  readonly finished: number;
+  /** The jobs it runs now: id, what it runs, since when (epoch ms). */
+  readonly running: readonly {
+    readonly jobId: string;
+    readonly run: string;
+    readonly what: string;
+    readonly since: number;
+  }[];
+}

@@ -10,7 +10,6 @@
  * waited for are looked up: one the server no longer knows (it restarted empty) is submitted
  * again — it was never logged done, so running it again is right.
  */
-import { randomBytes } from 'node:crypto';
 import { RedisError, StoppedError } from '../errors.js';
 import type { NoticeWriter } from '../interrupt/coordinator.js';
 import type { Executor, TaskContext } from '../run/executor.js';
@@ -24,9 +23,13 @@ import {
   outputKey,
   PROTOCOL_VERSION,
   STOP_EVENT,
+  STOP_REQUEST_EVENT,
   type RemoteJobData,
   type RemoteOutcome,
+  type StopRequestArgs,
 } from './protocol.js';
+import { HOST } from './job-runner.js';
+import type { RemoteRunControl } from './remote-run-control.js';
 import { CLOSE_WITHIN_MS, RedisSession } from './session.js';
 import { SubmitterConnection } from './submitter-connection.js';
 
@@ -41,7 +44,10 @@ interface PendingJob {
 
 /** The run this executor submits for, between one `open()` and the next. */
 interface Run {
+  /** The engine's run id, which the run's job ids start with. */
   readonly id: string;
+  /** When it opened, in epoch ms. */
+  readonly startedAt: number;
   /** Set once the whole-run stop is published: it goes out once, before any job's stop. */
   stopPublished: boolean;
 }
@@ -58,6 +64,7 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
   readonly #backend: QueueTarget;
   readonly #codec: RemoteCodec<I, R>;
   readonly #notice: NoticeWriter;
+  readonly #control: RemoteRunControl | undefined;
   /** Kept from one run to the next while the server answers. */
   #connection: SubmitterConnection | undefined;
   /** Undefined until the first `open()`. */
@@ -70,22 +77,28 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
   #opening: Promise<void> | undefined;
   #closing = false;
 
-  constructor(backend: QueueTarget, codec: RemoteCodec<I, R>, notice: NoticeWriter) {
+  constructor(
+    backend: QueueTarget,
+    codec: RemoteCodec<I, R>,
+    notice: NoticeWriter,
+    control: RemoteRunControl | undefined,
+  ) {
     this.#backend = backend;
     this.#codec = codec;
     this.#notice = notice;
+    this.#control = control;
   }
 
-  open(): Promise<void> {
+  open(runId: string): Promise<void> {
     this.#closing = false;
-    const opening = this.#open();
+    const opening = this.#open(runId);
     this.#opening = opening.catch(() => {});
     return opening;
   }
 
-  async #open(): Promise<void> {
+  async #open(runId: string): Promise<void> {
     await this.#endLease();
-    const run: Run = { id: `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`, stopPublished: false };
+    const run: Run = { id: runId, startedAt: Date.now(), stopPublished: false };
     this.#run = run;
     // A session that lost its server is not reused: connecting afresh fails fast if it is still gone.
     if (this.#connection !== undefined && (this.#broken !== undefined || this.#connection.lost))
@@ -107,7 +120,7 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
       }
       connection = this.#attach(session);
     }
-    await connection.startLease(run.id);
+    await connection.startLease(run.id, () => this.#describe(run));
     if (this.#closing) return;
     await this.#warnIfNoWorker(connection);
   }
@@ -122,7 +135,23 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
       this.#pending.get(jobId)?.settle({ value: returnvalue as unknown as RemoteOutcome }),
     );
     events.on('failed', ({ jobId, failedReason }) => this.#failedByQueue(jobId, failedReason));
+    events.on(STOP_REQUEST_EVENT as 'error', (args: unknown) => this.#onStopRequest(args as StopRequestArgs));
     return connection;
+  }
+
+  /** What the run's lease says of it, for `andon status --redis`. */
+  #describe(run: Run): string {
+    const own = { id: run.id, host: HOST, pid: process.pid, startedAt: run.startedAt, state: 'running' };
+    return JSON.stringify({ ...own, ...this.#control?.status(), id: run.id, queue: this.#backend.queue });
+  }
+
+  /** `andon stop --redis` from any machine: this run stops as on its own Ctrl+C. */
+  #onStopRequest(args: StopRequestArgs): void {
+    const run = this.#run;
+    if (this.#control === undefined || run === undefined || args.run !== run.id) return;
+    this.#control.requestStop(`andon stop from ${String(args.from)}`, args.force === '1');
+    // The stopper waits to see the stop taken: say so now, not at the next renewal.
+    this.#connection?.renewLease();
   }
 
   /** BullMQ itself failed the job (andon's workers report task failures as outcomes). */

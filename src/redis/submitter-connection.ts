@@ -17,8 +17,10 @@ export class SubmitterConnection {
   readonly queue: Queue;
   readonly producer: QueueEventsProducer;
   readonly #reconciler: NodeJS.Timeout;
-  /** The run's lease, while one is held: its key and the timer renewing it. */
-  #lease: { readonly key: string; readonly renewal: NodeJS.Timeout } | undefined;
+  /** The run's lease, while one is held: its key, the timer renewing it, and the renewal. */
+  #lease:
+    | { readonly key: string; readonly renewal: NodeJS.Timeout; readonly renew: () => Promise<unknown> }
+    | undefined;
 
   /** Takes the session into use; `reconcile` is called every few seconds until it closes. */
   constructor(session: RedisSession, reconcile: () => void) {
@@ -39,17 +41,26 @@ export class SubmitterConnection {
     return this.session.watch.lost;
   }
 
-  /** Takes the run's lease and keeps renewing it until {@link endLease}. */
-  async startLease(run: string): Promise<void> {
+  /**
+   * Takes the run's lease and keeps renewing it until {@link endLease}. The lease holds what
+   * `describe` says of the run at each renewal, which `andon status --redis` shows.
+   */
+  async startLease(run: string, describe: () => string): Promise<void> {
     const { client, backend } = this.session;
     const key = runLeaseKey(backend.queue, run);
     // The lease outlives a connection loss the submitter itself would survive.
     const ttl = RUN_LEASE_MS + backend.reconnectTimeoutMs;
-    await client.set(key, '1', 'PX', ttl);
-    const renewal = setInterval(() => void client.set(key, '1', 'PX', ttl).catch(() => {}), RUN_LEASE_RENEW_MS);
+    const renew = (): Promise<unknown> => client.set(key, describe(), 'PX', ttl);
+    await renew();
+    const renewal = setInterval(() => void renew().catch(() => {}), RUN_LEASE_RENEW_MS);
     // The lease must not keep the process alive; the run itself does while it runs.
     renewal.unref();
-    this.#lease = { key, renewal };
+    this.#lease = { key, renewal, renew };
+  }
+
+  /** Renews the lease now: what it says of the run has changed (a stop began). */
+  renewLease(): void {
+    void this.#lease?.renew().catch(() => {});
   }
 
   /**

@@ -41,6 +41,8 @@ import {
   type RemoteOutcome,
   type StopEventArgs,
 } from './protocol.js';
+import { within } from './connection.js';
+import { PresenceKey, whatJobRuns } from './presence.js';
 import { RedisSession } from './session.js';
 import { parseStopEvent, StopEvents, stopReasonOf } from './stop-events.js';
 
@@ -89,6 +91,10 @@ interface ActiveJob {
   readonly jobId: string;
   /** The submitting run. */
   readonly run: string;
+  /** What it runs, for the worker's presence. */
+  readonly what: string;
+  /** When it started here, in epoch ms. */
+  readonly since: number;
   readonly stop: StopState;
   kill: (() => void) | undefined;
   handBack: boolean;
@@ -104,6 +110,9 @@ interface WorkerSettings {
   readonly signals: SignalSource | undefined;
   readonly parent: StopToken | undefined;
 }
+
+/** How long a stopping worker waits to remove its presence key; a server that does not answer lets it expire. */
+const PRESENCE_GOODBYE_MS = 500;
 
 /** Once Redis is gone for good, how long the worker waits for BullMQ to wind down before it stops anyway. */
 const WIND_DOWN_MS = 5_000;
@@ -164,6 +173,9 @@ export class QueueWorker implements InterruptParticipant {
   readonly #stops = new StopEvents();
   readonly #cleanups: (() => void)[] = [];
   readonly #housekeeping: NodeJS.Timeout;
+  readonly #presence: PresenceKey;
+  readonly #concurrency: number;
+  readonly #startedAt = Date.now();
   /** Written by {@link #enter} only. */
   #state: Lifecycle = { name: 'serving' };
   #finished = 0;
@@ -182,6 +194,9 @@ export class QueueWorker implements InterruptParticipant {
     this.#leases = new RunLeases(session.client, session.backend.queue);
     session.events.on(STOP_EVENT as 'error', (args: unknown) => this.#onStopEvent(args as StopEventArgs));
     this.#worker = this.#createWorker(settings);
+    this.#concurrency = settings.concurrency;
+    this.#presence = new PresenceKey(session.client, session.backend.queue);
+    this.#beat();
     this.#housekeeping = setInterval(() => void this.#checkLeases(), RUN_LEASE_RENEW_MS);
     this.#housekeeping.unref();
     if (settings.signals !== undefined)
@@ -428,7 +443,7 @@ export class QueueWorker implements InterruptParticipant {
         new OptionError(`Job ${jobId} was not run: the andon that submitted it is gone (killed without a goodbye)`),
       );
     }
-    const active = this.#admit(jobId, data.run);
+    const active = this.#admit(jobId, data);
     // BullMQ's own cancellation (`worker.cancelJob`, which stop events use) reaches the job's token here.
     const onAbort = (): void => void active.stop.request(stopReasonOf(signal?.reason) ?? 'stop');
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -463,11 +478,19 @@ export class QueueWorker implements InterruptParticipant {
   }
 
   /** Registers a job about to run, with any stop that reached it before it did. */
-  #admit(jobId: string, run: string): ActiveJob {
+  #admit(jobId: string, { run, task }: RemoteJobData): ActiveJob {
     // The same job here already: Redis lost it and it was submitted again, so the older copy's
     // outcome has nowhere to go.
     for (const older of this.#active) if (older.jobId === jobId) this.#apply(older, 'force');
-    const active: ActiveJob = { jobId, run, stop: new StopState(), kill: undefined, handBack: false };
+    const active: ActiveJob = {
+      jobId,
+      run,
+      what: whatJobRuns(task),
+      since: Date.now(),
+      stop: new StopState(),
+      kill: undefined,
+      handBack: false,
+    };
     this.#active.add(active);
     const early = this.#stops.takeEarlyStop(jobId);
     if (early !== undefined) this.#apply(active, early);
@@ -535,6 +558,7 @@ export class QueueWorker implements InterruptParticipant {
     const runs = new Set([...this.#active].map((job) => job.run));
     this.#leases.prune(runs);
     if (this.#session.watch.lost) return;
+    this.#beat();
     for (const run of runs) {
       if (!(await this.#leases.gone(run))) continue;
       const jobs = [...this.#active].filter((job) => job.run === run && !job.stop.stopped);
@@ -546,8 +570,23 @@ export class QueueWorker implements InterruptParticipant {
     }
   }
 
+  /** Renews the worker's presence, for `andon status --redis`. */
+  #beat(): void {
+    this.#presence.beat({
+      host: HOST,
+      pid: process.pid,
+      queue: this.#session.backend.queue,
+      concurrency: this.#concurrency,
+      state: this.#state.name,
+      startedAt: this.#startedAt,
+      finished: this.#finished,
+      running: [...this.#active].map(({ jobId, run, what, since }) => ({ jobId, run, what, since })),
+    });
+  }
+
   async #release(): Promise<void> {
     clearInterval(this.#housekeeping);
+    if (!this.#session.watch.lost) await within(this.#presence.end(), PRESENCE_GOODBYE_MS);
     // Closed within the grace period: every job ended on its own.
     if (this.#state.name === 'draining') clearTimeout(this.#state.graceTimer);
     for (const cleanup of this.#cleanups) cleanup();

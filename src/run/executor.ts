@@ -45,9 +45,9 @@ export interface Executor<I, R> {
   /**
    * Connects what the executor needs before its first task (a backend server). A run starts
    * no task until this resolves, and fails with a `BackendError` if it rejects. Called at the
-   * start of every run; must be cheap once connected.
+   * start of every run, with the run's id; must be cheap once connected.
    */
-  open?(): Promise<void>;
+  open?(runId: string): Promise<void>;
   /**
    * Subscribes to a failure of the executor as a whole (its backend lost for good): the run
    * then stops with reason 'error' and fails with a `BackendError`. Returns the unsubscribe.
