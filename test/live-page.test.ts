@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { chromium as launcher, type Page } from 'playwright-core';
 import { chromium } from './helpers/browser.js';
-import { startAndon } from './helpers/cli.js';
+import type { Child } from './helpers/child.js';
+import { andon, startAndon } from './helpers/cli.js';
+import { redisServer, startRedis } from './helpers/redis.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'andon-live-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,6 +24,20 @@ async function countsWhen(page: Page, test: string): Promise<string> {
   });
   return (await page.textContent('#counts')) ?? '';
 }
+
+/** Debian's Chromium, kept off the network (this machine has none). */
+const launchBrowser = () =>
+  launcher.launch({
+    executablePath: chromium!,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 
 const bars = (page: Page): Promise<number> => page.frameLocator('#report').locator('rect.job').count();
 
@@ -62,17 +78,7 @@ describe('andon --serve: the live page in a real browser', {
     assert.equal(noHeader.status, 401);
     assert.doesNotMatch(run.stderr(), /stopped by/, 'none of them stopped the run');
 
-    const browser = await launcher.launch({
-      executablePath: chromium!,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       page.on('dialog', (dialog) => void dialog.accept());
@@ -122,6 +128,123 @@ describe('andon --serve: the live page in a real browser', {
     } finally {
       await browser.close();
       if (run.process.exitCode === null) run.kill('SIGKILL');
+    }
+  });
+});
+
+describe('andon serve: every run on one page, in a real browser', {
+  skip: chromium === undefined ? 'no Chromium' : redisServer === undefined ? 'no redis-server' : false,
+}, () => {
+  it('shows a local run, a run on a Redis queue and its worker, refuses strangers, and stops the queue run from its row', async () => {
+    const redis = await startRedis();
+    const xdg = mkdtempSync(join(dir, 'xdg-serve-'));
+    chmodSync(xdg, 0o700);
+    const env = { XDG_RUNTIME_DIR: xdg };
+    const children: Child[] = [];
+    const started = (args: string[]): Child => {
+      const child = startAndon(args, env);
+      children.push(child);
+      return child;
+    };
+    const browser = await launchBrowser();
+    try {
+      const queue = 'servepage';
+      await started(['worker', '--redis', redis.url, '--queue', queue, '-j', '2']).waitForStderrLine('serving queue');
+      const local = started(['-j', '1', 'sleep', '{}', ':::', '60']);
+      // Jobs that ignore the graceful stop, so that the page shows the run stopping before it forces.
+      const job = 'echo started {}; trap "" TERM INT HUP; sleep 60';
+      const remote = started([
+        '--redis',
+        redis.url,
+        '--queue',
+        queue,
+        '-j',
+        '2',
+        '--grace',
+        '60',
+        job,
+        ':::',
+        'a',
+        'b',
+        'c',
+      ]);
+      const serve = started(['serve', '--redis', redis.url]);
+      const url = (await serve.waitForStderrLine(/^andon: live page of every run: http:\/\/127\.0\.0\.1:\d+\/\?token=/))
+        .split(': ')
+        .at(-1)!;
+      const { origin } = new URL(url);
+      const token = new URL(url).searchParams.get('token')!;
+      assert.equal((await fetch(`${origin}/`)).status, 401);
+      assert.equal((await fetch(`${origin}/events?token=x${token}`)).status, 401);
+      const crossOrigin = await fetch(`${origin}/stop`, {
+        method: 'POST',
+        headers: { 'X-Andon-Token': token, Origin: 'http://evil.example', 'Content-Type': 'application/json' },
+        body: '{"run":"","force":true}',
+      });
+      assert.equal(crossOrigin.status, 403);
+
+      const page = await browser.newPage({ viewport: { width: 1400, height: 700 } });
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.goto(url);
+      // Both runs listed (the queue run with both its jobs running on the worker), and the worker.
+      await page.waitForFunction(
+        (pids) => {
+          const text = document.getElementById('runs')?.textContent ?? '';
+          const workers = document.getElementById('workers')?.textContent ?? '';
+          return (
+            pids.every((pid) => text.includes(`pid ${pid}@`)) && /running now.*started a.*started b/s.test(workers)
+          );
+        },
+        [local.pid, remote.pid],
+        { timeout: 60_000 },
+      );
+      const remoteRow = page.locator('#runs tbody tr', { hasText: `pid ${remote.pid}@` });
+      assert.match((await remoteRow.textContent()) ?? '', new RegExp(`queue ${queue}.*andon --redis`));
+      assert.match((await page.textContent('#runs')) ?? '', /andon -j 1 sleep/);
+
+      // Pull the cord on the queue run only: graceful first, then its row offers Force.
+      await remoteRow.locator('button').click();
+      await remote.waitForStderrLine(/^andon: stopped by andon stop from /);
+      await page.waitForFunction(
+        (pid) =>
+          Array.from(document.querySelectorAll('#runs tbody tr')).some(
+            (row) =>
+              row.textContent?.includes(`pid ${pid}@`) &&
+              row.textContent.includes('stopping') &&
+              row.querySelector('button')?.textContent === 'Force',
+          ),
+        remote.pid,
+        { timeout: 60_000 },
+      );
+      await remoteRow.locator('button', { hasText: 'Force' }).click();
+      const exit = await remote.exited;
+      assert.equal(exit.status, 143, exit.stderr);
+      assert.match(exit.stderr, /forcing stop of 2 running tasks/);
+      assert.equal(local.process.exitCode, null, 'the other run goes on');
+      await page.waitForFunction(
+        (pid) => !document.getElementById('runs')?.textContent?.includes(`pid ${pid}@`),
+        remote.pid,
+        {
+          timeout: 60_000,
+        },
+      );
+
+      // A second serve on the same port is refused in one line.
+      const taken = Number(new URL(url).port);
+      const clash = await andon(['serve', String(taken)]);
+      assert.equal(clash.code, 255);
+      assert.equal(
+        clash.stderr,
+        `andon: port ${taken} on 127.0.0.1 is in use; give andon serve another (0 picks a free one)\n`,
+      );
+      serve.kill('SIGINT');
+      assert.equal((await serve.exited).code, 0);
+    } finally {
+      await browser.close();
+      for (const child of children)
+        if (child.process.exitCode === null && child.process.signalCode === null) child.kill('SIGKILL');
+      await Promise.all(children.map((child) => child.exited));
+      await redis.stop();
     }
   });
 });

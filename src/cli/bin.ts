@@ -65,6 +65,9 @@ async function cli(argv: readonly string[]): Promise<number> {
       case 'stop':
         return await (await import('./control-commands.js')).stopRunsAsAsked(plan, process.stderr);
       case 'serve':
+        // Ctrl+C is how a page server is told to go: it closes and exits 0, as a worker does.
+        diesOfItsSignal = false;
+        processEnd.signalsAnsweredByCommand();
         return await (await import('./serve-command.js')).serveBoard(plan, process.stderr);
       case 'report': {
         const { writeReport } = await import('../report/report.js');
@@ -91,7 +94,7 @@ function describeFailure(error: unknown): string {
   return `unexpected ${error.name}: ${error.message} (ANDON_DEBUG=1 prints where)`;
 }
 
-/** False for `andon worker`: a stopped worker exits 0, since SIGTERM is how a worker is told to go. */
+/** False for `andon worker` and `andon serve`: stopped, they exit 0, since a signal is how they are told to go. */
 let diesOfItsSignal = true;
 const code = await cli(rawArguments());
 processEnd.exit(code, diesOfItsSignal);

@@ -16,7 +16,8 @@ import { interruptCoordinator } from '../interrupt/coordinator.js';
 import { dieBy, isClosedOutput } from '../interrupt/die-by.js';
 import { type EndingSignal, INTERRUPT_SIGNALS, type InterruptSignal } from '../stop/signals.js';
 
-type Phase = 'before' | 'running' | 'after';
+/** Where the process is: before a run, in one (or in a command that answers signals itself), after it. */
+type Phase = 'before' | 'running' | 'command' | 'after';
 
 /** Resolves once what `stream` holds has been written (or could not be: the reader went away). */
 function flushed(stream: NodeJS.WriteStream): Promise<void> {
@@ -43,6 +44,11 @@ export class ProcessEnd {
   /** A run (or a worker) is in progress: its own signal handling answers. */
   running(): void {
     this.#phase = 'running';
+  }
+
+  /** The command answers signals itself (`andon serve` closes its page and exits 0). */
+  signalsAnsweredByCommand(): void {
+    this.#phase = 'command';
   }
 
   /**
@@ -73,6 +79,7 @@ export class ProcessEnd {
   readonly #onSignal = (signal: InterruptSignal): void => {
     this.#first ??= signal;
     // Between runs (opening the inputs, or closing up after the run settled) nobody else answers.
+    if (this.#phase === 'command') return;
     if (this.#phase === 'running' && interruptCoordinator(process).active) return;
     void this.#end(this.#first, 0);
   };

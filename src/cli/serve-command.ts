@@ -49,8 +49,8 @@ export async function serveBoard(plan: ServeBoardPlan, stderr: ByteSink): Promis
   const url = await server.listen().catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(
       error.code === 'EADDRINUSE'
-        ? `andon serve: port ${port} on ${host} is in use; give another (andon serve 0 picks a free one)`
-        : `andon serve: cannot listen on ${host}:${port}: ${error.message}`,
+        ? `port ${port} on ${host} is in use; give andon serve another (0 picks a free one)`
+        : `andon serve cannot listen on ${host}:${port}: ${error.message}`,
     );
   });
   stderr.write(`andon: live page of every run: ${url}\n`);

@@ -107,6 +107,11 @@ export class RunControl implements RunObserver<unknown, unknown> {
     return this.status() ?? { error: 'the run is not ready yet' };
   }
 
+  /** The command line, as the user would type it again. */
+  get command(): string {
+    return this.#command;
+  }
+
   /** How the run is going, as `andon status` shows it; undefined before it has started. */
   status(): RunStatus | undefined {
     const run = this.#run;

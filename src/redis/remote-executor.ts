@@ -141,7 +141,13 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
 
   /** What the run's lease says of it, for `andon status --redis`. */
   #describe(run: Run): string {
-    const own = { id: run.id, host: HOST, pid: process.pid, startedAt: run.startedAt, state: 'running' };
+    const own = {
+      host: HOST,
+      pid: process.pid,
+      startedAt: run.startedAt,
+      state: 'running',
+      command: this.#control?.command,
+    };
     return JSON.stringify({ ...own, ...this.#control?.status(), id: run.id, queue: this.#backend.queue });
   }
 

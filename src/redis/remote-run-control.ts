@@ -3,6 +3,8 @@ import type { RunStatus } from '../control/protocol.js';
 
 /** The run's side: what its lease says of it, and what a stop from elsewhere does. */
 export interface RemoteRunControl {
+  /** The command line, as the user would type it again: known before the run starts. */
+  readonly command: string;
   /** What `andon status --redis` shows of the run now; undefined before it has started. */
   status(): RunStatus | undefined;
   /**
