@@ -19,6 +19,9 @@ import { isLoopback, notOnLoopbackWarning, type ServePlan } from './serve-args.j
 /** How much of a failed job's output the page shows. */
 const TAIL_BYTES = 2048;
 const FAILURES_SHOWN = 20;
+/** The timeline is re-rendered at most this often, and never more than a tenth of the time. */
+const REPORT_EVERY_MS = 1_000;
+const REPORT_SHARE = 10;
 
 /** Feeds one run's live page. */
 export class LiveRun implements RunObserver<string[], CommandResult> {
@@ -33,6 +36,10 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
   #run: RunHandle | undefined;
   #startedAt = Date.now();
   #state: LiveSnapshot['state'] = 'running';
+  /** The report as last rendered, of how many records, when, and what rendering it cost. */
+  #report = { html: '', version: 0, records: -1, at: 0, costMs: 0 };
+  /** The timer of a re-rendering put off until it is time. */
+  #reportDue: NodeJS.Timeout | undefined;
 
   constructor(
     plan: ServePlan,
@@ -46,7 +53,12 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
     this.#line = line;
     this.#stderr = stderr;
     this.#server = new LiveServer(
-      { ...plan, page: livePage(), stop: (request) => stop('the live page', request.force === true) },
+      {
+        ...plan,
+        page: livePage(),
+        stop: (request) => stop('the live page', request.force === true),
+        documents: { '/report': () => this.#report.html },
+      },
       () => this.#snapshot(),
     );
   }
@@ -105,7 +117,8 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
 
   runEnded(): void {
     this.#state = 'ended';
-    this.#server.close(() => this.#snapshot());
+    clearTimeout(this.#reportDue);
+    this.#server.close(() => ({ ...this.#snapshot(), reportHtml: this.#report.html }));
   }
 
   #snapshot(): LiveSnapshot {
@@ -114,7 +127,6 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
     const seconds = Math.max(0.001, (Date.now() - this.#startedAt) / 1000);
     const rate = settled / seconds;
     const total = counts?.total;
-    const { jobs, slots } = placeJobs(this.#records);
     return {
       title: this.#title,
       done: counts?.done ?? 0,
@@ -124,8 +136,33 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
       rate,
       etaSeconds: total === undefined || rate === 0 || this.#state !== 'running' ? undefined : (total - settled) / rate,
       state: this.#state,
-      reportHtml: renderReport({ title: this.#title, jobs, slots, events: [] }),
+      reportVersion: this.#renderedReport().version,
       failures: this.#failures,
     };
+  }
+
+  /**
+   * The report, re-rendered if jobs settled since and it is time: at most every
+   * {@link REPORT_EVERY_MS}, and at most a {@link REPORT_SHARE}th of the run's time (ten
+   * thousand jobs take a good part of a second to lay out); always once the run is over.
+   */
+  #renderedReport(): { readonly version: number } {
+    const report = this.#report;
+    const now = performance.now();
+    const wait = report.at + Math.max(REPORT_EVERY_MS, REPORT_SHARE * report.costMs) - now;
+    if (report.records === this.#records.length) return report;
+    if (wait > 0 && this.#state !== 'ended') {
+      // Jobs settled meanwhile: the page hears of them when it is time, even if nothing else changes.
+      this.#reportDue ??= setTimeout(() => {
+        this.#reportDue = undefined;
+        this.#server.changed();
+      }, wait).unref();
+      return report;
+    }
+    const { jobs, slots } = placeJobs(this.#records);
+    const html = renderReport({ title: this.#title, jobs, slots, events: [] });
+    const at = performance.now();
+    this.#report = { html, version: report.version + 1, records: this.#records.length, at, costMs: at - now };
+    return this.#report;
   }
 }

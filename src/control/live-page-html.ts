@@ -27,7 +27,7 @@ iframe{border:0;width:100%;height:900px}
 <script>
 const token = new URLSearchParams(location.search).get('token') || '';
 const $ = (id) => document.getElementById(id);
-let shownReport = '';
+let shownReport = 0;
 function text(tag, content) { const node = document.createElement(tag); node.textContent = content; return node; }
 function render(s) {
   document.title = 'andon: ' + s.state + ' — ' + s.title;
@@ -45,7 +45,8 @@ function render(s) {
     details.append(text('summary', 'job ' + f.seq + ' failed: ' + f.command), text('pre', f.tail));
     return details;
   }));
-  if (s.reportHtml !== shownReport) { shownReport = s.reportHtml; $('report').srcdoc = s.reportHtml; }
+  if (s.reportHtml !== undefined) $('report').srcdoc = s.reportHtml;
+  else if (s.reportVersion !== shownReport) { shownReport = s.reportVersion; $('report').src = '/report?token=' + encodeURIComponent(token) + '&v=' + s.reportVersion; }
 }
 const events = new EventSource('/events?token=' + encodeURIComponent(token));
 events.onmessage = (event) => { const s = JSON.parse(event.data); render(s); if (s.state === 'ended') events.close(); };

@@ -26,8 +26,14 @@ export interface LiveSnapshot {
   /** Seconds left, if it can be told. */
   readonly etaSeconds: number | undefined;
   readonly state: 'running' | 'stopping' | 'forcing' | 'ended';
-  /** The report page for the jobs settled so far. */
-  readonly reportHtml: string;
+  /**
+   * Which rendering of the report (the timeline of the jobs settled so far) is current: the
+   * page fetches `/report` when it changes. Re-rendered at most every second, or less often
+   * if rendering takes long, so a big run's timeline lags a little but never falls behind.
+   */
+  readonly reportVersion: number;
+  /** The report itself, in the last snapshot only: the server closes with the run. */
+  readonly reportHtml?: string;
   /** The latest failures, each with the tail of its output. */
   readonly failures: readonly { readonly seq: number; readonly command: string; readonly tail: string }[];
 }
@@ -45,6 +51,11 @@ export interface LiveServerOptions {
    * message the page shows (409).
    */
   readonly stop: (request: { readonly [field: string]: unknown }) => unknown;
+  /**
+   * Further pages by path (`/report`), each token-checked as the rest; what a snapshot would
+   * make too big to send at every update is fetched from here when it changes.
+   */
+  readonly documents?: { readonly [path: string]: () => string };
 }
 
 /** The longest stop request read: `{"force":true,"run":"…"}` is under 100 bytes. */
@@ -131,7 +142,15 @@ export class LiveServer<Snapshot = LiveSnapshot> {
       );
       response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(this.#options.page);
     } else if (request.method === 'GET' && url.pathname === '/events') this.#subscribe(response);
-    else if (request.method === 'POST' && url.pathname === '/stop') this.#stopRequest(request, response);
+    else if (request.method === 'GET' && Object.hasOwn(this.#options.documents ?? {}, url.pathname)) {
+      response.setHeader(
+        'Content-Security-Policy',
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
+      );
+      response
+        .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+        .end(this.#options.documents![url.pathname]!());
+    } else if (request.method === 'POST' && url.pathname === '/stop') this.#stopRequest(request, response);
     else response.writeHead(404, { 'Content-Type': 'text/plain' }).end('andon: no such page\n');
   }
 
