@@ -4,7 +4,7 @@
  * playwright-core (pointed at that binary; it downloads no browser).
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -38,6 +38,15 @@ const launchBrowser = () =>
       '--disable-sync',
     ],
   });
+
+/**
+ * Keeps a screenshot the test took, where ANDON_SCREENSHOTS names a directory: that is how
+ * the README's pictures of the pages are made (`ANDON_SCREENSHOTS=docs`).
+ */
+function keep(png: Buffer, name: string): void {
+  const where = process.env.ANDON_SCREENSHOTS;
+  if (where !== undefined && where !== '') writeFileSync(join(where, name), png);
+}
 
 const bars = (page: Page): Promise<number> => page.frameLocator('#report').locator('rect.job').count();
 
@@ -106,6 +115,7 @@ describe('andon --serve: the live page in a real browser', {
       assert.match((await page.textContent('#failures')) ?? '', /job 3 failed: .*boom 5/s);
 
       const png = await page.screenshot();
+      keep(png, 'live-page.png');
       // Counted on a page of its own: the live page's policy allows no data: images.
       const colours = await (await browser.newPage()).evaluate(async (data) => {
         const image = new Image();
@@ -209,6 +219,9 @@ describe('andon serve: every run on one page, in a real browser', {
         { timeout: 60_000 },
       );
       const remoteRow = page.locator('#runs tbody tr', { hasText: `pid ${remote.pid}@` });
+      const png = await page.screenshot();
+      assert.ok(png.length > 5_000, 'a screenshot with something on it');
+      keep(png, 'serve-page.png');
       assert.match((await remoteRow.textContent()) ?? '', new RegExp(`queue ${queue}.*andon --redis`));
       assert.match((await page.textContent('#runs')) ?? '', /andon -j 1 sleep/);
 

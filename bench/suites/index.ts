@@ -5,10 +5,19 @@
  */
 import type { Suite } from '../lib/suite.js';
 import { asyncSuite } from './async/suite.js';
+import { controlSuite } from './control/suite.js';
 import { processesSuite } from './processes/suite.js';
 import { jobLogSuite } from './job-log/suite.js';
 import { pipeSuite } from './pipe/suite.js';
 import { redisSuite } from './redis/suite.js';
 import { threadsSuite } from './threads/suite.js';
 
-export const SUITES: readonly Suite[] = [asyncSuite, threadsSuite, processesSuite, pipeSuite, jobLogSuite, redisSuite];
+export const SUITES: readonly Suite[] = [
+  asyncSuite,
+  threadsSuite,
+  processesSuite,
+  pipeSuite,
+  jobLogSuite,
+  redisSuite,
+  controlSuite,
+];

@@ -19,9 +19,9 @@ import { isLoopback, notOnLoopbackWarning, type ServePlan } from './serve-args.j
 /** How much of a failed job's output the page shows. */
 const TAIL_BYTES = 2048;
 const FAILURES_SHOWN = 20;
-/** The timeline is re-rendered at most this often, and never more than a tenth of the time. */
+/** The timeline is re-rendered at most this often, and never for more than a twentieth of the time. */
 const REPORT_EVERY_MS = 1_000;
-const REPORT_SHARE = 10;
+const REPORT_SHARE = 20;
 
 /** Feeds one run's live page. */
 export class LiveRun implements RunObserver<string[], CommandResult> {
@@ -143,7 +143,7 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
 
   /**
    * The report, re-rendered if jobs settled since and it is time: at most every
-   * {@link REPORT_EVERY_MS}, and at most a {@link REPORT_SHARE}th of the run's time (ten
+   * {@link REPORT_EVERY_MS}, and for at most a {@link REPORT_SHARE}th of the run's time (ten
    * thousand jobs take a good part of a second to lay out); always once the run is over.
    */
   #renderedReport(): { readonly version: number } {

@@ -28,6 +28,10 @@ iframe{border:0;width:100%;height:900px}
 const token = new URLSearchParams(location.search).get('token') || '';
 const $ = (id) => document.getElementById(id);
 let shownReport = 0;
+// A big timeline takes the browser a while to load: fetch a new one at most every second,
+// and never more than a fifth of the time, so that the page keeps up however big the run.
+let reportLoading = false, reportAskedAt = -Infinity, reportLoadMs = 0;
+$('report').addEventListener('load', () => { reportLoading = false; reportLoadMs = performance.now() - reportAskedAt; });
 function text(tag, content) { const node = document.createElement(tag); node.textContent = content; return node; }
 function render(s) {
   document.title = 'andon: ' + s.state + ' — ' + s.title;
@@ -45,8 +49,19 @@ function render(s) {
     details.append(text('summary', 'job ' + f.seq + ' failed: ' + f.command), text('pre', f.tail));
     return details;
   }));
-  if (s.reportHtml !== undefined) $('report').srcdoc = s.reportHtml;
-  else if (s.reportVersion !== shownReport) { shownReport = s.reportVersion; $('report').src = '/report?token=' + encodeURIComponent(token) + '&v=' + s.reportVersion; }
+  if (s.reportHtml !== undefined) { clearTimeout(reportTimer); $('report').srcdoc = s.reportHtml; }
+  else loadReport(s.reportVersion);
+}
+let reportTimer;
+function loadReport(version) {
+  clearTimeout(reportTimer);
+  if (version === shownReport) return;
+  const wait = reportAskedAt + Math.max(1000, 5 * reportLoadMs) - performance.now();
+  if (reportLoading || wait > 0) { reportTimer = setTimeout(() => loadReport(version), Math.max(wait, 100)); return; }
+  reportLoading = true;
+  reportAskedAt = performance.now();
+  shownReport = version;
+  $('report').src = '/report?token=' + encodeURIComponent(token) + '&v=' + version;
 }
 const events = new EventSource('/events?token=' + encodeURIComponent(token));
 events.onmessage = (event) => { const s = JSON.parse(event.data); render(s); if (s.state === 'ended') events.close(); };

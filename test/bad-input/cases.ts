@@ -3,6 +3,8 @@
  * test and of docs/bad-input.md. A case runs the bad input for real and returns the message.
  */
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -696,8 +698,42 @@ export const CASES: readonly BadInput[] = [
     area: 'command line',
     input: 'andon stop without a run',
     expected:
-      /^andon: andon stop needs one run id \(andon status lists them\); usage: andon stop RUN \[--force\], or andon stop --all \[--force\]$/,
+      /^andon: andon stop needs one run id \(andon status lists them\); usage: andon stop RUN \[--force\] \[--redis URL \[--queue NAME\]\], or andon stop --all \[--force\] \[--redis URL \[--queue NAME\]\]$/,
     run: () => cli(['stop']),
+  },
+  {
+    area: 'command line',
+    input: 'andon stop of a run that does not exist, or already ended',
+    expected: /^andon: No run 0000 in progress \(of yours, on this machine\); andon status lists them$/,
+    run: () => cli(['stop', '0000']),
+  },
+  {
+    area: 'command line',
+    input: 'andon status --queue without --redis',
+    expected:
+      /^andon: --queue needs --redis URL: the Redis server that holds the queue; usage: andon status \[--json\] \[--redis URL \[--queue NAME\]\]$/,
+    run: () => cli(['status', '--queue', 'q']),
+  },
+  {
+    area: 'command line',
+    input: 'andon serve with a port out of range',
+    expected:
+      /^andon: andon serve 99999: give a port \(0-65535\) or ADDR:PORT, e\.g\. andon serve 8080 or andon serve 127\.0\.0\.1:8080$/,
+    run: () => cli(['serve', '99999']),
+  },
+  {
+    area: 'command line',
+    input: 'andon serve on a port in use',
+    expected: /^andon: port \d+ on 127\.0\.0\.1 is in use; give andon serve another \(0 picks a free one\)$/,
+    run: async () => {
+      const taken = createServer().listen(0, '127.0.0.1');
+      await once(taken, 'listening');
+      try {
+        return await cli(['serve', String((taken.address() as AddressInfo).port)]);
+      } finally {
+        taken.close();
+      }
+    },
   },
   {
     area: 'command line',
@@ -899,6 +935,21 @@ export const CASES: readonly BadInput[] = [
     expected:
       /^andon: Redis at redis:\/\/127\.0\.0\.1:PORT needs a password; give it in the URL: redis:\/\/:PASSWORD@host:port$/,
     run: () => cliWithPasswordServer((url) => ['--redis', url(undefined), '--queue', 'q', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'redis',
+    requires: 'redis-server',
+    input: 'andon status --redis with a wrong password',
+    expected:
+      /^andon: Redis at redis:\/\/127\.0\.0\.1:PORT refused the credentials \(WRONGPASS invalid username-password pair or user is disabled\.\); check the user and password in the URL$/,
+    run: () => cliWithPasswordServer((url) => ['status', '--redis', url('wrong')]),
+  },
+  {
+    area: 'redis',
+    requires: 'redis-server',
+    input: 'andon stop --redis of a run not on the server',
+    expected: /^andon: No run 0000 in progress on redis:\/\/127\.0\.0\.1:PORT; andon status --redis lists them$/,
+    run: () => cliWithPasswordServer((url) => ['stop', '0000', '--redis', url('sekret')]),
   },
   {
     area: 'redis',
