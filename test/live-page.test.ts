@@ -258,7 +258,7 @@ describe('andon serve: every run on one page, in a real browser', {
       assert.equal(clash.code, 255);
       assert.equal(
         clash.stderr,
-        `andon: port ${taken} on 127.0.0.1 is in use; give andon serve another (0 picks a free one)\n`,
+        `andon: 127.0.0.1:${taken} is in use; give andon serve another port (0 picks a free one)\n`,
       );
       serve.kill('SIGINT');
       assert.equal((await serve.exited).code, 0);

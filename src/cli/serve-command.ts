@@ -49,7 +49,7 @@ export async function serveBoard(plan: ServeBoardPlan, stderr: ByteSink): Promis
   const url = await server.listen().catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(
       error.code === 'EADDRINUSE'
-        ? `port ${port} on ${host} is in use; give andon serve another (0 picks a free one)`
+        ? `${host}:${port} is in use; give andon serve another port (0 picks a free one)`
         : `andon serve cannot listen on ${host}:${port}: ${error.message}`,
     );
   });

@@ -11,8 +11,8 @@ h1{font-size:16px;margin:0}
 h2{font-size:14px;margin:16px 16px 4px}
 #problem{color:#a00}
 table{border-collapse:collapse;margin:0 16px;font-variant-numeric:tabular-nums}
-th,td{text-align:left;padding:4px 10px;border-bottom:1px solid #eee;vertical-align:top}
-td.command{font-family:ui-monospace,monospace;max-width:40em;overflow-wrap:anywhere}
+th,td{text-align:left;padding:4px 10px;border-bottom:1px solid #eee;vertical-align:top;white-space:nowrap}
+td.command{font-family:ui-monospace,monospace;max-width:40em;overflow-wrap:anywhere;white-space:normal}
 tr.stopping td,tr.forcing td{background:#fff6ec}
 button{font:inherit;padding:3px 10px;border-radius:4px;border:1px solid #a00;background:#c00;color:#fff;cursor:pointer}
 .empty{margin:8px 16px;color:#666}

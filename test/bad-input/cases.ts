@@ -724,7 +724,7 @@ export const CASES: readonly BadInput[] = [
   {
     area: 'command line',
     input: 'andon serve on a port in use',
-    expected: /^andon: port \d+ on 127\.0\.0\.1 is in use; give andon serve another \(0 picks a free one\)$/,
+    expected: /^andon: 127\.0\.0\.1:\d+ is in use; give andon serve another port \(0 picks a free one\)$/,
     run: async () => {
       const taken = createServer().listen(0, '127.0.0.1');
       await once(taken, 'listening');
