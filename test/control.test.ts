@@ -184,8 +184,15 @@ describe('andon status and andon stop', () => {
         ['stop', 'nosuchrun'],
         /^andon: No run nosuchrun in progress \(of yours, on this machine\); andon status lists them$/,
       ],
-      [['status', 'abc'], /^andon: andon status takes no run; usage: andon status \[--json\]$/],
-      [['status', '--jsn'], /^andon: Unknown option --jsn; did you mean --json\?; usage: andon status \[--json\]$/],
+      [
+        ['status', 'abc'],
+        /^andon: andon status takes no run; usage: andon status \[--json\] \[--redis URL \[--queue NAME\]\]$/,
+      ],
+      [
+        ['status', '--jsn'],
+        /^andon: Unknown option --jsn; did you mean --json\?; usage: andon status \[--json\] \[--redis/,
+      ],
+      [['serve', '1', '2'], /^andon: andon serve takes one port at most, not 1 2; usage: andon serve/],
     ];
     for (const [args, expected] of cases) {
       const exit = await andonIn(xdg, args);

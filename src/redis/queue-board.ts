@@ -192,7 +192,8 @@ async function askStop(client: Redis, modules: RedisModules, run: QueueRun, forc
     const [lease] = await valuesOf<Partial<QueueRun>>(client, [key]);
     const now = lease === undefined ? undefined : queueRunOf(lease);
     if (now === undefined) return { id, queue, host, pid, state: 'ended' };
-    if (now.state === 'forcing' || (now.state === 'stopping' && !force))
+    // A stop takes a running run to stopping, and a stopping one (or any, with force) to forcing.
+    if (now.state === 'forcing' || (now.state === 'stopping' && !force && run.state === 'running'))
       return { id, queue, host, pid, state: now.state };
     await new Promise((resolve) => setTimeout(resolve, STOP_POLL_MS));
   }

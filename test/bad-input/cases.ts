@@ -718,13 +718,13 @@ export const CASES: readonly BadInput[] = [
     area: 'command line',
     input: 'andon serve with a port out of range',
     expected:
-      /^andon: andon serve 99999: give a port \(0-65535\) or ADDR:PORT, e\.g\. andon serve 8080 or andon serve 127\.0\.0\.1:8080$/,
+      /^andon: andon serve 99999: give a port \(0-65535\) or ADDR:PORT, e\.g\. andon serve 8080 or andon serve 127\.0\.0\.1:\S+$/,
     run: () => cli(['serve', '99999']),
   },
   {
     area: 'command line',
     input: 'andon serve on a port in use',
-    expected: /^andon: 127\.0\.0\.1:\d+ is in use; give andon serve another port \(0 picks a free one\)$/,
+    expected: /^andon: 127\.0\.0\.1:PORT is in use; give andon serve another port \(0 picks a free one\)$/,
     run: async () => {
       const taken = createServer().listen(0, '127.0.0.1');
       await once(taken, 'listening');
