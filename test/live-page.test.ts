@@ -170,7 +170,8 @@ describe('andon serve: every run on one page, in a real browser', {
     try {
       const queue = 'servepage';
       await started(['worker', '--redis', redis.url, '--queue', queue, '-j', '2']).waitForStderrLine('serving queue');
-      const local = started(['-j', '1', 'sleep', '{}', ':::', '60']);
+      const localLog = join(xdg, 'local.log');
+      const local = started(['-j', '1', '--joblog', localLog, 'sleep', '{}', ':::', '0', '0.1', '60']);
       // Jobs that ignore the graceful stop, so that the page shows the run stopping before it forces.
       const job = 'echo started {}; trap "" TERM INT HUP; sleep 60';
       const remote = started([
@@ -223,7 +224,22 @@ describe('andon serve: every run on one page, in a real browser', {
       assert.ok(png.length > 5_000, 'a screenshot with something on it');
       keep(png, 'serve-page.png');
       assert.match((await remoteRow.textContent()) ?? '', new RegExp(`queue ${queue}.*andon --redis`));
-      assert.match((await page.textContent('#runs')) ?? '', /andon -j 1 sleep/);
+      assert.match((await page.textContent('#runs')) ?? '', /andon -j 1 --joblog \S+ sleep/);
+
+      // A click on the local run's row shows its timeline, drawn from its job log: the two jobs done.
+      await page.locator('#runs tbody tr', { hasText: `pid ${local.pid}@` }).click();
+      await page.waitForFunction(() => !document.getElementById('timeline')?.hidden, undefined, { timeout: 60_000 });
+      const deadline = Date.now() + 60_000;
+      let timelineBars = 0;
+      while (timelineBars !== 2 && Date.now() < deadline) {
+        timelineBars = await page
+          .frameLocator('#report')
+          .locator('rect.job')
+          .count()
+          .catch(() => 0);
+        if (timelineBars !== 2) await page.waitForTimeout(100);
+      }
+      assert.equal(timelineBars, 2, "the local run's timeline has its two finished jobs");
 
       // Pull the cord on the queue run only: graceful first, then its row offers Force.
       await remoteRow.locator('button').click();

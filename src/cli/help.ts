@@ -288,7 +288,8 @@ function control(): string {
   andon serve [[ADDR:]PORT] [--redis URL [--queue NAME]]
   one page of everything andon status sees, updated every second, with a stop button per
   run (then Force). As --serve: 127.0.0.1 unless ADDR says otherwise, a random token in the
-  printed URL needed by every request, stops only from the page itself. Ctrl+C ends it.`;
+  printed URL needed by every request, stops only from the page itself. A click on a run
+  shows its timeline, from its job log (runs of this machine with --joblog). Ctrl+C ends it.`;
 }
 
 /** `andon demo`. */

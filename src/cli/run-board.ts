@@ -23,6 +23,8 @@ export interface ShownRun {
   readonly command: string | undefined;
   /** The queue it submits to, for a run seen through --redis. */
   readonly queue?: string | undefined;
+  /** Its job log on this machine, for a run listed here that writes one. */
+  readonly jobLog?: string | undefined;
 }
 
 /** The runs, oldest first, and with --redis the workers. */
@@ -51,7 +53,10 @@ export async function readBoard(redis: QueueBoardPlan | undefined): Promise<Boar
   if (redis === undefined) return { runs: local, workers: undefined };
   const board = await onQueues(redis, (queues, target) => queues.readQueueBoard(target));
   const onQueue = new Set(board.runs.map((run) => run.id));
-  const runs = [...board.runs, ...local.filter((run) => !onQueue.has(run.id))];
+  const here = new Map(local.map((run) => [run.id, run.jobLog]));
+  // A run of this machine on a queue is listed once, with what only this machine knows of it.
+  const queued = board.runs.map((run) => (here.has(run.id) ? { ...run, jobLog: here.get(run.id) } : run));
+  const runs = [...queued, ...local.filter((run) => !onQueue.has(run.id))];
   return { runs: runs.sort((a, b) => a.startedAt - b.startedAt), workers: board.workers };
 }
 

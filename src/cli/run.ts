@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { createPool } from '../api/create-pool.js';
 import { isAndonError, TimeoutError, UsageError } from '../errors.js';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { BackendError, InputError, InterruptedError } from '../pool/run-errors.js';
 import { formatDuration } from '../format.js';
 import type { RunObserver } from '../pool/lifecycle.js';
@@ -245,6 +246,16 @@ function retrySeq(seqs: ReadonlyMap<string, number>): (values: string[], index: 
   return (values, index) => seqs.get(values[0]!) ?? index + 1;
 }
 
+/**
+ * The job log as `andon serve` may read it to draw the run's timeline: an absolute path to a
+ * regular file (or one not made yet), never standard output, a FIFO or a device.
+ */
+function readableJobLog(path: string | undefined): string | undefined {
+  if (path === undefined || path === '-') return undefined;
+  const found = statSync(path, { throwIfNoEntry: false });
+  return found === undefined || found.isFile() ? resolve(path) : undefined;
+}
+
 /** The pool that runs the plan's jobs, with the observers that print their output and notices. */
 async function startPool(
   plan: RunPlan,
@@ -258,7 +269,7 @@ async function startPool(
       ? undefined
       : new HaltObserver(plan.halt, io.stderr, how.total, () => output.dropCancelledOutput());
   const title = displayArgs(['andon', ...plan.argv]);
-  const control = runControlFor(title, io.stderr);
+  const control = runControlFor(title, io.stderr, readableJobLog(plan.jobLog));
   const backend = plan.redis === undefined ? undefined : (await redisBackendFor(plan.redis)).controlledBy(control);
   // --results and --files save the output, and print only what --files names.
   const printing =

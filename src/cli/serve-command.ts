@@ -5,12 +5,14 @@
  * security as a run's own page (control/live-server.ts): loopback unless told otherwise, a
  * random token on every request, stops only as a POST from the page's own origin.
  */
+import { hostname } from 'node:os';
 import { LiveServer } from '../control/live-server.js';
 import { overviewPage } from '../control/overview-page-html.js';
 import { UsageError } from '../errors.js';
 import type { ServeBoardPlan } from './control-args.js';
 import type { ByteSink } from './output.js';
-import { type Board, readBoard, stopRuns } from './run-board.js';
+import { reportOf } from '../report/report.js';
+import { type Board, readBoard, type ShownRun, stopRuns } from './run-board.js';
 import { isLoopback, notOnLoopbackWarning } from './serve-args.js';
 
 /** What the page shows at a moment. */
@@ -19,6 +21,26 @@ interface Overview extends Board {
   readonly at: number;
   /** Why the board may be out of date (Redis unreachable), if it is. */
   readonly problem: string | undefined;
+}
+
+/** A page saying why there is no timeline to show. */
+const note = (text: string): string =>
+  `<!doctype html><meta charset="utf-8"><p style="font:14px system-ui,sans-serif;color:#666">${text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`;
+
+/** The run's timeline, as `andon report` draws it from its job log. */
+function timelineOf(run: ShownRun | undefined): string {
+  if (run === undefined) return note('This run is no longer in progress.');
+  if (run.jobLog === undefined)
+    return note(
+      run.queue !== undefined && run.host !== hostname()
+        ? `Run ${run.id} was submitted on ${run.host}: its timeline is on that machine (andon report, or the run's --serve page).`
+        : `Run ${run.id} writes no job log, so there is no timeline to draw here (its --serve page has one).`,
+    );
+  try {
+    return reportOf(run.jobLog).html;
+  } catch (error) {
+    return note((error as Error).message);
+  }
 }
 
 /** The board is read this often. */
@@ -32,6 +54,7 @@ export async function serveBoard(plan: ServeBoardPlan, stderr: ByteSink): Promis
     {
       ...plan.listen,
       page: overviewPage(),
+      documents: { '/report': (query) => timelineOf(overview.runs.find((shown) => shown.id === query.get('run'))) },
       stop: async (request) => {
         const run = overview.runs.find((shown) => shown.id === request.run);
         if (run === undefined) throw new Error(`run ${String(request.run)} is no longer in progress`);

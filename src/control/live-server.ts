@@ -55,7 +55,7 @@ export interface LiveServerOptions {
    * Further pages by path (`/report`), each token-checked as the rest; what a snapshot would
    * make too big to send at every update is fetched from here when it changes.
    */
-  readonly documents?: { readonly [path: string]: () => string };
+  readonly documents?: { readonly [path: string]: (query: URLSearchParams) => string };
 }
 
 /** The longest stop request read: `{"force":true,"run":"…"}` is under 100 bytes. */
@@ -149,7 +149,7 @@ export class LiveServer<Snapshot = LiveSnapshot> {
       );
       response
         .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
-        .end(this.#options.documents![url.pathname]!());
+        .end(this.#options.documents![url.pathname]!(url.searchParams));
     } else if (request.method === 'POST' && url.pathname === '/stop') this.#stopRequest(request, response);
     else response.writeHead(404, { 'Content-Type': 'text/plain' }).end('andon: no such page\n');
   }

@@ -16,12 +16,17 @@ td.command{font-family:ui-monospace,monospace;max-width:40em;overflow-wrap:anywh
 tr.stopping td,tr.forcing td{background:#fff6ec}
 button{font:inherit;padding:3px 10px;border-radius:4px;border:1px solid #a00;background:#c00;color:#fff;cursor:pointer}
 .empty{margin:8px 16px;color:#666}
+#runs tbody tr{cursor:pointer}
+#runs tbody tr.selected td{background:#eef4ff}
+iframe{border:0;width:100%;height:700px}
 </style></head>
 <body>
 <header><h1>andon: runs in progress</h1><span id="when">connecting…</span><span id="problem"></span></header>
 <h2>Runs</h2><table id="runs"><thead><tr><th>run</th><th>where</th><th>up</th><th>done</th><th>failed</th><th>running</th><th>left</th><th>rate</th><th>ETA</th><th>state</th><th>command</th><th></th></tr></thead><tbody></tbody></table>
 <p class="empty" id="noruns" hidden>No runs in progress.</p>
+<p class="empty">Click a run for its timeline.</p>
 <section id="workersection" hidden><h2>Workers</h2><table id="workers"><thead><tr><th>worker</th><th>queue</th><th>-j</th><th>state</th><th>up</th><th>finished</th><th>running now</th></tr></thead><tbody></tbody></table></section>
+<section id="timeline" hidden><h2 id="timelinetitle">Timeline</h2><iframe id="report" title="timeline"></iframe></section>
 <script>
 const token = new URLSearchParams(location.search).get('token') || '';
 const $ = (id) => document.getElementById(id);
@@ -29,8 +34,9 @@ const seconds = (ms) => ms < 60000 ? Math.round(ms / 1000) + ' s' : ms < 3600000
 function cell(content, className) { const td = document.createElement('td'); td.textContent = content; if (className) td.className = className; return td; }
 function runRow(run, now) {
   const tr = document.createElement('tr');
-  tr.className = run.state;
+  tr.className = run.state + (run.id === selected ? ' selected' : '');
   tr.dataset.run = run.id;
+  tr.onclick = (event) => { if (event.target.tagName !== 'BUTTON') select(run.id); };
   const up = Math.max(1, now - run.startedAt);
   const c = run.counts;
   const left = !c || c.total === undefined || c.total === null ? '?' : Math.max(0, c.total - c.settled - c.running);
@@ -64,8 +70,21 @@ function render(s) {
   $('workersection').hidden = !s.workers;
   if (s.workers) $('workers').tBodies[0].replaceChildren(...s.workers.map((worker) => workerRow(worker, s.at)));
 }
+// The selected run's timeline, drawn from its job log: reloaded at most once a second, and for
+// at most a fifth of the time, so a big job log does not keep the page busy.
+let selected = '', loading = false, askedAt = -Infinity, loadMs = 0;
+$('report').addEventListener('load', () => { loading = false; loadMs = performance.now() - askedAt; });
+function select(run) { selected = run; askedAt = -Infinity; loading = false; refreshTimeline(); }
+function refreshTimeline() {
+  $('timeline').hidden = selected === '';
+  if (selected === '' || loading || performance.now() - askedAt < Math.max(1000, 5 * loadMs)) return;
+  loading = true;
+  askedAt = performance.now();
+  $('timelinetitle').textContent = 'Timeline of run ' + selected;
+  $('report').src = '/report?token=' + encodeURIComponent(token) + '&run=' + encodeURIComponent(selected) + '&t=' + Date.now();
+}
 const events = new EventSource('/events?token=' + encodeURIComponent(token));
-events.onmessage = (event) => render(JSON.parse(event.data));
+events.onmessage = (event) => { render(JSON.parse(event.data)); refreshTimeline(); };
 async function stop(run, force) {
   if (!confirm(force ? 'Force run ' + run + ' to stop now? Its running jobs are killed.' : 'Stop run ' + run + '? Its running jobs get their grace period, then are forced.')) return;
   const response = await fetch('/stop', { method: 'POST', headers: { 'X-Andon-Token': token, 'Content-Type': 'application/json' }, body: JSON.stringify({ run, force }) });

@@ -23,6 +23,8 @@ export interface RunStatus {
   readonly command: string;
   readonly cwd: string;
   readonly startedAt: number;
+  /** The run's job log, an absolute path, if it writes one to a file: `andon serve` draws its timeline. */
+  readonly jobLog?: string | undefined;
   readonly counts: LiveCounts;
   /** `running`, or how far a stop has got. */
   readonly state: 'running' | 'stopping' | 'forcing';

@@ -26,6 +26,7 @@ export class RunControl implements RunObserver<unknown, unknown> {
   readonly #dir: string | undefined;
   readonly #command: string;
   readonly #stop: StopRequest;
+  readonly #jobLog: string | undefined;
   #server: Server | undefined;
   #registration: RunRegistration | undefined;
   #run: RunHandle | undefined;
@@ -35,11 +36,13 @@ export class RunControl implements RunObserver<unknown, unknown> {
   /**
    * @param dir the registry directory (registryDir()), or undefined to register nowhere
    * @param command the command line, as the user would type it again
+   * @param jobLog the run's job log file, absolute, if it writes one
    */
-  constructor(dir: string | undefined, command: string, stop: StopRequest) {
+  constructor(dir: string | undefined, command: string, stop: StopRequest, jobLog?: string) {
     this.#dir = dir;
     this.#command = command;
     this.#stop = stop;
+    this.#jobLog = jobLog;
   }
 
   runStarted(event: RunStarted, run: RunHandle): void {
@@ -125,6 +128,7 @@ export class RunControl implements RunObserver<unknown, unknown> {
       command,
       cwd,
       startedAt: this.#startedAt,
+      jobLog: this.#jobLog,
       counts: run.counts(),
       state: this.#state,
     };

@@ -8,8 +8,8 @@ import { readRunEvents } from '../joblog/runs.js';
 import { renderReport } from './html.js';
 import { jobTotals, placeJobs } from './layout.js';
 
-/** Writes the report for `jobLogPath` to `outputPath`; returns how many jobs (command lines) it shows. @throws JobLogError */
-export function writeReport(jobLogPath: string, outputPath: string): number {
+/** The report page of `jobLogPath` and how many jobs (command lines) it shows. @throws JobLogError */
+export function reportOf(jobLogPath: string): { readonly html: string; readonly jobs: number } {
   if (!existsSync(jobLogPath))
     throw new JobLogError(jobLogPath, `Job log not found: ${jobLogPath}; give the file written with --joblog`);
   const records: JobRecord[] = [];
@@ -21,6 +21,12 @@ export function writeReport(jobLogPath: string, outputPath: string): number {
     slots,
     events: readRunEvents(jobLogPath),
   });
+  return { html, jobs: jobTotals(jobs).jobs };
+}
+
+/** Writes the report for `jobLogPath` to `outputPath`; returns how many jobs (command lines) it shows. @throws JobLogError */
+export function writeReport(jobLogPath: string, outputPath: string): number {
+  const { html, jobs } = reportOf(jobLogPath);
   try {
     writeFileSync(outputPath, html);
   } catch (error) {
@@ -31,5 +37,5 @@ export function writeReport(jobLogPath: string, outputPath: string): number {
       error as Error,
     );
   }
-  return jobTotals(jobs).jobs;
+  return jobs;
 }
