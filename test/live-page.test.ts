@@ -171,7 +171,7 @@ describe('andon serve: every run on one page, in a real browser', {
       const queue = 'servepage';
       await started(['worker', '--redis', redis.url, '--queue', queue, '-j', '2']).waitForStderrLine('serving queue');
       const localLog = join(xdg, 'local.log');
-      const local = started(['-j', '1', '--joblog', localLog, 'sleep', '{}', ':::', '0', '0.1', '60']);
+      const local = started(['-j', '1', '--joblog', localLog, 'sleep', '{}', ':::', '0', 'x', '60']);
       // Jobs that ignore the graceful stop, so that the page shows the run stopping before it forces.
       const job = 'echo started {}; trap "" TERM INT HUP; sleep 60';
       const remote = started([
@@ -240,6 +240,13 @@ describe('andon serve: every run on one page, in a real browser', {
         if (timelineBars !== 2) await page.waitForTimeout(100);
       }
       assert.equal(timelineBars, 2, "the local run's timeline has its two finished jobs");
+      // And its failure, with the tail of its output.
+      await page.waitForFunction(
+        () => /job 2 failed: sleep x/.test(document.getElementById('failures')?.textContent ?? ''),
+        undefined,
+        { timeout: 60_000 },
+      );
+      assert.match((await page.textContent('#failures')) ?? '', /sleep: invalid time interval/);
 
       // Pull the cord on the queue run only: graceful first, then its row offers Force.
       await remoteRow.locator('button').click();

@@ -100,12 +100,16 @@ export function stopAsCtrlC(stderr: ByteSink): StopRequest {
  * The observer that lets `andon status` see this run and `andon stop` stop it. Where the
  * registry cannot be used, the run goes on unlisted on this machine, with a warning.
  */
-export function runControlFor(command: string, stderr: ByteSink, jobLog?: string): RunControl {
+export function runControlFor(
+  command: string,
+  stderr: ByteSink,
+  more: ConstructorParameters<typeof RunControl>[3] = {},
+): RunControl {
   let dir: string | undefined;
   try {
     dir = registryDir();
   } catch (error) {
     stderr.write(`andon: warning: ${(error as Error).message}; andon status will not list this run\n`);
   }
-  return new RunControl(dir, command, stopAsCtrlC(stderr), jobLog);
+  return new RunControl(dir, command, stopAsCtrlC(stderr), more);
 }

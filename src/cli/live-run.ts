@@ -4,6 +4,7 @@
  * output; the counts come from the run itself. The page's stop button is `andon stop`.
  */
 import { constants } from 'node:os';
+import { FailureTails } from '../control/failure-tails.js';
 import { livePage } from '../control/live-page-html.js';
 import { LiveServer, type LiveSnapshot } from '../control/live-server.js';
 import type { JobRecord } from '../joblog/format.js';
@@ -17,7 +18,6 @@ import type { StopRequest } from '../control/run-control.js';
 import { isLoopback, notOnLoopbackWarning, type ServePlan } from './serve-args.js';
 
 /** How much of a failed job's output the page shows. */
-const TAIL_BYTES = 2048;
 const FAILURES_SHOWN = 20;
 /** The timeline is re-rendered at most this often, and never for more than a twentieth of the time. */
 const REPORT_EVERY_MS = 1_000;
@@ -31,8 +31,7 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
   readonly #stderr: ByteSink;
   readonly #plan: ServePlan;
   readonly #records: JobRecord[] = [];
-  readonly #tails = new Map<number, Buffer>();
-  readonly #failures: LiveSnapshot['failures'][number][] = [];
+  readonly #failures: FailureTails<string[]>;
   #run: RunHandle | undefined;
   #startedAt = Date.now();
   #state: LiveSnapshot['state'] = 'running';
@@ -51,6 +50,7 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
     this.#plan = plan;
     this.#title = title;
     this.#line = line;
+    this.#failures = new FailureTails(FAILURES_SHOWN, line);
     this.#stderr = stderr;
     this.#server = new LiveServer(
       {
@@ -76,14 +76,11 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
   }
 
   taskOutput(event: TaskOutput<string[]>): void {
-    const held = this.#tails.get(event.index);
-    const joined = held === undefined ? event.chunk : Buffer.concat([held, event.chunk]);
-    this.#tails.set(event.index, joined.length > TAIL_BYTES ? joined.subarray(-TAIL_BYTES) : joined);
+    this.#failures.taskOutput(event);
   }
 
   taskSettled(result: TaskResult<string[], CommandResult>): void {
-    const tail = this.#tails.get(result.index);
-    this.#tails.delete(result.index);
+    this.#failures.taskSettled(result);
     if (result.status !== 'done' && result.status !== 'failed' && result.status !== 'cancelled') return;
     if (result.startedAt === 0) return;
     const seq = result.index + 1;
@@ -98,10 +95,6 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
       signal: ended?.signal == null ? 0 : (constants.signals[ended.signal as NodeJS.Signals] ?? 0),
       key: command,
     });
-    if (result.status === 'failed') {
-      this.#failures.unshift({ seq, command, tail: tail?.toString('utf8') ?? '' });
-      this.#failures.length = Math.min(this.#failures.length, FAILURES_SHOWN);
-    }
     this.#server.changed();
   }
 
@@ -137,7 +130,7 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
       etaSeconds: total === undefined || rate === 0 || this.#state !== 'running' ? undefined : (total - settled) / rate,
       state: this.#state,
       reportVersion: this.#renderedReport().version,
-      failures: this.#failures,
+      failures: this.#failures.failures,
     };
   }
 

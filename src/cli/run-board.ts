@@ -4,6 +4,7 @@
  * on the server's queues (loaded only then).
  */
 import { listRuns, stopAllRuns, stopRun } from '../control/client.js';
+import type { FailureTail } from '../control/failure-tails.js';
 import type { RunStatus, StopAnswer } from '../control/protocol.js';
 import { isAndonError, UsageError } from '../errors.js';
 import type { LiveCounts } from '../pool/lifecycle.js';
@@ -23,6 +24,8 @@ export interface ShownRun {
   readonly command: string | undefined;
   /** The queue it submits to, for a run seen through --redis. */
   readonly queue?: string | undefined;
+  /** The latest failures with the tail of their output, for runs that keep them. */
+  readonly failures?: readonly FailureTail[] | undefined;
   /** Its job log on this machine, for a run listed here that writes one. */
   readonly jobLog?: string | undefined;
 }

@@ -17,6 +17,7 @@ import { directExecFor } from './direct-exec.js';
 import { DEFAULT_SHELL, isExportedFunction, jobShell } from './job-shell.js';
 import { shellQuote } from '../command/quote.js';
 import { runControlFor, stopAsCtrlC } from './control-commands.js';
+import { FailureTails } from '../control/failure-tails.js';
 import { gated } from './start-gates.js';
 import { HaltObserver } from './halt.js';
 import { JobsFileWatcher } from './jobs-file.js';
@@ -256,6 +257,9 @@ function readableJobLog(path: string | undefined): string | undefined {
   return found === undefined || found.isFile() ? resolve(path) : undefined;
 }
 
+/** Failures `andon status` and `andon serve` are told of, newest first. */
+const FAILURES_LISTED = 5;
+
 /** The pool that runs the plan's jobs, with the observers that print their output and notices. */
 async function startPool(
   plan: RunPlan,
@@ -269,18 +273,23 @@ async function startPool(
       ? undefined
       : new HaltObserver(plan.halt, io.stderr, how.total, () => output.dropCancelledOutput());
   const title = displayArgs(['andon', ...plan.argv]);
-  const control = runControlFor(title, io.stderr, readableJobLog(plan.jobLog));
+  const line = (values: readonly string[], seq: number): string => plan.line({ values, seq, slot: undefined });
+  // The latest failures with their output, for andon status, andon serve and the queue's lease.
+  const failures = new FailureTails<string[]>(FAILURES_LISTED, line);
+  const control = runControlFor(title, io.stderr, {
+    jobLog: readableJobLog(plan.jobLog),
+    failures: () => failures.failures,
+  });
   const backend = plan.redis === undefined ? undefined : (await redisBackendFor(plan.redis)).controlledBy(control);
   // --results and --files save the output, and print only what --files names.
   const printing =
     plan.results === undefined ? output : new ResultsWriter(plan.results.layout, plan.results.plan, output);
   const observers: RunObserver<string[], CommandResult>[] = [printing, timeoutNotices(plan, io.stderr), stopping];
   if (halt !== undefined) observers.push(halt);
-  observers.push(control);
+  observers.push(failures, control);
   // The page and the report it draws are loaded only for a run that asks for them.
   if (plan.serve !== undefined) {
     const { LiveRun } = await import('./live-run.js');
-    const line = (values: readonly string[], seq: number): string => plan.line({ values, seq, slot: undefined });
     observers.push(new LiveRun(plan.serve, title, line, stopAsCtrlC(io.stderr), io.stderr));
   }
   if (plan.jobsFile !== undefined)

@@ -13,6 +13,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FailureTail } from './failure-tails.js';
 
 /** What the page shows at a moment. */
 export interface LiveSnapshot {
@@ -35,7 +36,7 @@ export interface LiveSnapshot {
   /** The report itself, in the last snapshot only: the server closes with the run. */
   readonly reportHtml?: string;
   /** The latest failures, each with the tail of its output. */
-  readonly failures: readonly { readonly seq: number; readonly command: string; readonly tail: string }[];
+  readonly failures: readonly FailureTail[];
 }
 
 /** Where to listen, what page to serve, and what a stop does. */

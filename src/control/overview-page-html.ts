@@ -17,6 +17,8 @@ tr.stopping td,tr.forcing td{background:#fff6ec}
 button{font:inherit;padding:3px 10px;border-radius:4px;border:1px solid #a00;background:#c00;color:#fff;cursor:pointer}
 .empty{margin:8px 16px;color:#666}
 #runs tbody tr{cursor:pointer}
+#failures{margin:0 16px}
+#failures pre{background:#fff4f4;padding:6px;overflow:auto;max-height:12em}
 #runs tbody tr.selected td{background:#eef4ff}
 iframe{border:0;width:100%;height:700px}
 </style></head>
@@ -26,7 +28,7 @@ iframe{border:0;width:100%;height:700px}
 <p class="empty" id="noruns" hidden>No runs in progress.</p>
 <p class="empty">Click a run for its timeline.</p>
 <section id="workersection" hidden><h2>Workers</h2><table id="workers"><thead><tr><th>worker</th><th>queue</th><th>-j</th><th>state</th><th>up</th><th>finished</th><th>running now</th></tr></thead><tbody></tbody></table></section>
-<section id="timeline" hidden><h2 id="timelinetitle">Timeline</h2><iframe id="report" title="timeline"></iframe></section>
+<section id="timeline" hidden><h2 id="timelinetitle">Timeline</h2><div id="failures"></div><iframe id="report" title="timeline"></iframe></section>
 <script>
 const token = new URLSearchParams(location.search).get('token') || '';
 const $ = (id) => document.getElementById(id);
@@ -69,6 +71,16 @@ function render(s) {
   $('noruns').hidden = s.runs.length > 0;
   $('workersection').hidden = !s.workers;
   if (s.workers) $('workers').tBodies[0].replaceChildren(...s.workers.map((worker) => workerRow(worker, s.at)));
+  const chosen = s.runs.find((run) => run.id === selected);
+  $('failures').replaceChildren(...((chosen && chosen.failures) || []).map((f) => {
+    const details = document.createElement('details');
+    const summary = document.createElement('summary');
+    summary.textContent = 'job ' + f.seq + ' failed: ' + f.command;
+    const pre = document.createElement('pre');
+    pre.textContent = f.tail;
+    details.append(summary, pre);
+    return details;
+  }));
 }
 // The selected run's timeline, drawn from its job log: reloaded at most once a second, and for
 // at most a fifth of the time, so a big job log does not keep the page busy.

@@ -3,6 +3,7 @@
  * one JSON line asked, one JSON line answered, then the connection closes.
  */
 import type { LiveCounts } from '../pool/lifecycle.js';
+import type { FailureTail } from './failure-tails.js';
 
 /** Who asked for a stop, for the run's own terminal to say. */
 export interface Stopper {
@@ -26,6 +27,8 @@ export interface RunStatus {
   /** The run's job log, an absolute path, if it writes one to a file: `andon serve` draws its timeline. */
   readonly jobLog?: string | undefined;
   readonly counts: LiveCounts;
+  /** The latest failures with the tail of their output, for runs that keep them (the command line's). */
+  readonly failures?: readonly FailureTail[] | undefined;
   /** `running`, or how far a stop has got. */
   readonly state: 'running' | 'stopping' | 'forcing';
 }

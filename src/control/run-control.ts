@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { RunHandle, RunObserver, RunStarted } from '../pool/lifecycle.js';
 import { reportUncaught } from '../uncaught.js';
+import type { FailureTail } from './failure-tails.js';
 import { type ControlRequest, MAX_LINE_BYTES, type RunStatus, type StopAnswer, type Stopper } from './protocol.js';
 import { register, registrationFor, type RunRegistration, unregister } from './registry.js';
 
@@ -27,6 +28,7 @@ export class RunControl implements RunObserver<unknown, unknown> {
   readonly #command: string;
   readonly #stop: StopRequest;
   readonly #jobLog: string | undefined;
+  readonly #failures: (() => readonly FailureTail[]) | undefined;
   #server: Server | undefined;
   #registration: RunRegistration | undefined;
   #run: RunHandle | undefined;
@@ -36,13 +38,19 @@ export class RunControl implements RunObserver<unknown, unknown> {
   /**
    * @param dir the registry directory (registryDir()), or undefined to register nowhere
    * @param command the command line, as the user would type it again
-   * @param jobLog the run's job log file, absolute, if it writes one
+   * @param more the run's job log file (absolute), if it writes one, and its latest failures, if it keeps them
    */
-  constructor(dir: string | undefined, command: string, stop: StopRequest, jobLog?: string) {
+  constructor(
+    dir: string | undefined,
+    command: string,
+    stop: StopRequest,
+    more: { readonly jobLog?: string | undefined; readonly failures?: () => readonly FailureTail[] } = {},
+  ) {
     this.#dir = dir;
     this.#command = command;
     this.#stop = stop;
-    this.#jobLog = jobLog;
+    this.#jobLog = more.jobLog;
+    this.#failures = more.failures;
   }
 
   runStarted(event: RunStarted, run: RunHandle): void {
@@ -130,6 +138,7 @@ export class RunControl implements RunObserver<unknown, unknown> {
       startedAt: this.#startedAt,
       jobLog: this.#jobLog,
       counts: run.counts(),
+      failures: this.#failures?.(),
       state: this.#state,
     };
   }

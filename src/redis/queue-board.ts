@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { LiveCounts } from '../pool/lifecycle.js';
 import { ControlError } from '../control/control-error.js';
+import type { FailureTail } from '../control/failure-tails.js';
 import { OptionError } from '../errors.js';
 import {
   connectRedis,
@@ -36,6 +37,8 @@ export interface QueueRun {
   readonly cwd: string | undefined;
   /** Undefined for a library's pool, which does not say. */
   readonly counts: LiveCounts | undefined;
+  /** The latest failures with the tail of their output (runs of the command line). */
+  readonly failures: readonly FailureTail[] | undefined;
 }
 
 /** Every andon run and worker on one Redis server (or one of its queues). */
@@ -95,6 +98,7 @@ function queueRunOf(value: Partial<QueueRun>): QueueRun | undefined {
     command: typeof value.command === 'string' ? value.command : undefined,
     cwd: typeof value.cwd === 'string' ? value.cwd : undefined,
     counts: typeof value.counts === 'object' && value.counts !== null ? value.counts : undefined,
+    failures: Array.isArray(value.failures) ? value.failures : undefined,
   };
 }
 
