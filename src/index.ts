@@ -91,5 +91,6 @@ export type { AndonErrorCode, CommandOutcome } from './errors.js';
 export { BackendError, InputError, InterruptedError } from './pool/run-errors.js';
 export { listRuns, stopRun, stopAllRuns, type StopOptions as RunStopOptions } from './control/client.js';
 export type { RunStatus, StopAnswer } from './control/protocol.js';
+export type { FailureTail } from './control/failure-tails.js';
 export { ControlError } from './control/control-error.js';
 export { registerPool, type RegisterPoolOptions } from './control/register-pool.js';
