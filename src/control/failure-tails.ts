@@ -20,7 +20,11 @@ const TAIL_BYTES = 2048;
 export class FailureTails<I> implements RunObserver<I, unknown> {
   readonly #kept: number;
   readonly #describe: (item: I, seq: number) => string;
-  readonly #tails = new Map<number, Buffer>();
+  /**
+   * The latest chunks of each running job's output, just enough of them to hold the tail: on
+   * the path of every chunk, so nothing is copied until a job fails.
+   */
+  readonly #tails = new Map<number, { chunks: Buffer[]; bytes: number }>();
   readonly #failures: FailureTail[] = [];
 
   /** `describe` says what a job ran, for the failure's line. */
@@ -35,9 +39,11 @@ export class FailureTails<I> implements RunObserver<I, unknown> {
   }
 
   taskOutput(event: TaskOutput<I>): void {
-    const held = this.#tails.get(event.index);
-    const joined = held === undefined ? event.chunk : Buffer.concat([held, event.chunk]);
-    this.#tails.set(event.index, joined.length > TAIL_BYTES ? joined.subarray(-TAIL_BYTES) : joined);
+    let held = this.#tails.get(event.index);
+    if (held === undefined) this.#tails.set(event.index, (held = { chunks: [], bytes: 0 }));
+    held.chunks.push(event.chunk);
+    held.bytes += event.chunk.length;
+    while (held.bytes - held.chunks[0]!.length >= TAIL_BYTES) held.bytes -= held.chunks.shift()!.length;
   }
 
   taskSettled(result: TaskResult<I, unknown>): void {
@@ -45,7 +51,8 @@ export class FailureTails<I> implements RunObserver<I, unknown> {
     this.#tails.delete(result.index);
     if (result.status !== 'failed') return;
     const seq = result.index + 1;
-    this.#failures.unshift({ seq, command: this.#describe(result.item, seq), tail: tail?.toString('utf8') ?? '' });
+    const text = tail === undefined ? '' : Buffer.concat(tail.chunks).subarray(-TAIL_BYTES).toString('utf8');
+    this.#failures.unshift({ seq, command: this.#describe(result.item, seq), tail: text });
     this.#failures.length = Math.min(this.#failures.length, this.#kept);
   }
 }
