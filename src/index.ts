@@ -30,7 +30,7 @@ export type {
   TaskStarted,
 } from './pool/lifecycle.js';
 export type { Backend, CommandJobs, ModuleJobs } from './run/backend.js';
-export type { Executor, OutputStream, TaskContext } from './run/executor.js';
+export type { Executor, OpenedRun, OutputStream, TaskContext } from './run/executor.js';
 export type { CommandResult, CommandSpec, DirectLine } from './run/process/process-executor.js';
 export { DEFAULT_TERMSEQ } from './run/process/termseq.js';
 export type { TermStep } from './run/process/termseq.js';

@@ -223,28 +223,41 @@ describe('andon status and andon stop through Redis', { skip }, () => {
     }
   });
 
-  it('shows a library pool on a queue without a command, and says it takes no stop from andon stop', async () => {
+  it('shows a library pool on a queue with its counts, and stops it as pool.stop(), then as pool.forceStop()', async () => {
     const queue = newQueue();
     await worker(queue);
+    const notices: string[] = [];
     const pool = createPool<string>({
       backend: redisBackend({ connection: redis.url, queue }),
-      command: ['sleep', '{}'],
+      // The job ignores the graceful stop's SIGINT and the SIGTERMs, so only the forced stop's SIGKILL ends it.
+      command: ['sh', '-c', 'trap "" INT TERM; while :; do sleep 0.1; done', 'job', '{}'],
+      termseq: [{ signal: 'SIGTERM', waitMs: 60_000 }],
       concurrency: 1,
+      onNotice: (line) => notices.push(line),
     });
-    const running = pool.run(['60']);
+    const running = pool.run(['1', '2', '3']);
     const board = await boardWhen(queue, (b) => b.runs.length === 1 && b.workers[0]?.running.length === 1);
-    assert.equal(board.runs[0]!.command, undefined);
-    assert.equal(board.runs[0]!.pid, process.pid);
+    const run = board.runs[0]!;
+    assert.equal(run.command, undefined);
+    assert.equal(run.pid, process.pid);
+    assert.equal(run.counts?.running, 1, JSON.stringify(run));
+    assert.equal(run.counts?.total, 3);
     const text = await elsewhere(['status', '--redis', redis.url, '--queue', queue]);
     assert.match(text.stdout, /\(a library pool\)$/m);
-    const refused = await elsewhere(['stop', board.runs[0]!.id, '--redis', redis.url]);
-    assert.equal(refused.code, 255);
-    assert.match(
-      refused.stderr,
-      /^andon: Run \w+ \(pid \d+ on \S+\) did not take the stop within 5 s: a library pool takes no stop from andon stop; stop it where it runs\n$/,
-    );
-    pool.forceStop();
-    await running.catch(() => {});
+    const graceful = await elsewhere(['stop', run.id, '--redis', redis.url]);
+    assert.equal(graceful.code, 0, graceful.stderr);
+    assert.match(graceful.stderr, /is stopping/);
+    assert.match(notices.join('\n'), new RegExp(`run ${run.id}: stopping, asked by andon stop from \\S+, pid \\d+`));
+    const forced = await elsewhere(['stop', run.id, '--redis', redis.url]);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(notices.join('\n'), new RegExp(`run ${run.id}: forced, asked by andon stop from`));
+    const summary = await running;
+    assert.equal(summary.stopReason, 'stop');
+    assert.equal(summary.forced, true, JSON.stringify(summary));
+    assert.equal(summary.done, 0);
+    assert.equal(summary.notStarted, 2, 'the two jobs still waiting never ran');
+    // A run over is no longer listed, though its pool is still open (boardWhen fails after a while).
+    await boardWhen(queue, (b) => b.runs.length === 0);
     await pool.close();
   });
 

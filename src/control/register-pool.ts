@@ -3,7 +3,7 @@
  * {@link stopRun}, as the command line's are.
  */
 import type { Pool } from '../pool/pool.js';
-import { RunControl } from './run-control.js';
+import { poolStops, RunControl } from './run-control.js';
 import { registryDir } from './registry.js';
 
 /** How a pool's runs are listed. */
@@ -24,19 +24,11 @@ export interface RegisterPoolOptions {
 export function registerPool<I, R>(pool: Pool<I, R>, options: RegisterPoolOptions = {}): () => void {
   const dir = registryDir(options.env);
   const name = options.name ?? process.argv.join(' ');
-  let stops = 0;
-  const control = new RunControl(dir, name, (_who, force) => {
-    stops += force ? 2 : 1;
-    if (stops >= 2) {
-      pool.forceStop();
-      return 'forcing';
-    }
-    pool.stop('stop');
-    return 'stopping';
-  });
+  let stops = poolStops(pool);
+  const control = new RunControl(dir, name, (who, force) => stops(who, force));
   return pool.observe({
     runStarted(event, run) {
-      stops = 0;
+      stops = poolStops(pool);
       control.runStarted(event, run);
     },
     stopping: () => control.stopping(),

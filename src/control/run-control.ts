@@ -19,6 +19,24 @@ import { register, registrationFor, type RunRegistration, unregister } from './r
 export type StopRequest = (who: string, force: boolean) => 'stopping' | 'forcing';
 
 /**
+ * How a run without a terminal of its own (a library's pool) takes stops from elsewhere: the
+ * first stops it gracefully, as `pool.stop()`; a second, or `force`, forces, as `pool.forceStop()`.
+ * One per run: the count starts again with the next.
+ */
+export function poolStops(run: { stop(reason: 'stop'): void; forceStop(): void }): StopRequest {
+  let stops = 0;
+  return (_who, force) => {
+    stops += force ? 2 : 1;
+    if (stops >= 2) {
+      run.forceStop();
+      return 'forcing';
+    }
+    run.stop('stop');
+    return 'stopping';
+  };
+}
+
+/**
  * Registers a run and answers for it while it goes on. Without a directory (the registry
  * cannot be used) the run is not listed here, but a queue's `andon status --redis` still
  * sees it through {@link status} and stops it through {@link requestStop}.

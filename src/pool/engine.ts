@@ -109,7 +109,7 @@ export class RunEngine<I, R> implements RunHandle {
     this.#phase = 'opening';
     // A stop while connecting ends the run at once: no task has started.
     const stopWhileOpening = this.token.onStop(() => this.#finish());
-    open(this.id).then(
+    open(this).then(
       () => {
         stopWhileOpening();
         if (this.#phase === 'opening') this.#begin();
@@ -238,6 +238,7 @@ export class RunEngine<I, R> implements RunHandle {
     for (const cleanup of this.#cleanups) cleanup();
     this.#cleanups = [];
     this.#input.close();
+    this.#executor.ended?.(this);
     const summary = this.summary();
     // Observers see the end first; one of them (a job log that cannot be closed) may still fail the run.
     this.#outcomes.observers.emit('runEnded', { summary, at: Date.now() }, this);

@@ -202,9 +202,7 @@ async function askStop(client: Redis, modules: RedisModules, run: QueueRun, forc
     await new Promise((resolve) => setTimeout(resolve, STOP_POLL_MS));
   }
   throw new ControlError(
-    `Run ${id} (pid ${pid} on ${host}) did not take the stop within ${STOP_TAKEN_WITHIN_MS / 1000} s: ${
-      run.command === undefined ? 'a library pool takes no stop from andon stop' : 'its andon may be cut off from Redis'
-    }; stop it where it runs`,
+    `Run ${id} (pid ${pid} on ${host}) did not take the stop within ${STOP_TAKEN_WITHIN_MS / 1000} s: its andon may be cut off from Redis; stop it where it runs`,
   );
 }
 

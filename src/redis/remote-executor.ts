@@ -12,7 +12,7 @@
  */
 import { RedisError, StoppedError } from '../errors.js';
 import type { NoticeWriter } from '../interrupt/coordinator.js';
-import type { Executor, TaskContext } from '../run/executor.js';
+import type { Executor, OpenedRun, TaskContext } from '../run/executor.js';
 import type { StopReason } from '../stop/token.js';
 import type { RemoteCodec, RemoteOutput } from './codecs.js';
 import { budget, within, type QueueTarget } from './connection.js';
@@ -29,7 +29,7 @@ import {
   type StopRequestArgs,
 } from './protocol.js';
 import { HOST } from './job-runner.js';
-import type { RemoteRunControl } from './remote-run-control.js';
+import { poolRunControl, type RemoteRunControl } from './remote-run-control.js';
 import { CLOSE_WITHIN_MS, RedisSession } from './session.js';
 import { SubmitterConnection } from './submitter-connection.js';
 
@@ -50,6 +50,10 @@ interface Run {
   readonly startedAt: number;
   /** Set once the whole-run stop is published: it goes out once, before any job's stop. */
   stopPublished: boolean;
+  /** The engine's run, whose counts the lease shows. */
+  readonly opened: OpenedRun;
+  /** What the lease says of it and what a stop from elsewhere does: the command line's own, or a library pool's. */
+  readonly control: RemoteRunControl;
 }
 
 /** States in which a job can still be taken off the queue before any worker runs it. */
@@ -89,16 +93,17 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     this.#control = control;
   }
 
-  open(runId: string): Promise<void> {
+  open(opened: OpenedRun): Promise<void> {
     this.#closing = false;
-    const opening = this.#open(runId);
+    const opening = this.#open(opened);
     this.#opening = opening.catch(() => {});
     return opening;
   }
 
-  async #open(runId: string): Promise<void> {
+  async #open(opened: OpenedRun): Promise<void> {
     await this.#endLease();
-    const run: Run = { id: runId, startedAt: Date.now(), stopPublished: false };
+    const control = this.#control ?? poolRunControl(opened, this.#notice);
+    const run: Run = { id: opened.id, startedAt: Date.now(), stopPublished: false, opened, control };
     this.#run = run;
     // A session that lost its server is not reused: connecting afresh fails fast if it is still gone.
     if (this.#connection !== undefined && (this.#broken !== undefined || this.#connection.lost))
@@ -125,6 +130,10 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
     await this.#warnIfNoWorker(connection);
   }
 
+  ended(opened: OpenedRun): void {
+    if (this.#run?.id === opened.id) void this.#endLease().catch(() => {});
+  }
+
   /** Takes a new session into use: its queue, its stop-event producer, its events. */
   #attach(session: RedisSession): SubmitterConnection {
     const connection = new SubmitterConnection(session, () => void this.#reconcile());
@@ -146,16 +155,17 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
       pid: process.pid,
       startedAt: run.startedAt,
       state: 'running',
-      command: this.#control?.command,
+      command: run.control.command,
+      counts: run.opened.counts(),
     };
-    return JSON.stringify({ ...own, ...this.#control?.status(), id: run.id, queue: this.#backend.queue });
+    return JSON.stringify({ ...own, ...run.control.status(), id: run.id, queue: this.#backend.queue });
   }
 
   /** `andon stop --redis` from any machine: this run stops as on its own Ctrl+C. */
   #onStopRequest(args: StopRequestArgs): void {
     const run = this.#run;
-    if (this.#control === undefined || run === undefined || args.run !== run.id) return;
-    this.#control.requestStop(`andon stop from ${String(args.from)}`, args.force === '1');
+    if (run === undefined || args.run !== run.id) return;
+    run.control.requestStop(`andon stop from ${String(args.from)}`, args.force === '1');
     // The stopper waits to see the stop taken: say so now, not at the next renewal.
     this.#connection?.renewLease();
   }

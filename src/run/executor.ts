@@ -3,7 +3,7 @@
  * item to an executor with a {@link TaskContext}, and the executor turns the context's stop
  * token and force request into whatever its kind of task understands.
  */
-import type { StopToken } from '../stop/token.js';
+import type { StopReason, StopToken } from '../stop/token.js';
 
 /** Which stream a chunk of output came from. */
 export type OutputStream = 'stdout' | 'stderr';
@@ -36,6 +36,20 @@ export interface TaskContext {
   readonly output?: ((chunk: Buffer, stream: OutputStream) => void) | undefined;
 }
 
+/**
+ * The run an executor opens for: its id, which a backend shows elsewhere (a queue's job ids),
+ * and what a backend that takes stops from elsewhere (`andon stop --redis`) needs of it.
+ */
+export interface OpenedRun {
+  readonly id: string;
+  /** Graceful stop, as `pool.stop()`. */
+  stop(reason: StopReason): void;
+  /** Forced stop, as `pool.forceStop()`. */
+  forceStop(): void;
+  /** The counts so far, for a backend that shows them elsewhere (a queue run's lease). */
+  counts(): object;
+}
+
 /** Runs tasks of one kind. */
 export interface Executor<I, R> {
   /** Runs one item; the promise settles when the task has ended. */
@@ -45,9 +59,14 @@ export interface Executor<I, R> {
   /**
    * Connects what the executor needs before its first task (a backend server). A run starts
    * no task until this resolves, and fails with a `BackendError` if it rejects. Called at the
-   * start of every run, with the run's id; must be cheap once connected.
+   * start of every run, with the run; must be cheap once connected.
    */
-  open?(runId: string): Promise<void>;
+  open?(run: OpenedRun): Promise<void>;
+  /**
+   * The run opened for has ended: what was held for it alone (a queue run's lease, which
+   * lists it on other machines) is given up now, not when the executor closes.
+   */
+  ended?(run: OpenedRun): void;
   /**
    * Subscribes to a failure of the executor as a whole (its backend lost for good): the run
    * then stops with reason 'error' and fails with a `BackendError`. Returns the unsubscribe.
