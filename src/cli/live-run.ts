@@ -3,17 +3,15 @@
  * run's lifecycle: each settled job goes on the timeline, a failed one with the tail of its
  * output; the counts come from the run itself. The page's stop button is `andon stop`.
  */
-import { constants } from 'node:os';
 import { FailureTails } from '../control/failure-tails.js';
 import { livePage } from '../control/live-page-html.js';
 import { LiveServer, type LiveSnapshot } from '../control/live-server.js';
-import type { JobRecord } from '../joblog/format.js';
 import type { RunHandle, RunObserver, RunStarted, TaskOutput } from '../pool/lifecycle.js';
 import type { TaskResult } from '../pool/result.js';
-import { renderReport } from '../report/html.js';
-import { placeJobs } from '../report/layout.js';
-import { commandResultOf, type CommandResult } from '../run/process/process-executor.js';
+import { reportOfRecords } from '../report/report.js';
+import type { CommandResult } from '../run/process/process-executor.js';
 import type { ByteSink } from './output.js';
+import type { SettledJobs } from './settled-jobs.js';
 import type { StopRequest } from '../control/run-control.js';
 import { isLoopback, notOnLoopbackWarning, type ServePlan } from './serve-args.js';
 
@@ -27,10 +25,9 @@ const REPORT_SHARE = 20;
 export class LiveRun implements RunObserver<string[], CommandResult> {
   readonly #server: LiveServer;
   readonly #title: string;
-  readonly #line: (values: readonly string[], seq: number) => string;
   readonly #stderr: ByteSink;
   readonly #plan: ServePlan;
-  readonly #records: JobRecord[] = [];
+  readonly #settled: SettledJobs;
   readonly #failures: FailureTails<string[]>;
   #run: RunHandle | undefined;
   #startedAt = Date.now();
@@ -46,10 +43,11 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
     line: (values: readonly string[], seq: number) => string,
     stop: StopRequest,
     stderr: ByteSink,
+    settled: SettledJobs,
   ) {
+    this.#settled = settled;
     this.#plan = plan;
     this.#title = title;
-    this.#line = line;
     this.#failures = new FailureTails(FAILURES_SHOWN, line);
     this.#stderr = stderr;
     this.#server = new LiveServer(
@@ -79,22 +77,9 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
     this.#failures.taskOutput(event);
   }
 
+  /** After the run's {@link SettledJobs}, which is its observer too (ahead of this one). */
   taskSettled(result: TaskResult<string[], CommandResult>): void {
     this.#failures.taskSettled(result);
-    if (result.status !== 'done' && result.status !== 'failed' && result.status !== 'cancelled') return;
-    if (result.startedAt === 0) return;
-    const seq = result.index + 1;
-    const ended = commandResultOf(result);
-    const command = this.#line(result.item, seq);
-    this.#records.push({
-      seq,
-      startTime: result.startedAt / 1000,
-      runtime: result.durationMs / 1000,
-      received: 0,
-      exitValue: ended?.exitCode ?? (result.status === 'done' ? 0 : 1),
-      signal: ended?.signal == null ? 0 : (constants.signals[ended.signal as NodeJS.Signals] ?? 0),
-      key: command,
-    });
     this.#server.changed();
   }
 
@@ -143,7 +128,8 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
     const report = this.#report;
     const now = performance.now();
     const wait = report.at + Math.max(REPORT_EVERY_MS, REPORT_SHARE * report.costMs) - now;
-    if (report.records === this.#records.length) return report;
+    const records = this.#settled.records;
+    if (report.records === records.length) return report;
     if (wait > 0 && this.#state !== 'ended') {
       // Jobs settled meanwhile: the page hears of them when it is time, even if nothing else changes.
       this.#reportDue ??= setTimeout(() => {
@@ -152,10 +138,9 @@ export class LiveRun implements RunObserver<string[], CommandResult> {
       }, wait).unref();
       return report;
     }
-    const { jobs, slots } = placeJobs(this.#records);
-    const html = renderReport({ title: this.#title, jobs, slots, events: [] });
+    const { html } = reportOfRecords(this.#title, records);
     const at = performance.now();
-    this.#report = { html, version: report.version + 1, records: this.#records.length, at, costMs: at - now };
+    this.#report = { html, version: report.version + 1, records: records.length, at, costMs: at - now };
     return this.#report;
   }
 }

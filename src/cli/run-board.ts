@@ -11,6 +11,8 @@ import type { LiveCounts } from '../pool/lifecycle.js';
 import type { WorkerPresence } from '../redis/protocol.js';
 import type { QueueBoardTarget, QueueStopAnswer } from '../redis/queue-board.js';
 import type { QueueBoardPlan } from './control-args.js';
+import type { JobRecord } from '../joblog/format.js';
+import { parseRecord } from '../joblog/reader.js';
 
 /** A run as status shows it, local or on a queue. */
 export interface ShownRun {
@@ -61,6 +63,20 @@ export async function readBoard(redis: QueueBoardPlan | undefined): Promise<Boar
   const queued = board.runs.map((run) => (here.has(run.id) ? { ...run, jobLog: here.get(run.id) } : run));
   const runs = [...queued, ...local.filter((run) => !onQueue.has(run.id))];
   return { runs: runs.sort((a, b) => a.startedAt - b.startedAt), workers: board.workers };
+}
+
+/**
+ * The settled jobs of a run on a queue as its submitter keeps them there (the latest 10,000),
+ * for its timeline on any machine. @throws JobLogError for a line that is not a record
+ */
+export async function queueRunJobs(
+  plan: QueueBoardPlan,
+  run: ShownRun & { readonly queue: string },
+): Promise<JobRecord[]> {
+  const lines = await onQueues(plan, (queues, target) =>
+    queues.readQueueRunJobs({ ...target, queue: run.queue }, run.id),
+  );
+  return lines.map((line, index) => parseRecord(`the timeline of run ${run.id} in Redis`, line, index + 1));
 }
 
 /**

@@ -18,6 +18,8 @@ import { DEFAULT_SHELL, isExportedFunction, jobShell } from './job-shell.js';
 import { shellQuote } from '../command/quote.js';
 import { runControlFor, stopAsCtrlC } from './control-commands.js';
 import { FailureTails } from '../control/failure-tails.js';
+import { RUN_JOBS_KEPT } from '../redis/protocol.js';
+import { SettledJobs } from './settled-jobs.js';
 import { gated } from './start-gates.js';
 import { HaltObserver } from './halt.js';
 import { JobsFileWatcher } from './jobs-file.js';
@@ -276,9 +278,16 @@ async function startPool(
   const line = (values: readonly string[], seq: number): string => plan.line({ values, seq, slot: undefined });
   // The latest failures with their output, for andon status, andon serve and the queue's lease.
   const failures = new FailureTails<string[]>(FAILURES_LISTED, line);
+  // The settled jobs, for the timelines drawn while the run goes on: the live page's (all of
+  // them) and, on a queue, andon serve's on other machines (the latest that Redis keeps).
+  const settled =
+    plan.serve === undefined && plan.redis === undefined
+      ? undefined
+      : new SettledJobs(line, plan.serve === undefined ? RUN_JOBS_KEPT : undefined);
   const control = runControlFor(title, io.stderr, {
     jobLog: readableJobLog(plan.jobLog),
     failures: () => failures.failures,
+    settled,
   });
   const backend = plan.redis === undefined ? undefined : (await redisBackendFor(plan.redis)).controlledBy(control);
   // --results and --files save the output, and print only what --files names.
@@ -287,10 +296,11 @@ async function startPool(
   const observers: RunObserver<string[], CommandResult>[] = [printing, timeoutNotices(plan, io.stderr), stopping];
   if (halt !== undefined) observers.push(halt);
   observers.push(failures, control);
+  if (settled !== undefined) observers.push(settled);
   // The page and the report it draws are loaded only for a run that asks for them.
-  if (plan.serve !== undefined) {
+  if (plan.serve !== undefined && settled !== undefined) {
     const { LiveRun } = await import('./live-run.js');
-    observers.push(new LiveRun(plan.serve, title, line, stopAsCtrlC(io.stderr), io.stderr));
+    observers.push(new LiveRun(plan.serve, title, line, stopAsCtrlC(io.stderr), io.stderr, settled));
   }
   if (plan.jobsFile !== undefined)
     observers.push(new JobsFileWatcher(plan.jobsFile.path, plan.jobs, plan.jobsFile.cores, io.stderr));

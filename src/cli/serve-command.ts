@@ -5,14 +5,13 @@
  * security as a run's own page (control/live-server.ts): loopback unless told otherwise, a
  * random token on every request, stops only as a POST from the page's own origin.
  */
-import { hostname } from 'node:os';
 import { LiveServer } from '../control/live-server.js';
 import { overviewPage } from '../control/overview-page-html.js';
 import { UsageError } from '../errors.js';
-import type { ServeBoardPlan } from './control-args.js';
+import type { QueueBoardPlan, ServeBoardPlan } from './control-args.js';
 import type { ByteSink } from './output.js';
-import { reportOf } from '../report/report.js';
-import { type Board, readBoard, type ShownRun, stopRuns } from './run-board.js';
+import { reportOf, reportOfRecords } from '../report/report.js';
+import { type Board, queueRunJobs, readBoard, type ShownRun, stopRuns } from './run-board.js';
 import { isLoopback, notOnLoopbackWarning } from './serve-args.js';
 
 /** What the page shows at a moment. */
@@ -27,17 +26,21 @@ interface Overview extends Board {
 const note = (text: string): string =>
   `<!doctype html><meta charset="utf-8"><p style="font:14px system-ui,sans-serif;color:#666">${text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`;
 
-/** The run's timeline, as `andon report` draws it from its job log. */
-function timelineOf(run: ShownRun | undefined): string {
+/**
+ * The run's timeline, as `andon report` draws it: from its job log, for a run of this machine
+ * that writes one; else, for a run on a queue, from the settled jobs its submitter keeps in
+ * Redis (wherever it runs).
+ */
+async function timelineOf(run: ShownRun | undefined, redis: QueueBoardPlan | undefined): Promise<string> {
   if (run === undefined) return note('This run is no longer in progress.');
-  if (run.jobLog === undefined)
-    return note(
-      run.queue !== undefined && run.host !== hostname()
-        ? `Run ${run.id} was submitted on ${run.host}: its timeline is on that machine (andon report, or the run's --serve page).`
-        : `Run ${run.id} writes no job log, so there is no timeline to draw here (its --serve page has one).`,
-    );
   try {
-    return reportOf(run.jobLog).html;
+    if (run.jobLog !== undefined) return reportOf(run.jobLog).html;
+    if (run.queue === undefined || redis === undefined)
+      return note(`Run ${run.id} writes no job log, so there is no timeline to draw here (its --serve page has one).`);
+    const records = await queueRunJobs(redis, { ...run, queue: run.queue });
+    if (records.length === 0 && run.command === undefined)
+      return note(`Run ${run.id} is a library's pool, which keeps no timeline on the queue.`);
+    return reportOfRecords(`andon: run ${run.id} on ${run.host}`, records).html;
   } catch (error) {
     return note((error as Error).message);
   }
@@ -54,7 +57,13 @@ export async function serveBoard(plan: ServeBoardPlan, stderr: ByteSink): Promis
     {
       ...plan.listen,
       page: overviewPage(),
-      documents: { '/report': (query) => timelineOf(overview.runs.find((shown) => shown.id === query.get('run'))) },
+      documents: {
+        '/report': (query) =>
+          timelineOf(
+            overview.runs.find((shown) => shown.id === query.get('run')),
+            plan.redis,
+          ),
+      },
       stop: async (request) => {
         const run = overview.runs.find((shown) => shown.id === request.run);
         if (run === undefined) throw new Error(`run ${String(request.run)} is no longer in progress`);

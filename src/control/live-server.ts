@@ -56,7 +56,7 @@ export interface LiveServerOptions {
    * Further pages by path (`/report`), each token-checked as the rest; what a snapshot would
    * make too big to send at every update is fetched from here when it changes.
    */
-  readonly documents?: { readonly [path: string]: (query: URLSearchParams) => string };
+  readonly documents?: { readonly [path: string]: (query: URLSearchParams) => string | Promise<string> };
 }
 
 /** The longest stop request read: `{"force":true,"run":"…"}` is under 100 bytes. */
@@ -148,9 +148,13 @@ export class LiveServer<Snapshot = LiveSnapshot> {
         'Content-Security-Policy',
         "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
       );
-      response
-        .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
-        .end(this.#options.documents![url.pathname]!(url.searchParams));
+      const document = this.#options.documents![url.pathname]!;
+      Promise.resolve()
+        .then(() => document(url.searchParams))
+        .then(
+          (html) => response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html),
+          (error: Error) => response.writeHead(500, { 'Content-Type': 'text/plain' }).end(`andon: ${error.message}\n`),
+        );
     } else if (request.method === 'POST' && url.pathname === '/stop') this.#stopRequest(request, response);
     else response.writeHead(404, { 'Content-Type': 'text/plain' }).end('andon: no such page\n');
   }

@@ -42,3 +42,11 @@ export interface StopAnswer {
 
 /** The longest line either side reads: a status is a few hundred bytes. */
 export const MAX_LINE_BYTES = 64 * 1024;
+
+/** A run's settled jobs as job log lines, numbered from 0 in the order they settled. */
+export interface SettledLines {
+  /** How many jobs have settled so far. */
+  readonly count: number;
+  /** The lines of the jobs settled from number `count` on (those still kept). */
+  since(count: number): readonly string[];
+}

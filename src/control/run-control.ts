@@ -9,7 +9,14 @@ import { hostname } from 'node:os';
 import type { RunHandle, RunObserver, RunStarted } from '../pool/lifecycle.js';
 import { reportUncaught } from '../uncaught.js';
 import type { FailureTail } from './failure-tails.js';
-import { type ControlRequest, MAX_LINE_BYTES, type RunStatus, type StopAnswer, type Stopper } from './protocol.js';
+import {
+  type ControlRequest,
+  MAX_LINE_BYTES,
+  type RunStatus,
+  type SettledLines,
+  type StopAnswer,
+  type Stopper,
+} from './protocol.js';
 import { register, registrationFor, type RunRegistration, unregister } from './registry.js';
 
 /**
@@ -47,6 +54,8 @@ export class RunControl implements RunObserver<unknown, unknown> {
   readonly #stop: StopRequest;
   readonly #jobLog: string | undefined;
   readonly #failures: (() => readonly FailureTail[]) | undefined;
+  /** Its settled jobs as job log lines, for its timeline on other machines (a run on a queue). */
+  readonly settled: SettledLines | undefined;
   #server: Server | undefined;
   #registration: RunRegistration | undefined;
   #run: RunHandle | undefined;
@@ -56,19 +65,24 @@ export class RunControl implements RunObserver<unknown, unknown> {
   /**
    * @param dir the registry directory (registryDir()), or undefined to register nowhere
    * @param command the command line, as the user would type it again
-   * @param more the run's job log file (absolute), if it writes one, and its latest failures, if it keeps them
+   * @param more the run's job log file (absolute), if it writes one; its latest failures and its settled jobs, if it keeps them
    */
   constructor(
     dir: string | undefined,
     command: string,
     stop: StopRequest,
-    more: { readonly jobLog?: string | undefined; readonly failures?: () => readonly FailureTail[] } = {},
+    more: {
+      readonly jobLog?: string | undefined;
+      readonly failures?: () => readonly FailureTail[];
+      readonly settled?: SettledLines;
+    } = {},
   ) {
     this.#dir = dir;
     this.#command = command;
     this.#stop = stop;
     this.#jobLog = more.jobLog;
     this.#failures = more.failures;
+    this.settled = more.settled;
   }
 
   runStarted(event: RunStarted, run: RunHandle): void {

@@ -77,7 +77,8 @@ function badRecord(path: string, lineNumber: number): JobLogError {
 }
 
 /** Parses one record line (without its newline). @throws JobLogError naming the line if it is not a record */
-function parseRecord(path: string, line: string, lineNumber: number): JobRecord {
+/** One record line (without its newline), line `lineNumber` of `path`. @throws JobLogError naming both */
+export function parseRecord(path: string, line: string, lineNumber: number): JobRecord {
   const fields = line.split('\t');
   const startTime = Number(fields[2]);
   const runtime = Number(fields[3]);

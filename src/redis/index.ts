@@ -8,6 +8,6 @@ export type { RedisBackendOptions } from './backend.js';
 export type { RedisConnectionOptions } from './connection.js';
 export { startWorker, QueueWorker } from './worker.js';
 export type { QueueWorkerOptions, QueueWorkerSummary } from './worker.js';
-export { readQueueBoard, stopAllQueueRuns, stopQueueRun } from './queue-board.js';
+export { readQueueBoard, readQueueRunJobs, stopAllQueueRuns, stopQueueRun } from './queue-board.js';
 export type { QueueBoard, QueueBoardTarget, QueueRun, QueueStopAnswer } from './queue-board.js';
 export type { WorkerPresence } from './protocol.js';

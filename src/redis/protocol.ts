@@ -107,6 +107,18 @@ export function runLeaseKey(queue: string, run: string): string {
 }
 
 /**
+ * The settled jobs of a run, as job log lines (a list, oldest first), for its timeline on
+ * other machines (`andon serve --redis`): appended with each lease renewal, the latest
+ * {@link RUN_JOBS_KEPT} kept, gone with the lease.
+ */
+export function runJobsKey(queue: string, run: string): string {
+  return `andon:${queue}:jobs:${run}`;
+}
+
+/** How many settled jobs a run's timeline on other machines shows at most: the latest. */
+export const RUN_JOBS_KEPT = 10_000;
+
+/**
  * The custom queue event by which `andon stop --redis` asks a submitter, on whatever machine,
  * to stop its run as its own Ctrl+C would. Only the submitter of `run` acts on it.
  */

@@ -20,7 +20,14 @@ import {
   type RedisConnectionOptions,
 } from './connection.js';
 import { loadRedisModules, type RedisModules } from './modules.js';
-import { EVENT_STREAM_LENGTH, runLeaseKey, STOP_REQUEST_EVENT, type WorkerPresence } from './protocol.js';
+import {
+  EVENT_STREAM_LENGTH,
+  RUN_JOBS_KEPT,
+  runJobsKey,
+  runLeaseKey,
+  STOP_REQUEST_EVENT,
+  type WorkerPresence,
+} from './protocol.js';
 
 /** A run submitting to a queue, as its lease describes it. */
 export interface QueueRun {
@@ -35,7 +42,7 @@ export interface QueueRun {
   /** The command line, for runs of the command line; undefined for a library's pool. */
   readonly command: string | undefined;
   readonly cwd: string | undefined;
-  /** Undefined for a library's pool, which does not say. */
+  /** Undefined for a run of an andon that did not say. */
   readonly counts: LiveCounts | undefined;
   /** The latest failures with the tail of their output (runs of the command line). */
   readonly failures: readonly FailureTail[] | undefined;
@@ -149,6 +156,16 @@ async function withClient<T>(
 /** The runs in progress and the workers on the server's andon queues (or one queue). @throws RedisError */
 export function readQueueBoard(target: QueueBoardTarget): Promise<QueueBoard> {
   return withClient(target, (client) => readBoard(client, target.queue));
+}
+
+/**
+ * The settled jobs of the run `id` on `queue`, the latest {@link RUN_JOBS_KEPT}, oldest first,
+ * each a line of its job log (GNU parallel's `--joblog` format, host the worker's) without the
+ * newline: what its timeline on another machine is drawn from. Empty for a run that keeps
+ * none (a library's pool) or is over. @throws RedisError
+ */
+export function readQueueRunJobs(target: QueueBoardTarget & { readonly queue: string }, id: string): Promise<string[]> {
+  return withClient(target, (client) => client.lrange(runJobsKey(target.queue, id), 0, -1));
 }
 
 /** The one run whose id is `id` or starts with it. @throws ControlError */

@@ -125,7 +125,7 @@ export class RemoteExecutor<I, R> implements Executor<I, R> {
       }
       connection = this.#attach(session);
     }
-    await connection.startLease(run.id, () => this.#describe(run));
+    await connection.startLease(run.id, () => this.#describe(run), control.settled);
     if (this.#closing) return;
     await this.#warnIfNoWorker(connection);
   }

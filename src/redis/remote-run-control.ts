@@ -1,11 +1,13 @@
 /** How a run submitting to a queue is seen and stopped from other machines, through the queue. */
-import type { RunStatus } from '../control/protocol.js';
+import type { RunStatus, SettledLines } from '../control/protocol.js';
 import { poolStops } from '../control/run-control.js';
 import type { NoticeWriter } from '../interrupt/coordinator.js';
 import type { OpenedRun } from '../run/executor.js';
 
 /** The run's side: what its lease says of it, and what a stop from elsewhere does. */
 export interface RemoteRunControl {
+  /** Its settled jobs, for its timeline on other machines; undefined for a run that keeps none. */
+  readonly settled?: SettledLines | undefined;
   /** The command line, as the user would type it again; undefined for a library's pool. */
   readonly command: string | undefined;
   /** What `andon status --redis` shows of the run now, beyond its id and counts; undefined before it has started. */

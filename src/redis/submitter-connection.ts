@@ -5,7 +5,8 @@
  */
 import type { Queue, QueueEventsProducer } from 'bullmq';
 import { budget, within } from './connection.js';
-import { RUN_LEASE_MS, RUN_LEASE_RENEW_MS, runLeaseKey } from './protocol.js';
+import { RUN_JOBS_KEPT, RUN_LEASE_MS, RUN_LEASE_RENEW_MS, runJobsKey, runLeaseKey } from './protocol.js';
+import type { SettledLines } from '../control/protocol.js';
 import { CLOSE_WITHIN_MS, type RedisSession } from './session.js';
 
 /** How often the jobs waited for are looked up, in case an event was missed. */
@@ -19,7 +20,11 @@ export class SubmitterConnection {
   readonly #reconciler: NodeJS.Timeout;
   /** The run's lease, while one is held: its key, the timer renewing it, and the renewal. */
   #lease:
-    | { readonly key: string; readonly renewal: NodeJS.Timeout; readonly renew: () => Promise<unknown> }
+    | {
+        readonly keys: readonly string[];
+        readonly renewal: NodeJS.Timeout;
+        readonly renew: () => Promise<unknown>;
+      }
     | undefined;
 
   /** Takes the session into use; `reconcile` is called every few seconds until it closes. */
@@ -43,19 +48,36 @@ export class SubmitterConnection {
 
   /**
    * Takes the run's lease and keeps renewing it until {@link endLease}. The lease holds what
-   * `describe` says of the run at each renewal, which `andon status --redis` shows.
+   * `describe` says of the run at each renewal, which `andon status --redis` shows; with each
+   * renewal the jobs `settled` since the last go on the run's list, for its timeline elsewhere.
    */
-  async startLease(run: string, describe: () => string): Promise<void> {
+  async startLease(run: string, describe: () => string, settled: SettledLines | undefined): Promise<void> {
     const { client, backend } = this.session;
     const key = runLeaseKey(backend.queue, run);
+    const jobsKey = runJobsKey(backend.queue, run);
     // The lease outlives a connection loss the submitter itself would survive.
     const ttl = RUN_LEASE_MS + backend.reconnectTimeoutMs;
-    const renew = (): Promise<unknown> => client.set(key, describe(), 'PX', ttl);
+    let sent = 0;
+    const renew = async (): Promise<unknown> => {
+      const from = sent;
+      const lines = settled?.since(from) ?? [];
+      sent = from + lines.length;
+      const batch = client.multi().set(key, describe(), 'PX', ttl);
+      if (lines.length > 0) batch.rpush(jobsKey, ...lines).ltrim(jobsKey, -RUN_JOBS_KEPT, -1);
+      if (settled !== undefined) batch.pexpire(jobsKey, ttl);
+      try {
+        return await batch.exec();
+      } catch (error) {
+        // Not sent: the next renewal sends these lines again.
+        sent = Math.min(sent, from);
+        throw error;
+      }
+    };
     await renew();
     const renewal = setInterval(() => void renew().catch(() => {}), RUN_LEASE_RENEW_MS);
     // The lease must not keep the process alive; the run itself does while it runs.
     renewal.unref();
-    this.#lease = { key, renewal, renew };
+    this.#lease = { keys: [key, jobsKey], renewal, renew };
   }
 
   /** Renews the lease now: what it says of the run has changed (a stop began). */
@@ -72,7 +94,7 @@ export class SubmitterConnection {
     if (lease === undefined) return;
     clearInterval(lease.renewal);
     this.#lease = undefined;
-    if (release && !this.lost) await within(this.session.client.del(lease.key), ms);
+    if (release && !this.lost) await within(this.session.client.del(...lease.keys), ms);
   }
 
   /** Closes the queue, the producer and the session, within `ms` in all even if the server is gone. */

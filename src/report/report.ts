@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { JobRecord } from '../joblog/format.js';
 import { JobLogError } from '../joblog/job-log-error.js';
 import { scanJobLog } from '../joblog/reader.js';
-import { readRunEvents } from '../joblog/runs.js';
+import { readRunEvents, type RunEvent } from '../joblog/runs.js';
 import { renderReport } from './html.js';
 import { jobTotals, placeJobs } from './layout.js';
 
@@ -14,14 +14,17 @@ export function reportOf(jobLogPath: string): { readonly html: string; readonly 
     throw new JobLogError(jobLogPath, `Job log not found: ${jobLogPath}; give the file written with --joblog`);
   const records: JobRecord[] = [];
   scanJobLog(jobLogPath, (record) => records.push(record));
+  return reportOfRecords(`andon report: ${basename(jobLogPath)}`, records, readRunEvents(jobLogPath));
+}
+
+/** The report page of job records (a run's so far, for its live timeline) and how many jobs it shows. */
+export function reportOfRecords(
+  title: string,
+  records: readonly JobRecord[],
+  events: readonly RunEvent[] = [],
+): { readonly html: string; readonly jobs: number } {
   const { jobs, slots } = placeJobs(records);
-  const html = renderReport({
-    title: `andon report: ${basename(jobLogPath)}`,
-    jobs,
-    slots,
-    events: readRunEvents(jobLogPath),
-  });
-  return { html, jobs: jobTotals(jobs).jobs };
+  return { html: renderReport({ title, jobs, slots, events }), jobs: jobTotals(jobs).jobs };
 }
 
 /** Writes the report for `jobLogPath` to `outputPath`; returns how many jobs (command lines) it shows. @throws JobLogError */
