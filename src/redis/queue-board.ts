@@ -22,7 +22,6 @@ import {
 import { loadRedisModules, type RedisModules } from './modules.js';
 import {
   EVENT_STREAM_LENGTH,
-  RUN_JOBS_KEPT,
   runJobsKey,
   runLeaseKey,
   STOP_REQUEST_EVENT,
@@ -159,7 +158,7 @@ export function readQueueBoard(target: QueueBoardTarget): Promise<QueueBoard> {
 }
 
 /**
- * The settled jobs of the run `id` on `queue`, the latest {@link RUN_JOBS_KEPT}, oldest first,
+ * The settled jobs of the run `id` on `queue`, the latest 10,000, oldest first,
  * each a line of its job log (GNU parallel's `--joblog` format, host the worker's) without the
  * newline: what its timeline on another machine is drawn from. Empty for a run that keeps
  * none (a library's pool) or is over. @throws RedisError
