@@ -13,6 +13,7 @@ import { chromium } from './helpers/browser.js';
 import type { Child } from './helpers/child.js';
 import { andon, startAndon } from './helpers/cli.js';
 import { redisServer, startRedis } from './helpers/redis.js';
+import { headerLine, recordLine } from '../src/joblog/format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'andon-live-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -289,6 +290,61 @@ describe('andon serve: every run on one page, in a real browser', {
         if (child.process.exitCode === null && child.process.signalCode === null) child.kill('SIGKILL');
       await Promise.all(children.map((child) => child.exited));
       await redis.stop();
+    }
+  });
+});
+
+describe('andon serve: a run of 10,000 jobs in a real browser', {
+  skip: chromium === undefined ? 'no Chromium' : false,
+}, () => {
+  it('draws every one of 10,000 jobs on the timeline and counts them as the job log does', async (t) => {
+    const xdg = mkdtempSync(join(dir, 'xdg-big-'));
+    chmodSync(xdg, 0o700);
+    const env = { XDG_RUNTIME_DIR: xdg };
+    // A job log of 10,000 finished jobs (one in ten failed), written as a run would have; the
+    // run resumes it, so all 10,000 are its own and only the last value runs (and goes on).
+    const jobs = 10_000;
+    const log = join(xdg, 'big.log');
+    const start = Math.floor(Date.now() / 1000) - jobs / 100;
+    const records = Array.from({ length: jobs }, (_, i) =>
+      recordLine({
+        seq: i + 1,
+        startTime: start + i / 100,
+        runtime: 0.02,
+        received: 0,
+        exitValue: i % 10 === 9 ? 1 : 0,
+        signal: 0,
+        key: `sleep n${i + 1}`,
+      }),
+    );
+    writeFileSync(log, headerLine(undefined) + records.join(''));
+    const values = Array.from({ length: jobs }, (_, i) => `n${i + 1}`);
+    const run = startAndon(['--resume', '--joblog', log, '-j', '1', 'sleep', '{}', ':::', ...values, '60'], env);
+    const serve = startAndon(['serve'], env);
+    const browser = await launchBrowser();
+    try {
+      const url = (await serve.waitForStderrLine(/^andon: live page of every run: http/)).split(': ').at(-1)!;
+      const page = await browser.newPage({ viewport: { width: 1400, height: 700 } });
+      await page.goto(url);
+      const row = page.locator('#runs tbody tr', { hasText: `pid ${run.pid}@` });
+      await row.waitFor({ timeout: 60_000 });
+      const loading = performance.now();
+      await row.click();
+      assert.equal(await barsWhen(page, jobs), jobs, 'a bar for every job in the job log');
+      t.diagnostic(`the timeline of ${jobs} jobs showed ${Math.round(performance.now() - loading)} ms after the click`);
+      const frame = page.frameLocator('#report');
+      assert.equal(await frame.locator('#total-jobs').textContent(), String(jobs));
+      assert.equal(await frame.locator('#total-done').textContent(), String(jobs - jobs / 10));
+      assert.equal(await frame.locator('#total-failed').textContent(), String(jobs / 10));
+      // Laid out, not only in the document: every bar has a width on the screen.
+      const layout = JSON.parse((await frame.locator('body').getAttribute('data-layout')) ?? '{}') as {
+        drawn?: number;
+      };
+      assert.equal(layout.drawn, jobs, 'every bar laid out with a width');
+    } finally {
+      await browser.close();
+      for (const child of [run, serve]) child.kill('SIGKILL');
+      await Promise.all([run.exited, serve.exited]);
     }
   });
 });

@@ -20,13 +20,7 @@ import {
   type RedisConnectionOptions,
 } from './connection.js';
 import { loadRedisModules, type RedisModules } from './modules.js';
-import {
-  EVENT_STREAM_LENGTH,
-  runJobsKey,
-  runLeaseKey,
-  STOP_REQUEST_EVENT,
-  type WorkerPresence,
-} from './protocol.js';
+import { EVENT_STREAM_LENGTH, runJobsKey, runLeaseKey, STOP_REQUEST_EVENT, type WorkerPresence } from './protocol.js';
 
 /** A run submitting to a queue, as its lease describes it. */
 export interface QueueRun {
