@@ -123,6 +123,35 @@ describe('andon status and andon stop', () => {
     for (const child of runs) assert.equal((await child.exited).status, 143);
   });
 
+  it('--all says which run did not take the stop (one suspended with SIGSTOP), and exits 1', async () => {
+    const xdg = runtimeDir();
+    const [going, suspended] = [
+      heldRun(xdg, mkdtempSync(join(root, 'run-'))),
+      heldRun(xdg, mkdtempSync(join(root, 'run-'))),
+    ];
+    for (const child of [going, suspended]) await listedRun(xdg, child, (listed) => listed.counts.running === 2);
+    const frozen = (await statusIn(xdg)).find((run) => run.pid === suspended.pid)!;
+    // Its socket still takes the connection (the kernel does), but nothing answers: 5 s, then unanswered.
+    suspended.kill('SIGSTOP');
+    try {
+      const stop = await andonIn(xdg, ['stop', '--all', '--force']);
+      assert.equal(stop.code, 1, stop.stderr);
+      assert.match(stop.stderr, /is forcing its jobs to stop$/m);
+      assert.match(
+        stop.stderr,
+        new RegExp(
+          `^andon: run ${frozen.id} \\(pid ${suspended.pid}\\) did not take the stop: the run at \\S+ did not answer$`,
+          'm',
+        ),
+      );
+      assert.equal((await going.exited).status, 143);
+    } finally {
+      suspended.kill('SIGCONT');
+      suspended.kill('SIGKILL');
+      await suspended.exited;
+    }
+  });
+
   it('does not list a run killed with kill -9, and removes what it left', async () => {
     const xdg = runtimeDir();
     const child = heldRun(xdg, mkdtempSync(join(root, 'run-')));

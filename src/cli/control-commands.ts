@@ -62,6 +62,8 @@ export async function showStatus(plan: StatusPlan, stdout: ByteSink): Promise<nu
 
 function stopLine(answer: StopAnswer | QueueStopAnswer): string {
   const where = 'queue' in answer ? `pid ${answer.pid}@${answer.host}, queue ${answer.queue}` : `pid ${answer.pid}`;
+  if (answer.state === 'unanswered')
+    return `andon: run ${answer.id} (${where}) did not take the stop: ${answer.reason}`;
   const how =
     answer.state === 'ended'
       ? 'over'
@@ -76,7 +78,8 @@ export async function stopRunsAsAsked(plan: StopPlan, stderr: ByteSink): Promise
   const answers = await stopRuns(plan.run, plan.force, plan.redis);
   if (answers.length === 0) stderr.write('andon: no runs in progress\n');
   for (const answer of answers) stderr.write(`${stopLine(answer)}\n`);
-  return 0;
+  // A run left going is not a stop done: a script must not go on as if it were.
+  return answers.some((answer) => answer.state === 'unanswered') ? 1 : 0;
 }
 
 /**

@@ -278,6 +278,7 @@ function control(): string {
   running jobs get the grace period, then are forced; a second andon stop, or --force,
   forces at once. The run's terminal says who stopped it, its job log and resume hint are
   as after Ctrl+C, and it exits 143, as after SIGTERM (the signal andon stop stands for).
+  andon stop exits 0 when every run took the stop, 1 when one did not (a line says which).
   Runs register in $XDG_RUNTIME_DIR/andon, or /tmp/andon-UID (0700):
   other users can neither see nor stop them. A run killed with kill -9 is not listed.
   --redis URL [--queue NAME]

@@ -83,9 +83,20 @@ export async function stopRun(id: string, options: StopOptions = {}): Promise<St
   });
 }
 
-/** Stops every run of this user in progress on this machine; resolves with each one's answer. */
+/**
+ * Stops every run of this user in progress on this machine; resolves with each one's answer.
+ * A run that did not take the stop (it does not answer: stopped with Ctrl+Z, or hung) is
+ * answered `unanswered` with the reason, so that it is not taken for stopped; one that ended
+ * meanwhile is left out.
+ */
 export async function stopAllRuns(options: StopOptions = {}): Promise<StopAnswer[]> {
-  const registrations = liveRegistrations(registryDir(options.env));
+  const dir = registryDir(options.env);
+  const registrations = liveRegistrations(dir);
   const answers = await Promise.allSettled(registrations.map((registration) => stopRun(registration.id, options)));
-  return answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
+  const stillThere = new Set(liveRegistrations(dir).map((registration) => registration.id));
+  return answers.flatMap((answer, index): StopAnswer[] => {
+    if (answer.status === 'fulfilled') return [answer.value];
+    const { id, pid } = registrations[index]!;
+    return stillThere.has(id) ? [{ id, pid, state: 'unanswered', reason: (answer.reason as Error).message }] : [];
+  });
 }

@@ -37,7 +37,10 @@ export interface RunStatus {
 export interface StopAnswer {
   readonly id: string;
   readonly pid: number;
-  readonly state: 'stopping' | 'forcing';
+  /** How far the stop has got; `unanswered` (from `stopAllRuns` only) for a run that did not take it. */
+  readonly state: 'stopping' | 'forcing' | 'unanswered';
+  /** Why, for a run that did not take the stop. */
+  readonly reason?: string;
 }
 
 /** The longest line either side reads: a status is a few hundred bytes. */

@@ -179,8 +179,13 @@ export interface QueueStopAnswer {
   readonly queue: string;
   readonly host: string;
   readonly pid: number;
-  /** How far the stop has got; `ended` if the run was over before it could say. */
-  readonly state: 'stopping' | 'forcing' | 'ended';
+  /**
+   * How far the stop has got; `ended` if the run was over before it could say; `unanswered`
+   * (from `stopAllQueueRuns` only) for a run that did not show the stop taken.
+   */
+  readonly state: 'stopping' | 'forcing' | 'ended' | 'unanswered';
+  /** Why, for a run that did not take the stop. */
+  readonly reason?: string;
 }
 
 /**
@@ -228,11 +233,19 @@ export function stopQueueRun(target: QueueBoardTarget, id: string, force: boolea
   });
 }
 
-/** Stops every run on the server's queues (or the one queue); resolves with each one's answer. */
+/**
+ * Stops every run on the server's queues (or the one queue); resolves with each one's answer,
+ * `unanswered` with the reason for a run that did not show the stop taken (its submitter cut
+ * off from Redis, or suspended).
+ */
 export function stopAllQueueRuns(target: QueueBoardTarget, force: boolean): Promise<QueueStopAnswer[]> {
   return withClient(target, async (client, modules) => {
     const { runs } = await readBoard(client, target.queue);
     const answers = await Promise.allSettled(runs.map((run) => askStop(client, modules, run, force)));
-    return answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
+    return answers.map((answer, index): QueueStopAnswer => {
+      if (answer.status === 'fulfilled') return answer.value;
+      const { id, queue, host, pid } = runs[index]!;
+      return { id, queue, host, pid, state: 'unanswered', reason: (answer.reason as Error).message };
+    });
   });
 }
