@@ -13,7 +13,8 @@ const HEADER = `# andon benchmarks
 
 Produced by \`bench/run.ts\` (\`npm run bench -- --write\`); do not edit by hand. Each section
 says when, on what, and with which command its figures were measured. Run
-\`npm run bench\` to see them for your machine, or \`npm run bench -- <suite>\` for one suite.
+\`npm run bench\` to see them for your machine, or \`npm run bench -- <suite>\` for one suite. For the rows that miss their target, \`bench/PROFILES.md\` shows where the time
+goes and what would close it.
 `;
 
 const start = (name: string): string => `<!-- suite:${name}:start -->`;

@@ -76,7 +76,6 @@ function badRecord(path: string, lineNumber: number): JobLogError {
   );
 }
 
-/** Parses one record line (without its newline). @throws JobLogError naming the line if it is not a record */
 /** One record line (without its newline), line `lineNumber` of `path`. @throws JobLogError naming both */
 export function parseRecord(path: string, line: string, lineNumber: number): JobRecord {
   const fields = line.split('\t');
