@@ -10,6 +10,7 @@
  * Tables go to stdout, progress to stderr. A MISS does not fail the command: these figures
  * depend on the machine, and the exit code is for errors.
  */
+import { loadavg } from 'node:os';
 import { environment } from './lib/environment.js';
 import { writeResults } from './lib/results-file.js';
 import type { Suite, SuiteResult } from './lib/suite.js';
@@ -52,8 +53,10 @@ console.log(`${env.cpu}, ${env.cores} cores, ${env.memoryGiB.toFixed(1)} GiB, No
 const results: SuiteResult[] = [];
 for (const suite of suites) {
   const started = performance.now();
+  const loadBefore = loadavg()[0] ?? Number.NaN;
   const rows = await suite.run((line) => process.stderr.write(`  ${line}\n`));
-  const result: SuiteResult = { suite, rows, seconds: (performance.now() - started) / 1000 };
+  const load = [loadBefore, loadavg()[0] ?? Number.NaN] as const;
+  const result: SuiteResult = { suite, rows, seconds: (performance.now() - started) / 1000, load };
   results.push(result);
   console.log(`${suite.title} (${result.seconds.toFixed(1)} s)\n\n${textTable(result)}\n\n${RATIO_NOTE}\n`);
   // After each suite: a later suite that fails must not lose the ones measured before it.

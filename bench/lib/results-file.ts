@@ -39,6 +39,7 @@ function section(result: SuiteResult, env: Environment): string {
     '',
     describeEnvironment(env),
     `- Suite wall time: ${result.seconds.toFixed(1)} s`,
+    `- Load average (1 min) at the suite's start and end: ${result.load.map((l) => l.toFixed(2)).join(' and ')} on ${env.cores} cores, the suite's own processes included; more than the suite adds is other work sharing the machine`,
     '',
     markdownTable(result),
     '',

@@ -49,4 +49,6 @@ export interface SuiteResult {
   readonly suite: Suite;
   readonly rows: readonly Row[];
   readonly seconds: number;
+  /** The 1-minute load average when the suite started and when it ended. */
+  readonly load: readonly [number, number];
 }

@@ -9,7 +9,7 @@
  * and cancel.ts next to this file).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { max, median } from '../../lib/stats.js';
 import type { Row, Suite } from '../../lib/suite.js';
@@ -186,18 +186,15 @@ async function cancelRows(progress: (line: string) => void): Promise<Row[]> {
 
 /** Facts known only once the suite has run, for the method text. */
 let version = 'Redis (not measured)';
-let load = 'not measured';
-
-const loadNow = (): string => (loadavg()[0] ?? NaN).toFixed(2);
 
 export const redisSuite: Suite = {
   name: 'redis',
   title: 'Redis backend: jobs through a local redis-server vs the local backend',
   peers: PEERS,
-  // A getter: the Redis version and the load are known only once the suite has run.
+  // A getter: the Redis version is known only once the suite has run.
   get method(): readonly string[] {
     return [
-      `The "andon" column is andon with the Redis backend; "${LOCAL}" is the same work without it, and "${ASYNC}" (function tasks only) the same function on the main thread. Every sample is fresh processes: a fresh redis-server (${version}, bound to 127.0.0.1 on a free port, \`--save '' --appendonly no\`: no persistence; started by test/helpers/redis.ts), fresh \`andon worker --redis URL --queue Q -j N\` processes (each worker a separate Node process, started before the sample and waited for until it prints "serving queue"), and a fresh submitting process. Everything runs on this one machine: its 2 cores are shared by the submitter, redis-server, the workers and their threads or subprocesses, so these figures are andon's per-job cost through Redis, not what more machines would add. 1-minute load average when the suite started and when it ended (its own processes included): ${load}; on 2 cores, anything above what the suite itself adds is other work sharing the machine.`,
+      `The "andon" column is andon with the Redis backend; "${LOCAL}" is the same work without it, and "${ASYNC}" (function tasks only) the same function on the main thread. Every sample is fresh processes: a fresh redis-server (${version}, bound to 127.0.0.1 on a free port, \`--save '' --appendonly no\`: no persistence; started by test/helpers/redis.ts), fresh \`andon worker --redis URL --queue Q -j N\` processes (each worker a separate Node process, started before the sample and waited for until it prints "serving queue"), and a fresh submitting process. Everything runs on this one machine: its 2 cores are shared by the submitter, redis-server, the workers and their threads or subprocesses, so these figures are andon's per-job cost through Redis, not what more machines would add.`,
       `Workers run \`-j ${WORKER_JOBS}\`: with one worker that is the same ${LOCAL_CONCURRENCY} jobs at a time as the local peers (the machine has 2 cores); with two workers it is 4 at a time, to show what a second worker process does on the same cores (it adds a Node process that fetches, reports and reads the queue's event stream, but no core). A context row gives one worker \`-j ${WIDE_WORKER_JOBS}\`, i.e. more jobs in flight per worker. The submitter keeps ${SUBMIT_CONCURRENCY} jobs on the queue at once (andon's default with a backend: \`createPool\` without \`concurrency\`, the CLI without \`-j\`), so that jobs are always waiting for the workers.`,
       `Function tasks: ${thousands(FUNCTIONS.tasks)} tasks \`x => x + 1\` (the \`increment\` export of bench/suites/redis/tasks.ts). Redis: \`createPool({ backend: redisBackend({ connection, queue }), module, export: 'increment', concurrency: ${SUBMIT_CONCURRENCY}, onResult })\` in a child script, run by \`andon worker --module tasks.js\` (each job on one of the worker's threads). ${LOCAL}: \`createPool({ module, export: 'increment', threads: ${LOCAL_CONCURRENCY}, onResult })\`. ${ASYNC}: \`createPool({ task: increment, concurrency: ${LOCAL_CONCURRENCY}, onResult })\`. \`onResult\` sums the values, and every batch is checked to have returned each item + 1. In each child one untimed warm-up batch of ${thousands(FUNCTIONS.warmupTasks)} (it starts the threads and warms the JIT of every process involved), then one timed batch on the same pool; the figure is the median of ${FUNCTIONS.rounds} rounds of one fresh sample of each in turn (a noisy spell spreads over all of them).`,
       `${BULLMQ}: what a BullMQ user writes for the same work, in the same rounds as andon's samples, on a fresh redis-server each time: a \`Worker\` (bench/suites/redis/bullmq-worker.ts) in its own Node process, as \`andon worker\` is, with \`concurrency: ${WORKER_JOBS}\` running \`increment\` inline, and a submitter (bullmq-submit.ts) whose \`Queue\` adds one job per item with \`queue.add\`, ${SUBMIT_CONCURRENCY} in flight, the next added as a \`QueueEvents\` 'completed' event brings a return value back (the values summed and checked); completed jobs kept as andon's backend keeps them (\`removeOnComplete: { age: 3600, count: 1000 }\`). Same warm-up and timed batch sizes; the worker's count of jobs run must equal every job submitted.`,
@@ -207,7 +204,6 @@ export const redisSuite: Suite = {
     ];
   },
   async run(progress) {
-    load = `${loadNow()}`;
     // The helper imports ioredis, an optional dependency; without it (or redis-server) there is nothing to measure.
     const redisServer = await redisHelper().then(
       (helper) => helper.redisServer,
@@ -227,7 +223,6 @@ export const redisSuite: Suite = {
         ...(await commandRows(dir, progress)),
         ...(await cancelRows(progress)),
       ];
-      load = `${load} and ${loadNow()}`;
       return rows;
     } finally {
       rmSync(dir, { recursive: true, force: true });
