@@ -2,7 +2,16 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -314,6 +323,45 @@ describe('andon: failures, timeouts, retries, halt', () => {
       /^andon: --results: cannot write .*\/a\/ \(ENOTDIR\); make room there or give a place andon can write\n$/,
     );
     assert.deepEqual(readdirSync(results), ['a'], 'no later job ran once saving failed');
+  });
+
+  it('--results FILE.csv on a full disk stops the run with one line naming the file, exit 255', async () => {
+    const results = mkdtempSync(join(dir, 'table-'));
+    const table = join(results, 'out.csv');
+    symlinkSync('/dev/full', table);
+    const ran = join(results, 'ran');
+    const exit = await andon(['-j', '1', '--results', table, `echo {} >> ${ran}; echo {}`, ':::', 'a', 'b', 'c']);
+    assert.equal(exit.code, 255);
+    assert.match(
+      exit.stderr,
+      /^andon: --results: cannot write .*\/out\.csv \(ENOSPC\); make room there or give a place andon can write\n/,
+    );
+    assert.equal(readFileSync(ran, 'utf8'), 'a\n', 'no later job ran once saving failed');
+  });
+
+  it('--results -.json: a row per job that JSON.parse reads back, with the bytes each job wrote', async () => {
+    const exit = await andon([
+      '-k',
+      '--results',
+      '-.json',
+      'printf "%s\\t\\001\\n" {}; echo err >&2',
+      ':::',
+      'a"b',
+      'é\\',
+    ]);
+    assert.equal(exit.code, 0, exit.stderr);
+    assert.equal(exit.stderr, '', "the jobs' own output is in the table, not printed");
+    const rows = exit.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(
+      rows.map((row) => [row.Seq, row.V, row.Stdout, row.Stderr, row.Exitval]),
+      [
+        [1, ['a"b'], 'a"b\t\u0001\n', 'err\n', 0],
+        [2, ['é\\'], 'é\\\t\u0001\n', 'err\n', 0],
+      ],
+    );
   });
 
   it('--halt now prints nothing of the jobs it kills, on either stream (as GNU parallel)', async () => {

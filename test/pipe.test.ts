@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -202,6 +202,98 @@ describe('--pipe: the command line', () => {
     ]);
     assert.deepEqual(result.stdout.split('\n').slice(0, 2), ['1', 'status 141']);
     assert.equal(result.stderr, '');
+  });
+});
+
+describe('--cat and --fifo: the block as a file', () => {
+  /** A fresh $TMPDIR, so that what andon leaves there can be counted. */
+  function freshTmp(): string {
+    return mkdtempSync(join(tmpdir(), 'andon-cat-'));
+  }
+  const leftIn = (dir: string): string[] => readdirSync(dir).filter((name) => name.startsWith('par'));
+  const withTmp = (dir: string, args: string[], input: string) =>
+    runCommand(process.execPath, [ANDON_BIN, ...args], input, { TMPDIR: dir });
+
+  it("--cat: {} is a file holding the block, the job's stdin is at its end, and every file is gone after the run", async () => {
+    const dir = freshTmp();
+    const result = await withTmp(
+      dir,
+      ['-k', '--cat', '-N2', 'test -f {} && wc -l < {}; cat; case {} in "$TMPDIR"/par*) echo in-tmpdir;; esac'],
+      '1\n2\n3\n4\n5\n',
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '2\nin-tmpdir\n2\nin-tmpdir\n1\nin-tmpdir\n');
+    assert.deepEqual(leftIn(dir), []);
+  });
+
+  it('removes the files of failed jobs and of every retry, however the line ended (exit in the line)', async () => {
+    const dir = freshTmp();
+    const result = await withTmp(
+      dir,
+      ['--cat', '-N2', '--retries', '2', `cat {} >> ${dir}/seen; echo {} >> ${dir}/names; exit 3`],
+      '1\n2\n3\n4\n',
+    );
+    assert.equal(result.code, 2, result.stderr);
+    // Two blocks, two attempts each (--retries counts attempts in all, as GNU parallel does),
+    // each attempt with its whole block in a file of its own.
+    const seen = readFileSync(join(dir, 'seen'), 'utf8').split('\n').filter(Boolean);
+    assert.deepEqual(seen.sort(), ['1', '1', '2', '2', '3', '3', '4', '4']);
+    const names = readFileSync(join(dir, 'names'), 'utf8').split('\n').filter(Boolean);
+    assert.equal(new Set(names).size, 4, `each attempt gets a fresh file: ${names.join(' ')}`);
+    assert.deepEqual(leftIn(dir), []);
+  });
+
+  it('--fifo: {} is a named pipe the job reads its block from; a job that never opens it does not hang', async () => {
+    const dir = freshTmp();
+    const read = await withTmp(dir, ['-k', '--fifo', '-N2', 'test -p {} && echo fifo; wc -l < {}'], '1\n2\n3\n');
+    assert.equal(read.code, 0, read.stderr);
+    assert.equal(read.stdout, 'fifo\n2\nfifo\n1\n');
+    // GNU parallel's wrapper waits forever here for a reader; andon's ends the feed with the line.
+    const unread = await withTmp(dir, ['-k', '--fifo', '-N2', 'echo did not read; exit 4'], '1\n2\n3\n4\n');
+    assert.equal(unread.code, 2, unread.stderr);
+    assert.equal(unread.stdout, 'did not read\ndid not read\n');
+    assert.deepEqual(leftIn(dir), []);
+  });
+
+  for (const mode of ['--cat', '--fifo']) {
+    it(`${mode}: Ctrl+C stops the jobs holding their files, and removes the files`, async () => {
+      const dir = freshTmp();
+      const child = spawn(
+        process.execPath,
+        [ANDON_BIN, mode, '-N1', '-j2', '--line-buffer', 'head -c 1 {} >/dev/null; echo started $$; exec sleep 30'],
+        { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: dir } },
+      );
+      const pids: number[] = [];
+      let stdout = '';
+      const bothStarted = new Promise<void>((resolve) =>
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk;
+          pids.splice(0, pids.length, ...[...stdout.matchAll(/^started (\d+)$/gm)].map((match) => Number(match[1])));
+          if (pids.length === 2) resolve();
+        }),
+      );
+      child.stdin.end('a\nb\nc\n');
+      await bothStarted;
+      assert.equal(leftIn(dir).length, 2, 'each running job has its file');
+      child.kill('SIGINT');
+      const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+      assert.equal(signal ?? code, 'SIGINT');
+      for (const pid of pids) assert.ok(!isAlive(pid), `job ${pid} is gone`);
+      assert.deepEqual(leftIn(dir), []);
+    });
+  }
+
+  it('--cat with --joblog: --resume skips the blocks done (the key names $PARALLEL_TMP, not the random file)', async () => {
+    const dir = freshTmp();
+    const log = join(dir, 'jobs.log');
+    const command = `wc -l < {} >> ${dir}/ran`;
+    const first = await withTmp(dir, ['--cat', '-N2', '--joblog', log, command], '1\n2\n3\n');
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(readFileSync(log, 'utf8'), /\twc -l < \$PARALLEL_TMP >> .* # block 1: stdin bytes 0-4\n/);
+    const again = await withTmp(dir, ['--cat', '-N2', '--joblog', log, '--resume', command], '1\n2\n3\n');
+    assert.equal(again.code, 0, again.stderr);
+    // Two blocks ran the first time, none the second.
+    assert.equal(readFileSync(join(dir, 'ran'), 'utf8').split('\n').filter(Boolean).length, 2);
   });
 });
 

@@ -33,7 +33,7 @@ import {
   type StatusPlan,
   type StopPlan,
 } from './control-args.js';
-import { pipePlan, type PipePlan } from './pipe-args.js';
+import { BLOCK_FILE_VARIABLE, pipePlan, type PipePlan } from './pipe-args.js';
 import { type ColumnHeaders, withColumnNumbers } from './named-columns.js';
 import { type SavedResults, savedResults } from './results.js';
 import { NO_OPTION_DEFAULTS, type OptionDefaults, withDefaultOptions } from './option-defaults.js';
@@ -251,7 +251,7 @@ function assembleRunPlan(
     action: 'run',
     command,
     template,
-    line: lineFor(command, template, context, pipe !== undefined),
+    line: lineFor(command, template, context, pipe),
     sources,
     jobs,
     jobsFile,
@@ -371,12 +371,17 @@ function lineFor(
   command: string,
   template: Template,
   context: ContextTemplate | undefined,
-  piped: boolean,
+  pipe: PipePlan | undefined,
 ): RunPlan['line'] {
+  if (command === '' && pipe?.blockFile !== undefined)
+    throw new UsageError(`--${pipe.blockFile} gives the block to a command as a file; give the command, e.g. wc -l {}`);
   // No command: the values are the command line, as they are.
   if (command === '') return (job) => job.values.join(' ');
+  // --cat, --fifo: {} is the file, named by a variable the shell expands, as in GNU parallel.
+  if (pipe?.blockFile !== undefined)
+    return (job) => renderShellLine(template, { ...job, values: [BLOCK_FILE_VARIABLE] }, (text) => text);
   // A block is no argument: nothing is appended.
-  if (piped) return (job) => template.render(job, shellQuote);
+  if (pipe !== undefined) return (job) => template.render(job, shellQuote);
   if (context !== undefined) return (job) => context.render(job);
   return (job) => renderShellLine(template, job);
 }

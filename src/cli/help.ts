@@ -149,6 +149,9 @@ function localOptions(defaultJobs: number): string {
                       by a Perl expression on it; or an expression on the line)
   --pipepart          with -a FILE: cut the file without reading it through (--block -N:
                       N parts per job slot; default -10)
+  --cat, --fifo       with --pipe (implied) or --pipepart: the job's block in a temporary
+                      file (--fifo: a named pipe, which the job must read) named by {}
+                      ($PARALLEL_TMP), removed when the job ends
   -k, --keep-order    print output in input order
   --group             print each job's output in one piece when it ends (default)
   --line-buffer, --lb print whole lines as they come (never half a line); -u, --ungroup:
@@ -175,7 +178,9 @@ function localOptions(defaultJobs: number): string {
   --results NAME      save each job's output in NAME/1/VALUE/2/VALUE/{stdout,stderr,seq}
                       (column names for the numbers with --header) instead of printing
                       it; a NAME with replacement strings is the stdout file (.err, .seq
-                      beside it), or the directory if it ends in /
+                      beside it), or the directory if it ends in /; NAME.csv, .tsv, .json:
+                      one table with a row per job (the job log's columns, the values,
+                      stdout, stderr); -.csv, -.tsv, -.json: the table on stdout
   --files             print the name of each job's stdout file instead of its output (a
                       parXXXXX.par in $TMPDIR without --results)
   --tmpdir DIR        $TMPDIR for andon and the jobs
@@ -315,7 +320,7 @@ function exitStatus(): string {
 function differences(): string {
   return `Where andon differs from GNU parallel:
   -j 0 means 256 at once. GNU's options andon lacks
-  (--sshlogin, --cat, --fifo, --round-robin, --tee, ...) are refused by
+  (--sshlogin, --round-robin, --tee, ...) are refused by
   name with what to use instead. Short options bundle as in GNU (-kj2, -kX).
   In the job log a --pipe block is named by its number and byte range, so --resume with
   the same input and --block skips exactly the blocks done (GNU matches the sequence

@@ -123,6 +123,9 @@ const FLAG_OPTIONS: Record<string, string> = {
   '--spreadstdin': 'pipe',
   '--pipepart': 'pipePart',
   '--pipe-part': 'pipePart',
+  // A --pipe job's block as a file ({} names it) instead of on its standard input.
+  '--cat': 'cat',
+  '--fifo': 'fifo',
   '--csv': 'csv',
   '--rrs': 'removeRecSep',
   '--remove-rec-sep': 'removeRecSep',
@@ -160,8 +163,6 @@ const UNSUPPORTED: Record<string, string> = {
   '--bf': 'run andon worker on each machine instead, see --redis',
   '--nonall': 'run andon worker on each machine instead, see --redis',
   '--onall': 'run andon worker on each machine instead, see --redis',
-  '--cat': "save the block in the command, e.g. andon --pipe 'f=$(mktemp); cat > $f; wc $f; rm $f'",
-  '--fifo': "a --pipe job's standard input is a pipe already: give /dev/stdin, e.g. andon --pipe 'wc /dev/stdin'",
   '--regexp': 'give --recstart and --recend as plain strings',
   '--round-robin': 'use --pipe, which starts a job per block',
   '--round': 'use --pipe, which starts a job per block',

@@ -11,10 +11,20 @@ import { linesPerJob } from './shape-args.js';
 import { positiveInteger } from './values.js';
 import { type GroupRule, groupRuleOf } from './group-by.js';
 
+/**
+ * `--cat` / `--fifo`: the job's block in a temporary file, or a named pipe, that `{}` names
+ * (as `$PARALLEL_TMP`), instead of on its standard input.
+ */
+export type BlockFile = 'cat' | 'fifo';
+
+/** What `{}` is with --cat and --fifo: the variable each job has its file's path in. */
+export const BLOCK_FILE_VARIABLE = '$PARALLEL_TMP';
+
 /** What a `--pipe` or `--pipepart` run cuts, and how. */
-export type PipePlan =
+export type PipePlan = (
   | { readonly kind: 'stdin'; readonly rules: BlockRules; readonly groupBy?: GroupRule | undefined }
-  | { readonly kind: 'part'; readonly rules: PartRules; readonly files: readonly string[] };
+  | { readonly kind: 'part'; readonly rules: PartRules; readonly files: readonly string[] }
+) & { readonly blockFile: BlockFile | undefined };
 
 /** Options that shape arguments into jobs, which a block of input has none of. */
 const ARGUMENT_SHAPING: readonly (readonly [string, string])[] = [
@@ -47,8 +57,14 @@ export function pipePlan(
   flags: ReadonlySet<string>,
   sources: readonly SourceSpec[],
 ): PipePlan | undefined {
-  // --group-by implies --pipe, as in GNU parallel.
-  const mode = flags.has('pipePart') ? '--pipepart' : flags.has('pipe') || values.has('groupBy') ? '--pipe' : undefined;
+  if (flags.has('cat') && flags.has('fifo')) throw new UsageError('--fifo cannot be combined with --cat; choose one');
+  const blockFile: BlockFile | undefined = flags.has('cat') ? 'cat' : flags.has('fifo') ? 'fifo' : undefined;
+  // --group-by, --cat and --fifo imply --pipe, as in GNU parallel.
+  const mode = flags.has('pipePart')
+    ? '--pipepart'
+    : flags.has('pipe') || values.has('groupBy') || blockFile !== undefined
+      ? '--pipe'
+      : undefined;
   checkCombination(mode, values, flags);
   if (mode === undefined) return undefined;
   const groupBy = values.has('groupBy') ? groupByOf(values, flags, mode) : undefined;
@@ -68,7 +84,7 @@ export function pipePlan(
     // -L N: a record is N lines (N --recend's), -L 0 one.
     const recordEnds = Math.max(1, linesPerJob(values) ?? 1);
     const rules = { ...common, blockSize, records, recordEnds, skipBlank: flags.has('noRunIfEmpty') };
-    if (groupBy === undefined) return { kind: 'stdin', rules };
+    if (groupBy === undefined) return { kind: 'stdin', rules, blockFile };
     // A group starts at its marker; a column name's header line heads every block.
     const grouped = {
       ...rules,
@@ -77,13 +93,13 @@ export function pipePlan(
       removeSeparators: true,
       header: typeof groupBy.column === 'string' ? { lines: 1 } : rules.header,
     };
-    return { kind: 'stdin', rules: grouped, groupBy };
+    return { kind: 'stdin', rules: grouped, groupBy, blockFile };
   }
   if (recordsText !== undefined)
     throw new UsageError('--pipepart cannot count records (-N); give --block SIZE, or use --pipe -N');
   // GNU parallel's default: ten parts per job slot.
   const blockSize = values.has('blockSize') ? blockSizeOf(values.get('blockSize')!, true) : -10;
-  return { kind: 'part', files: partFiles(sources), rules: { ...common, blockSize } };
+  return { kind: 'part', files: partFiles(sources), rules: { ...common, blockSize }, blockFile };
 }
 
 /** The options that make no sense with (or without) --pipe. @throws UsageError */

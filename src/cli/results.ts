@@ -6,8 +6,7 @@
  * ends in `/`. `--files` prints the name of each job's stdout file instead of its output (in
  * `$TMPDIR` without `--results`).
  */
-import { closeSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type JobValues, Template, type TemplateOptions } from '../command/template.js';
@@ -16,6 +15,8 @@ import type { RunHandle, RunObserver, RunStarted, TaskOutput } from '../pool/lif
 import type { TaskResult } from '../pool/result.js';
 import type { OutputStream } from '../run/executor.js';
 import type { OutputSequencer } from './output.js';
+import { temporaryFile } from './temp-file.js';
+import { type TableTarget, tableTargetOf } from './results-table.js';
 
 /** What `--results` and `--files` ask for. */
 export interface ResultsPlan {
@@ -23,17 +24,22 @@ export interface ResultsPlan {
   readonly name: string | undefined;
   /** `--files`: print each job's stdout file's name. */
   readonly files: boolean;
+  /** `--results NAME.csv` (.tsv, .json): the output in one table instead of files. */
+  readonly table: TableTarget | undefined;
 }
 
 /** Reads `--results` and `--files`. @throws UsageError */
 function resultsPlan(values: ReadonlyMap<string, string>, flags: ReadonlySet<string>): ResultsPlan | undefined {
   const name = values.get('results');
   if (name === undefined && !flags.has('files')) return undefined;
-  if (name !== undefined && /\.(csv|tsv|json)$/.test(name))
-    throw new UsageError(`--results ${name}: a CSV, TSV or JSON file of results is not supported; give a directory`);
   if (name === '') throw new UsageError('--results needs a directory or file name; give one');
-  if (name !== undefined) refuseFileForDirectory(name);
-  return { name, files: flags.has('files') };
+  const table = name === undefined ? undefined : tableTargetOf(name);
+  if (table !== undefined && flags.has('files'))
+    throw new UsageError(
+      `--files prints each job's output file, and --results ${name} keeps the output in one table; leave --files out`,
+    );
+  if (name !== undefined && table === undefined) refuseFileForDirectory(name);
+  return { name, files: flags.has('files'), table };
 }
 
 /** A plain `--results NAME` is a directory: a file of that name would fail the first job, so say so before any runs. */
@@ -63,6 +69,8 @@ export class ResultsError extends AndonError {
 export interface SavedResults {
   readonly plan: ResultsPlan;
   readonly layout: ResultsLayout;
+  /** `--header :`'s names of the columns. */
+  readonly columnNames: readonly string[] | undefined;
 }
 
 /** Reads `--results` and `--files` and lays out their files (see {@link ResultsLayout}). @throws UsageError */
@@ -76,7 +84,7 @@ export function savedResults(
   const plan = resultsPlan(values, flags);
   return plan === undefined
     ? undefined
-    : { plan, layout: new ResultsLayout(plan, strings, valuesPerRecord, columnNames) };
+    : { plan, layout: new ResultsLayout(plan, strings, valuesPerRecord, columnNames), columnNames };
 }
 
 /** A directory name for a value, as GNU parallel writes it: `\`, tab, NUL and `/` escaped; at most 255 bytes. */
@@ -153,23 +161,46 @@ export class ResultsLayout {
   }
 }
 
-/** A new file `parXXXXX.par` in `$TMPDIR`, as GNU parallel's `--files` makes. */
-function temporaryFile(): string {
-  for (;;) {
-    const path = join(tmpdir(), `par${randomBytes(4).toString('base64url').slice(0, 5)}.par`);
-    try {
-      closeSync(openSync(path, 'wx', 0o600));
-      return path;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+/** Where a finished job's output is kept. */
+export interface ResultsStore {
+  /**
+   * Keeps the job's output (of its last attempt); returns what is printed in the job's turn
+   * instead, if anything. @throws an error with the `path` that could not be written
+   */
+  save(result: TaskResult<readonly string[], unknown>, held: Record<OutputStream, Buffer[]>): Buffer | undefined;
+  /** Where the output goes, for an error that names no file. */
+  readonly where: string;
+}
+
+/** `--results DIR` and `--files`: three files per job (see {@link ResultsLayout}). */
+export class ResultsFiles implements ResultsStore {
+  constructor(
+    private readonly layout: ResultsLayout,
+    private readonly plan: ResultsPlan,
+  ) {}
+
+  get where(): string {
+    return this.plan.name ?? tmpdir();
+  }
+
+  save(result: TaskResult<readonly string[], unknown>, held: Record<OutputStream, Buffer[]>): Buffer | undefined {
+    const seq = result.index + 1;
+    const files = this.layout.filesOf({ values: result.item, seq, slot: undefined });
+    const stdout = files?.stdout ?? temporaryFile('.par');
+    writeChunks(stdout, held.stdout);
+    if (files !== undefined) {
+      writeChunks(files.stderr, held.stderr);
+      writeChunks(files.seq, [Buffer.from(String(seq))]);
     }
+    // --files: the name of the job's output file is what it prints.
+    return this.plan.files ? Buffer.from(`${stdout}\n`) : undefined;
   }
 }
 
 /**
- * Takes the jobs' output before the sequencer: saves it in each job's files, and hands the
- * sequencer only what is to be printed (the stdout file's name with `--files`, else nothing),
- * so that `-k` and `--tag` still order and tag what is printed.
+ * Takes the jobs' output before the sequencer: keeps each job's output in the store, and hands
+ * the sequencer only what is to be printed (the stdout file's name with `--files`, a table's
+ * row, else nothing), so that `-k` still orders what is printed.
  */
 export class ResultsWriter implements RunObserver<readonly string[], unknown> {
   /** Each running job's output so far, of its latest attempt (a retry's files hold only its own). */
@@ -177,11 +208,22 @@ export class ResultsWriter implements RunObserver<readonly string[], unknown> {
   #run: RunHandle | undefined;
   #writable = true;
 
+  /** @param onEnd called once the run has ended: a table file is closed */
   constructor(
-    private readonly layout: ResultsLayout,
-    private readonly plan: ResultsPlan,
+    private readonly store: ResultsStore,
     private readonly output: OutputSequencer,
+    private readonly onEnd: () => void = () => {},
   ) {}
+
+  runEnded(): void {
+    this.onEnd();
+  }
+
+  /** Stops the run: the output could not be kept (`error.path` names where). */
+  fail(error: NodeJS.ErrnoException): void {
+    this.#writable = false;
+    this.#run?.fail(new ResultsError(error.path ?? this.store.where, error));
+  }
 
   taskOutput(event: TaskOutput<readonly string[]>): void {
     let held = this.#held.get(event.index);
@@ -197,41 +239,33 @@ export class ResultsWriter implements RunObserver<readonly string[], unknown> {
   taskSettled(result: TaskResult<readonly string[], unknown>): void {
     const held = this.#held.get(result.index) ?? { stdout: [], stderr: [] };
     this.#held.delete(result.index);
-    const stdout = this.#writable ? this.#save(result, held) : undefined;
-    if (this.plan.files && stdout !== undefined)
-      this.output.chunk(result.index, result.item, 'stdout', Buffer.from(`${stdout}\n`));
+    const printed = this.#writable ? this.#save(result, held) : undefined;
+    if (printed !== undefined) this.output.chunk(result.index, result.item, 'stdout', printed);
     this.output.taskSettled(result);
   }
 
-  /** Writes the job's files; on failure stops the run (jobs whose output cannot be kept should not go on). */
-  #save(result: TaskResult<readonly string[], unknown>, held: Record<OutputStream, Buffer[]>): string | undefined {
-    const seq = result.index + 1;
-    let path = this.plan.name ?? tmpdir();
+  /** Keeps the job's output; on failure stops the run (jobs whose output cannot be kept should not go on). */
+  #save(result: TaskResult<readonly string[], unknown>, held: Record<OutputStream, Buffer[]>): Buffer | undefined {
     try {
-      const files = this.layout.filesOf({ values: result.item, seq, slot: undefined });
-      const stdout = files?.stdout ?? temporaryFile();
-      path = stdout;
-      writeChunks(stdout, held.stdout);
-      if (files !== undefined) {
-        path = files.stderr;
-        writeChunks(files.stderr, held.stderr);
-        path = files.seq;
-        writeFileSync(files.seq, String(seq));
-      }
-      return stdout;
+      return this.store.save(result, held);
     } catch (error) {
-      this.#writable = false;
-      this.#run?.fail(new ResultsError((error as NodeJS.ErrnoException).path ?? path, error as Error));
+      this.fail(error as NodeJS.ErrnoException);
       return undefined;
     }
   }
 }
 
+/** Writes `chunks` to a new file at `path`; a failure names the file, a full disk's too. */
 function writeChunks(path: string, chunks: readonly Buffer[]): void {
-  const fd = openSync(path, 'w');
   try {
-    for (const chunk of chunks) writeSync(fd, chunk);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(path, 'w');
+    try {
+      for (const chunk of chunks) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    (error as NodeJS.ErrnoException).path ??= path;
+    throw error;
   }
 }

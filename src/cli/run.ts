@@ -26,7 +26,8 @@ import { JobsFileWatcher } from './jobs-file.js';
 import { invokedAs } from './invoked-as.js';
 import { checkSources, listOrStreamJobs, type ReadOptions } from './input.js';
 import { readColumnHeaders } from './named-columns.js';
-import { ResultsWriter } from './results.js';
+import { ResultsFiles, ResultsWriter, type SavedResults } from './results.js';
+import { ResultsTable, TableFile } from './results-table.js';
 import { columnsOf, shapeList, shapeStream } from './job-shape.js';
 import { OutputSequencer, type ByteSink } from './output.js';
 import { redisBackendFor } from './redis-backend.js';
@@ -164,6 +165,8 @@ export async function runPlan(asked: RunPlan, io: CliIo, options: { alwaysSummar
     return failureExit(error, plan, io.stderr);
   } finally {
     await pool.close();
+    // --cat, --fifo: however the run ended, no job's file outlives it.
+    blocks?.releaseAll();
   }
   if (options.alwaysSummarize === true || plan.bar || summary.failed > 0 || halt?.exitCode !== undefined)
     io.stderr.write(`andon: ${formatSummary(summary)}\n`);
@@ -290,11 +293,12 @@ async function startPool(
     settled,
   });
   const backend = plan.redis === undefined ? undefined : (await redisBackendFor(plan.redis)).controlledBy(control);
-  // --results and --files save the output, and print only what --files names.
-  const printing =
-    plan.results === undefined ? output : new ResultsWriter(plan.results.layout, plan.results.plan, output);
+  // --results and --files save the output, and print only what --files names or a table's rows.
+  const printing = plan.results === undefined ? output : resultsWriterFor(plan, plan.results, io, line, output);
   const observers: RunObserver<string[], CommandResult>[] = [printing, timeoutNotices(plan, io.stderr), stopping];
   if (halt !== undefined) observers.push(halt);
+  const fileRemover = how.blocks?.fileRemover;
+  if (fileRemover !== undefined) observers.push(fileRemover);
   observers.push(failures, control);
   if (settled !== undefined) observers.push(settled);
   // The page and the report it draws are loaded only for a run that asks for them.
@@ -311,6 +315,36 @@ async function startPool(
       ? undefined
       : (index: number, values: readonly string[], line: string) => output.announce(index, values, where, line);
   return { pool: createCommandPool(plan, backend, observers, announce, how), halt };
+}
+
+/**
+ * `--results` and `--files`: the writer that keeps each job's output, in files or in one
+ * table, and prints what they print. @throws UsageError for a table file andon cannot write
+ */
+function resultsWriterFor(
+  plan: RunPlan,
+  results: SavedResults,
+  io: CliIo,
+  line: (values: readonly string[], seq: number) => string,
+  output: OutputSequencer,
+): ResultsWriter {
+  const { table } = results.plan;
+  if (table === undefined) return new ResultsWriter(new ResultsFiles(results.layout, results.plan), output);
+  const rows = new ResultsTable(table, line, results.columnNames);
+  // The rows in the jobs' turn (-k: input order), neither tagged nor interleaved.
+  const mode = { keepOrder: plan.keepOrder, lineBuffer: false, tag: false };
+  if (table.path === undefined) return new ResultsWriter(rows, new OutputSequencer(mode, io.stdout, io.stderr));
+  let file: TableFile;
+  try {
+    file = new TableFile(table.path);
+  } catch (error) {
+    throw new UsageError(
+      `--results ${table.path}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give a file andon can write`,
+    );
+  }
+  const writer = new ResultsWriter(rows, new OutputSequencer(mode, file, io.stderr), () => file.close());
+  file.onError = (error) => writer.fail(error);
+  return writer;
 }
 
 /** How a job's shell line runs: through /bin/sh (the pool's own shell), another shell, and under nice(1). */
@@ -347,7 +381,7 @@ function createCommandPool(
       const stdin = blocks?.stdinOf(values);
       const run = blocks === undefined ? text : blocks.shellLineOf(values, text);
       // As GNU parallel sets them for every job.
-      const env = { PARALLEL_SEQ: String(seq), PARALLEL_JOBSLOT: String(slot) };
+      const env = { PARALLEL_SEQ: String(seq), PARALLEL_JOBSLOT: String(slot), ...blocks?.envOf(values) };
       const cwd = plan.workdir === undefined ? undefined : madeDirectory(plan.workdir({ values, seq, slot }));
       return { ...spec(run), env, ...(stdin === undefined ? {} : { stdin }), ...(cwd === undefined ? {} : { cwd }) };
     },

@@ -3,12 +3,13 @@ import { shellQuote } from './quote.js';
 import { type JobValues, Template, type TemplateOptions } from './template.js';
 
 /**
- * Fills the job's values into the template, shell-quoted. A template without replacement
- * strings gets the values appended, as GNU parallel does.
+ * Fills the job's values into the template, shell-quoted (or by `quote`, for values andon
+ * wrote itself). A template without replacement strings gets the values appended, as GNU
+ * parallel does.
  */
-export function renderShellLine(template: Template, job: JobValues): string {
-  const line = template.render(job, shellQuote);
-  return template.hasReplacements ? line : `${line} ${job.values.map(shellQuote).join(' ')}`;
+export function renderShellLine(template: Template, job: JobValues, quote = shellQuote): string {
+  const line = template.render(job, quote);
+  return template.hasReplacements ? line : `${line} ${job.values.map(quote).join(' ')}`;
 }
 
 /**

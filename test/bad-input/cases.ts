@@ -475,9 +475,16 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: '--results to a CSV file',
-    expected: /^andon: --results out\.csv: a CSV, TSV or JSON file of results is not supported; give a directory$/,
-    run: () => cli(['--results', 'out.csv', 'echo', ':::', 'a']),
+    input: '--results to a CSV file in a directory that does not exist',
+    expected: /^andon: --results <dir>\/missing\/out\.csv: cannot write it \(ENOENT\); give a file andon can write$/,
+    run: () => cli(['--results', join(dir, 'missing', 'out.csv'), 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--results to a CSV file with --files',
+    expected:
+      /^andon: --files prints each job's output file, and --results out\.csv keeps the output in one table; leave --files out$/,
+    run: () => cli(['--files', '--results', 'out.csv', 'echo', ':::', 'a']),
   },
   {
     area: 'command line',
@@ -569,9 +576,21 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: '--cat, which andon does not have',
-    expected: /^andon: --cat is not supported; save the block in the command, e\.g\. andon --pipe/,
-    run: () => cli(['--pipe', '--cat', 'wc', '{}']),
+    input: '--cat with --fifo',
+    expected: /^andon: --fifo cannot be combined with --cat; choose one$/,
+    run: () => cli(['--cat', '--fifo', 'wc', '{}']),
+  },
+  {
+    area: 'command line',
+    input: '--cat with no command',
+    expected: /^andon: --cat gives the block to a command as a file; give the command, e\.g\. wc -l \{\}$/,
+    run: () => cli(['--pipe', '--cat']),
+  },
+  {
+    area: 'command line',
+    input: '--round-robin, which andon does not have',
+    expected: /^andon: --round-robin is not supported; use --pipe, which starts a job per block$/,
+    run: () => cli(['--pipe', '--round-robin', 'wc']),
   },
   {
     area: 'command line',

@@ -541,6 +541,31 @@ export const LINES: readonly ComparedLine[] = [
   line('TOOL -k --pipepart --block 5k :::: num30000 md5sum'),
   line('TOOL --pipepart --block 10k -a num30000 wc -l | awk "{s+=\\$1} END {print s}"'),
   line('cat num30000 | TOOL --pipe --block 10k wc -l | awk "{s+=\\$1} END {print s}"'),
+  // --results as one table (man page: --results, "CSV file output", "JSON file output"); the
+  // start time, run time and Receive (GNU counts stdout only) are cut out
+  line("TOOL -k --results -.csv echo {} ::: a 'b,c' 'd\"e' 'f g' | cut -d, -f1,2,5,7-"),
+  line("TOOL -k --results -.tsv 'echo {}; exit {#}' ::: a b | cut -f1,2,5,7-"),
+  line('TOOL -k --results -.csv \'printf "%s\\n" {1} {2}\' ::: a b ::: c | cut -d, -f1,2,5,7-'),
+  line('TOOL -k --header : --results -.csv echo {x} ::: x 1 2 | cut -d, -f1,2,5,7-'),
+  line(
+    "TOOL -k --results -.json 'echo {}' ::: a 'b\"c' 'd\\e' | sed -E 's/\"Starttime\": [0-9.]+, \"JobRuntime\": [0-9.]+, //'",
+  ),
+  line('TOOL -k --results out.csv echo ::: a b; cut -d, -f1,2,5,7- out.csv'),
+  line('TOOL --results out.tsv echo ::: a; cut -f9- out.tsv'),
+  // --cat and --fifo (man page: --cat, --fifo; {} is $PARALLEL_TMP, whose random name is kept
+  // out of the output)
+  line("cat num30000 | TOOL -k --pipe --cat --block 10k 'wc -l < {}'"),
+  line("cat num30000 | TOOL -k --pipe --fifo --block 10k 'wc -l < {}'"),
+  line("TOOL -k --pipepart --cat --block 10k -a num30000 'wc -c < {}'"),
+  line("TOOL -k --pipepart --fifo --block 10k -a num30000 'md5sum < {}'"),
+  line("seq 1 7 | TOOL -k --cat -N 3 'cat {}; echo {#}'"),
+  line("seq 1 7 | TOOL -k --fifo -N 3 'cat {}'"),
+  line("seq 5 | TOOL -k --pipe --cat -N2 -v 'wc -l < {}'"),
+  line('seq 4 | TOOL -k --dry-run --cat -N2 wc -l'),
+  line("seq 5 | TOOL -k --pipe --cat -N2 'cat; echo x{.}x; test -f {} && echo file'"),
+  line("seq 5 | TOOL -k --pipe --fifo -N2 'test -p {} && echo fifo; cat {}'"),
+  line("seq 4 | TOOL -k --cat -N2 'cat {}; exit 3'"),
+  line('seq 4 | TOOL --cat --fifo cat'),
   // -u, --shuf, --delay (man page)
   line('TOOL -u echo ::: A B C'),
   line('TOOL --ungroup -k echo ::: A B C'),
