@@ -3,7 +3,7 @@
  * as jobs take it, a stop in the middle, resume by block, and a command's `stdin` in the library.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -205,6 +205,18 @@ describe('--pipe: the command line', () => {
   });
 });
 
+/** The pids of the first `count` jobs that printed `started PID` on the run's standard output. */
+function startedJobs(child: ChildProcessWithoutNullStreams, count: number): Promise<number[]> {
+  let stdout = '';
+  return new Promise((resolve) =>
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const pids = [...stdout.matchAll(/^started (\d+)$/gm)].map((match) => Number(match[1]));
+      if (pids.length === count) resolve(pids);
+    }),
+  );
+}
+
 describe('--cat and --fifo: the block as a file', () => {
   /** A fresh $TMPDIR, so that what andon leaves there can be counted. */
   function freshTmp(): string {
@@ -263,17 +275,9 @@ describe('--cat and --fifo: the block as a file', () => {
         [ANDON_BIN, mode, '-N1', '-j2', '--line-buffer', 'head -c 1 {} >/dev/null; echo started $$; exec sleep 30'],
         { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: dir } },
       );
-      const pids: number[] = [];
-      let stdout = '';
-      const bothStarted = new Promise<void>((resolve) =>
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-          pids.splice(0, pids.length, ...[...stdout.matchAll(/^started (\d+)$/gm)].map((match) => Number(match[1])));
-          if (pids.length === 2) resolve();
-        }),
-      );
+      const started = startedJobs(child, 2);
       child.stdin.end('a\nb\nc\n');
-      await bothStarted;
+      const pids = await started;
       assert.equal(leftIn(dir).length, 2, 'each running job has its file');
       child.kill('SIGINT');
       const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
@@ -294,6 +298,73 @@ describe('--cat and --fifo: the block as a file', () => {
     assert.equal(again.code, 0, again.stderr);
     // Two blocks ran the first time, none the second.
     assert.equal(readFileSync(join(dir, 'ran'), 'utf8').split('\n').filter(Boolean).length, 2);
+  });
+});
+
+describe('--round-robin: one job per slot reads block after block', () => {
+  it('every byte reaches exactly one job, each job once, and no more jobs than slots', async () => {
+    const input = Array.from({ length: 20_000 }, (_, i) => `${i}\n`).join('');
+    const result = await andon(
+      ['--pipe', '--round-robin', '--block', '1k', '-j3', 'echo job {#}; md5sum; wc -c'],
+      input,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const jobs = result.stdout.match(/^job \d+$/gm) ?? [];
+    assert.deepEqual(jobs.sort(), ['job 1', 'job 2', 'job 3']);
+    // md5sum read the input, so wc saw nothing: each job prints its sum then 0.
+    assert.equal((result.stdout.match(/^0$/gm) ?? []).length, 3);
+    const counted = await andon(['--pipe', '--round-robin', '--block', '1k', '-j3', 'wc -c'], input);
+    const total = counted.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+      .reduce((a, b) => a + b, 0);
+    assert.equal(total, Buffer.byteLength(input));
+  });
+
+  it('jobs that stop reading end the run: the rest of the input is not read', async () => {
+    // An endless input: the run can only end because both jobs closed their standard input.
+    const child = spawn(process.execPath, [ANDON_BIN, '--pipe', '--round-robin', '--block', '1k', '-j2', 'head -c 3'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const line = Buffer.from('x'.repeat(99) + '\n');
+    const feed = (): void => {
+      while (child.stdin.write(line));
+      child.stdin.once('drain', feed);
+    };
+    child.stdin.on('error', () => undefined);
+    feed();
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    const [code] = (await once(child, 'close')) as [number | null];
+    assert.equal(code, 0);
+    assert.equal(stdout, 'xxxxxx');
+  });
+
+  it('Ctrl+C stops the running jobs and the dealing (exit 130)', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        ANDON_BIN,
+        '--pipe',
+        '--round-robin',
+        '-N1',
+        '-j2',
+        '--line-buffer',
+        'read first; echo started $$; exec sleep 30',
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    const started = startedJobs(child, 2);
+    // More blocks than jobs: the jobs hold the rest unread while they sleep.
+    child.stdin.end('a\nb\nc\nd\ne\n');
+    const pids = await started;
+    child.kill('SIGINT');
+    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+    assert.equal(signal ?? code, 'SIGINT');
+    for (const pid of pids) assert.ok(!isAlive(pid), `job ${pid} is gone`);
   });
 });
 
@@ -331,6 +402,27 @@ describe('a command with its own standard input (library)', () => {
     await using pool = createPool<Buffer>({ command: (item) => ({ shell: 'exit 0', stdin: item }) });
     const summary = await pool.run([Buffer.alloc(4 * 1024 * 1024)]);
     assert.equal(summary.done, 1);
+  });
+
+  it('a stream as stdin is written as the job reads it, and told to stop when the job ends', async () => {
+    let given = 0;
+    let stopped = false;
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      try {
+        for (;;) {
+          given++;
+          yield Buffer.alloc(64 * 1024, 'y');
+        }
+      } finally {
+        stopped = true;
+      }
+    }
+    await using pool = createPool<number>({ command: () => ({ shell: 'head -c 100000 | wc -c', stdin: endless() }) });
+    for await (const result of pool.stream([1]))
+      assert.equal(result.status === 'done' && result.value.stdout.trim(), '100000');
+    assert.ok(stopped, 'the source was ended with the job');
+    // Backpressure: far less than everything was pulled (an unbounded source would never end).
+    assert.ok(given < 1000, `pulled ${given} chunks`);
   });
 
   it('a job without stdin reads /dev/null', async () => {

@@ -111,6 +111,8 @@ export interface RunPlan {
   readonly retry?: (RetryPlan & { readonly ignored: string | undefined }) | undefined;
   /** `--wd DIR`: the job's working directory (replacement strings filled in), made if missing. */
   readonly workdir: ((job: JobValues) => string) | undefined;
+  /** `--process-slot-var NAME`: the variable holding the job slot less one (GNU's `PARALLEL_JOBSLOT0`). */
+  readonly slotVariable: string;
 }
 
 /** What the command line asks for. */
@@ -291,7 +293,18 @@ function assembleRunPlan(
     tmpdir: values.get('tmpdir'),
     nice: niceOf(values.get('nice')),
     workdir: workdirOf(values.get('workdir'), strings),
+    slotVariable: slotVariableOf(values.get('processSlotVar')),
   };
+}
+
+/** `--process-slot-var NAME`, checked to be a name the shell can read. @throws UsageError */
+function slotVariableOf(name: string | undefined): string {
+  if (name === undefined) return 'PARALLEL_JOBSLOT0';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    throw new UsageError(
+      `--process-slot-var ${JSON.stringify(name)} is not a variable name; give letters, digits and _, not starting with a digit`,
+    );
+  return name;
 }
 
 /** The flags that say how the jobs run and print, and what holds their starts. @throws UsageError */

@@ -78,7 +78,8 @@ function replacementStrings(): string {
          way; a TAG with (groups) is a regular expression, $$1 its first group's text.
          --parens LR spells {= =} with L and R (--parens ,,,, : ,,s/a/b/,,).
 With no replacement string, the values are appended to the command. Each job has
-$PARALLEL_SEQ and $PARALLEL_JOBSLOT ({#} and {%}) in its environment.
+$PARALLEL_SEQ and $PARALLEL_JOBSLOT ({#} and {%}) in its environment, and the slot less
+one in $PARALLEL_JOBSLOT0 (or the variable --process-slot-var NAME names).
 With --plus, also GNU parallel's:
   {+/} {+.} {+..} {+...}  what {//} {.} {..} {...} take away
   {..} {...} {/..} {/...}  without two or three extensions   {##}  the number of jobs
@@ -152,6 +153,8 @@ function localOptions(defaultJobs: number): string {
   --cat, --fifo       with --pipe (implied) or --pipepart: the job's block in a temporary
                       file (--fifo: a named pipe, which the job must read) named by {}
                       ($PARALLEL_TMP), removed when the job ends
+  --round-robin       with --pipe or --pipepart: one job per job slot, reading block after
+                      block (each block to the next job that has read its last one)
   -k, --keep-order    print output in input order
   --group             print each job's output in one piece when it ends (default)
   --line-buffer, --lb print whole lines as they come (never half a line); -u, --ungroup:
@@ -320,8 +323,8 @@ function exitStatus(): string {
 function differences(): string {
   return `Where andon differs from GNU parallel:
   -j 0 means 256 at once. GNU's options andon lacks
-  (--sshlogin, --round-robin, --tee, ...) are refused by
-  name with what to use instead. Short options bundle as in GNU (-kj2, -kX).
+  (--sshlogin, --tee, --regexp, ...) are refused by
+  name with what to use instead; long options may be shortened as in GNU (--keep). Short options bundle as in GNU (-kj2, -kX).
   In the job log a --pipe block is named by its number and byte range, so --resume with
   the same input and --block skips exactly the blocks done (GNU matches the sequence
   number only).

@@ -13,12 +13,15 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--jobs': 'jobs',
   '-P': 'jobs',
   '--max-procs': 'jobs',
+  '--maxprocs': 'jobs',
   '--timeout': 'timeout',
   '--retries': 'retries',
   '--halt': 'halt',
   '--halt-on-error': 'halt',
+  '--haltonerror': 'halt',
   '--grace': 'grace',
   '--termseq': 'termseq',
+  '--term-seq': 'termseq',
   '--joblog': 'joblog',
   '--jl': 'joblog',
   '--redis': 'redis',
@@ -26,14 +29,20 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--reconnect-timeout': 'reconnectTimeout',
   '-n': 'maxArgs',
   '--max-args': 'maxArgs',
+  '--maxargs': 'maxArgs',
   '-N': 'maxReplaceArgs',
   '--max-replace-args': 'maxReplaceArgs',
+  '--maxreplaceargs': 'maxReplaceArgs',
   '-s': 'maxChars',
   '--max-chars': 'maxChars',
+  '--maxchars': 'maxChars',
   '-a': 'argFile',
   '--arg-file': 'argFile',
+  '--argfile': 'argFile',
   '--arg-sep': 'argSep',
+  '--argsep': 'argSep',
   '--arg-file-sep': 'argFileSep',
+  '--argfilesep': 'argFileSep',
   '-I': 'replace',
   '--replace': 'replace',
   '--extensionreplace': 'extensionReplace',
@@ -48,13 +57,16 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--slotreplace': 'slotReplace',
   '-C': 'colsep',
   '--colsep': 'colsep',
+  '--col-sep': 'colsep',
   '--trim': 'trim',
   '-d': 'delimiter',
   '--delimiter': 'delimiter',
   '-E': 'eof',
   '--tagstring': 'tagstring',
+  '--tag-string': 'tagstring',
   '--block': 'blockSize',
   '--block-size': 'blockSize',
+  '--blocksize': 'blockSize',
   '--recstart': 'recstart',
   '--recend': 'recend',
   '--header': 'header',
@@ -63,9 +75,14 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--nice': 'nice',
   '--wd': 'workdir',
   '--workdir': 'workdir',
+  '--work-dir': 'workdir',
   '--results': 'results',
+  '--result': 'results',
   '--res': 'results',
   '--tmpdir': 'tmpdir',
+  '--tempdir': 'tmpdir',
+  '--process-slot-var': 'processSlotVar',
+  '--processslotvar': 'processSlotVar',
   '--profile': 'profile',
   '--rpl': 'rpl',
   '--parens': 'parens',
@@ -84,11 +101,18 @@ const FLAG_OPTIONS: Record<string, string> = {
   '--null': 'null',
   '-k': 'keepOrder',
   '--keep-order': 'keepOrder',
+  '--keeporder': 'keepOrder',
+  // Overrides an earlier -k (from $PARALLEL or a profile, say), as in GNU parallel.
+  '--no-keep-order': 'noKeepOrder',
+  '--nokeeporder': 'noKeepOrder',
+  '--nok': 'noKeepOrder',
+  '--no-k': 'noKeepOrder',
   '--tag': 'tag',
   '--line-buffer': 'lineBuffer',
   '--lb': 'lineBuffer',
   '--linebuffer': 'lineBuffer',
   '--line-buffered': 'lineBuffer',
+  '--linebuffered': 'lineBuffer',
   // GNU's -u may print half lines of two jobs mixed; andon prints whole lines as they come.
   '-u': 'lineBuffer',
   '--ungroup': 'lineBuffer',
@@ -97,26 +121,36 @@ const FLAG_OPTIONS: Record<string, string> = {
   '--group': 'group',
   '--dry-run': 'dryRun',
   '--dryrun': 'dryRun',
+  '--dr': 'dryRun',
   '--bar': 'bar',
   // GNU's other progress displays: andon's progress line shows the progress and the ETA.
   '--eta': 'bar',
   '--progress': 'bar',
   '--resume': 'resume',
   '--resume-failed': 'resumeFailed',
+  '--resumefailed': 'resumeFailed',
   '--retry-failed': 'retryFailed',
+  '--retryfailed': 'retryFailed',
   '-m': 'multiple',
   '-X': 'contextReplace',
   '--xargs': 'xargs',
   '-t': 'printCommands',
   '--verbose': 'printCommands',
   '-v': 'printCommandsToStdout',
+  // GNU's default, which also undoes a -v given anywhere.
+  '--silent': 'silent',
   '-r': 'noRunIfEmpty',
   '--no-run-if-empty': 'noRunIfEmpty',
+  '--norunifempty': 'noRunIfEmpty',
   '--link': 'link',
+  '--linkinputsource': 'link',
+  '--xapplyinputsource': 'link',
   // Every job's line through the shell, even one of plain words that andon would exec directly.
   '--shell': 'shell',
   '--xapply': 'link',
   '--files': 'files',
+  '--output-as-files': 'files',
+  '--outputasfiles': 'files',
   '-q': 'quote',
   '--quote': 'quote',
   '--pipe': 'pipe',
@@ -126,18 +160,33 @@ const FLAG_OPTIONS: Record<string, string> = {
   // A --pipe job's block as a file ({} names it) instead of on its standard input.
   '--cat': 'cat',
   '--fifo': 'fifo',
+  // --pipe's blocks dealt among one job per slot, instead of a job per block.
+  '--round-robin': 'roundRobin',
+  '--roundrobin': 'roundRobin',
+  '--round': 'roundRobin',
   '--csv': 'csv',
   '--rrs': 'removeRecSep',
   '--remove-rec-sep': 'removeRecSep',
   '--removerecsep': 'removeRecSep',
   // andon prints no citation notice: these ask for what it does anyway.
   '--will-cite': 'accepted',
+  '--willcite': 'accepted',
   '--no-notice': 'accepted',
+  '--nonotice': 'accepted',
+  '--nn': 'accepted',
+  // GNU's --gnu only overrides --tollef, which andon refuses like GNU.
+  '--gnu': 'accepted',
   '--plain': 'plain',
   '--shellquote': 'shellQuote',
+  '--shell-quote': 'shellQuote',
+  '--shell_quote': 'shellQuote',
   '--noswap': 'noSwap',
   '--compress': 'compress',
   '--use-cpus-instead-of-cores': 'useCpus',
+  '--usecpusinsteadofcores': 'useCpus',
+  // The newer name of the same count: CPU sockets.
+  '--use-sockets-instead-of-threads': 'useCpus',
+  '--usesocketsinsteadofthreads': 'useCpus',
   '-h': 'help',
   '--help': 'help',
   '-V': 'version',
@@ -148,35 +197,152 @@ const FLAG_OPTIONS: Record<string, string> = {
  * GNU parallel options andon does not have, with what to do instead: refused by name, since
  * taking them as the command's first word would run something else.
  */
-const UNSUPPORTED: Record<string, string> = {
-  '--sshlogin': 'run andon worker on each machine instead, see --redis',
-  '-S': 'run andon worker on each machine instead, see --redis',
-  '--sshloginfile': 'run andon worker on each machine instead, see --redis',
-  '--slf': 'run andon worker on each machine instead, see --redis',
-  '--transfer': 'run andon worker on each machine instead, see --redis',
-  '--transferfile': 'run andon worker on each machine instead, see --redis',
-  '--tf': 'run andon worker on each machine instead, see --redis',
-  '--return': 'run andon worker on each machine instead, see --redis',
-  '--trc': 'run andon worker on each machine instead, see --redis',
-  '--cleanup': 'run andon worker on each machine instead, see --redis',
-  '--basefile': 'run andon worker on each machine instead, see --redis',
-  '--bf': 'run andon worker on each machine instead, see --redis',
-  '--nonall': 'run andon worker on each machine instead, see --redis',
-  '--onall': 'run andon worker on each machine instead, see --redis',
-  '--regexp': 'give --recstart and --recend as plain strings',
-  '--round-robin': 'use --pipe, which starts a job per block',
-  '--round': 'use --pipe, which starts a job per block',
-  '--block-timeout': 'use --pipe without it: a block is passed on when it is full or the input ends',
-  '--bt': 'use --pipe without it: a block is passed on when it is full or the input ends',
-  '--tee': 'use tee(1) with process substitution in the command instead',
-  '--shard': 'use --pipe, which starts a job per block',
-  '--bin': 'use --pipe, which starts a job per block',
-  '--semaphore': 'use flock(1) instead',
-  '--sem': 'use flock(1) instead',
-  '--memfree': 'use -j to bound the jobs',
-  '--tty': 'andon runs jobs without a terminal',
-  '--fg': 'andon runs in the foreground already',
-  '--bg': 'run andon in the background with & instead',
+const UNSUPPORTED: Record<string, string> = Object.fromEntries(
+  (
+    [
+      [
+        'run andon worker on each machine instead, see --redis',
+        [
+          '--sshlogin',
+          '-S',
+          '--sshloginfile',
+          '--slf',
+          '--transfer',
+          '--transferfile',
+          '--tf',
+          '--return',
+          '--trc',
+          '--cleanup',
+          '--basefile',
+          '--bf',
+          '--nonall',
+          '--onall',
+          '--ssh',
+          '--sshdelay',
+          '--ssh-delay',
+          '--controlmaster',
+          '-M',
+          '--filter-hosts',
+          '--filter-host',
+          '--filterhosts',
+          '--hostgroups',
+          '--hostgroup',
+          '--hostgrp',
+          '--hgrp',
+          '--transfer-file',
+          '--transfer-files',
+          '--transferfiles',
+          '--rsync-opts',
+          '--rsyncopts',
+        ],
+      ],
+      ['give --recstart and --recend as plain strings', ['--regexp', '--regex']],
+      ['use --pipe without it: a block is passed on when it is full or the input ends', ['--block-timeout', '--bt']],
+      ['use tee(1) with process substitution in the command instead', ['--tee']],
+      ['use --pipe, which starts a job per block', ['--shard', '--bin']],
+      [
+        'use flock(1) instead',
+        [
+          '--semaphore',
+          '--sem',
+          '--semaphore-name',
+          '--semaphorename',
+          '--id',
+          '--semaphore-timeout',
+          '--semaphoretimeout',
+          '--st',
+          '--wait',
+        ],
+      ],
+      ['use -j to bound the jobs', ['--memfree', '--memsuspend']],
+      ['andon runs jobs without a terminal', ['--tty', '--interactive', '-p', '--open-tty', '-o']],
+      ['andon runs in the foreground already', ['--fg']],
+      ['run andon in the background with & instead', ['--bg']],
+      [
+        'queue the jobs in Redis with --redis instead',
+        ['--sqlmaster', '--sql-master', '--sqlworker', '--sql-worker', '--sqlandworker', '--sql-and-worker'],
+      ],
+      ['use --line-buffer or --tag to tell the jobs apart', ['--tmux', '--tmuxpane', '--tmux-pane']],
+      ['use --line-buffer --tag', ['--latest-line', '--latestline', '--ll']],
+      ['use --tag', ['--color', '--colour', '--ctag']],
+      ['use --tagstring', ['--ctagstring', '--ctag-string']],
+      [
+        'andon report shows which jobs failed',
+        [
+          '--color-failed',
+          '--colour-failed',
+          '--colorfailed',
+          '--colourfailed',
+          '--color-fail',
+          '--colour-fail',
+          '--colorfail',
+          '--colourfail',
+          '--cf',
+        ],
+      ],
+      [
+        'use --compress, which keeps held output compressed in memory',
+        [
+          '--compress-program',
+          '--compressprogram',
+          '--use-compress-program',
+          '--usecompressprogram',
+          '--decompress-program',
+          '--decompressprogram',
+          '--use-decompress-program',
+          '--usedecompressprogram',
+        ],
+      ],
+      ['give -j a number of jobs', ['--use-cores-instead-of-threads', '--usecoresinsteadofthreads']],
+      ['use --load, or -j FILE to change the number of jobs while andon runs', ['--limit']],
+      ['render the files in the command, with sed for example', ['--template', '--tmpl']],
+      ['run the script with andon -a SCRIPT COMMAND instead', ['--shebang', '--hashbang']],
+      ['run the script with andon instead', ['--shebang-wrap']],
+      ['give the input without its first line (tail -n +2)', ['--skip-first-line', '--skipfirstline']],
+      ['install andon beside the script instead', ['--embed']],
+      [
+        'andon has no env_parallel; export the variables and functions the jobs need',
+        ['--session', '--record-env', '--recordenv'],
+      ],
+      ['andon --help lists the options', ['--shell-completion', '--shellcompletion']],
+      [
+        'use nproc',
+        [
+          '--number-of-cpus',
+          '--numberofcpus',
+          '--number-of-sockets',
+          '--numberofsockets',
+          '--number-of-cores',
+          '--numberofcores',
+          '--number-of-threads',
+          '--numberofthreads',
+        ],
+      ],
+      ['use andon --version', ['--min-version', '--minversion']],
+      ['andon --version names its version for a report', ['--bug']],
+      ['andon builds every line within -s; a value too long for it is refused', ['--exit', '-x']],
+      ['use -v or --dry-run to see the lines andon runs', ['--debug', '-D']],
+      ['filter the input before andon, with grep or awk', ['--filter']],
+    ] as const
+  ).flatMap(([instead, names]) => names.map((name) => [name, instead])),
+);
+
+/** GNU parallel's retired options: refused with the same advice GNU parallel gives. */
+const RETIRED: Record<string, string> = {
+  '-g': 'use --group',
+  '-B': 'use --bf',
+  '-T': 'use --tty',
+  '-U': 'use --er',
+  '-W': 'use --wd',
+  '-Y': 'use --shebang',
+  '-H': 'use --halt',
+  '--sql': 'use --sqlmaster',
+  '--ctrl-c': 'remove it',
+  '--ctrlc': 'remove it',
+  '--no-ctrl-c': 'remove it',
+  '--no-ctrlc': 'remove it',
+  '--noctrlc': 'remove it',
+  '--tollef': 'remove it',
 };
 
 /**
@@ -231,6 +397,12 @@ interface Found {
   readonly flags: Set<string>;
 }
 
+/** `--no-keep-order` takes back an earlier `-k`; a later `-k` sets it again. */
+function addFlag(found: Found, flag: string): void {
+  if (flag === 'noKeepOrder') found.flags.delete('keepOrder');
+  else found.flags.add(flag);
+}
+
 function setValue(found: Found, key: string, value: string): void {
   found.values.set(key, value);
   if (REPEATABLE.has(key)) found.lists.set(key, [...(found.lists.get(key) ?? []), value]);
@@ -239,6 +411,8 @@ function setValue(found: Found, key: string, value: string): void {
 function refuseUnsupported(name: string): void {
   const instead = UNSUPPORTED[name];
   if (instead !== undefined) throw new UsageError(`${name} is not supported; ${instead}`);
+  const retired = RETIRED[name];
+  if (retired !== undefined) throw new UsageError(`${name} has been retired; ${retired}`);
 }
 
 /** `-kj2`, `-n2`, `-kX`, `-iREPL`: GNU's bundled short options. Returns how many words it used. */
@@ -263,16 +437,46 @@ function scanShort(arg: string, next: string | undefined, found: Found): number 
     const flag = FLAG_OPTIONS[name];
     if (flag === undefined)
       throw new UsageError(`Unknown option ${name}${arg.length > 2 ? ` in ${arg}` : ''}; see andon --help`);
-    found.flags.add(flag);
+    addFlag(found, flag);
   }
   return 1;
+}
+
+/** What a long option name stands for: names of the same option share it. */
+function meaningOf(name: string): string | undefined {
+  if (name in VALUE_OPTIONS) return `value ${VALUE_OPTIONS[name]}`;
+  if (name in FLAG_OPTIONS) return `flag ${FLAG_OPTIONS[name]}`;
+  if (name in OPTIONAL) return `optional ${OPTIONAL[name]!.key}`;
+  if (name in UNSUPPORTED) return `unsupported ${UNSUPPORTED[name]}`;
+  if (name in RETIRED) return `retired ${RETIRED[name]}`;
+  return undefined;
+}
+
+/** Every long option name andon reads or refuses. */
+const LONG_NAMES = [VALUE_OPTIONS, FLAG_OPTIONS, OPTIONAL, UNSUPPORTED, RETIRED]
+  .flatMap((table) => Object.keys(table))
+  .filter((name) => name.startsWith('--'));
+
+/**
+ * The option a long name means: itself, or the option it is the start of (`--keep` is
+ * `--keep-order`), as GNU parallel's getopt reads unique abbreviations.
+ * @throws UsageError when the start fits more than one option
+ */
+function fullName(name: string): string {
+  if (meaningOf(name) !== undefined || name.length < 3) return name;
+  const fits = LONG_NAMES.filter((candidate) => candidate.startsWith(name));
+  const meanings = new Set(fits.map(meaningOf));
+  if (meanings.size === 1) return fits[0]!;
+  if (meanings.size > 1)
+    throw new UsageError(`Option ${name} is ambiguous (${fits.sort().join(', ')}); give more of its name`);
+  return name;
 }
 
 /** `--jobs 4`, `--jobs=4`, `--tag`. Returns how many words it used. */
 function scanLong(arg: string, next: string | undefined, found: Found): number {
   // Only long options take `=VALUE`.
   const eq = arg.indexOf('=');
-  const name = eq === -1 ? arg : arg.slice(0, eq);
+  const name = fullName(eq === -1 ? arg : arg.slice(0, eq));
   refuseUnsupported(name);
   if (name in OPTIONAL)
     return eq === -1
@@ -280,7 +484,7 @@ function scanLong(arg: string, next: string | undefined, found: Found): number {
       : optionalValue(name, arg.slice(eq + 1), undefined, found);
   if (name in FLAG_OPTIONS) {
     if (eq !== -1) throw new UsageError(`${name} takes no value`);
-    found.flags.add(FLAG_OPTIONS[name]!);
+    addFlag(found, FLAG_OPTIONS[name]!);
     return 1;
   }
   if (name in VALUE_OPTIONS) {
@@ -313,5 +517,7 @@ export function scanOptions(argv: readonly string[]): ScannedOptions {
     if (separators.includes(arg) || !arg.startsWith('-') || arg === '-') break;
     i += arg.startsWith('--') ? scanLong(arg, argv[i + 1], found) : scanShort(arg, argv[i + 1], found);
   }
+  // --silent undoes -v wherever it is given, as GNU parallel's does.
+  if (found.flags.delete('silent')) found.flags.delete('printCommandsToStdout');
   return { values: found.values, lists: found.lists, flags: found.flags, end: i };
 }

@@ -22,7 +22,13 @@ export const BLOCK_FILE_VARIABLE = '$PARALLEL_TMP';
 
 /** What a `--pipe` or `--pipepart` run cuts, and how. */
 export type PipePlan = (
-  | { readonly kind: 'stdin'; readonly rules: BlockRules; readonly groupBy?: GroupRule | undefined }
+  | {
+      readonly kind: 'stdin';
+      readonly rules: BlockRules;
+      readonly groupBy?: GroupRule | undefined;
+      /** `--round-robin`: one job per slot reads block after block. */
+      readonly roundRobin?: boolean;
+    }
   | { readonly kind: 'part'; readonly rules: PartRules; readonly files: readonly string[] }
 ) & { readonly blockFile: BlockFile | undefined };
 
@@ -49,6 +55,7 @@ const PIPE_ONLY: readonly (readonly [string, string])[] = [
   ['recstart', '--recstart'],
   ['recend', '--recend'],
   ['removeRecSep', '--rrs'],
+  ['roundRobin', '--round-robin'],
 ];
 
 /** Reads the --pipe options; undefined when the run is not a --pipe run. @throws UsageError */
@@ -84,6 +91,10 @@ export function pipePlan(
     // -L N: a record is N lines (N --recend's), -L 0 one.
     const recordEnds = Math.max(1, linesPerJob(values) ?? 1);
     const rules = { ...common, blockSize, records, recordEnds, skipBlank: flags.has('noRunIfEmpty') };
+    if (flags.has('roundRobin')) {
+      checkRoundRobin(values, flags, blockFile);
+      return { kind: 'stdin', rules, blockFile, roundRobin: true, ...(groupBy === undefined ? {} : { groupBy }) };
+    }
     if (groupBy === undefined) return { kind: 'stdin', rules, blockFile };
     // A group starts at its marker; a column name's header line heads every block.
     const grouped = {
@@ -97,9 +108,38 @@ export function pipePlan(
   }
   if (recordsText !== undefined)
     throw new UsageError('--pipepart cannot count records (-N); give --block SIZE, or use --pipe -N');
-  // GNU parallel's default: ten parts per job slot.
-  const blockSize = values.has('blockSize') ? blockSizeOf(values.get('blockSize')!, true) : -10;
+  // GNU parallel's default: ten parts per job slot; with --round-robin one, whatever --block says.
+  const blockSize = flags.has('roundRobin')
+    ? -1
+    : values.has('blockSize')
+      ? blockSizeOf(values.get('blockSize')!, true)
+      : -10;
   return { kind: 'part', files: partFiles(sources), rules: { ...common, blockSize }, blockFile };
+}
+
+/**
+ * What --round-robin cannot do: a job's input is dealt while it runs, so it cannot be read
+ * again (a retry, a resume) or be held in a file first. @throws UsageError
+ */
+function checkRoundRobin(
+  values: ReadonlyMap<string, string>,
+  flags: ReadonlySet<string>,
+  blockFile: BlockFile | undefined,
+): void {
+  if (blockFile !== undefined)
+    throw new UsageError(
+      `--round-robin cannot be combined with --${blockFile}: a job's blocks come while it runs; leave one out`,
+    );
+  const retries = values.get('retries');
+  if (retries !== undefined && retries !== '0' && retries !== '1')
+    throw new UsageError(
+      '--round-robin cannot be combined with --retries: the blocks a job read cannot be dealt again; leave --retries out',
+    );
+  const resume = ['resume', 'resumeFailed', 'retryFailed'].find((flag) => flags.has(flag));
+  if (resume !== undefined)
+    throw new UsageError(
+      `--round-robin cannot be combined with --${resume.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: which blocks a job read depends on how fast it read; leave it out`,
+    );
 }
 
 /** The options that make no sense with (or without) --pipe. @throws UsageError */

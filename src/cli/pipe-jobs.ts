@@ -18,6 +18,7 @@ import { type PipeBlock, pipeBlocks } from './pipe-blocks.js';
 import { fileParts, type FilePart, partReader } from './pipe-part.js';
 import { markGroups } from './group-by.js';
 import { temporaryFile } from './temp-file.js';
+import { type Lane, roundRobinLanes } from './round-robin.js';
 
 /**
  * `--cat`: the block, read from standard input into the file, then the line (which finds
@@ -56,6 +57,8 @@ type SourcedBlock =
 export class PipeJobs {
   readonly #plan: PipePlan;
   readonly #blocks = new WeakMap<readonly string[], SourcedBlock>();
+  /** --round-robin: each job's lane, which deals it its blocks. */
+  readonly #lanes = new WeakMap<readonly string[], Lane>();
   /** --cat, --fifo: the files made for each job's attempts so far. */
   readonly #files = new Map<readonly string[], string[]>();
   readonly #jobs: number;
@@ -71,12 +74,27 @@ export class PipeJobs {
     const plan = this.#plan;
     if (plan.kind === 'stdin') {
       const input = plan.groupBy === undefined ? stdin : markGroups(stdin, plan.groupBy);
-      for await (const block of pipeBlocks(input, plan.rules, warn)) yield this.#job(block);
+      const blocks = pipeBlocks(input, plan.rules, warn);
+      if (plan.roundRobin === true) {
+        const late = (error: unknown): void =>
+          warn(
+            `reading the input failed (${error instanceof Error ? error.message : String(error)}); the jobs saw its end there`,
+          );
+        for await (const lane of roundRobinLanes(blocks, this.#jobs, late)) yield this.#laneJob(lane);
+        return;
+      }
+      for await (const block of blocks) yield this.#job(block);
       return;
     }
     let seq = 0;
     for (const file of plan.files)
       for (const part of fileParts(file, plan.rules, this.#jobs)) yield this.#job({ ...part, seq: ++seq, file });
+  }
+
+  #laneJob(lane: Lane): string[] {
+    const values: string[] = [];
+    this.#lanes.set(values, lane);
+    return values;
   }
 
   #job(block: SourcedBlock): string[] {
@@ -86,8 +104,8 @@ export class PipeJobs {
   }
 
   /** What the job with these values reads on its standard input, if andon gives it. */
-  stdinOf(values: readonly string[]): Buffer | undefined {
-    return this.#blocks.get(values)?.data;
+  stdinOf(values: readonly string[]): Buffer | AsyncIterable<Buffer> | undefined {
+    return this.#lanes.get(values)?.stream() ?? this.#blocks.get(values)?.data;
   }
 
   /**
@@ -140,6 +158,8 @@ export class PipeJobs {
    * any other cut runs again rather than skipping a block it did not run.
    */
   keyOf(values: readonly string[], line: string): string {
+    const lane = this.#lanes.get(values);
+    if (lane !== undefined) return `${line} # round-robin job ${lane.number}: stdin`;
     const block = this.#blocks.get(values);
     if (block === undefined) return line;
     const where = block.file === undefined ? 'stdin' : block.file;

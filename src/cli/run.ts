@@ -381,7 +381,12 @@ function createCommandPool(
       const stdin = blocks?.stdinOf(values);
       const run = blocks === undefined ? text : blocks.shellLineOf(values, text);
       // As GNU parallel sets them for every job.
-      const env = { PARALLEL_SEQ: String(seq), PARALLEL_JOBSLOT: String(slot), ...blocks?.envOf(values) };
+      const env = {
+        PARALLEL_SEQ: String(seq),
+        PARALLEL_JOBSLOT: String(slot),
+        [plan.slotVariable]: String(slot - 1),
+        ...blocks?.envOf(values),
+      };
       const cwd = plan.workdir === undefined ? undefined : madeDirectory(plan.workdir({ values, seq, slot }));
       return { ...spec(run), env, ...(stdin === undefined ? {} : { stdin }), ...(cwd === undefined ? {} : { cwd }) };
     },

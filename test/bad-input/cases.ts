@@ -588,9 +588,60 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
-    input: '--round-robin, which andon does not have',
-    expected: /^andon: --round-robin is not supported; use --pipe, which starts a job per block$/,
-    run: () => cli(['--pipe', '--round-robin', 'wc']),
+    input: '--round-robin without --pipe',
+    expected: /^andon: --round-robin belongs to --pipe; add --pipe \(or --pipepart\)$/,
+    run: () => cli(['--round-robin', 'wc']),
+  },
+  {
+    area: 'command line',
+    input: '--round-robin with --retries',
+    expected:
+      /^andon: --round-robin cannot be combined with --retries: the blocks a job read cannot be dealt again; leave --retries out$/,
+    run: () => cli(['--pipe', '--round-robin', '--retries', '3', 'wc']),
+  },
+  {
+    area: 'command line',
+    input: '--round-robin with --resume',
+    expected:
+      /^andon: --round-robin cannot be combined with --resume: which blocks a job read depends on how fast it read; leave it out$/,
+    run: () => cli(['--pipe', '--round-robin', '--resume', '--joblog', join(dir, 'rr.log'), 'wc']),
+  },
+  {
+    area: 'command line',
+    input: '--round-robin with --cat',
+    expected: /^andon: --round-robin cannot be combined with --cat: a job's blocks come while it runs; leave one out$/,
+    run: () => cli(['--pipe', '--round-robin', '--cat', 'wc', '{}']),
+  },
+  {
+    area: 'command line',
+    input: '--tee, which andon does not have',
+    expected: /^andon: --tee is not supported; use tee\(1\) with process substitution in the command instead$/,
+    run: () => cli(['--pipe', '--tee', 'wc', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: "a GNU parallel option andon does not have, in GNU's other spelling",
+    expected: /^andon: --sql-worker is not supported; queue the jobs in Redis with --redis instead$/,
+    run: () => cli(['--sql-worker', 'mysql://x', 'echo']),
+  },
+  {
+    area: 'command line',
+    input: 'a retired GNU parallel option',
+    expected: /^andon: -H has been retired; use --halt$/,
+    run: () => cli(['-H', '2', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: 'an abbreviated option that fits more than one',
+    expected: /^andon: Option --ta is ambiguous \(--tag, --tag-string, --tagstring\); give more of its name$/,
+    run: () => cli(['--ta', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
+    input: '--process-slot-var with a name the shell cannot read',
+    expected:
+      /^andon: --process-slot-var "a b" is not a variable name; give letters, digits and _, not starting with a digit$/,
+    run: () => cli(['--process-slot-var', 'a b', 'echo', ':::', 'a']),
   },
   {
     area: 'command line',

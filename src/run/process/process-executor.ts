@@ -10,7 +10,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { closeSync, existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { Socket } from 'node:net';
-import type { Writable } from 'node:stream';
+import { pipeline, Readable, type Writable } from 'node:stream';
 import { CommandFailedError, SpawnError, StoppedError } from '../../errors.js';
 import { shellQuote } from '../../command/quote.js';
 import type { Executor, OutputStream, TaskContext } from '../executor.js';
@@ -52,8 +52,11 @@ export type CommandSpec = (
   readonly cwd?: string;
   /** Extra environment variables, on top of the pool's and this process's. */
   readonly env?: Readonly<Record<string, string>>;
-  /** What the command reads on its standard input, through a pipe (a string as UTF-8). @default nothing: /dev/null */
-  readonly stdin?: Uint8Array | string;
+  /**
+   * What the command reads on its standard input, through a pipe (a string as UTF-8), or a
+   * stream of chunks written as fast as the command reads them. @default nothing: /dev/null
+   */
+  readonly stdin?: Uint8Array | string | AsyncIterable<Uint8Array>;
 };
 
 /** What a finished command produced. */
@@ -389,8 +392,14 @@ export class ProcessExecutor<I> implements Executor<I, CommandResult> {
    */
   #feed(job: Job<I>, pipe: Writable): void {
     job.stdinPipe = pipe;
-    pipe.on('error', () => pipe.destroy());
-    pipe.end(typeof job.spec.stdin === 'string' ? Buffer.from(job.spec.stdin) : job.spec.stdin);
+    const stdin = job.spec.stdin;
+    if (typeof stdin === 'string' || stdin instanceof Uint8Array || stdin === undefined) {
+      pipe.on('error', () => pipe.destroy());
+      pipe.end(typeof stdin === 'string' ? Buffer.from(stdin) : stdin);
+      return;
+    }
+    // A stream: when the job ends (or stops reading), the source is told to stop through its return().
+    pipeline(Readable.from(stdin, { objectMode: false }), pipe, () => undefined);
   }
 
   /** A chunk of output through a pipe: kept (up to the cap) and passed on. */
