@@ -324,7 +324,9 @@ function differences(): string {
   return `Where andon differs from GNU parallel:
   -j 0 means 256 at once. GNU's options andon lacks
   (--sshlogin, --tee, --regexp, ...) are refused by
-  name with what to use instead; long options may be shortened as in GNU (--keep). Short options bundle as in GNU (-kj2, -kX).
+  name with what to use instead. Long options may be
+  shortened as in GNU (--keep); short options bundle
+  as in GNU (-kj2, -kX).
   In the job log a --pipe block is named by its number and byte range, so --resume with
   the same input and --block skips exactly the blocks done (GNU matches the sequence
   number only).

@@ -237,9 +237,13 @@ const UNSUPPORTED: Record<string, string> = Object.fromEntries(
         ],
       ],
       ['give --recstart and --recend as plain strings', ['--regexp', '--regex']],
-      ['use --pipe without it: a block is passed on when it is full or the input ends', ['--block-timeout', '--bt']],
+      [
+        'use --pipe without it: a block is passed on when it is full or the input ends',
+        ['--block-timeout', '--blocktimeout', '--bt'],
+      ],
       ['use tee(1) with process substitution in the command instead', ['--tee']],
       ['use --pipe, which starts a job per block', ['--shard', '--bin']],
+      ['--bar and --eta count the jobs as andon reads them', ['--total-jobs', '--totaljobs', '--total']],
       [
         'use flock(1) instead',
         [

@@ -620,6 +620,12 @@ export const CASES: readonly BadInput[] = [
   },
   {
     area: 'command line',
+    input: '--total-jobs, which andon does not need',
+    expected: /^andon: --total-jobs is not supported; --bar and --eta count the jobs as andon reads them$/,
+    run: () => cli(['--bar', '--total-jobs', '3', 'echo', ':::', 'a']),
+  },
+  {
+    area: 'command line',
     input: "a GNU parallel option andon does not have, in GNU's other spelling",
     expected: /^andon: --sql-worker is not supported; queue the jobs in Redis with --redis instead$/,
     run: () => cli(['--sql-worker', 'mysql://x', 'echo']),
